@@ -1,0 +1,174 @@
+//! The audit log's hash chain (privacy rules §5): append-only entries, each carrying the hash of
+//! the one before, so that altering or removing an entry is detected by [`verify_chain`].
+
+use sha2::{Digest, Sha256};
+
+/// Hash that precedes the very first entry.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Retention bounds, in days (CNIL délibération 2021-122: 6 months to 1 year, up to 3 years
+/// where an internal-control purpose is documented).
+pub const RETENTION_MIN_DAYS: u32 = 183;
+pub const RETENTION_DEFAULT_DAYS: u32 = 365;
+pub const RETENTION_MAX_DAYS: u32 = 1095;
+
+/// One entry as written: who, when, which operation, which record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    /// RFC 3339 UTC.
+    pub at: String,
+    pub actor_id: Option<i64>,
+    /// The actor's e-mail at the time (or "système", "ligne de commande").
+    pub actor_label: String,
+    /// A dotted operation name, e.g. `strategy.import`, `user.create`, `session.login`.
+    pub operation: String,
+    pub record_type: String,
+    pub record_id: String,
+    /// Short factual detail; never confidential contents.
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// The hash of an entry: SHA-256 over its fields and the previous hash, unit-separated.
+pub fn entry_hash(e: &AuditEntry) -> String {
+    let mut h = Sha256::new();
+    let actor = e.actor_id.map(|a| a.to_string()).unwrap_or_default();
+    for part in [
+        e.seq.to_string().as_str(),
+        e.at.as_str(),
+        actor.as_str(),
+        e.actor_label.as_str(),
+        e.operation.as_str(),
+        e.record_type.as_str(),
+        e.record_id.as_str(),
+        e.detail.as_str(),
+        e.prev_hash.as_str(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Where the chain starts (moved forward by purges) and where it ends.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChainBounds {
+    /// Sequence number of the last purged entry (0 when nothing was purged).
+    pub anchor_seq: i64,
+    /// Hash of the last purged entry ([`GENESIS_HASH`] when nothing was purged).
+    pub anchor_hash: String,
+    pub head_seq: i64,
+    pub head_hash: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    #[error("entrée {seq} : empreinte incorrecte (entrée modifiée)")]
+    Altered { seq: i64 },
+    #[error("entrée {seq} : ne suit pas l'entrée précédente (entrée supprimée ou insérée)")]
+    Broken { seq: i64 },
+    #[error("entrées manquantes : attendu {expected}, trouvé {found}")]
+    Missing { expected: i64, found: i64 },
+    #[error("fin du journal incohérente : la tête indique {head}, la dernière entrée est {last}")]
+    Truncated { head: i64, last: i64 },
+}
+
+/// Checks entries given in sequence order. Returns how many were checked.
+pub fn verify_chain<I>(bounds: &ChainBounds, entries: I) -> Result<u64, ChainError>
+where
+    I: IntoIterator<Item = AuditEntry>,
+{
+    let mut expected_seq = bounds.anchor_seq + 1;
+    let mut prev = bounds.anchor_hash.clone();
+    let mut count = 0u64;
+    for e in entries {
+        if e.seq != expected_seq {
+            return Err(ChainError::Missing { expected: expected_seq, found: e.seq });
+        }
+        if e.prev_hash != prev {
+            return Err(ChainError::Broken { seq: e.seq });
+        }
+        if entry_hash(&e) != e.hash {
+            return Err(ChainError::Altered { seq: e.seq });
+        }
+        prev = e.hash;
+        expected_seq += 1;
+        count += 1;
+    }
+    let last = expected_seq - 1;
+    if last != bounds.head_seq || prev != bounds.head_hash {
+        return Err(ChainError::Truncated { head: bounds.head_seq, last });
+    }
+    Ok(count)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(n: i64) -> (ChainBounds, Vec<AuditEntry>) {
+        let mut prev = GENESIS_HASH.to_string();
+        let mut out = Vec::new();
+        for seq in 1..=n {
+            let mut e = AuditEntry {
+                seq,
+                at: format!("2026-11-26T10:00:{seq:02}Z"),
+                actor_id: Some(1),
+                actor_label: "coordination@example.org".into(),
+                operation: "strategy.update".into(),
+                record_type: "action_sheet".into(),
+                record_id: "1.2".into(),
+                detail: String::new(),
+                prev_hash: prev.clone(),
+                hash: String::new(),
+            };
+            e.hash = entry_hash(&e);
+            prev = e.hash.clone();
+            out.push(e);
+        }
+        let bounds = ChainBounds {
+            anchor_seq: 0,
+            anchor_hash: GENESIS_HASH.into(),
+            head_seq: n,
+            head_hash: prev,
+        };
+        (bounds, out)
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        let (b, e) = chain(5);
+        assert_eq!(verify_chain(&b, e), Ok(5));
+    }
+
+    #[test]
+    fn an_altered_entry_is_detected() {
+        let (b, mut e) = chain(5);
+        e[2].actor_label = "someone.else@example.org".into();
+        assert_eq!(verify_chain(&b, e), Err(ChainError::Altered { seq: 3 }));
+    }
+
+    #[test]
+    fn a_removed_entry_is_detected() {
+        let (b, mut e) = chain(5);
+        e.remove(1);
+        assert_eq!(verify_chain(&b, e), Err(ChainError::Missing { expected: 2, found: 3 }));
+    }
+
+    #[test]
+    fn a_removed_last_entry_is_detected() {
+        let (b, mut e) = chain(5);
+        e.pop();
+        assert_eq!(verify_chain(&b, e), Err(ChainError::Truncated { head: 5, last: 4 }));
+    }
+
+    #[test]
+    fn a_purged_prefix_verifies_from_its_anchor() {
+        let (mut b, e) = chain(5);
+        b.anchor_seq = 2;
+        b.anchor_hash = e[1].hash.clone();
+        assert_eq!(verify_chain(&b, e.into_iter().skip(2)), Ok(3));
+    }
+}

@@ -1,0 +1,186 @@
+//! Every permission decision of Maillage is taken here, by [`authorize`].
+//!
+//! Handlers name the [`Action`] they are about to perform; nothing else in the code compares
+//! roles. Working-group membership (a later module) will add actions that carry the group, and
+//! the [`Actor`] will carry the groups whose charter its user signed.
+
+use std::fmt;
+
+/// A role a user holds. A user may hold several.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Role {
+    /// Accounts and settings; does not by that read confidential contents.
+    Administrator,
+    /// The CLSPD coordinator: runs the strategy.
+    Coordinator,
+    /// A partner professional acting for an organisation.
+    Partner,
+    /// Elected officials and observers: read only.
+    Reader,
+    /// Data protection officer: reads the access log, not contents.
+    Dpo,
+}
+
+impl Role {
+    pub const ALL: [Role; 5] = [
+        Role::Administrator,
+        Role::Coordinator,
+        Role::Partner,
+        Role::Reader,
+        Role::Dpo,
+    ];
+
+    /// The name stored in the database and used on the command line.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Coordinator => "coordinator",
+            Role::Partner => "partner",
+            Role::Reader => "reader",
+            Role::Dpo => "dpo",
+        }
+    }
+
+    /// The French label shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Administrator => "Administrateur",
+            Role::Coordinator => "Coordinateur CLSPD",
+            Role::Partner => "Partenaire",
+            Role::Reader => "Lecteur (élus, observateurs)",
+            Role::Dpo => "Délégué à la protection des données",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code.trim())
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Parses a comma-separated role list as stored; unknown names are ignored (never granted).
+pub fn parse_roles(list: &str) -> Vec<Role> {
+    let mut roles: Vec<Role> = list.split(',').filter_map(Role::from_code).collect();
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
+/// Formats a role list for storage.
+pub fn format_roles(roles: &[Role]) -> String {
+    roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
+}
+
+/// Who is acting: a logged-in, enabled user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub organisation_id: Option<i64>,
+    pub roles: Vec<Role>,
+}
+
+impl Actor {
+    pub fn has(&self, role: Role) -> bool {
+        self.roles.contains(&role)
+    }
+}
+
+/// What someone wants to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Read the strategy: overview, axes, sheets, search, print view, export.
+    ViewStrategy,
+    /// Edit a sheet or the strategy's text.
+    EditStrategy,
+    /// Import a strategy file (a new strategy or a new version).
+    ImportStrategy,
+    /// See the list of partner organisations.
+    ViewOrganisations,
+    /// Create and edit organisations.
+    ManageOrganisations,
+    /// Create accounts, set roles, disable, reset passwords.
+    ManageUsers,
+    /// Extend the glossary of acronyms.
+    ManageGlossary,
+    /// Read the audit log (who did what, when; never contents).
+    ReadAuditLog,
+    /// Change one's own password, see one's own account.
+    ManageOwnAccount,
+}
+
+/// The outcome of a decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Nobody is logged in: the visitor should log in first.
+    NeedsLogin,
+    /// Logged in, but this action is not theirs.
+    Deny,
+}
+
+/// The one place where permissions are decided.
+pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
+    let Some(actor) = actor else {
+        return Decision::NeedsLogin;
+    };
+    use Role::*;
+    let allowed: &[Role] = match action {
+        Action::ViewStrategy | Action::ViewOrganisations | Action::ManageOwnAccount => {
+            &[Administrator, Coordinator, Partner, Reader, Dpo]
+        }
+        Action::EditStrategy | Action::ImportStrategy => &[Coordinator],
+        Action::ManageOrganisations => &[Administrator, Coordinator],
+        Action::ManageUsers | Action::ManageGlossary => &[Administrator],
+        Action::ReadAuditLog => &[Administrator, Dpo],
+    };
+    if actor.roles.iter().any(|r| allowed.contains(r)) {
+        Decision::Allow
+    } else {
+        Decision::Deny
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(roles: &[Role]) -> Actor {
+        Actor { user_id: 1, organisation_id: None, roles: roles.to_vec() }
+    }
+
+    #[test]
+    fn anonymous_needs_login_for_everything() {
+        assert_eq!(authorize(None, Action::ViewStrategy), Decision::NeedsLogin);
+    }
+
+    #[test]
+    fn dpo_reads_the_log_but_does_not_edit() {
+        let dpo = actor(&[Role::Dpo]);
+        assert_eq!(authorize(Some(&dpo), Action::ReadAuditLog), Decision::Allow);
+        assert_eq!(authorize(Some(&dpo), Action::EditStrategy), Decision::Deny);
+        assert_eq!(authorize(Some(&dpo), Action::ManageUsers), Decision::Deny);
+    }
+
+    #[test]
+    fn administrator_manages_accounts_not_the_strategy() {
+        let admin = actor(&[Role::Administrator]);
+        assert_eq!(authorize(Some(&admin), Action::ManageUsers), Decision::Allow);
+        assert_eq!(authorize(Some(&admin), Action::EditStrategy), Decision::Deny);
+    }
+
+    #[test]
+    fn a_user_without_roles_is_denied() {
+        assert_eq!(authorize(Some(&actor(&[])), Action::ViewStrategy), Decision::Deny);
+    }
+
+    #[test]
+    fn roles_round_trip_and_ignore_unknown_names() {
+        assert_eq!(parse_roles("reader,coordinator,root,reader"), vec![Role::Coordinator, Role::Reader]);
+        assert_eq!(format_roles(&[Role::Coordinator, Role::Reader]), "coordinator,reader");
+    }
+}

@@ -1,0 +1,12 @@
+//! Domain rules of Maillage, in plain Rust: no HTTP, no SQL.
+//!
+//! Each module carries one concept of the glossary (`../shared/GLOSSARY.md`) under its code name.
+
+pub mod audit;
+pub mod authz;
+pub mod glossary;
+pub mod organisation;
+pub mod password;
+pub mod strategy;
+pub mod text;
+pub mod time_fmt;

@@ -1,0 +1,216 @@
+//! The audit log: appended in the same transaction as the write it records.
+
+use crate::db::Tx;
+use crate::{Author, Store, StoreError};
+use maillage_core::audit::{AuditEntry, ChainBounds, entry_hash};
+use maillage_core::time_fmt;
+
+#[derive(sqlx::FromRow)]
+struct EntryRow {
+    seq: i64,
+    at: String,
+    actor_id: Option<i64>,
+    actor_label: String,
+    operation: String,
+    record_type: String,
+    record_id: String,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<EntryRow> for AuditEntry {
+    fn from(r: EntryRow) -> Self {
+        AuditEntry {
+            seq: r.seq,
+            at: r.at,
+            actor_id: r.actor_id,
+            actor_label: r.actor_label,
+            operation: r.operation,
+            record_type: r.record_type,
+            record_id: r.record_id,
+            detail: r.detail,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct HeadRow {
+    seq: i64,
+    hash: String,
+    anchor_seq: i64,
+    anchor_hash: String,
+}
+
+/// Appends one entry. The `UPDATE … RETURNING` on the single head row takes its lock, so that
+/// concurrent writers chain one after the other on PostgreSQL as on SQLite.
+pub(crate) async fn append(
+    tx: &mut Tx,
+    by: &Author,
+    operation: &str,
+    record_type: &str,
+    record_id: &str,
+    detail: &str,
+) -> Result<i64, StoreError> {
+    let (seq, prev_hash): (i64, String) = on_tx!(tx, c => {
+        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
+            .fetch_one(c)
+            .await?
+    });
+    let mut entry = AuditEntry {
+        seq,
+        at: time_fmt::to_storage(time_fmt::now()),
+        actor_id: by.user_id,
+        actor_label: by.label.clone(),
+        operation: operation.to_string(),
+        record_type: record_type.to_string(),
+        record_id: record_id.to_string(),
+        detail: detail.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    entry.hash = entry_hash(&entry);
+    on_tx!(tx, c => {
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(entry.seq)
+        .bind(&entry.at)
+        .bind(entry.actor_id)
+        .bind(&entry.actor_label)
+        .bind(&entry.operation)
+        .bind(&entry.record_type)
+        .bind(&entry.record_id)
+        .bind(&entry.detail)
+        .bind(&entry.prev_hash)
+        .bind(&entry.hash)
+        .execute(c)
+        .await?.rows_affected()
+    });
+    on_tx!(tx, c => {
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&entry.hash).execute(c).await?.rows_affected()
+    });
+    Ok(seq)
+}
+
+/// A filter on the audit log page.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub operation: Option<String>,
+}
+
+impl Store {
+    /// Records an event that is not itself a write of business data (a login, a failed login,
+    /// an export), in its own transaction.
+    pub async fn record_event(
+        &self,
+        by: &Author,
+        operation: &str,
+        record_type: &str,
+        record_id: &str,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        append(&mut tx, by, operation, record_type, record_id, detail).await?;
+        tx.commit().await
+    }
+
+    /// Newest first, `limit` entries from `offset`.
+    pub async fn audit_entries(&self, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let actor = filter.actor.clone().unwrap_or_default();
+        let op = filter.operation.clone().unwrap_or_default();
+        let rows: Vec<EntryRow> = on_db!(&self.db, p => {
+            sqlx::query_as(
+                "SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash \
+                 FROM audit_log WHERE ($1 = '' OR actor_label = $1) AND ($2 = '' OR operation LIKE $2 || '%') \
+                 ORDER BY seq DESC LIMIT $3 OFFSET $4",
+            )
+            .bind(&actor)
+            .bind(&op)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    pub async fn audit_bounds(&self) -> Result<ChainBounds, StoreError> {
+        let h: HeadRow = on_db!(&self.db, p => {
+            sqlx::query_as("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_head WHERE id = 1").fetch_one(p).await?
+        });
+        Ok(ChainBounds { anchor_seq: h.anchor_seq, anchor_hash: h.anchor_hash, head_seq: h.seq, head_hash: h.hash })
+    }
+
+    /// Entries in sequence order after `after_seq`, at most `limit`, for verification in batches.
+    pub async fn audit_batch(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<EntryRow> = on_db!(&self.db, p => {
+            sqlx::query_as(
+                "SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash \
+                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(after_seq)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
+    /// Verifies the whole chain; `progress` is told how many entries were checked so far.
+    pub async fn audit_verify(&self, progress: &mut dyn FnMut(u64)) -> Result<Result<u64, maillage_core::audit::ChainError>, StoreError> {
+        let bounds = self.audit_bounds().await?;
+        let mut all = Vec::new();
+        let mut after = bounds.anchor_seq;
+        // Entries before the anchor must be gone; a lower sequence left behind is a tampering sign
+        // the chain check reports as a gap.
+        let below: Vec<EntryRow> = on_db!(&self.db, p => {
+            sqlx::query_as("SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash FROM audit_log WHERE seq <= $1 ORDER BY seq LIMIT 1")
+                .bind(bounds.anchor_seq)
+                .fetch_all(p)
+                .await?
+        });
+        all.extend(below.into_iter().map(AuditEntry::from));
+        loop {
+            let batch = self.audit_batch(after, 10_000).await?;
+            let Some(last) = batch.last() else { break };
+            after = last.seq;
+            all.extend(batch);
+            progress(all.len() as u64);
+        }
+        Ok(maillage_core::audit::verify_chain(&bounds, all))
+    }
+
+    /// Removes entries older than `cutoff` (RFC 3339) and moves the chain's anchor past them;
+    /// the purge itself is recorded. Returns how many entries were removed.
+    pub async fn audit_purge(&self, by: &Author, cutoff: &str) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let last: Option<(i64, String)> = on_tx!(&mut tx, c => {
+            sqlx::query_as("SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1")
+                .bind(cutoff)
+                .fetch_optional(c)
+                .await?
+        });
+        let Some((seq, hash)) = last else {
+            tx.commit().await?;
+            return Ok(0);
+        };
+        let removed = on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(seq).execute(c).await?.rows_affected()
+        });
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
+                .bind(seq)
+                .bind(&hash)
+                .execute(c)
+                .await?.rows_affected()
+        });
+        append(&mut tx, by, "audit.purge", "audit_log", &seq.to_string(), &format!("{removed} entrées antérieures au {cutoff} supprimées")).await?;
+        tx.commit().await?;
+        Ok(removed)
+    }
+}

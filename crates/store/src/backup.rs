@@ -1,0 +1,215 @@
+//! Backup and restore.
+//!
+//! SQLite: `VACUUM INTO` gives a consistent copy of the live file. Either backend: an
+//! application-level export (JSON lines, one table after the other in dependency order) that
+//! [`Store::restore`] reads back into an empty database of either backend — which is also the
+//! way from SQLite to PostgreSQL.
+
+use crate::db::Db;
+use crate::{Store, StoreError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sqlx::{Column, Row, TypeInfo};
+use std::io::{BufRead, Write};
+
+/// Tables in the order a restore must insert them (parents first). Sessions are not kept.
+pub const TABLES: &[&str] = &[
+    "organisations",
+    "users",
+    "audit_head",
+    "audit_log",
+    "strategies",
+    "strategy_versions",
+    "axes",
+    "action_sheets",
+    "indicators",
+    "glossary_terms",
+];
+
+/// Tables whose `id` comes from an identity sequence on PostgreSQL.
+const IDENTITY_TABLES: &[&str] = &[
+    "organisations",
+    "users",
+    "strategies",
+    "strategy_versions",
+    "axes",
+    "action_sheets",
+    "indicators",
+    "glossary_terms",
+];
+
+pub const FORMAT: &str = "maillage-export-1";
+
+#[derive(Serialize, Deserialize)]
+struct Header {
+    format: String,
+    created_at: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct TableStart {
+    table: String,
+    /// Column name and kind: "int", "text" or "bool".
+    columns: Vec<(String, String)>,
+}
+
+fn kind_of(type_name: &str) -> &'static str {
+    match type_name.to_ascii_uppercase().as_str() {
+        "INTEGER" | "BIGINT" | "INT8" | "INT4" | "INT2" | "INT" => "int",
+        "BOOLEAN" | "BOOL" => "bool",
+        _ => "text",
+    }
+}
+
+macro_rules! row_to_json {
+    ($row:expr, $kinds:expr) => {{
+        let mut obj = Map::new();
+        for (i, (name, kind)) in $kinds.iter().enumerate() {
+            let v = match kind.as_str() {
+                "int" => $row.try_get::<Option<i64>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
+                "bool" => $row.try_get::<Option<bool>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
+                _ => $row.try_get::<Option<String>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
+            };
+            obj.insert(name.clone(), v);
+        }
+        obj
+    }};
+}
+
+impl Store {
+    /// A consistent copy of the live SQLite database into a new file.
+    pub async fn vacuum_into(&self, dest: &str) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(p) => {
+                sqlx::query("VACUUM INTO $1").bind(dest).execute(p).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(StoreError::Invalid("VACUUM INTO n'existe que pour SQLite".into())),
+        }
+    }
+
+    /// Writes every table as JSON lines; `progress` gets (table, rows written so far).
+    pub async fn export(&self, out: &mut dyn Write, progress: &mut dyn FnMut(&str, u64)) -> Result<u64, StoreError> {
+        let header = Header {
+            format: FORMAT.into(),
+            created_at: maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now()),
+        };
+        writeln!(out, "{}", serde_json::to_string(&header)?)?;
+        let schema = self.schema().await?;
+        let mut total = 0u64;
+        for table in TABLES {
+            let Some((_, cols)) = schema.iter().find(|(t, _)| t == table) else {
+                return Err(StoreError::Invalid(format!("table {table} absente du schéma")));
+            };
+            // The order key: `seq` for the log, `id` elsewhere.
+            let key = if cols.iter().any(|c| c == "id") { "id" } else { "seq" };
+            let sql = format!("SELECT {} FROM {table} ORDER BY {key}", cols.join(", "));
+            let mut kinds: Option<Vec<(String, String)>> = None;
+            let mut n = 0u64;
+            on_db!(&self.db, p => {
+                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?;
+                for row in &rows {
+                    if kinds.is_none() {
+                        let k: Vec<(String, String)> = row
+                            .columns()
+                            .iter()
+                            .map(|c| (c.name().to_string(), kind_of(c.type_info().name()).to_string()))
+                            .collect();
+                        writeln!(out, "{}", serde_json::to_string(&TableStart { table: table.to_string(), columns: k.clone() })?)?;
+                        kinds = Some(k);
+                    }
+                    let k = kinds.as_ref().map(Vec::as_slice).unwrap_or_default();
+                    let obj = row_to_json!(row, k);
+                    writeln!(out, "{}", serde_json::to_string(&obj)?)?;
+                    n += 1;
+                    if n % 1000 == 0 {
+                        progress(table, n);
+                    }
+                }
+            });
+            progress(table, n);
+            total += n;
+        }
+        Ok(total)
+    }
+
+    /// Reads an export into this database, which must hold no accounts and no strategy yet.
+    /// All or nothing: one transaction.
+    pub async fn restore(&self, input: &mut dyn BufRead, progress: &mut dyn FnMut(&str, u64)) -> Result<u64, StoreError> {
+        let mut lines = input.lines();
+        let header: Header = match lines.next() {
+            Some(l) => serde_json::from_str(&l?).map_err(|e| StoreError::Invalid(format!("en-tête : {e}")))?,
+            None => return Err(StoreError::Invalid("fichier vide".into())),
+        };
+        if header.format != FORMAT {
+            return Err(StoreError::Invalid(format!("format « {} » inconnu (attendu {FORMAT})", header.format)));
+        }
+        let users: i64 = on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?);
+        let strategies: i64 = on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM strategies").fetch_one(p).await?);
+        if users > 0 || strategies > 0 {
+            return Err(StoreError::Conflict("la base de destination n'est pas vide".into()));
+        }
+        let mut tx = self.begin().await?;
+        // Rows made by the migrations and first start, replaced by the export's.
+        on_tx!(&mut tx, c => {
+            sqlx::query("DELETE FROM glossary_terms").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()
+        });
+        let mut current: Option<TableStart> = None;
+        let mut total = 0u64;
+        let mut n = 0u64;
+        for (i, line) in lines.enumerate() {
+            let line = line?;
+            let value: Value = serde_json::from_str(&line).map_err(|e| StoreError::Invalid(format!("ligne {} : {e}", i + 2)))?;
+            if value.get("table").is_some() && value.get("columns").is_some() {
+                if let Some(t) = &current {
+                    progress(&t.table, n);
+                }
+                let start: TableStart = serde_json::from_value(value)?;
+                if !TABLES.contains(&start.table.as_str()) {
+                    return Err(StoreError::Invalid(format!("ligne {} : table inconnue {}", i + 2, start.table)));
+                }
+                current = Some(start);
+                n = 0;
+                continue;
+            }
+            let Some(t) = &current else {
+                return Err(StoreError::Invalid(format!("ligne {} : ligne de données hors table", i + 2)));
+            };
+            let Value::Object(obj) = value else {
+                return Err(StoreError::Invalid(format!("ligne {} : objet attendu", i + 2)));
+            };
+            let names: Vec<&str> = t.columns.iter().map(|(c, _)| c.as_str()).collect();
+            // Column names come from the export and must be the table's own: check against the schema's identifier syntax.
+            if names.iter().any(|c| !c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')) {
+                return Err(StoreError::Invalid(format!("ligne {} : nom de colonne invalide", i + 2)));
+            }
+            let placeholders: Vec<String> = (1..=names.len()).map(|k| format!("${k}")).collect();
+            let sql = format!("INSERT INTO {} ({}) VALUES ({})", t.table, names.join(", "), placeholders.join(", "));
+            on_tx!(&mut tx, c => {
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                for (name, kind) in &t.columns {
+                    let v = obj.get(name).cloned().unwrap_or(Value::Null);
+                    q = match kind.as_str() {
+                        "int" => q.bind(v.as_i64()),
+                        "bool" => q.bind(v.as_bool()),
+                        _ => q.bind(v.as_str().map(str::to_string)),
+                    };
+                }
+                q.execute(&mut *c).await?.rows_affected()
+            });
+            n += 1;
+            total += 1;
+            if n % 1000 == 0 {
+                progress(&t.table, n);
+            }
+        }
+        if let Some(t) = &current {
+            progress(&t.table, n);
+        }
+        self.reset_sequences(&mut tx, IDENTITY_TABLES).await?;
+        tx.commit().await?;
+        Ok(total)
+    }
+}

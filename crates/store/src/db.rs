@@ -1,0 +1,242 @@
+//! The pool over either backend, and the few lines that differ between them.
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Postgres, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("base de données injoignable ({url}) : {source}")]
+    Connect { url: String, source: sqlx::Error },
+    #[error("adresse de base de données non reconnue ({0}) : utilisez sqlite://… ou postgres://…")]
+    BadUrl(String),
+    #[error("migration du schéma impossible : {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("déjà existant : {0}")]
+    Conflict(String),
+    #[error("introuvable : {0}")]
+    NotFound(String),
+    #[error("données invalides : {0}")]
+    Invalid(String),
+    #[error("erreur de base de données : {0}")]
+    Database(sqlx::Error),
+    #[error("erreur d'entrée-sortie : {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return StoreError::Conflict(db.message().to_string());
+            }
+        }
+        StoreError::Database(e)
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::Invalid(e.to_string())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A write transaction on either backend.
+pub(crate) enum Tx {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// Runs the same expression with `$p` bound to the SQLite or the PostgreSQL pool.
+macro_rules! on_db {
+    ($db:expr, $p:ident => $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite($p) => $body,
+            $crate::db::Db::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs the same expression with `$c` bound to the transaction's connection.
+macro_rules! on_tx {
+    ($tx:expr, $c:ident => $body:expr) => {
+        match $tx {
+            $crate::db::Tx::Sqlite(t) => {
+                let $c = &mut **t;
+                $body
+            }
+            $crate::db::Tx::Postgres(t) => {
+                let $c = &mut **t;
+                $body
+            }
+        }
+    };
+}
+
+/// The store: cheap to clone, shared by every request.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+}
+
+/// An URL with its password replaced by `***`, for messages and logs.
+pub fn mask_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((creds, host)) => match creds.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+impl Store {
+    /// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an SQLite
+    /// file if needed, and applies the embedded migrations.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        let connect_err = |source| StoreError::Connect { url: mask_url(url), source };
+        let db = if url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(url)
+                .map_err(connect_err)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await
+                .map_err(connect_err)?;
+            Db::Sqlite(pool)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await
+                .map_err(connect_err)?;
+            Db::Postgres(pool)
+        } else {
+            return Err(StoreError::BadUrl(mask_url(url)));
+        };
+        let store = Store { db };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the migrations embedded in the binary (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.db {
+            Db::Sqlite(p) => sqlx::migrate!("./migrations/sqlite").run(p).await?,
+            Db::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub async fn close(&self) {
+        on_db!(&self.db, p => p.close().await)
+    }
+
+    /// Starts a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// that a transaction that reads then writes waits on the busy timeout instead of failing
+    /// with "database is locked".
+    pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(match &self.db {
+            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => Tx::Postgres(p.begin().await?),
+        })
+    }
+
+    /// Tables and their columns, for the schema parity test and the backup.
+    pub async fn schema(&self) -> Result<Vec<(String, Vec<String>)>, StoreError> {
+        let rows: Vec<(String, String)> = match &self.db {
+            Db::Sqlite(p) => {
+                sqlx::query_as(
+                    "SELECT m.name, c.name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+                     WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' \
+                     ORDER BY m.name, c.cid",
+                )
+                .fetch_all(p)
+                .await?
+            }
+            Db::Postgres(p) => {
+                sqlx::query_as(
+                    "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                     WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
+                     ORDER BY table_name, ordinal_position",
+                )
+                .fetch_all(p)
+                .await?
+            }
+        };
+        let mut out: Vec<(String, Vec<String>)> = Vec::new();
+        for (t, c) in rows {
+            match out.last_mut() {
+                Some((last, cols)) if *last == t => cols.push(c),
+                _ => out.push((t, vec![c])),
+            }
+        }
+        Ok(out)
+    }
+
+    /// After rows were inserted with explicit ids, PostgreSQL's identity sequences must move
+    /// past them; SQLite needs nothing.
+    pub(crate) async fn reset_sequences(&self, tx: &mut Tx, tables: &[&str]) -> Result<(), StoreError> {
+        if let Tx::Postgres(t) = tx {
+            for table in tables {
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut **t).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Tx {
+    pub(crate) async fn commit(self) -> Result<(), StoreError> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_url;
+
+    #[test]
+    fn passwords_are_masked_in_urls() {
+        assert_eq!(mask_url("postgres://maillage:s3cret@db:5432/maillage"), "postgres://maillage:***@db:5432/maillage");
+        assert_eq!(mask_url("postgres://db/maillage"), "postgres://db/maillage");
+        assert_eq!(mask_url("sqlite://data/maillage.db"), "sqlite://data/maillage.db");
+    }
+}

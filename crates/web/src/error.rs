@@ -1,0 +1,129 @@
+//! All mapping from errors to HTTP statuses lives here: HTML pages for people, JSON for the API.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use maillage_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Nobody is logged in; `next` is where to come back after login.
+    #[error("connexion requise")]
+    NeedsLogin { next: String },
+    #[error("accès refusé")]
+    Forbidden,
+    #[error("page introuvable")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("trop de tentatives")]
+    TooManyRequests,
+    #[error("erreur interne : {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(_) => AppError::NotFound,
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Invalid(m) => AppError::BadRequest(m),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for AppError {
+    fn from(e: askama::Error) -> Self {
+        AppError::Internal(e.to_string())
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NeedsLogin { .. } => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable machine-readable code for the API.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NeedsLogin { .. } => "unauthenticated",
+            AppError::Forbidden => "forbidden",
+            AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooManyRequests => "too_many_requests",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    fn message_fr(&self) -> String {
+        match self {
+            AppError::NeedsLogin { .. } => "Veuillez vous connecter.".into(),
+            AppError::Forbidden => "Vous n'avez pas accès à cette page avec votre rôle.".into(),
+            AppError::NotFound => "Cette page n'existe pas ou plus.".into(),
+            AppError::BadRequest(m) => format!("Requête invalide : {m}"),
+            AppError::Conflict(m) => format!("Conflit : {m}"),
+            AppError::TooManyRequests => "Trop de tentatives : réessayez dans quelques minutes.".into(),
+            // Details go to the log, not to the page.
+            AppError::Internal(_) => "Une erreur interne est survenue. Elle a été consignée.".into(),
+        }
+    }
+}
+
+/// The HTML error page.
+#[derive(askama::Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    layout: crate::layout::Layout,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::NeedsLogin { next } = &self {
+            let target = format!("/connexion?suite={}", crate::layout::url_encode(next));
+            return Redirect::to(&target).into_response();
+        }
+        if let AppError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let page = ErrorPage {
+            layout: crate::layout::Layout::anonymous(&self.message_fr()),
+            status: self.status().as_u16(),
+            message: self.message_fr(),
+        };
+        let body = askama::Template::render(&page).unwrap_or_else(|_| self.message_fr());
+        (self.status(), axum::response::Html(body)).into_response()
+    }
+}
+
+/// The same errors for the JSON API: `{"error": code, "message": text}`, never a redirect.
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl<E: Into<AppError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(detail) = &self.0 {
+            tracing::error!(%detail, "internal error");
+        }
+        let body = serde_json::json!({ "error": self.0.code(), "message": self.0.message_fr() });
+        (self.0.status(), axum::Json(body)).into_response()
+    }
+}

@@ -1,0 +1,186 @@
+//! The HTTP front end: French HTML pages and a JSON API, both thin layers over the store and
+//! the core. Every route is declared through [`Routes`], which records it for the
+//! authorization matrix test.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod layout;
+pub mod pages;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{MethodRouter, get, post};
+use maillage_core::glossary::Glossary;
+use maillage_store::Store;
+use std::net::SocketAddr;
+use std::sync::{Arc, RwLock};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
+
+/// Web settings, from the configuration file.
+#[derive(Clone, Debug)]
+pub struct WebConfig {
+    /// Mark the session cookie `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// Minutes of inactivity after which a session ends.
+    pub idle_timeout_minutes: i64,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, idle_timeout_minutes: 30, max_body_bytes: 2 * 1024 * 1024 }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub throttle: Arc<auth::Throttle>,
+    glossary: Arc<RwLock<Arc<Glossary>>>,
+}
+
+impl AppState {
+    pub async fn new(store: Store) -> Result<Self, maillage_store::StoreError> {
+        let state = AppState {
+            store,
+            throttle: Arc::default(),
+            glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
+        };
+        state.reload_glossary().await?;
+        Ok(state)
+    }
+
+    pub fn glossary(&self) -> Arc<Glossary> {
+        self.glossary.read().map(|g| g.clone()).unwrap_or_else(|_| Arc::new(Glossary::new([])))
+    }
+
+    /// Re-reads the glossary after it changed.
+    pub async fn reload_glossary(&self) -> Result<(), maillage_store::StoreError> {
+        let terms = self.store.glossary_terms().await?;
+        let g = Glossary::new(terms.iter().map(|t| (t.term.as_str(), t.expansion.as_str())));
+        if let Ok(mut slot) = self.glossary.write() {
+            *slot = Arc::new(g);
+        }
+        Ok(())
+    }
+}
+
+/// One declared route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+/// The router under construction, and the list of what it serves.
+pub struct Routes {
+    router: Router<AppState>,
+    specs: Vec<RouteSpec>,
+}
+
+impl Routes {
+    fn new() -> Self {
+        Routes { router: Router::new(), specs: Vec::new() }
+    }
+
+    fn add(mut self, method: &'static str, path: &'static str, handler: MethodRouter<AppState>) -> Self {
+        self.specs.push(RouteSpec { method, path });
+        self.router = self.router.route(path, handler);
+        self
+    }
+
+    pub fn get<H, T>(self, path: &'static str, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("GET", path, get(h))
+    }
+
+    pub fn post<H, T>(self, path: &'static str, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.add("POST", path, post(h))
+    }
+}
+
+fn routes() -> Routes {
+    let r = Routes::new()
+        .get("/", pages::home)
+        .get("/sante", pages::health)
+        .get("/static/style.css", pages::stylesheet);
+    let r = pages::account::routes(r);
+    let r = pages::strategy::routes(r);
+    let r = pages::organisations::routes(r);
+    let r = pages::admin::routes(r);
+    let r = pages::audit::routes(r);
+    api::routes(r)
+}
+
+/// Every route the application serves, for the authorization matrix test.
+pub fn route_specs() -> Vec<RouteSpec> {
+    routes().specs
+}
+
+/// The complete application.
+pub fn app(state: AppState, config: &WebConfig) -> Router {
+    let sessions = SessionManagerLayer::new(auth::DbSessionStore(state.store.clone()))
+        .with_name("maillage_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.idle_timeout_minutes)));
+    let csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    let headers = [
+        (header::CONTENT_SECURITY_POLICY, csp),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()"),
+        (HeaderName::from_static("cross-origin-opener-policy"), "same-origin"),
+    ];
+    let mut router = routes()
+        .router
+        .fallback(pages::not_found)
+        .with_state(state)
+        .layer(sessions)
+        .layer(tower_http::csrf::CsrfLayer::new())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(config.max_body_bytes))
+        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http());
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
+    }
+    router
+}
+
+/// Serves until ctrl-c or SIGTERM.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

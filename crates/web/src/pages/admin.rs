@@ -1,0 +1,276 @@
+//! Administration: accounts and the glossary of acronyms.
+
+use super::account::hash_blocking;
+use super::{render, render_invalid};
+use crate::auth::{CurrentUser, require};
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::{AppState, Routes};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maillage_core::authz::{Action, Role};
+use maillage_core::password;
+use maillage_store::users::NewUser;
+use serde::Deserialize;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/admin/comptes", users_page)
+        .post("/admin/comptes", create_user)
+        .post("/admin/comptes/{id}/roles", set_roles)
+        .post("/admin/comptes/{id}/etat", set_state)
+        .post("/admin/comptes/{id}/mot-de-passe", reset_password)
+        .get("/admin/sigles", glossary_page)
+        .post("/admin/sigles", set_term)
+        .post("/admin/sigles/{id}/supprimer", delete_term)
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub organisation: String,
+    pub roles: Vec<(&'static str, &'static str, bool)>,
+    pub disabled: bool,
+    pub last_login: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+    organisations: Vec<(i64, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    form: UserForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct UserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn users_view(state: &AppState, u: &CurrentUser, form: UserForm, errors: Vec<String>, notice: Option<String>) -> Result<UsersPage, AppError> {
+    let orgs = state.store.organisations().await?;
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let held = r.roles();
+            UserRow {
+                id: r.id,
+                email: r.email.clone(),
+                display_name: r.display_name.clone(),
+                organisation: r.organisation_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default(),
+                roles: Role::ALL.iter().map(|role| (role.code(), role.label(), held.contains(role))).collect(),
+                disabled: r.disabled,
+                last_login: r
+                    .last_login_at
+                    .as_deref()
+                    .and_then(maillage_core::time_fmt::from_storage)
+                    .map(maillage_core::time_fmt::datetime_fr)
+                    .unwrap_or_else(|| "jamais".into()),
+            }
+        })
+        .collect();
+    Ok(UsersPage {
+        layout: Layout::new("Comptes", Some(u)),
+        users,
+        organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        form,
+        errors,
+        notice,
+    })
+}
+
+async fn users_page(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    render(&users_view(&state, u, UserForm::default(), Vec::new(), None).await?)
+}
+
+async fn create_user(State(state): State<AppState>, user: Option<CurrentUser>, axum::Form(form): axum::Form<UserForm>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let mut errors = Vec::new();
+    let email = form.email.trim().to_lowercase();
+    if email.is_empty() || !email.contains('@') || email.len() > 200 || email.contains(char::is_whitespace) {
+        errors.push("L'adresse e-mail n'est pas valide.".to_string());
+    }
+    if form.display_name.trim().is_empty() || form.display_name.chars().count() > 200 {
+        errors.push("Le nom affiché est obligatoire (200 caractères au plus).".to_string());
+    }
+    let role = Role::from_code(&form.role);
+    if role.is_none() {
+        errors.push("Choisissez un rôle.".to_string());
+    }
+    let organisation_id = match form.organisation_id.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(id) if state.store.organisation(id).await?.is_some() => Some(id),
+            _ => {
+                errors.push("L'organisation choisie n'existe pas.".to_string());
+                None
+            }
+        },
+    };
+    if let Err(e) = password::check_policy(&form.password, &[&email, &form.display_name]) {
+        errors.push(e.to_string());
+    }
+    if errors.is_empty() && state.store.user_by_email(&email).await?.is_some() {
+        errors.push("Un compte existe déjà avec cette adresse.".to_string());
+    }
+    if !errors.is_empty() {
+        let mut kept = form.clone();
+        kept.password.clear();
+        return render_invalid(&users_view(&state, u, kept, errors, None).await?);
+    }
+    let hash = hash_blocking(form.password.clone()).await?;
+    let new = NewUser {
+        email: email.clone(),
+        display_name: form.display_name.trim().to_string(),
+        organisation_id,
+        roles: role.into_iter().collect(),
+        password_hash: hash,
+    };
+    state.store.create_user(&u.author(), &new).await?;
+    render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Compte {email} créé."))).await?)
+}
+
+fn parse_id(id: &str) -> Result<i64, AppError> {
+    id.parse().map_err(|_| AppError::NotFound)
+}
+
+async fn set_roles(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let id = parse_id(&id)?;
+    // Checkboxes arrive as repeated `role=…` pairs.
+    let roles: Vec<Role> = body
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(k, _)| *k == "role")
+        .filter_map(|(_, v)| Role::from_code(v))
+        .collect();
+    if id == u.id && !roles.contains(&Role::Administrator) {
+        return Err(AppError::BadRequest("vous ne pouvez pas retirer votre propre rôle d'administrateur".into()));
+    }
+    state.store.set_user_roles(&u.author(), id, &roles).await?;
+    Ok(Redirect::to("/admin/comptes").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    #[serde(default)]
+    disabled: String,
+}
+
+async fn set_state(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, axum::Form(f): axum::Form<StateForm>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let id = parse_id(&id)?;
+    let disabled = match f.disabled.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::BadRequest("état attendu : 0 ou 1".into())),
+    };
+    if id == u.id && disabled {
+        return Err(AppError::BadRequest("vous ne pouvez pas désactiver votre propre compte".into()));
+    }
+    state.store.set_user_disabled(&u.author(), id, disabled).await?;
+    Ok(Redirect::to("/admin/comptes").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_password(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, axum::Form(f): axum::Form<ResetForm>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let id = parse_id(&id)?;
+    let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
+    if let Err(e) = password::check_policy(&f.password, &[&target.email, &target.display_name]) {
+        return render_invalid(&users_view(&state, u, UserForm::default(), vec![format!("{} : {e}", target.email)], None).await?);
+    }
+    let hash = hash_blocking(f.password).await?;
+    state.store.set_user_password(&u.author(), id, &hash).await?;
+    render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Mot de passe de {} réinitialisé.", target.email))).await?)
+}
+
+// ---- glossary -----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin/glossary.html")]
+struct GlossaryPage {
+    layout: Layout,
+    terms: Vec<maillage_store::glossary::GlossaryTerm>,
+    error: Option<String>,
+    term: String,
+    expansion: String,
+}
+
+async fn glossary_page(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageGlossary, "/admin/sigles")?;
+    render(&GlossaryPage {
+        layout: Layout::new("Sigles", Some(u)),
+        terms: state.store.glossary_terms().await?,
+        error: None,
+        term: String::new(),
+        expansion: String::new(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TermForm {
+    #[serde(default)]
+    term: String,
+    #[serde(default)]
+    expansion: String,
+}
+
+async fn set_term(State(state): State<AppState>, user: Option<CurrentUser>, axum::Form(f): axum::Form<TermForm>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageGlossary, "/admin/sigles")?;
+    let term = f.term.trim().replace('.', "").to_uppercase();
+    let valid_term = (2..=12).contains(&term.chars().count()) && term.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
+    let valid_expansion = !f.expansion.trim().is_empty() && f.expansion.chars().count() <= 300;
+    if !valid_term || !valid_expansion {
+        return render_invalid(&GlossaryPage {
+            layout: Layout::new("Sigles — erreur", Some(u)),
+            terms: state.store.glossary_terms().await?,
+            error: Some(if valid_term {
+                "La signification est obligatoire (300 caractères au plus).".into()
+            } else {
+                "Le sigle doit compter de 2 à 12 lettres majuscules ou chiffres.".into()
+            }),
+            term: f.term,
+            expansion: f.expansion,
+        });
+    }
+    state.store.set_glossary_term(&u.author(), &term, f.expansion.trim()).await?;
+    state.reload_glossary().await?;
+    Ok(Redirect::to("/admin/sigles").into_response())
+}
+
+async fn delete_term(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageGlossary, "/admin/sigles")?;
+    state.store.delete_glossary_term(&u.author(), parse_id(&id)?).await?;
+    state.reload_glossary().await?;
+    Ok(Redirect::to("/admin/sigles").into_response())
+}

@@ -1,0 +1,52 @@
+//! HTML pages, one module per feature; each page has its own template struct.
+
+pub mod account;
+pub mod admin;
+pub mod audit;
+pub mod organisations;
+pub mod strategy;
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::layout::Layout;
+use askama::Template;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a form page again with its errors: 422 so that clients see it failed.
+pub fn render_invalid<T: Template>(t: &T) -> Result<Response, AppError> {
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+}
+
+pub async fn home(user: Option<CurrentUser>) -> Result<Response, AppError> {
+    if user.is_some() {
+        return Ok(Redirect::to("/strategie").into_response());
+    }
+    render(&HomePage { layout: Layout::anonymous("Accueil") })
+}
+
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../../assets/style.css"),
+    )
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
