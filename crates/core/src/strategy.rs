@@ -330,7 +330,7 @@ pub fn check_text(value: &str, required: bool) -> Result<(), String> {
     if value.chars().count() > MAX_TEXT {
         return Err(format!("texte trop long (plus de {MAX_TEXT} caractères)"));
     }
-    if value.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err("le texte contient des caractères de contrôle".into());
     }
     Ok(())

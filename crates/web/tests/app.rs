@@ -1,0 +1,295 @@
+//! The application over HTTP, on both backends.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Backend, PASSWORD, email_for, start};
+use maillage_core::authz::Role;
+
+async fn text(c: &reqwest::Client, url: String) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn coordinator_sees_the_whole_strategy(b: Backend) {
+    let app = start(b).await;
+    let c = app.login(email_for(Role::Coordinator)).await;
+    let doc = maillage_core::strategy::parse_file("s", common::STRATEGY).unwrap();
+    let (status, overview) = text(&c, app.url("/strategie")).await;
+    assert_eq!(status, 200);
+    for (_, sheet) in doc.sheets() {
+        assert!(overview.contains(&format!("/strategie/fiches/{}", sheet.code)));
+        let (status, page) = text(&c, app.url(&format!("/strategie/fiches/{}", sheet.code))).await;
+        assert_eq!(status, 200);
+        for i in &sheet.indicators {
+            let escaped = i.replace('\'', "&#39;");
+            assert!(page.contains(&escaped) || page.contains("<abbr"), "indicator {i} on sheet {}", sheet.code);
+        }
+    }
+    let (_, document) = text(&c, app.url("/strategie/document")).await;
+    assert!(document.contains("Article 10 : Évaluation"));
+    assert!(document.contains("Monsieur Patrice LECLERC"));
+    assert!(document.contains("<abbr title=\"Travail d&#39;Intérêt Général\">TIG</abbr>"));
+    // Partner lines link to the matching organisation.
+    let (_, sheet) = text(&c, app.url("/strategie/fiches/2.1")).await;
+    assert!(sheet.contains("SPIP d&#39;essai"));
+}
+
+async fn search_ignores_case_and_accents(b: Backend) {
+    let app = start(b).await;
+    let c = app.login(email_for(Role::Reader)).await;
+    let (status, page) = text(&c, app.url("/strategie/recherche?q=ALERTE+reactif")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("1 fiche trouvée"), "{page}");
+    assert!(page.contains("/strategie/fiches/1.3"));
+    let (_, none) = text(&c, app.url("/strategie/recherche?q=zzzzqqq")).await;
+    assert!(none.contains("0 fiche trouvée"));
+}
+
+async fn login_errors_are_identical_and_throttled(b: Backend) {
+    let app = start(b).await;
+    let c = app.client();
+    let attempt = |email: &'static str, pw: &'static str| {
+        let c = c.clone();
+        let url = app.url("/connexion");
+        async move {
+            let r = c.post(url).form(&[("email", email), ("password", pw)]).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s1, known) = attempt("lecteur@test.example", "Mauvais-Mot2passe!").await;
+    let (s2, unknown) = attempt("personne@test.example", "Mauvais-Mot2passe!").await;
+    assert_eq!((s1, s2), (401, 401));
+    assert!(known.contains("Adresse e-mail ou mot de passe incorrect.") && unknown.contains("Adresse e-mail ou mot de passe incorrect."));
+    for _ in 0..4 {
+        attempt("lecteur@test.example", "Mauvais-Mot2passe!").await;
+    }
+    let r = c.post(app.url("/connexion")).form(&[("email", "lecteur@test.example"), ("password", PASSWORD)]).send().await.unwrap();
+    assert_eq!(r.status(), 429, "the right password is refused while the account is throttled");
+}
+
+async fn session_cookie_is_protected_and_renewed(b: Backend) {
+    let app = start(b).await;
+    let c = app.client();
+    c.get(app.url("/connexion")).send().await.unwrap();
+    let r = c
+        .post(app.url("/connexion"))
+        .form(&[("email", "lecteur@test.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
+    assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"));
+    let r = c.post(app.url("/deconnexion")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let r = c.get(app.url("/strategie")).send().await.unwrap();
+    assert_eq!(r.status(), 303, "logged out");
+}
+
+async fn cross_site_posts_are_refused(b: Backend) {
+    let app = start(b).await;
+    let c = app.login(email_for(Role::Coordinator)).await;
+    let r = c
+        .post(app.url("/strategie/fiches/1.1/modifier"))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example")
+        .form(&[("title", "Piraté"), ("pilot", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let s = app.store.current_strategy().await.unwrap().unwrap();
+    assert_eq!(s.version, 1);
+}
+
+async fn editing_a_sheet_validates_and_keeps_indicator_ids(b: Backend) {
+    let app = start(b).await;
+    let c = app.login(email_for(Role::Coordinator)).await;
+    let s = app.store.current_strategy().await.unwrap().unwrap();
+    let before = app.store.indicators(s.id).await.unwrap();
+    let (_, sheet) = s.doc.sheet("1.3").unwrap();
+    let mut form: Vec<(&str, String)> = vec![
+        ("title", sheet.title.clone()),
+        ("pilot", "Coordinateur CLSPD et service médiation".into()),
+        ("diagnostic", sheet.diagnostic.join("\n\n")),
+        ("objectives", String::new()),
+        ("operational_objectives", sheet.operational_objectives.join("\n")),
+        ("means", "<script>alert(1)</script>\n- sous-élément".into()),
+        ("target_public", sheet.target_public.join("\n")),
+        ("partners", sheet.partners.join("\n")),
+        ("indicators", sheet.indicators.join("\n")),
+    ];
+    // Invalid: an empty title and a sub-item first; nothing is saved, the input comes back.
+    form[0].1 = "  ".into();
+    let bad: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, if *k == "means" { format!("- orphelin\n{v}") } else { v.clone() })).collect();
+    let r = c.post(app.url("/strategie/fiches/1.3/modifier")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("ce champ est obligatoire") && page.contains("sous-élément"));
+    assert!(page.contains("Coordinateur CLSPD et service médiation"), "input kept");
+    assert_eq!(app.store.current_strategy().await.unwrap().unwrap().version, 1);
+    // Valid.
+    form[0].1 = sheet.title.clone();
+    let r = c.post(app.url("/strategie/fiches/1.3/modifier")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let (_, page) = text(&c, app.url("/strategie/fiches/1.3")).await;
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "text is shown escaped");
+    assert!(page.contains("service médiation"));
+    let after = app.store.current_strategy().await.unwrap().unwrap();
+    assert_eq!(after.version, 2);
+    assert_eq!(app.store.indicators(s.id).await.unwrap(), before);
+}
+
+async fn reimport_keeps_ids_and_retires_what_disappears(b: Backend) {
+    let app = start(b).await;
+    let s = app.store.current_strategy().await.unwrap().unwrap();
+    let before = app.store.indicators(s.id).await.unwrap();
+    let mut doc = s.doc.clone();
+    let sheet = doc.sheet_mut("3.2").unwrap();
+    let dropped = sheet.indicators.remove(0);
+    sheet.indicators.push("Nombre de véhicules épaves enlevés".into());
+    let out = app.store.save_strategy(&maillage_store::Author::system(), &doc, "test").await.unwrap();
+    assert_eq!((out.version, out.created), (2, false));
+    let after = app.store.indicators(s.id).await.unwrap();
+    for i in &before {
+        let same = after.iter().find(|a| a.id == i.id).unwrap();
+        assert_eq!(same.retired, i.label == dropped, "{}", i.label);
+    }
+    assert_eq!(after.len(), before.len() + 1);
+    let reloaded = app.store.current_strategy().await.unwrap().unwrap();
+    assert_eq!(reloaded.doc, doc);
+    assert_eq!(app.store.strategy_versions(s.id).await.unwrap().len(), 2);
+}
+
+async fn malformed_imports_change_nothing(b: Backend) {
+    let app = start(b).await;
+    let c = app.login(email_for(Role::Coordinator)).await;
+    let broken = common::STRATEGY.replace("code = \"2.1\"", "code = \"9.1\"");
+    let r = c.post(app.url("/api/v1/strategie/import")).body(broken).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    assert!(body["message"].as_str().unwrap().contains("ligne 256"), "{body}");
+    let part = reqwest::multipart::Part::bytes(b"format = 1\n[strategy]\ntitre = 3".to_vec()).file_name("mauvais.toml");
+    let r = c.post(app.url("/strategie/import")).multipart(reqwest::multipart::Form::new().part("fichier", part)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("mauvais.toml, ligne"));
+    assert_eq!(app.store.current_strategy().await.unwrap().unwrap().version, 1);
+    // A good file through the form makes version 2.
+    let part = reqwest::multipart::Part::bytes(common::STRATEGY.as_bytes().to_vec()).file_name("bon.toml");
+    let r = c.post(app.url("/strategie/import")).multipart(reqwest::multipart::Form::new().part("fichier", part)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(app.store.current_strategy().await.unwrap().unwrap().version, 2);
+    // Oversized bodies are refused.
+    let r = c.post(app.url("/api/v1/strategie/import")).body(vec![b'a'; 3 * 1024 * 1024]).send().await.unwrap();
+    assert_eq!(r.status(), 413);
+}
+
+async fn audit_chain_detects_tampering(b: Backend) {
+    let app = start(b).await;
+    let c = app.login(email_for(Role::Coordinator)).await;
+    text(&c, app.url("/strategie/export")).await;
+    let checked = app.store.audit_verify(&mut |_| {}).await.unwrap().unwrap();
+    assert!(checked >= 9, "{checked}");
+    let dpo = app.login(email_for(Role::Dpo)).await;
+    let (status, log) = text(&dpo, app.url("/journal")).await;
+    assert_eq!(status, 200);
+    assert!(log.contains("strategy.export") && log.contains("session.login"));
+    // Purge keeps the chain verifiable.
+    let removed = app.store.audit_purge(&maillage_store::Author::system(), "9999-01-01T00:00:00Z").await.unwrap();
+    assert!(removed >= 9);
+    assert!(app.store.audit_verify(&mut |_| {}).await.unwrap().is_ok());
+    app.store.record_event(&maillage_store::Author::system(), "test.event", "none", "1", "original").await.unwrap();
+    // Alter an entry behind the application's back.
+    let bounds = app.store.audit_bounds().await.unwrap();
+    tamper(&app.db.url, bounds.head_seq).await;
+    let result = app.store.audit_verify(&mut |_| {}).await.unwrap();
+    assert_eq!(result, Err(maillage_core::audit::ChainError::Altered { seq: bounds.head_seq }));
+}
+
+async fn tamper(url: &str, seq: i64) {
+    use sqlx::Connection;
+    let sql = "UPDATE audit_log SET detail = 'modifié' WHERE seq = $1";
+    if url.starts_with("sqlite") {
+        let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(sql).bind(seq).execute(&mut c).await.unwrap();
+    } else {
+        let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(sql).bind(seq).execute(&mut c).await.unwrap();
+    }
+}
+
+async fn disabled_accounts_lose_their_sessions(b: Backend) {
+    let app = start(b).await;
+    let reader = app.login(email_for(Role::Reader)).await;
+    assert_eq!(text(&reader, app.url("/strategie")).await.0, 200);
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let id = app.store.user_by_email(email_for(Role::Reader)).await.unwrap().unwrap().id;
+    let r = admin.post(app.url(&format!("/admin/comptes/{id}/etat"))).form(&[("disabled", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(text(&reader, app.url("/strategie")).await.0, 303, "session ended");
+    // A weak password is refused when creating an account, and nothing is created.
+    let r = admin
+        .post(app.url("/admin/comptes"))
+        .form(&[("email", "nouveau@test.example"), ("display_name", "Nouveau"), ("role", "reader"), ("password", "Motdepasse123!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(app.store.user_by_email("nouveau@test.example").await.unwrap().is_none());
+}
+
+async fn backup_export_restores_on_this_backend(b: Backend) {
+    let app = start(b).await;
+    let mut out = Vec::new();
+    let n = app.store.export(&mut out, &mut |_, _| {}).await.unwrap();
+    assert!(n > 50);
+    // Restore into a fresh database of each backend (SQLite → PostgreSQL is the migration path).
+    for target in [Backend::Sqlite, Backend::Postgres] {
+        let db = common::database(target).await;
+        let fresh = maillage_store::Store::connect(&db.url).await.unwrap();
+        let restored = fresh.restore(&mut std::io::Cursor::new(&out), &mut |_, _| {}).await.unwrap();
+        assert_eq!(restored, n);
+        let s = fresh.current_strategy().await.unwrap().unwrap();
+        assert_eq!(s.doc, app.store.current_strategy().await.unwrap().unwrap().doc);
+        assert!(fresh.audit_verify(&mut |_| {}).await.unwrap().is_ok());
+        // Ids continue after the restored ones.
+        let id = fresh
+            .create_organisation(&maillage_store::Author::system(), &maillage_store::organisations::OrganisationInput {
+                code: "apres".into(),
+                name: "Après restauration".into(),
+                kind: "other".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(id > 1);
+        // A second restore into a non-empty base is refused.
+        assert!(fresh.restore(&mut std::io::Cursor::new(&out), &mut |_, _| {}).await.is_err());
+    }
+}
+
+backend_tests!(
+    coordinator_sees_the_whole_strategy,
+    search_ignores_case_and_accents,
+    login_errors_are_identical_and_throttled,
+    session_cookie_is_protected_and_renewed,
+    cross_site_posts_are_refused,
+    editing_a_sheet_validates_and_keeps_indicator_ids,
+    reimport_keeps_ids_and_retires_what_disappears,
+    malformed_imports_change_nothing,
+    audit_chain_detects_tampering,
+    disabled_accounts_lose_their_sessions,
+    backup_export_restores_on_this_backend,
+);
+
+#[tokio::test]
+async fn both_backends_have_the_same_schema() {
+    let a = maillage_store::Store::connect(&common::database(Backend::Sqlite).await.url).await.unwrap();
+    let b = maillage_store::Store::connect(&common::database(Backend::Postgres).await.url).await.unwrap();
+    let sa = a.schema().await.unwrap();
+    assert_eq!(sa, b.schema().await.unwrap());
+    assert!(sa.len() >= 11);
+}

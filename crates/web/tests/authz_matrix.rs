@@ -1,0 +1,93 @@
+//! Every route, for every role and for an anonymous visitor. The table below is the
+//! specification; a route the application serves that is missing here fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Backend, email_for, start};
+use maillage_core::authz::Role;
+use maillage_web::route_specs;
+
+/// Who may use a route: `None` means public.
+fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
+    use Role::*;
+    const ALL: &[Role] = &[Administrator, Coordinator, Partner, Reader, Dpo];
+    const COORD: &[Role] = &[Coordinator];
+    const ADMIN: &[Role] = &[Administrator];
+    const ORGS: &[Role] = &[Administrator, Coordinator];
+    const LOG: &[Role] = &[Administrator, Dpo];
+    let spec = match (method, path) {
+        ("GET", "/") | ("GET", "/sante") | ("GET", "/static/style.css") => None,
+        ("GET", "/connexion") | ("POST", "/connexion") | ("POST", "/deconnexion") => None,
+        ("GET", "/compte") | ("POST", "/compte/mot-de-passe") => Some(ALL),
+        ("GET", p) if p.starts_with("/strategie/fiches/") && p.ends_with("/modifier") => Some(COORD),
+        ("POST", "/strategie/fiches/{code}/modifier") => Some(COORD),
+        ("GET", "/strategie/import") | ("POST", "/strategie/import") | ("POST", "/api/v1/strategie/import") => Some(COORD),
+        ("GET", p) if p.starts_with("/strategie") || p.starts_with("/api/v1/strategie") => Some(ALL),
+        ("GET", "/organisations") | ("GET", "/organisations/{id}") => Some(ALL),
+        ("GET", "/organisations/nouvelle") | ("POST", "/organisations/nouvelle") | ("POST", "/organisations/{id}") => Some(ORGS),
+        ("GET", p) | ("POST", p) if p.starts_with("/admin/") => Some(ADMIN),
+        ("GET", "/journal") => Some(LOG),
+        _ => panic!("route {method} {path} is not in the authorization matrix: add it"),
+    };
+    spec
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{number}", "1").replace("{code}", "1.1").replace("{id}", "999999").replace("{version}", "1")
+}
+
+async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> u16 {
+    let r = if method == "GET" {
+        c.get(url).send().await.unwrap()
+    } else if path == "/strategie/import" {
+        let part = reqwest::multipart::Part::bytes(Vec::new()).file_name("vide.toml");
+        c.post(url).multipart(reqwest::multipart::Form::new().part("fichier", part)).send().await.unwrap()
+    } else {
+        c.post(url).header("content-type", "application/x-www-form-urlencoded").body("").send().await.unwrap()
+    };
+    r.status().as_u16()
+}
+
+async fn matrix(b: Backend) {
+    let app = start(b).await;
+    let specs = route_specs();
+    assert!(specs.len() >= 30);
+    let mut roles: Vec<Option<Role>> = vec![None];
+    roles.extend(Role::ALL.iter().copied().map(Some));
+    for role in roles {
+        for spec in &specs {
+            // Log out is not exercised here: it would end the session for the routes after it.
+            if spec.path == "/deconnexion" || spec.path == "/connexion" && spec.method == "POST" {
+                continue;
+            }
+            let c = match role {
+                Some(r) => app.login(email_for(r)).await,
+                None => app.client(),
+            };
+            let status = send(&c, spec.method, app.url(&concrete(spec.path)), spec.path).await;
+            let who = role.map(|r| r.code()).unwrap_or("anonyme");
+            match (allowed(spec.method, spec.path), role) {
+                (None, _) => assert!(status < 400 || status == 401, "{who} {} {} → {status}", spec.method, spec.path),
+                (Some(_), None) => {
+                    let expected = if spec.path.starts_with("/api/") { 401 } else { 303 };
+                    assert_eq!(status, expected, "{who} {} {}", spec.method, spec.path);
+                }
+                (Some(ok), Some(r)) if ok.contains(&r) => {
+                    assert!(status != 401 && status != 403 && status < 500, "{who} {} {} → {status}", spec.method, spec.path)
+                }
+                (Some(_), Some(_)) => assert_eq!(status, 403, "{who} {} {}", spec.method, spec.path),
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_sqlite() {
+    matrix(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn matrix_postgres() {
+    matrix(Backend::Postgres).await
+}

@@ -1,0 +1,119 @@
+// Browser tests: Debian's Chromium, driven by playwright-core, through login, browsing the
+// strategy and editing a sheet; axe-core (WCAG 2.1 A/AA rules) runs on every page visited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const bin = process.env.MAILLAGE_BIN ?? new URL('../../target/debug/maillage', import.meta.url).pathname;
+
+let server, base, browser, dataDir;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'maillage-browser-'));
+  server = spawn(bin, ['demo', '--listen', '127.0.0.1:0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) resolve(m[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`maillage exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+// axe is injected as a script: the page's own CSP (no inline script) is bypassed for the tool only.
+const newPage = async (options = {}) => (await browser.newContext({ bypassCSP: true, ...options })).newPage();
+
+async function axe(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(violations, [], `axe violations on ${page.url()}`);
+}
+
+async function login(page, email, password) {
+  await page.goto(`${base}/connexion`);
+  await axe(page);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('main button[type=submit]');
+}
+
+test('a coordinator logs in, browses the strategy and edits a sheet; every page passes axe', async () => {
+  const page = await newPage();
+  await page.goto(`${base}/`);
+  await axe(page);
+  await login(page, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  assert.match(page.url(), /\/strategie$/);
+  assert.equal(await page.locator('.sheet-list li').count(), 11);
+  await axe(page);
+
+  for (const path of ['/strategie/axes/3', '/strategie/fiches/3.2', '/strategie/document', '/strategie/versions',
+    '/strategie/recherche?q=signalement', '/strategie/import', '/organisations', '/organisations/nouvelle', '/compte',
+    '/strategie/fiches/3.2/modifier']) {
+    const response = await page.goto(`${base}${path}`);
+    assert.equal(response.status(), 200, path);
+    await axe(page);
+  }
+
+  // Edit a sheet: a blank title is refused with a message, then a real change is saved.
+  await page.fill('#title', '');
+  await page.fill('#pilot', 'Coordinateur CLSPD — essai navigateur');
+  await page.evaluate(() => document.querySelector('#title').removeAttribute('required'));
+  await page.click('main button[type=submit]');
+  assert.match(await page.locator('.error-summary').innerText(), /obligatoire/);
+  assert.equal(await page.inputValue('#pilot'), 'Coordinateur CLSPD — essai navigateur');
+  await axe(page);
+  await page.fill('#title', 'Renforcer les moyens d\'actions pour assurer la tranquillité publique');
+  await page.click('main button[type=submit]');
+  assert.match(page.url(), /\/strategie\/fiches\/3\.2\?enregistre=2$/, await page.locator('main').innerText());
+  assert.match(await page.locator('main').innerText(), /essai navigateur/);
+  await axe(page);
+});
+
+test('the administrator and the DPO pages pass axe; the DPO reads the log', async () => {
+  const admin = await newPage();
+  await login(admin, 'admin@demo.maillage.fr', 'Administration-Demo-2026!');
+  for (const path of ['/admin/comptes', '/admin/sigles', '/journal']) {
+    const response = await admin.goto(`${base}${path}`);
+    assert.equal(response.status(), 200, path);
+    await axe(admin);
+  }
+  const dpo = await newPage();
+  await login(dpo, 'dpo@demo.maillage.fr', 'Protection-Donnees-Demo-2026!');
+  const response = await dpo.goto(`${base}/journal`);
+  assert.equal(response.status(), 200);
+  assert.match(await dpo.locator('table').innerText(), /session\.login/);
+  assert.equal((await dpo.goto(`${base}/admin/comptes`)).status(), 403);
+  await axe(dpo);
+});
+
+test('pages fit a phone screen without horizontal scrolling', async () => {
+  const page = await newPage({ viewport: { width: 360, height: 740 } });
+  await login(page, 'elu@demo.maillage.fr', 'Lecture-Elu-Demo-2026!');
+  await page.goto(`${base}/strategie/fiches/1.1`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page wider than the screen by ${overflow}px`);
+  await axe(page);
+});
