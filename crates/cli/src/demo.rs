@@ -52,7 +52,6 @@ fn organisations() -> Vec<OrganisationInput> {
 /// Loads the strategy, organisations and accounts into an empty database. Idempotent: a
 /// database that already has accounts is left as it is.
 pub async fn load(store: &Store) -> anyhow::Result<bool> {
-    store.ensure_default_glossary().await?;
     if store.count_users().await? > 0 {
         return Ok(false);
     }

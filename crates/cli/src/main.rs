@@ -10,7 +10,7 @@ use maillage_core::authz::Role;
 use maillage_store::users::NewUser;
 use maillage_store::{Author, Store};
 use std::io::{BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Parser)]
 #[command(name = "maillage", version, about = "Maillage — l'outil partenarial du CLSPD")]
@@ -143,7 +143,6 @@ fn main() -> std::process::ExitCode {
 async fn open(db: &DbArgs) -> anyhow::Result<(Config, Store)> {
     let config = Config::load(db.config.as_deref())?;
     let store = Store::connect(&config.database_url).await?;
-    store.ensure_default_glossary().await?;
     Ok((config, store))
 }
 
@@ -186,8 +185,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             // Daily purge of the audit log past its retention, and of expired sessions.
             tokio::spawn(async move {
                 loop {
-                    let cutoff = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time_days(retention));
-                    if let Err(e) = purge_store.audit_purge(&Author::system(), &cutoff).await {
+                    if let Err(e) = purge_store.audit_purge(&Author::system(), &audit_cutoff(retention)).await {
                         tracing::warn!("purge du journal : {e}");
                     }
                     let now = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now());
@@ -223,7 +221,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                 }
                 AuditAction::Purge => {
-                    let cutoff = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time_days(config.audit_retention_days));
+                    let cutoff = audit_cutoff(config.audit_retention_days);
                     let n = store.audit_purge(&Author::command_line(), &cutoff).await?;
                     println!("{n} entrées antérieures au {cutoff} supprimées.");
                 }
@@ -258,8 +256,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn time_days(days: u32) -> time::Duration {
-    time::Duration::days(i64::from(days))
+/// The instant before which audit entries are past their retention.
+fn audit_cutoff(retention_days: u32) -> String {
+    maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(retention_days)))
 }
 
 async fn find_user(store: &Store, email: &str) -> anyhow::Result<maillage_store::users::UserRecord> {
@@ -346,14 +345,10 @@ async fn strategy(db: &DbArgs, action: StrategyAction) -> anyhow::Result<()> {
             let text = maillage_core::strategy::to_file(&s.doc);
             store.record_event(&Author::command_line(), "strategy.export", "strategy", &s.doc.code, &format!("version {}", s.version)).await?;
             match output {
-                Some(path) => write_new(&path, &text)?,
+                Some(path) => std::fs::write(&path, &text).with_context(|| format!("écriture de {}", path.display()))?,
                 None => print!("{text}"),
             }
         }
     }
     Ok(())
-}
-
-fn write_new(path: &Path, text: &str) -> anyhow::Result<()> {
-    std::fs::write(path, text).with_context(|| format!("écriture de {}", path.display()))
 }

@@ -75,33 +75,57 @@ pub enum ChainError {
     Truncated { head: i64, last: i64 },
 }
 
+/// Checks a chain one entry at a time, so that a log of any length is verified in batches
+/// without holding it in memory.
+#[derive(Debug)]
+pub struct ChainVerifier {
+    expected_seq: i64,
+    prev: String,
+    count: u64,
+}
+
+impl ChainVerifier {
+    pub fn new(bounds: &ChainBounds) -> Self {
+        ChainVerifier { expected_seq: bounds.anchor_seq + 1, prev: bounds.anchor_hash.clone(), count: 0 }
+    }
+
+    /// The next entry in sequence order.
+    pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainError> {
+        if e.seq != self.expected_seq {
+            return Err(ChainError::Missing { expected: self.expected_seq, found: e.seq });
+        }
+        if e.prev_hash != self.prev {
+            return Err(ChainError::Broken { seq: e.seq });
+        }
+        if entry_hash(e) != e.hash {
+            return Err(ChainError::Altered { seq: e.seq });
+        }
+        self.prev.clone_from(&e.hash);
+        self.expected_seq += 1;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// After the last entry: the chain must end where the head says. Returns how many were checked.
+    pub fn finish(self, bounds: &ChainBounds) -> Result<u64, ChainError> {
+        let last = self.expected_seq - 1;
+        if last != bounds.head_seq || self.prev != bounds.head_hash {
+            return Err(ChainError::Truncated { head: bounds.head_seq, last });
+        }
+        Ok(self.count)
+    }
+}
+
 /// Checks entries given in sequence order. Returns how many were checked.
 pub fn verify_chain<I>(bounds: &ChainBounds, entries: I) -> Result<u64, ChainError>
 where
     I: IntoIterator<Item = AuditEntry>,
 {
-    let mut expected_seq = bounds.anchor_seq + 1;
-    let mut prev = bounds.anchor_hash.clone();
-    let mut count = 0u64;
+    let mut v = ChainVerifier::new(bounds);
     for e in entries {
-        if e.seq != expected_seq {
-            return Err(ChainError::Missing { expected: expected_seq, found: e.seq });
-        }
-        if e.prev_hash != prev {
-            return Err(ChainError::Broken { seq: e.seq });
-        }
-        if entry_hash(&e) != e.hash {
-            return Err(ChainError::Altered { seq: e.seq });
-        }
-        prev = e.hash;
-        expected_seq += 1;
-        count += 1;
+        v.check(&e)?;
     }
-    let last = expected_seq - 1;
-    if last != bounds.head_seq || prev != bounds.head_hash {
-        return Err(ChainError::Truncated { head: bounds.head_seq, last });
-    }
-    Ok(count)
+    v.finish(bounds)
 }
 
 #[cfg(test)]

@@ -53,14 +53,6 @@ impl Glossary {
         }
     }
 
-    pub fn len(&self) -> usize {
-        self.terms.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
-    }
-
     /// Escaped HTML of `text` with acronyms marked.
     pub fn expand(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + 32);
@@ -86,26 +78,27 @@ impl Glossary {
                     }
                 }
                 let next_is_word = j < chars.len() && chars[j].1.is_alphanumeric();
-                if !next_is_word && key.chars().count() >= 2 {
-                    if let Some(expansion) = self.terms.get(&key) {
-                        let end = chars.get(j).map(|(b, _)| *b).unwrap_or(text.len());
-                        let token = &text[start..end];
-                        if seen.contains(&key) {
-                            escape_into(&mut out, token);
-                        } else {
-                            out.push_str("<abbr title=\"");
-                            escape_into(&mut out, expansion);
-                            out.push_str("\">");
-                            escape_into(&mut out, token);
-                            out.push_str("</abbr>");
-                            seen.push(key);
-                        }
-                        i = j;
-                        continue;
+                if !next_is_word
+                    && key.chars().count() >= 2
+                    && let Some(expansion) = self.terms.get(&key)
+                {
+                    let end = chars.get(j).map(|(b, _)| *b).unwrap_or(text.len());
+                    let token = &text[start..end];
+                    if seen.contains(&key) {
+                        escape_into(&mut out, token);
+                    } else {
+                        out.push_str("<abbr title=\"");
+                        escape_into(&mut out, expansion);
+                        out.push_str("\">");
+                        escape_into(&mut out, token);
+                        out.push_str("</abbr>");
+                        seen.push(key);
                     }
+                    i = j;
+                    continue;
                 }
             }
-            escape_into(&mut out, &c.to_string());
+            escape_into(&mut out, c.encode_utf8(&mut [0u8; 4]));
             i += 1;
         }
         out

@@ -432,6 +432,61 @@ pub fn to_file(doc: &StrategyDocument) -> String {
     o
 }
 
+// ---- search ------------------------------------------------------------------------------
+
+/// A sheet found by [`search`], with the texts of the fields that hold a searched word.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchHit {
+    pub code: String,
+    pub title: String,
+    /// French field label and the matching text.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+/// Sheets holding every word of `query` (case and accents ignored), in document order.
+pub fn search(doc: &StrategyDocument, query: &str) -> Vec<SearchHit> {
+    let folded_query = crate::text::fold(query);
+    let words: Vec<&str> = folded_query.split(' ').filter(|w| !w.is_empty()).collect();
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    for (_, s) in doc.sheets() {
+        let texts = [
+            ("Intitulé", vec![&s.title]),
+            ("Pilote", vec![&s.pilot]),
+            ("Éléments de diagnostic", s.diagnostic.iter().collect()),
+            ("Objectifs", s.objectives.iter().collect()),
+            ("Objectifs opérationnels", s.operational_objectives.iter().collect()),
+            ("Outils, moyens, méthodes", s.means.iter().flat_map(|m| std::iter::once(&m.text).chain(&m.items)).collect()),
+            ("Public cible", s.target_public.iter().collect()),
+            ("Partenaires", s.partners.iter().collect()),
+            ("Indicateurs d'évaluation", s.indicators.iter().collect()),
+        ];
+        let mut fields = Vec::new();
+        let mut found = vec![false; words.len()];
+        for (label, list) in texts {
+            for text in list {
+                let f = crate::text::fold(text);
+                let mut holds_one = false;
+                for (i, w) in words.iter().enumerate() {
+                    if f.contains(w) {
+                        found[i] = true;
+                        holds_one = true;
+                    }
+                }
+                if holds_one {
+                    fields.push((label, text.clone()));
+                }
+            }
+        }
+        if found.iter().all(|f| *f) {
+            hits.push(SearchHit { code: s.code.clone(), title: s.title.clone(), fields });
+        }
+    }
+    hits
+}
+
 // ---- editing -----------------------------------------------------------------------------
 
 /// Paragraphs typed in a text area: separated by blank lines.
@@ -571,6 +626,17 @@ items = ["premier", "second"]
         let src = MINIMAL.replace("period_end = 2026", "period_end = 2026\ntitle = ");
         let e = parse_file("essai.toml", &src).err();
         assert_eq!(e.map(|e| e.line), Some(8));
+    }
+
+    #[test]
+    fn search_needs_every_word_and_ignores_case_and_accents() -> Result<(), FileError> {
+        let doc = parse_file("essai.toml", MINIMAL)?;
+        let hits = search(&doc, "REUNIONS premiere");
+        assert_eq!(hits.len(), 1);
+        assert_eq!(hits[0].fields, vec![("Intitulé", "Première fiche".to_string()), ("Indicateurs d'évaluation", "Nombre de réunions".to_string())]);
+        assert!(search(&doc, "réunions police").is_empty());
+        assert!(search(&doc, "   ").is_empty());
+        Ok(())
     }
 
     #[test]

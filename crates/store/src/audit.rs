@@ -2,7 +2,7 @@
 
 use crate::db::Tx;
 use crate::{Author, Store, StoreError};
-use maillage_core::audit::{AuditEntry, ChainBounds, entry_hash};
+use maillage_core::audit::{AuditEntry, ChainBounds, ChainError, ChainVerifier, entry_hash};
 use maillage_core::time_fmt;
 
 #[derive(sqlx::FromRow)]
@@ -42,6 +42,13 @@ struct HeadRow {
     hash: String,
     anchor_seq: i64,
     anchor_hash: String,
+}
+
+/// `SELECT` of every log column, followed by the rest of the query.
+macro_rules! select_entries {
+    ($rest:literal) => {
+        concat!("SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash FROM audit_log ", $rest)
+    };
 }
 
 /// Appends one entry. The `UPDATE … RETURNING` on the single head row takes its lock, so that
@@ -124,11 +131,9 @@ impl Store {
         let actor = filter.actor.clone().unwrap_or_default();
         let op = filter.operation.clone().unwrap_or_default();
         let rows: Vec<EntryRow> = on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash \
-                 FROM audit_log WHERE ($1 = '' OR actor_label = $1) AND ($2 = '' OR operation LIKE $2 || '%') \
-                 ORDER BY seq DESC LIMIT $3 OFFSET $4",
-            )
+            sqlx::query_as(select_entries!(
+                "WHERE ($1 = '' OR actor_label = $1) AND ($2 = '' OR operation LIKE $2 || '%') ORDER BY seq DESC LIMIT $3 OFFSET $4"
+            ))
             .bind(&actor)
             .bind(&op)
             .bind(limit)
@@ -149,10 +154,7 @@ impl Store {
     /// Entries in sequence order after `after_seq`, at most `limit`, for verification in batches.
     pub async fn audit_batch(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows: Vec<EntryRow> = on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash \
-                 FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
-            )
+            sqlx::query_as(select_entries!("WHERE seq > $1 ORDER BY seq LIMIT $2"))
             .bind(after_seq)
             .bind(limit)
             .fetch_all(p)
@@ -161,28 +163,25 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    /// Verifies the whole chain; `progress` is told how many entries were checked so far.
-    pub async fn audit_verify(&self, progress: &mut dyn FnMut(u64)) -> Result<Result<u64, maillage_core::audit::ChainError>, StoreError> {
+    /// Verifies the whole chain, batch by batch; `progress` is told how many entries were
+    /// checked so far.
+    pub async fn audit_verify(&self, progress: &mut dyn FnMut(u64)) -> Result<Result<u64, ChainError>, StoreError> {
         let bounds = self.audit_bounds().await?;
-        let mut all = Vec::new();
-        let mut after = bounds.anchor_seq;
-        // Entries before the anchor must be gone; a lower sequence left behind is a tampering sign
-        // the chain check reports as a gap.
-        let below: Vec<EntryRow> = on_db!(&self.db, p => {
-            sqlx::query_as("SELECT seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash FROM audit_log WHERE seq <= $1 ORDER BY seq LIMIT 1")
-                .bind(bounds.anchor_seq)
-                .fetch_all(p)
-                .await?
-        });
-        all.extend(below.into_iter().map(AuditEntry::from));
+        let mut verifier = ChainVerifier::new(&bounds);
+        // Entries at or below the anchor must be gone: one left behind reads as a gap.
+        let mut after = i64::MIN;
         loop {
             let batch = self.audit_batch(after, 10_000).await?;
             let Some(last) = batch.last() else { break };
             after = last.seq;
-            all.extend(batch);
-            progress(all.len() as u64);
+            for e in &batch {
+                if let Err(e) = verifier.check(e) {
+                    return Ok(Err(e));
+                }
+            }
+            progress(after.saturating_sub(bounds.anchor_seq).max(0) as u64);
         }
-        Ok(maillage_core::audit::verify_chain(&bounds, all))
+        Ok(verifier.finish(&bounds))
     }
 
     /// Removes entries older than `cutoff` (RFC 3339) and moves the chain's anchor past them;

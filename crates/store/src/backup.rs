@@ -10,6 +10,7 @@ use crate::{Store, StoreError};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::{Column, Row, TypeInfo};
+use futures_util::TryStreamExt;
 use std::io::{BufRead, Write};
 
 /// Tables in the order a restore must insert them (parents first). Sessions are not kept.
@@ -106,9 +107,10 @@ impl Store {
             let sql = format!("SELECT {} FROM {table} ORDER BY {key}", cols.join(", "));
             let mut kinds: Option<Vec<(String, String)>> = None;
             let mut n = 0u64;
+            // Rows are streamed: a large table is never held in memory.
             on_db!(&self.db, p => {
-                let rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?;
-                for row in &rows {
+                let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(p);
+                while let Some(row) = rows.try_next().await? {
                     if kinds.is_none() {
                         let k: Vec<(String, String)> = row
                             .columns()
@@ -118,11 +120,11 @@ impl Store {
                         writeln!(out, "{}", serde_json::to_string(&TableStart { table: table.to_string(), columns: k.clone() })?)?;
                         kinds = Some(k);
                     }
-                    let k = kinds.as_ref().map(Vec::as_slice).unwrap_or_default();
+                    let k = kinds.as_deref().unwrap_or_default();
                     let obj = row_to_json!(row, k);
                     writeln!(out, "{}", serde_json::to_string(&obj)?)?;
                     n += 1;
-                    if n % 1000 == 0 {
+                    if n.is_multiple_of(1000) {
                         progress(table, n);
                     }
                 }
@@ -156,39 +158,40 @@ impl Store {
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()
         });
-        let mut current: Option<TableStart> = None;
+        // The table being read and its INSERT statement.
+        let mut current: Option<(TableStart, String)> = None;
         let mut total = 0u64;
         let mut n = 0u64;
         for (i, line) in lines.enumerate() {
             let line = line?;
             let value: Value = serde_json::from_str(&line).map_err(|e| StoreError::Invalid(format!("ligne {} : {e}", i + 2)))?;
             if value.get("table").is_some() && value.get("columns").is_some() {
-                if let Some(t) = &current {
+                if let Some((t, _)) = &current {
                     progress(&t.table, n);
                 }
                 let start: TableStart = serde_json::from_value(value)?;
                 if !TABLES.contains(&start.table.as_str()) {
                     return Err(StoreError::Invalid(format!("ligne {} : table inconnue {}", i + 2, start.table)));
                 }
-                current = Some(start);
+                // Column names come from the file: only identifiers of the schema's form are accepted.
+                let names: Vec<&str> = start.columns.iter().map(|(c, _)| c.as_str()).collect();
+                if names.iter().any(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')) {
+                    return Err(StoreError::Invalid(format!("ligne {} : nom de colonne invalide", i + 2)));
+                }
+                let placeholders: Vec<String> = (1..=names.len()).map(|k| format!("${k}")).collect();
+                let sql = format!("INSERT INTO {} ({}) VALUES ({})", start.table, names.join(", "), placeholders.join(", "));
+                current = Some((start, sql));
                 n = 0;
                 continue;
             }
-            let Some(t) = &current else {
+            let Some((t, sql)) = &current else {
                 return Err(StoreError::Invalid(format!("ligne {} : ligne de données hors table", i + 2)));
             };
             let Value::Object(obj) = value else {
                 return Err(StoreError::Invalid(format!("ligne {} : objet attendu", i + 2)));
             };
-            let names: Vec<&str> = t.columns.iter().map(|(c, _)| c.as_str()).collect();
-            // Column names come from the export and must be the table's own: check against the schema's identifier syntax.
-            if names.iter().any(|c| !c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')) {
-                return Err(StoreError::Invalid(format!("ligne {} : nom de colonne invalide", i + 2)));
-            }
-            let placeholders: Vec<String> = (1..=names.len()).map(|k| format!("${k}")).collect();
-            let sql = format!("INSERT INTO {} ({}) VALUES ({})", t.table, names.join(", "), placeholders.join(", "));
             on_tx!(&mut tx, c => {
-                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+                let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 for (name, kind) in &t.columns {
                     let v = obj.get(name).cloned().unwrap_or(Value::Null);
                     q = match kind.as_str() {
@@ -201,11 +204,11 @@ impl Store {
             });
             n += 1;
             total += 1;
-            if n % 1000 == 0 {
+            if n.is_multiple_of(1000) {
                 progress(&t.table, n);
             }
         }
-        if let Some(t) = &current {
+        if let Some((t, _)) = &current {
             progress(&t.table, n);
         }
         self.reset_sequences(&mut tx, IDENTITY_TABLES).await?;

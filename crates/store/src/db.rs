@@ -28,10 +28,10 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
-        if let sqlx::Error::Database(db) = &e {
-            if db.is_unique_violation() {
-                return StoreError::Conflict(db.message().to_string());
-            }
+        if let sqlx::Error::Database(db) = &e
+            && db.is_unique_violation()
+        {
+            return StoreError::Conflict(db.message().to_string());
         }
         StoreError::Database(e)
     }
@@ -109,7 +109,8 @@ pub fn mask_url(url: &str) -> String {
 
 impl Store {
     /// Opens the database named by `url` (`sqlite://path` or `postgres://…`), creating an SQLite
-    /// file if needed, and applies the embedded migrations.
+    /// file if needed, applies the embedded migrations and, on first start, loads the shipped
+    /// glossary of acronyms.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let connect_err = |source| StoreError::Connect { url: mask_url(url), source };
         let db = if url.starts_with("sqlite:") {
@@ -139,6 +140,7 @@ impl Store {
         };
         let store = Store { db };
         store.migrate().await?;
+        store.ensure_default_glossary().await?;
         Ok(store)
     }
 

@@ -50,7 +50,7 @@ impl Store {
     }
 
     /// Loads the shipped acronyms into an empty glossary (first start).
-    pub async fn ensure_default_glossary(&self) -> Result<(), StoreError> {
+    pub(crate) async fn ensure_default_glossary(&self) -> Result<(), StoreError> {
         let n: i64 = on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM glossary_terms").fetch_one(p).await?);
         if n > 0 {
             return Ok(());

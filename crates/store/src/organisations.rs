@@ -36,12 +36,17 @@ pub struct OrganisationInput {
     pub match_terms: String,
 }
 
+/// `SELECT` of every organisation column, followed by the rest of the query.
+macro_rules! select_organisations {
+    ($rest:literal) => {
+        concat!("SELECT id, code, name, kind, email, phone, address, signed_strategy, match_terms FROM organisations ", $rest)
+    };
+}
+
 impl Store {
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
         Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, code, name, kind, email, phone, address, signed_strategy, match_terms FROM organisations ORDER BY name",
-            )
+            sqlx::query_as(select_organisations!("ORDER BY name"))
             .fetch_all(p)
             .await?
         }))
@@ -49,9 +54,7 @@ impl Store {
 
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
         Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, code, name, kind, email, phone, address, signed_strategy, match_terms FROM organisations WHERE id = $1",
-            )
+            sqlx::query_as(select_organisations!("WHERE id = $1"))
             .bind(id)
             .fetch_optional(p)
             .await?
@@ -60,9 +63,7 @@ impl Store {
 
     pub async fn organisation_by_code(&self, code: &str) -> Result<Option<Organisation>, StoreError> {
         Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, code, name, kind, email, phone, address, signed_strategy, match_terms FROM organisations WHERE code = $1",
-            )
+            sqlx::query_as(select_organisations!("WHERE code = $1"))
             .bind(code)
             .fetch_optional(p)
             .await?

@@ -3,9 +3,10 @@
 use crate::{Store, StoreError};
 
 impl Store {
-    pub async fn session_load(&self, id: &str, now: &str) -> Result<Option<String>, StoreError> {
+    /// A live session's data and expiry (RFC 3339).
+    pub async fn session_load(&self, id: &str, now: &str) -> Result<Option<(String, String)>, StoreError> {
         Ok(on_db!(&self.db, p => {
-            sqlx::query_scalar("SELECT data FROM sessions WHERE id = $1 AND expires_at > $2")
+            sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
                 .bind(id)
                 .bind(now)
                 .fetch_optional(p)

@@ -21,18 +21,6 @@ pub struct StoredStrategy {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct StrategySummary {
-    pub id: i64,
-    pub code: String,
-    pub title: String,
-    pub territory: String,
-    pub period_start: i64,
-    pub period_end: i64,
-    pub version: i64,
-    pub updated_at: String,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct Indicator {
     pub id: i64,
     pub sheet_code: String,
@@ -82,7 +70,6 @@ struct AxisRow {
 
 #[derive(sqlx::FromRow)]
 struct SheetRow {
-    id: i64,
     axis_id: i64,
     code: String,
     title: String,
@@ -104,16 +91,6 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 }
 
 impl Store {
-    pub async fn strategies(&self) -> Result<Vec<StrategySummary>, StoreError> {
-        Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, code, title, territory, period_start, period_end, version, updated_at FROM strategies ORDER BY period_start DESC, id DESC",
-            )
-            .fetch_all(p)
-            .await?
-        }))
-    }
-
     /// The strategy shown by default: the one whose period starts last.
     pub async fn current_strategy(&self) -> Result<Option<StoredStrategy>, StoreError> {
         let code: Option<String> = on_db!(&self.db, p => {
@@ -145,7 +122,7 @@ impl Store {
         });
         let sheets: Vec<SheetRow> = on_db!(&self.db, p => {
             sqlx::query_as(
-                "SELECT id, axis_id, code, title, pilot, diagnostic, objectives, operational_objectives, means, target_public, partners \
+                "SELECT axis_id, code, title, pilot, diagnostic, objectives, operational_objectives, means, target_public, partners \
                  FROM action_sheets WHERE strategy_id = $1 AND retired = FALSE ORDER BY position",
             )
             .bind(row.id)
@@ -173,7 +150,6 @@ impl Store {
                         .map(|i| i.label.clone())
                         .collect(),
                 });
-                let _ = s.id;
             }
             doc_axes.push(Axis { number: a.number as i32, title: a.title, sheets: doc_sheets });
         }

@@ -35,6 +35,13 @@ pub struct NewUser {
     pub password_hash: String,
 }
 
+/// `SELECT` of every account column, followed by the rest of the query.
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!("SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at FROM users ", $rest)
+    };
+}
+
 /// E-mail addresses are compared case-insensitively: stored folded to lower case.
 pub fn normalise_email(email: &str) -> String {
     email.trim().to_lowercase()
@@ -44,10 +51,7 @@ impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let email = normalise_email(email);
         Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at \
-                 FROM users WHERE email = $1",
-            )
+            sqlx::query_as(select_users!("WHERE email = $1"))
             .bind(&email)
             .fetch_optional(p)
             .await?
@@ -56,10 +60,7 @@ impl Store {
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
         Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at \
-                 FROM users WHERE id = $1",
-            )
+            sqlx::query_as(select_users!("WHERE id = $1"))
             .bind(id)
             .fetch_optional(p)
             .await?
@@ -68,10 +69,7 @@ impl Store {
 
     pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
         Ok(on_db!(&self.db, p => {
-            sqlx::query_as(
-                "SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at \
-                 FROM users ORDER BY email",
-            )
+            sqlx::query_as(select_users!("ORDER BY email"))
             .fetch_all(p)
             .await?
         }))

@@ -181,12 +181,12 @@ impl SessionStore for DbSessionStore {
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = time_fmt::to_storage(time_fmt::now());
-        let Some(data) = self.0.session_load(&id.to_string(), &now).await.map_err(backend)? else {
+        let Some((data, expires_at)) = self.0.session_load(&id.to_string(), &now).await.map_err(backend)? else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(backend)?;
-        // The expiry is reset by the session layer on each request (idle timeout).
-        Ok(Some(Record { id: *id, data, expiry_date: time_fmt::now() + time::Duration::minutes(30) }))
+        let expiry_date = time_fmt::from_storage(&expires_at).ok_or_else(|| backend("date d'expiration illisible"))?;
+        Ok(Some(Record { id: *id, data, expiry_date }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -150,8 +150,10 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .with_state(state)
         .layer(sessions)
         .layer(tower_http::csrf::CsrfLayer::new())
+        // One limit for every body (413 beyond it); axum's own per-extractor default is lifted so
+        // that the configured value is the only one.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(axum::extract::DefaultBodyLimit::max(config.max_body_bytes))
+        .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http());
     for (name, value) in headers {

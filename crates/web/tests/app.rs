@@ -15,15 +15,19 @@ async fn coordinator_sees_the_whole_strategy(b: Backend) {
     let app = start(b).await;
     let c = app.login(email_for(Role::Coordinator)).await;
     let doc = maillage_core::strategy::parse_file("s", common::STRATEGY).unwrap();
+    // Pages show each item escaped, with its acronyms marked.
+    let g = maillage_core::glossary::Glossary::new(maillage_core::glossary::DEFAULT_TERMS.iter().copied());
     let (status, overview) = text(&c, app.url("/strategie")).await;
     assert_eq!(status, 200);
     for (_, sheet) in doc.sheets() {
         assert!(overview.contains(&format!("/strategie/fiches/{}", sheet.code)));
         let (status, page) = text(&c, app.url(&format!("/strategie/fiches/{}", sheet.code))).await;
         assert_eq!(status, 200);
-        for i in &sheet.indicators {
-            let escaped = i.replace('\'', "&#39;");
-            assert!(page.contains(&escaped) || page.contains("<abbr"), "indicator {i} on sheet {}", sheet.code);
+        for item in sheet.indicators.iter().chain(&sheet.objectives).chain(&sheet.partners).chain(&sheet.target_public) {
+            assert!(page.contains(&format!("<li>{}", g.expand(item))), "{item} on sheet {}", sheet.code);
+        }
+        for p in &sheet.diagnostic {
+            assert!(page.contains(&format!("<p>{}</p>", g.expand(p))), "diagnostic of sheet {}", sheet.code);
         }
     }
     let (_, document) = text(&c, app.url("/strategie/document")).await;
@@ -71,15 +75,15 @@ async fn login_errors_are_identical_and_throttled(b: Backend) {
 async fn session_cookie_is_protected_and_renewed(b: Backend) {
     let app = start(b).await;
     let c = app.client();
-    c.get(app.url("/connexion")).send().await.unwrap();
-    let r = c
-        .post(app.url("/connexion"))
-        .form(&[("email", "lecteur@test.example"), ("password", PASSWORD)])
-        .send()
-        .await
-        .unwrap();
-    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let session_cookie = |r: &reqwest::Response| r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let login = || c.post(app.url("/connexion")).form(&[("email", "lecteur@test.example"), ("password", PASSWORD)]).send();
+    let r = login().await.unwrap();
+    let cookie = session_cookie(&r);
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    // Logging in again from the same session gets a new session id.
+    let again = session_cookie(&login().await.unwrap());
+    let id = |c: &str| c.split(';').next().unwrap().to_string();
+    assert_ne!(id(&cookie), id(&again));
     let csp = r.headers().get("content-security-policy").unwrap().to_str().unwrap();
     assert!(csp.contains("default-src 'none'") && !csp.contains("unsafe-inline"));
     let r = c.post(app.url("/deconnexion")).send().await.unwrap();
@@ -257,12 +261,7 @@ async fn backup_export_restores_on_this_backend(b: Backend) {
         assert!(fresh.audit_verify(&mut |_| {}).await.unwrap().is_ok());
         // Ids continue after the restored ones.
         let id = fresh
-            .create_organisation(&maillage_store::Author::system(), &maillage_store::organisations::OrganisationInput {
-                code: "apres".into(),
-                name: "Après restauration".into(),
-                kind: "other".into(),
-                ..Default::default()
-            })
+            .create_organisation(&maillage_store::Author::system(), &common::organisation("apres", "Après restauration", "other"))
             .await
             .unwrap();
         assert!(id > 1);

@@ -96,7 +96,6 @@ async fn logout(session: Session) -> Result<Response, AppError> {
 struct AccountPage {
     layout: Layout,
     email: String,
-    roles: String,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -112,7 +111,6 @@ async fn account_page(user: Option<CurrentUser>, Query(q): Query<NoticeQuery>) -
     render(&AccountPage {
         layout: Layout::new("Mon compte", Some(u)),
         email: u.email.clone(),
-        roles: u.actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
         notice: q.ok.map(|_| "Votre mot de passe a été changé.".to_string()),
         error: None,
     })
@@ -137,7 +135,6 @@ async fn change_password(
     let page = |error: String| AccountPage {
         layout: Layout::new("Mon compte", Some(u)),
         email: u.email.clone(),
-        roles: u.actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
         notice: None,
         error: Some(error),
     };

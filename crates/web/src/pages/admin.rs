@@ -1,7 +1,7 @@
 //! Administration: accounts and the glossary of acronyms.
 
 use super::account::hash_blocking;
-use super::{render, render_invalid};
+use super::{parse_id, render, render_invalid};
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
@@ -106,7 +106,7 @@ async fn create_user(State(state): State<AppState>, user: Option<CurrentUser>, a
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let mut errors = Vec::new();
     let email = form.email.trim().to_lowercase();
-    if email.is_empty() || !email.contains('@') || email.len() > 200 || email.contains(char::is_whitespace) {
+    if !maillage_core::text::is_plausible_email(&email) {
         errors.push("L'adresse e-mail n'est pas valide.".to_string());
     }
     if form.display_name.trim().is_empty() || form.display_name.chars().count() > 200 {
@@ -149,10 +149,6 @@ async fn create_user(State(state): State<AppState>, user: Option<CurrentUser>, a
     render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Compte {email} créé."))).await?)
 }
 
-fn parse_id(id: &str) -> Result<i64, AppError> {
-    id.parse().map_err(|_| AppError::NotFound)
-}
-
 async fn set_roles(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -160,7 +156,7 @@ async fn set_roles(
     body: String,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
-    let id = parse_id(&id)?;
+    let id: i64 = parse_id(&id)?;
     // Checkboxes arrive as repeated `role=…` pairs.
     let roles: Vec<Role> = body
         .split('&')
@@ -183,7 +179,7 @@ pub struct StateForm {
 
 async fn set_state(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, axum::Form(f): axum::Form<StateForm>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
-    let id = parse_id(&id)?;
+    let id: i64 = parse_id(&id)?;
     let disabled = match f.disabled.as_str() {
         "1" => true,
         "0" => false,
@@ -204,7 +200,7 @@ pub struct ResetForm {
 
 async fn reset_password(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, axum::Form(f): axum::Form<ResetForm>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
-    let id = parse_id(&id)?;
+    let id: i64 = parse_id(&id)?;
     let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
     if let Err(e) = password::check_policy(&f.password, &[&target.email, &target.display_name]) {
         return render_invalid(&users_view(&state, u, UserForm::default(), vec![format!("{} : {e}", target.email)], None).await?);
@@ -270,7 +266,7 @@ async fn set_term(State(state): State<AppState>, user: Option<CurrentUser>, axum
 
 async fn delete_term(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageGlossary, "/admin/sigles")?;
-    state.store.delete_glossary_term(&u.author(), parse_id(&id)?).await?;
+    state.store.delete_glossary_term(&u.author(), parse_id::<i64>(&id)?).await?;
     state.reload_glossary().await?;
     Ok(Redirect::to("/admin/sigles").into_response())
 }

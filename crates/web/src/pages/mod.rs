@@ -50,3 +50,36 @@ pub async fn stylesheet() -> impl IntoResponse {
 pub async fn not_found() -> AppError {
     AppError::NotFound
 }
+
+/// A numeric path segment; anything else is a page that does not exist.
+pub fn parse_id<T: std::str::FromStr>(segment: &str) -> Result<T, AppError> {
+    segment.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Validation messages of a form, one per faulty field, in the order of the form.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<(&'static str, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for one field, for its `aria-invalid` and its text.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+impl<'a> IntoIterator for &'a FieldErrors {
+    type Item = &'a (&'static str, String);
+    type IntoIter = std::slice::Iter<'a, (&'static str, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}

@@ -1,6 +1,6 @@
 //! Partner organisations: list, detail, creation and editing.
 
-use super::{render, render_invalid};
+use super::{FieldErrors, parse_id, render, render_invalid};
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
@@ -82,25 +82,25 @@ impl OrganisationForm {
     }
 
     /// Validates; one French message per faulty field.
-    fn validate(&self) -> Result<OrganisationInput, Vec<(&'static str, String)>> {
-        let mut errors = Vec::new();
+    fn validate(&self) -> Result<OrganisationInput, FieldErrors> {
+        let mut errors = FieldErrors::default();
         let code = self.code.trim();
         if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
-            errors.push(("code", "Le code est obligatoire : minuscules sans accent, chiffres et tirets (64 au plus).".to_string()));
+            errors.add("code", "Le code est obligatoire : minuscules sans accent, chiffres et tirets (64 au plus).".to_string());
         }
         if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            errors.push(("name", "Le nom est obligatoire (200 caractères au plus).".to_string()));
+            errors.add("name", "Le nom est obligatoire (200 caractères au plus).".to_string());
         }
         if OrganisationKind::from_code(&self.kind).is_none() {
-            errors.push(("kind", "Choisissez un type d'organisation dans la liste.".to_string()));
+            errors.add("kind", "Choisissez un type d'organisation dans la liste.".to_string());
         }
         let email = self.email.trim();
-        if !email.is_empty() && (!email.contains('@') || email.len() > 200 || email.contains(char::is_whitespace)) {
-            errors.push(("email", "L'adresse e-mail n'est pas valide.".to_string()));
+        if !email.is_empty() && !maillage_core::text::is_plausible_email(email) {
+            errors.add("email", "L'adresse e-mail n'est pas valide.".to_string());
         }
         for (field, value, max) in [("phone", &self.phone, 40), ("address", &self.address, 500), ("match_terms", &self.match_terms, 500)] {
             if value.chars().count() > max {
-                errors.push((field, format!("{max} caractères au plus.")));
+                errors.add(field, format!("{max} caractères au plus."));
             }
         }
         if !errors.is_empty() {
@@ -126,13 +126,13 @@ struct FormPage {
     action: String,
     heading: String,
     form: OrganisationForm,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
     kinds: Vec<(&'static str, &'static str)>,
     editable: bool,
 }
 
 impl FormPage {
-    fn new(u: &CurrentUser, action: String, heading: String, form: OrganisationForm, errors: Vec<(&'static str, String)>, editable: bool) -> Self {
+    fn new(u: &CurrentUser, action: String, heading: String, form: OrganisationForm, errors: FieldErrors, editable: bool) -> Self {
         FormPage {
             layout: Layout::new(&heading, Some(u)),
             action,
@@ -143,20 +143,20 @@ impl FormPage {
             editable,
         }
     }
-
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
 }
 
 async fn new_page(user: Option<CurrentUser>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOrganisations, "/organisations/nouvelle")?;
-    render(&FormPage::new(u, "/organisations/nouvelle".into(), "Nouvelle organisation".into(), OrganisationForm::default(), Vec::new(), true))
+    render(&FormPage::new(u, "/organisations/nouvelle".into(), "Nouvelle organisation".into(), OrganisationForm::default(), FieldErrors::default(), true))
 }
 
-fn conflict_as_field(e: AppError) -> Result<Vec<(&'static str, String)>, AppError> {
+fn conflict_as_field(e: AppError) -> Result<FieldErrors, AppError> {
     match e {
-        AppError::Conflict(_) => Ok(vec![("code", "Une organisation porte déjà ce code.".to_string())]),
+        AppError::Conflict(_) => {
+            let mut errors = FieldErrors::default();
+            errors.add("code", "Une organisation porte déjà ce code.");
+            Ok(errors)
+        }
         other => Err(other),
     }
 }
@@ -175,15 +175,15 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, Form(f
 
 async fn detail(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewOrganisations, "/organisations")?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: i64 = parse_id(&id)?;
     let o = state.store.organisation(id).await?.ok_or(AppError::NotFound)?;
     let editable = authorize(Some(&u.actor), Action::ManageOrganisations) == Decision::Allow;
-    render(&FormPage::new(u, format!("/organisations/{id}"), o.name.clone(), OrganisationForm::from_org(&o), Vec::new(), editable))
+    render(&FormPage::new(u, format!("/organisations/{id}"), o.name.clone(), OrganisationForm::from_org(&o), FieldErrors::default(), editable))
 }
 
 async fn update(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<OrganisationForm>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOrganisations, "/organisations")?;
-    let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
+    let id: i64 = parse_id(&id)?;
     let errors = match form.validate() {
         Ok(input) => match state.store.update_organisation(&u.author(), id, &input).await {
             Ok(()) => return Ok(Redirect::to("/organisations").into_response()),

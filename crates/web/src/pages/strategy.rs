@@ -1,7 +1,7 @@
 //! The strategy pages: overview, axis, sheet, search, printable document, editing, import,
 //! export and versions.
 
-use super::{render, render_invalid};
+use super::{FieldErrors, parse_id, render, render_invalid};
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::glossary::Glossary;
 use maillage_core::strategy::{self as model, ActionSheet, StrategyDocument};
-use maillage_core::text::{fold, matches_all_words};
+use maillage_core::text::fold;
 use maillage_core::time_fmt;
 use maillage_store::organisations::Organisation;
 use maillage_store::strategy::{StoredStrategy, VersionInfo};
@@ -109,6 +109,14 @@ fn can(user: &CurrentUser, action: Action) -> bool {
 
 // ---- overview, axis, sheet ----------------------------------------------------------------
 
+/// What the overview shows of a sheet: no need to render every field.
+pub struct SheetSummary {
+    pub code: String,
+    pub title: String,
+    pub pilot: String,
+    pub indicator_count: usize,
+}
+
 #[derive(Template)]
 #[template(path = "strategy/overview.html")]
 struct OverviewPage {
@@ -118,7 +126,7 @@ struct OverviewPage {
     period: String,
     version: i64,
     updated: String,
-    axes: Vec<AxisView>,
+    axes: Vec<(i32, String, Vec<SheetSummary>)>,
     preamble: Vec<String>,
     can_import: bool,
 }
@@ -136,7 +144,24 @@ async fn overview(State(state): State<AppState>, user: Option<CurrentUser>) -> R
         period: format!("{}-{}", s.doc.period_start, s.doc.period_end),
         version: s.version,
         updated: time_fmt::from_storage(&s.updated_at).map(time_fmt::datetime_fr).unwrap_or_default(),
-        axes: axis_views(&g, &s.doc, &[]),
+        axes: s
+            .doc
+            .axes
+            .iter()
+            .map(|a| {
+                let sheets = a
+                    .sheets
+                    .iter()
+                    .map(|sh| SheetSummary {
+                        code: sh.code.clone(),
+                        title: g.expand(&sh.title),
+                        pilot: g.expand(&sh.pilot),
+                        indicator_count: sh.indicators.len(),
+                    })
+                    .collect();
+                (a.number, g.expand(&a.title), sheets)
+            })
+            .collect(),
         preamble: s.doc.preamble.iter().map(|p| g.expand(p)).collect(),
         can_import: can(u, Action::ImportStrategy),
     })
@@ -160,7 +185,7 @@ struct AxisPage {
 async fn axis_page(State(state): State<AppState>, user: Option<CurrentUser>, Path(number): Path<String>) -> Result<Response, AppError> {
     let path = format!("/strategie/axes/{number}");
     let u = require(user.as_ref(), Action::ViewStrategy, &path)?;
-    let number: i32 = number.parse().map_err(|_| AppError::NotFound)?;
+    let number: i32 = parse_id(&number)?;
     let s = current(&state).await?;
     let orgs = state.store.organisations().await?;
     let g = state.glossary();
@@ -210,54 +235,14 @@ pub struct SearchQuery {
     q: String,
 }
 
-pub struct SearchHit {
-    pub code: String,
-    pub title: String,
-    pub fields: Vec<(&'static str, String)>,
-}
-
 #[derive(Template)]
 #[template(path = "strategy/search.html")]
 struct SearchPage {
     layout: Layout,
     query: String,
     searched: bool,
-    hits: Vec<SearchHit>,
-}
-
-/// Which parts of a sheet match: every word of the query must occur in the sheet, and each
-/// field holding one of the words is listed.
-pub fn search_sheets(doc: &StrategyDocument, query: &str) -> Vec<(String, String, Vec<(&'static str, String)>)> {
-    let words: Vec<String> = fold(query).split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
-    let mut out = Vec::new();
-    if words.is_empty() {
-        return out;
-    }
-    for (_, s) in doc.sheets() {
-        let mut fields: Vec<(&'static str, String)> = Vec::new();
-        let mut push = |label: &'static str, texts: Vec<&String>| {
-            for t in texts {
-                let f = fold(t);
-                if words.iter().any(|w| f.contains(w.as_str())) {
-                    fields.push((label, t.clone()));
-                }
-            }
-        };
-        push("Intitulé", vec![&s.title]);
-        push("Pilote", vec![&s.pilot]);
-        push("Éléments de diagnostic", s.diagnostic.iter().collect());
-        push("Objectifs", s.objectives.iter().collect());
-        push("Objectifs opérationnels", s.operational_objectives.iter().collect());
-        push("Outils, moyens, méthodes", s.means.iter().flat_map(|m| std::iter::once(&m.text).chain(m.items.iter())).collect());
-        push("Public cible", s.target_public.iter().collect());
-        push("Partenaires", s.partners.iter().collect());
-        push("Indicateurs d'évaluation", s.indicators.iter().collect());
-        let whole = fields.iter().map(|(_, t)| fold(t)).collect::<Vec<_>>().join(" ");
-        if !fields.is_empty() && matches_all_words(&whole, query) {
-            out.push((s.code.clone(), s.title.clone(), fields));
-        }
-    }
-    out
+    /// Hits with their texts already escaped and acronyms marked.
+    hits: Vec<model::SearchHit>,
 }
 
 async fn search(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<SearchQuery>) -> Result<Response, AppError> {
@@ -268,12 +253,12 @@ async fn search(State(state): State<AppState>, user: Option<CurrentUser>, Query(
     if searched {
         let s = current(&state).await?;
         let g = state.glossary();
-        hits = search_sheets(&s.doc, &query)
+        hits = model::search(&s.doc, &query)
             .into_iter()
-            .map(|(code, title, fields)| SearchHit {
-                code,
-                title: g.expand(&title),
-                fields: fields.into_iter().map(|(l, t)| (l, g.expand(&t))).collect(),
+            .map(|h| model::SearchHit {
+                title: g.expand(&h.title),
+                fields: h.fields.into_iter().map(|(l, t)| (l, g.expand(&t))).collect(),
+                ..h
             })
             .collect();
     }
@@ -281,6 +266,9 @@ async fn search(State(state): State<AppState>, user: Option<CurrentUser>, Query(
 }
 
 // ---- printable document -------------------------------------------------------------------
+
+/// An annex's title and its sections (heading, paragraphs), rendered.
+type AnnexView = (String, Vec<(String, Vec<String>)>);
 
 #[derive(Template)]
 #[template(path = "strategy/document.html")]
@@ -292,7 +280,7 @@ struct DocumentPage {
     axes: Vec<AxisView>,
     legal_framework: Vec<String>,
     signatories: Vec<model::Signatory>,
-    annexes: Vec<(String, Vec<(String, Vec<String>)>)>,
+    annexes: Vec<AnnexView>,
 }
 
 async fn document(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
@@ -366,7 +354,7 @@ async fn versions(State(state): State<AppState>, user: Option<CurrentUser>) -> R
 
 async fn version_file(State(state): State<AppState>, user: Option<CurrentUser>, Path(version): Path<String>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewStrategy, "/strategie/versions")?;
-    let version: i64 = version.parse().map_err(|_| AppError::NotFound)?;
+    let version: i64 = parse_id(&version)?;
     let s = current(&state).await?;
     let content = state.store.strategy_version_content(s.id, version).await?.ok_or(AppError::NotFound)?;
     state.store.record_event(&u.author(), "strategy.export", "strategy", &s.doc.code, &format!("version {version}")).await?;
@@ -413,11 +401,11 @@ impl SheetForm {
     }
 
     /// Applies the form to a sheet, or returns one French message per faulty field.
-    pub fn apply(&self, sheet: &mut ActionSheet) -> Result<(), Vec<(&'static str, String)>> {
-        let mut errors = Vec::new();
+    pub fn apply(&self, sheet: &mut ActionSheet) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::default();
         let mut check = |field: &'static str, value: &str, required: bool| {
             if let Err(m) = model::check_text(value, required) {
-                errors.push((field, m));
+                errors.add(field, m);
             }
         };
         check("title", &self.title, true);
@@ -433,11 +421,11 @@ impl SheetForm {
         ] {
             check(field, value, false);
         }
-        let means = model::means_from_text(&self.means).map_err(|m| errors.push(("means", m))).ok();
+        let means = model::means_from_text(&self.means).map_err(|m| errors.add("means", m)).ok();
         let indicators = model::items_from_text(&self.indicators);
         let mut seen = std::collections::HashSet::new();
         if let Some(dup) = indicators.iter().find(|i| !seen.insert(fold(i))) {
-            errors.push(("indicators", format!("l'indicateur « {dup} » apparaît deux fois")));
+            errors.add("indicators", format!("l'indicateur « {dup} » apparaît deux fois"));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -461,7 +449,7 @@ struct EditPage {
     layout: Layout,
     code: String,
     form: SheetForm,
-    errors: Vec<(&'static str, String)>,
+    errors: FieldErrors,
 }
 
 impl EditPage {
@@ -480,10 +468,6 @@ impl EditPage {
             _ => "",
         }
     }
-
-    fn error_for(&self, field: &str) -> Option<&str> {
-        self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
-    }
 }
 
 async fn edit_page(State(state): State<AppState>, user: Option<CurrentUser>, Path(code): Path<String>) -> Result<Response, AppError> {
@@ -494,7 +478,7 @@ async fn edit_page(State(state): State<AppState>, user: Option<CurrentUser>, Pat
         layout: Layout::new(&format!("Modifier la fiche {code}"), Some(u)),
         code: code.clone(),
         form: SheetForm::from_sheet(sheet),
-        errors: Vec::new(),
+        errors: FieldErrors::default(),
     })
 }
 

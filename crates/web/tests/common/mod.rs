@@ -84,22 +84,20 @@ pub fn email_for(role: Role) -> &'static str {
     USERS.iter().find(|(_, r)| *r == role).unwrap().0
 }
 
+/// A minimal organisation.
+pub fn organisation(code: &str, name: &str, kind: &str) -> OrganisationInput {
+    OrganisationInput { code: code.into(), name: name.into(), kind: kind.into(), ..Default::default() }
+}
+
 /// Starts the application with the strategy, one organisation and one account per role.
 pub async fn start(backend: Backend) -> TestApp {
     let db = database(backend).await;
     let store = Store::connect(&db.url).await.unwrap();
-    store.ensure_default_glossary().await.unwrap();
     let by = Author::system();
     let doc = maillage_core::strategy::parse_file("strategie.toml", STRATEGY).unwrap();
     store.save_strategy(&by, &doc, "test").await.unwrap();
     let org = store
-        .create_organisation(&by, &OrganisationInput {
-            code: "spip".into(),
-            name: "SPIP d'essai".into(),
-            kind: "spip".into(),
-            match_terms: "SPIP".into(),
-            ..Default::default()
-        })
+        .create_organisation(&by, &OrganisationInput { match_terms: "SPIP".into(), ..organisation("spip", "SPIP d'essai", "spip") })
         .await
         .unwrap();
     let hash = maillage_core::password::hash(PASSWORD).unwrap();
