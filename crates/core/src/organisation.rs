@@ -82,16 +82,43 @@ impl OrganisationKind {
     }
 }
 
-/// Whether a partner line of a sheet names this organisation: one of its match terms occurs
-/// in the line as whole words (case and accents ignored).
-pub fn partner_matches(partner_line: &str, match_terms: &str) -> bool {
-    let line = format!(" {} ", word_chars(&fold(partner_line)));
-    match_terms
-        .split(',')
-        .map(|t| word_chars(&fold(t)))
-        .filter(|t| !t.trim().is_empty())
-        .any(|t| line.contains(&format!(" {} ", t.trim())))
+/// Finds which organisations a partner line of a sheet names: one of an organisation's match
+/// terms occurs in the line as whole words (case and accents ignored). Terms are folded once,
+/// when the matcher is built, not once per line.
+pub struct PartnerMatcher<K> {
+    /// Each organisation's key and its folded terms, each framed by spaces.
+    organisations: Vec<(K, Vec<String>)>,
 }
+
+impl<K: Clone> PartnerMatcher<K> {
+    /// `organisations` gives each organisation's key and its comma-separated match terms.
+    pub fn new<'a, I: IntoIterator<Item = (K, &'a str)>>(organisations: I) -> Self {
+        let organisations = organisations
+            .into_iter()
+            .map(|(key, terms)| {
+                let terms = terms
+                    .split(',')
+                    .map(|t| word_chars(&fold(t)))
+                    .filter(|t| !t.is_empty())
+                    .map(|t| format!(" {t} "))
+                    .collect();
+                (key, terms)
+            })
+            .collect();
+        PartnerMatcher { organisations }
+    }
+
+    /// The keys of the organisations the line names, in the order they were given.
+    pub fn matches(&self, partner_line: &str) -> Vec<K> {
+        let line = format!(" {} ", word_chars(&fold(partner_line)));
+        self.organisations
+            .iter()
+            .filter(|(_, terms)| terms.iter().any(|t| line.contains(t.as_str())))
+            .map(|(key, _)| key.clone())
+            .collect()
+    }
+}
+
 
 /// Punctuation becomes spaces so that "(P.J.J)." and "PJJ" compare on words.
 fn word_chars(s: &str) -> String {
@@ -109,6 +136,10 @@ fn word_chars(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn partner_matches(line: &str, terms: &str) -> bool {
+        !PartnerMatcher::new([((), terms)]).matches(line).is_empty()
+    }
+
     #[test]
     fn partner_lines_match_on_whole_words() {
         let pjj = "PJJ, Protection Judiciaire de la Jeunesse";
@@ -117,6 +148,13 @@ mod tests {
         assert!(!partner_matches("SPIP", pjj));
         assert!(!partner_matches("Ville", "ville de gennevilliers"));
         assert!(!partner_matches("Ville", " , "));
+    }
+
+    #[test]
+    fn the_matcher_lists_every_organisation_named() {
+        let m = PartnerMatcher::new([(1, "SPIP"), (2, "PJJ, Protection Judiciaire de la Jeunesse"), (3, "")]);
+        assert_eq!(m.matches("Parquet SPIP PJJ Services ville Associations"), vec![1, 2]);
+        assert_eq!(m.matches("Ville"), Vec::<i32>::new());
     }
 
     #[test]

@@ -13,6 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::glossary::Glossary;
+use maillage_core::organisation::PartnerMatcher;
 use maillage_core::strategy::{self as model, ActionSheet, StrategyDocument};
 use maillage_core::text::fold;
 use maillage_core::time_fmt;
@@ -53,7 +54,14 @@ pub struct SheetView {
     pub indicators: Vec<String>,
 }
 
-fn sheet_view(g: &Glossary, axis: &model::Axis, s: &ActionSheet, orgs: &[Organisation]) -> SheetView {
+/// Organisations by the words that name them in partner lines, with their id and name.
+type OrgMatcher = PartnerMatcher<(i64, String)>;
+
+fn org_matcher(orgs: &[Organisation]) -> OrgMatcher {
+    PartnerMatcher::new(orgs.iter().map(|o| ((o.id, o.name.clone()), o.match_terms.as_str())))
+}
+
+fn sheet_view(g: &Glossary, axis: &model::Axis, s: &ActionSheet, orgs: &OrgMatcher) -> SheetView {
     let all = |v: &[String]| v.iter().map(|t| g.expand(t)).collect::<Vec<_>>();
     SheetView {
         code: s.code.clone(),
@@ -69,14 +77,7 @@ fn sheet_view(g: &Glossary, axis: &model::Axis, s: &ActionSheet, orgs: &[Organis
         partners: s
             .partners
             .iter()
-            .map(|p| {
-                let linked = orgs
-                    .iter()
-                    .filter(|o| maillage_core::organisation::partner_matches(p, &o.match_terms))
-                    .map(|o| (o.id, o.name.clone()))
-                    .collect();
-                (g.expand(p), linked)
-            })
+            .map(|p| (g.expand(p), orgs.matches(p)))
             .collect(),
         indicators: all(&s.indicators),
     }
@@ -88,7 +89,7 @@ pub struct AxisView {
     pub sheets: Vec<SheetView>,
 }
 
-fn axis_views(g: &Glossary, doc: &StrategyDocument, orgs: &[Organisation]) -> Vec<AxisView> {
+fn axis_views(g: &Glossary, doc: &StrategyDocument, orgs: &OrgMatcher) -> Vec<AxisView> {
     doc.axes
         .iter()
         .map(|a| AxisView {
@@ -187,7 +188,7 @@ async fn axis_page(State(state): State<AppState>, user: Option<CurrentUser>, Pat
     let u = require(user.as_ref(), Action::ViewStrategy, &path)?;
     let number: i32 = parse_id(&number)?;
     let s = current(&state).await?;
-    let orgs = state.store.organisations().await?;
+    let orgs = org_matcher(&state.store.organisations().await?);
     let g = state.glossary();
     let axis = axis_views(&g, &s.doc, &orgs).into_iter().find(|a| a.number == number).ok_or(AppError::NotFound)?;
     render(&AxisPage { layout: Layout::new(&format!("Axe {number}"), Some(u)), axis, can_edit: can(u, Action::EditStrategy) })
@@ -217,7 +218,7 @@ async fn sheet_page(
     let u = require(user.as_ref(), Action::ViewStrategy, &format!("/strategie/fiches/{code}"))?;
     let s = current(&state).await?;
     let (axis, sheet) = s.doc.sheet(&code).ok_or(AppError::NotFound)?;
-    let orgs = state.store.organisations().await?;
+    let orgs = org_matcher(&state.store.organisations().await?);
     let view = sheet_view(&state.glossary(), axis, sheet, &orgs);
     render(&SheetPage {
         layout: Layout::new(&format!("Fiche {} — {}", sheet.code, sheet.title), Some(u)),
@@ -293,7 +294,7 @@ async fn document(State(state): State<AppState>, user: Option<CurrentUser>) -> R
         title: g.expand(&d.title),
         period: format!("{}-{}", d.period_start, d.period_end),
         preamble: d.preamble.iter().map(|p| g.expand(p)).collect(),
-        axes: axis_views(&g, d, &[]),
+        axes: axis_views(&g, d, &org_matcher(&[])),
         legal_framework: d.legal_framework.iter().map(|p| g.expand(p)).collect(),
         signatories: d.signatories.clone(),
         annexes: d
