@@ -1,0 +1,247 @@
+//! `maillage-bench [PATH-TO-MAILLAGE]`: starts `maillage demo` on a fresh data folder and prints
+//! - cold start: from process start to the first page served;
+//! - per page, under 16 concurrent clients on loopback: p50 and p99 server round trip;
+//! - memory: the server's resident set (RSS) after the load, and its peak;
+//! - as a baseline measured in the same run, on the same database file: the bare store calls each
+//!   page makes (session, account, then the page's own queries), under the same concurrency,
+//!   and the ratio page / baseline.
+//!
+//! A benchmark prints figures; it asserts nothing.
+
+use anyhow::{Context, bail};
+use maillage_store::Store;
+use std::future::Future;
+use std::io::{BufRead, BufReader};
+use std::pin::Pin;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const CLIENTS: usize = 16;
+const REQUESTS_PER_PAGE: usize = 1_600;
+
+type Query = Arc<dyn Fn(Store) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn rss_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+/// Runs `total` calls of `f` on `CLIENTS` concurrent tasks; returns sorted latencies and wall time.
+async fn load<F, Fut>(total: usize, f: F) -> anyhow::Result<(Vec<Duration>, Duration)>
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = anyhow::Result<()>> + Send,
+{
+    let f = Arc::new(f);
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CLIENTS {
+        let f = f.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(total / CLIENTS);
+            for _ in 0..total / CLIENTS {
+                let t = Instant::now();
+                f().await?;
+                lat.push(t.elapsed());
+            }
+            anyhow::Ok(lat)
+        }));
+    }
+    let mut all = Vec::with_capacity(total);
+    for t in tasks {
+        all.extend(t.await??);
+    }
+    let wall = start.elapsed();
+    all.sort();
+    Ok((all, wall))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let bin = std::env::args().nth(1).unwrap_or_else(|| "target/release/maillage".into());
+    let data = std::env::temp_dir().join(format!("maillage-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&data);
+
+    // Cold start: a fresh data folder, so the demo data is created too.
+    let started = Instant::now();
+    let mut child = Command::new(&bin)
+        .args(["demo", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("MAILLAGE_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .with_context(|| format!("lancement de {bin}"))?;
+    let pid = child.id();
+    let stdout = child.stdout.take().context("stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let Some(line) = lines.next() else { bail!("maillage s'est arrêté avant d'annoncer son adresse") };
+        let line = line?;
+        if let Some(rest) = line.split("http://").nth(1) {
+            break format!("http://{}", rest.trim_end_matches('/'));
+        }
+    };
+    // Keep reading stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    let plain = reqwest::Client::new();
+    loop {
+        if let Ok(r) = plain.get(format!("{base}/connexion")).send().await
+            && r.status().is_success()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let cold = started.elapsed();
+
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let r = client
+        .post(format!("{base}/connexion"))
+        .form(&[("email", "coordination@demo.maillage.fr"), ("password", "Coordination-Demo-2026!")])
+        .send()
+        .await?;
+    if r.status() != 303 {
+        bail!("connexion refusée ({})", r.status());
+    }
+    let (rss_idle, _) = rss_kib(pid);
+
+    // The same database file, opened by the store directly for the baseline.
+    let store = Store::connect(&format!("sqlite://{}", data.join("maillage.db").display())).await?;
+    let user = store.user_by_email("coordination@demo.maillage.fr").await?.context("compte de démo")?;
+    // A session row of the same shape as the server's: each request reads one.
+    let session_id = String::from("bench-baseline");
+    store.session_save(&session_id, Some(user.id), &format!("{{\"user_id\":{}}}", user.id), "9999-01-01T00:00:00Z").await?;
+    let user_id = user.id;
+    let auth = move |s: Store| {
+        let sid = session_id.clone();
+        async move {
+            s.session_load(&sid, "2000-01-01T00:00:00Z").await?;
+            s.user(user_id).await?;
+            anyhow::Ok(())
+        }
+    };
+    let strategy: Query = {
+        let auth = auth.clone();
+        Arc::new(move |s: Store| {
+            let auth = auth.clone();
+            Box::pin(async move {
+                auth(s.clone()).await?;
+                s.current_strategy().await?;
+                Ok(())
+            })
+        })
+    };
+    let with_orgs: Query = {
+        let strategy = strategy.clone();
+        Arc::new(move |s: Store| {
+            let strategy = strategy.clone();
+            Box::pin(async move {
+                strategy(s.clone()).await?;
+                s.organisations().await?;
+                Ok(())
+            })
+        })
+    };
+    let orgs_only: Query = {
+        let auth = auth.clone();
+        Arc::new(move |s: Store| {
+            let auth = auth.clone();
+            Box::pin(async move {
+                auth(s.clone()).await?;
+                s.organisations().await?;
+                Ok(())
+            })
+        })
+    };
+    let api: Query = {
+        let strategy = strategy.clone();
+        Arc::new(move |s: Store| {
+            let strategy = strategy.clone();
+            Box::pin(async move {
+                strategy(s.clone()).await?;
+                s.indicators(1).await?;
+                Ok(())
+            })
+        })
+    };
+
+    let pages: Vec<(&str, Query)> = vec![
+        ("/strategie", strategy.clone()),
+        ("/strategie/axes/3", with_orgs.clone()),
+        ("/strategie/fiches/1.2", with_orgs.clone()),
+        ("/strategie/recherche?q=alerte+jeunes", strategy.clone()),
+        ("/strategie/document", strategy.clone()),
+        ("/organisations", orgs_only),
+        ("/api/v1/strategie", api),
+    ];
+
+    println!("maillage-bench — demo data on SQLite, {CLIENTS} concurrent clients, {REQUESTS_PER_PAGE} requests per page, loopback");
+    println!("cold start (process start → first page served, demo data created): {:.0} ms", ms(cold));
+    println!();
+    println!("{:<38} {:>9} {:>9} {:>10} | {:>11} {:>11} | {:>9}", "page", "p50 ms", "p99 ms", "req/s", "base p50 ms", "base p99 ms", "ratio p50");
+    for (path, query) in pages {
+        let url = format!("{base}{path}");
+        let c = client.clone();
+        // Warm-up, then the measured run.
+        for _ in 0..20 {
+            c.get(&url).send().await?.bytes().await?;
+        }
+        let (lat, wall) = load(REQUESTS_PER_PAGE, move || {
+            let c = c.clone();
+            let url = url.clone();
+            async move {
+                let r = c.get(&url).send().await?;
+                if !r.status().is_success() {
+                    bail!("{url} → {}", r.status());
+                }
+                r.bytes().await?;
+                Ok(())
+            }
+        })
+        .await?;
+        let s = store.clone();
+        let (base_lat, _) = load(REQUESTS_PER_PAGE, move || query(s.clone())).await?;
+        let (p50, p99) = (percentile(&lat, 0.50), percentile(&lat, 0.99));
+        let (b50, b99) = (percentile(&base_lat, 0.50), percentile(&base_lat, 0.99));
+        println!(
+            "{:<38} {:>9.2} {:>9.2} {:>10.0} | {:>11.2} {:>11.2} | {:>9.2}",
+            path,
+            ms(p50),
+            ms(p99),
+            REQUESTS_PER_PAGE as f64 / wall.as_secs_f64(),
+            ms(b50),
+            ms(b99),
+            ms(p50) / ms(b50).max(f64::EPSILON)
+        );
+    }
+    let (rss, peak) = rss_kib(pid);
+    println!();
+    println!("server memory: RSS {:.1} MiB after login, {:.1} MiB after the load, peak {:.1} MiB", rss_idle as f64 / 1024.0, rss as f64 / 1024.0, peak as f64 / 1024.0);
+    store.close().await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    Ok(())
+}
