@@ -37,6 +37,13 @@ impl Default for Config {
     }
 }
 
+/// `MAILLAGE_*` variables that are not configuration keys: the log filter, and those of the test
+/// and benchmark tools. Any other `MAILLAGE_*` variable must be a key, so that a misspelt one
+/// stops the program instead of being ignored.
+fn is_outside_config(key: &str) -> bool {
+    key == "log" || key == "bin" || key.starts_with("test_")
+}
+
 impl Config {
     /// Reads the file (which must exist when named) and the environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
@@ -48,7 +55,7 @@ impl Config {
             }
             fig = fig.merge(Toml::file(path));
         }
-        fig = fig.merge(Env::prefixed("MAILLAGE_"));
+        fig = fig.merge(Env::prefixed("MAILLAGE_").filter(|key| !is_outside_config(&key.as_str().to_ascii_lowercase())));
         let config: Config = fig.extract().map_err(|e| {
             let key = e.path.join(".");
             anyhow::anyhow!("configuration invalide{} : {e}", if key.is_empty() { String::new() } else { format!(" (clé « {key} »)") })
@@ -85,5 +92,52 @@ impl Config {
             idle_timeout_minutes: self.session_idle_minutes,
             max_body_bytes: self.max_body_bytes,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn load_text(name: &str, text: &str) -> anyhow::Result<Config> {
+        let path = std::env::temp_dir().join(format!("maillage-config-{}-{name}.toml", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let result = Config::load(Some(&path));
+        let _ = std::fs::remove_file(&path);
+        result
+    }
+
+    #[test]
+    fn a_file_sets_values() {
+        let c = load_text("ok", "listen = \"127.0.0.1:9000\"\nsecure_cookies = true\n").unwrap();
+        assert_eq!(c.listen, "127.0.0.1:9000");
+        assert!(c.secure_cookies);
+        assert_eq!(c.audit_retention_days, 365);
+    }
+
+    #[test]
+    fn an_unknown_key_is_named() {
+        let e = load_text("unknown", "databse_url = \"sqlite://x.db\"\n").unwrap_err().to_string();
+        assert!(e.contains("databse_url"), "{e}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_named() {
+        let e = load_text("retention", "audit_retention_days = 30\n").unwrap_err().to_string();
+        assert!(e.contains("audit_retention_days"), "{e}");
+        let e = load_text("listen", "listen = \"partout\"\n").unwrap_err().to_string();
+        assert!(e.contains("listen"), "{e}");
+    }
+
+    #[test]
+    fn tool_variables_are_not_configuration_keys() {
+        assert!(is_outside_config("log") && is_outside_config("test_postgres"));
+        assert!(!is_outside_config("databse_url"));
+    }
+
+    #[test]
+    fn a_named_file_must_exist() {
+        assert!(Config::load(Some(Path::new("/nonexistent/maillage.toml"))).is_err());
     }
 }
