@@ -12,7 +12,6 @@ use anyhow::{Context, bail};
 use maillage_store::Store;
 use std::future::Future;
 use std::io::{BufRead, BufReader};
-use std::pin::Pin;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -20,7 +19,37 @@ use std::time::{Duration, Instant};
 const CLIENTS: usize = 16;
 const REQUESTS_PER_PAGE: usize = 1_600;
 
-type Query = Arc<dyn Fn(Store) -> Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>> + Send + Sync>;
+/// The session row the baseline reads, as the server reads one per request.
+const SESSION_ID: &str = "bench-baseline";
+
+/// The store calls a page makes: every page reads its session and its account, then its own data.
+#[derive(Clone, Copy)]
+enum Calls {
+    Strategy,
+    StrategyAndOrganisations,
+    StrategyAndIndicators,
+    Organisations,
+}
+
+impl Calls {
+    async fn run(self, s: &Store, user_id: i64) -> anyhow::Result<()> {
+        s.session_load(SESSION_ID, "2000-01-01T00:00:00Z").await?;
+        s.user(user_id).await?;
+        if !matches!(self, Calls::Organisations) {
+            s.current_strategy().await?;
+        }
+        match self {
+            Calls::StrategyAndOrganisations | Calls::Organisations => {
+                s.organisations().await?;
+            }
+            Calls::StrategyAndIndicators => {
+                s.indicators(1).await?;
+            }
+            Calls::Strategy => {}
+        }
+        Ok(())
+    }
+}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -131,77 +160,23 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::connect(&format!("sqlite://{}", data.join("maillage.db").display())).await?;
     let user = store.user_by_email("coordination@demo.maillage.fr").await?.context("compte de démo")?;
     // A session row of the same shape as the server's: each request reads one.
-    let session_id = String::from("bench-baseline");
-    store.session_save(&session_id, Some(user.id), &format!("{{\"user_id\":{}}}", user.id), "9999-01-01T00:00:00Z").await?;
+    store.session_save(SESSION_ID, Some(user.id), &format!("{{\"user_id\":{}}}", user.id), "9999-01-01T00:00:00Z").await?;
     let user_id = user.id;
-    let auth = move |s: Store| {
-        let sid = session_id.clone();
-        async move {
-            s.session_load(&sid, "2000-01-01T00:00:00Z").await?;
-            s.user(user_id).await?;
-            anyhow::Ok(())
-        }
-    };
-    let strategy: Query = {
-        let auth = auth.clone();
-        Arc::new(move |s: Store| {
-            let auth = auth.clone();
-            Box::pin(async move {
-                auth(s.clone()).await?;
-                s.current_strategy().await?;
-                Ok(())
-            })
-        })
-    };
-    let with_orgs: Query = {
-        let strategy = strategy.clone();
-        Arc::new(move |s: Store| {
-            let strategy = strategy.clone();
-            Box::pin(async move {
-                strategy(s.clone()).await?;
-                s.organisations().await?;
-                Ok(())
-            })
-        })
-    };
-    let orgs_only: Query = {
-        let auth = auth.clone();
-        Arc::new(move |s: Store| {
-            let auth = auth.clone();
-            Box::pin(async move {
-                auth(s.clone()).await?;
-                s.organisations().await?;
-                Ok(())
-            })
-        })
-    };
-    let api: Query = {
-        let strategy = strategy.clone();
-        Arc::new(move |s: Store| {
-            let strategy = strategy.clone();
-            Box::pin(async move {
-                strategy(s.clone()).await?;
-                s.indicators(1).await?;
-                Ok(())
-            })
-        })
-    };
-
-    let pages: Vec<(&str, Query)> = vec![
-        ("/strategie", strategy.clone()),
-        ("/strategie/axes/3", with_orgs.clone()),
-        ("/strategie/fiches/1.2", with_orgs.clone()),
-        ("/strategie/recherche?q=alerte+jeunes", strategy.clone()),
-        ("/strategie/document", strategy.clone()),
-        ("/organisations", orgs_only),
-        ("/api/v1/strategie", api),
+    let pages = [
+        ("/strategie", Calls::Strategy),
+        ("/strategie/axes/3", Calls::StrategyAndOrganisations),
+        ("/strategie/fiches/1.2", Calls::StrategyAndOrganisations),
+        ("/strategie/recherche?q=alerte+jeunes", Calls::Strategy),
+        ("/strategie/document", Calls::Strategy),
+        ("/organisations", Calls::Organisations),
+        ("/api/v1/strategie", Calls::StrategyAndIndicators),
     ];
 
     println!("maillage-bench — demo data on SQLite, {CLIENTS} concurrent clients, {REQUESTS_PER_PAGE} requests per page, loopback");
     println!("cold start (process start → first page served, demo data created): {:.0} ms", ms(cold));
     println!();
     println!("{:<38} {:>9} {:>9} {:>10} | {:>11} {:>11} | {:>9}", "page", "p50 ms", "p99 ms", "req/s", "base p50 ms", "base p99 ms", "ratio p50");
-    for (path, query) in pages {
+    for (path, calls) in pages {
         let url = format!("{base}{path}");
         let c = client.clone();
         // Warm-up, then the measured run.
@@ -222,7 +197,11 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?;
         let s = store.clone();
-        let (base_lat, _) = load(REQUESTS_PER_PAGE, move || query(s.clone())).await?;
+        let (base_lat, _) = load(REQUESTS_PER_PAGE, move || {
+            let s = s.clone();
+            async move { calls.run(&s, user_id).await }
+        })
+        .await?;
         let (p50, p99) = (percentile(&lat, 0.50), percentile(&lat, 0.99));
         let (b50, b99) = (percentile(&base_lat, 0.50), percentile(&base_lat, 0.99));
         println!(
