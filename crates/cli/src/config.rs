@@ -22,6 +22,18 @@ pub struct Config {
     pub audit_retention_days: u32,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
+    /// Largest photo of a report, in bytes.
+    pub max_photo_bytes: usize,
+    /// Folder of the files (photos); the SQLite database may live there too.
+    pub data_dir: String,
+    /// The address people use to reach the site, for links in e-mails.
+    pub public_url: String,
+    /// `smtp://[user:password@]host[:port]`; empty: e-mail waits in the outbox.
+    pub smtp_url: String,
+    /// Sender of the e-mails.
+    pub mail_from: String,
+    /// Closed reports are anonymised this many days after closing (30 to 1095).
+    pub report_anonymise_after_days: u32,
 }
 
 impl Default for Config {
@@ -32,7 +44,13 @@ impl Default for Config {
             secure_cookies: false,
             session_idle_minutes: 30,
             audit_retention_days: maillage_core::audit::RETENTION_DEFAULT_DAYS,
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_photo_bytes: 8 * 1024 * 1024,
+            data_dir: "maillage-data".into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: String::new(),
+            mail_from: "Maillage <ne-pas-repondre@maillage.invalid>".into(),
+            report_anonymise_after_days: 365,
         }
     }
 }
@@ -80,6 +98,18 @@ impl Config {
         if !(64 * 1024..=64 * 1024 * 1024).contains(&self.max_body_bytes) {
             bail!("configuration invalide (clé « max_body_bytes ») : entre 65536 et 67108864 octets");
         }
+        if self.max_photo_bytes < 64 * 1024 || self.max_photo_bytes > self.max_body_bytes {
+            bail!("configuration invalide (clé « max_photo_bytes ») : au moins 65536 octets et pas plus que max_body_bytes");
+        }
+        if !(30..=1095).contains(&self.report_anonymise_after_days) {
+            bail!("configuration invalide (clé « report_anonymise_after_days ») : entre 30 et 1095 jours");
+        }
+        if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
+            bail!("configuration invalide (clé « public_url ») : une adresse http:// ou https:// est attendue");
+        }
+        if !self.smtp_url.is_empty() && maillage_web::mailer::parse_smtp_url(&self.smtp_url).is_none() {
+            bail!("configuration invalide (clé « smtp_url ») : smtp://[utilisateur:mot-de-passe@]hôte[:port] est attendu");
+        }
         self.listen
             .parse::<std::net::SocketAddr>()
             .with_context(|| format!("configuration invalide (clé « listen ») : adresse « {} » illisible", self.listen))?;
@@ -91,7 +121,14 @@ impl Config {
             secure_cookies: self.secure_cookies,
             idle_timeout_minutes: self.session_idle_minutes,
             max_body_bytes: self.max_body_bytes,
+            max_photo_bytes: self.max_photo_bytes,
+            public_url: self.public_url.clone(),
+            data_dir: self.data_dir.clone().into(),
         }
+    }
+
+    pub fn mail(&self) -> Option<maillage_web::mailer::MailConfig> {
+        (!self.smtp_url.is_empty()).then(|| maillage_web::mailer::MailConfig { smtp_url: self.smtp_url.clone(), from: self.mail_from.clone() })
     }
 }
 
@@ -134,6 +171,16 @@ mod tests {
     fn tool_variables_are_not_configuration_keys() {
         assert!(is_outside_config("log") && is_outside_config("test_postgres"));
         assert!(!is_outside_config("databse_url"));
+    }
+
+    #[test]
+    fn mail_and_report_settings_are_checked() {
+        let e = load_text("smtp", "smtp_url = \"mail.example\"\n").unwrap_err().to_string();
+        assert!(e.contains("smtp_url"), "{e}");
+        let e = load_text("anon", "report_anonymise_after_days = 5\n").unwrap_err().to_string();
+        assert!(e.contains("report_anonymise_after_days"), "{e}");
+        let c = load_text("smtp-ok", "smtp_url = \"smtp://127.0.0.1:2525\"\n").unwrap();
+        assert!(c.mail().is_some());
     }
 
     #[test]

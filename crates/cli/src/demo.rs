@@ -46,6 +46,7 @@ fn organisations() -> Vec<OrganisationInput> {
         org("habitat-exemple", "Habitat Exemple, bailleur social fictif", "landlord", false, "Bailleurs, Bailleurs sociaux et copropriétés", "agence@habitat-exemple.test"),
         org("aide-victimes", "Association d'aide aux victimes (fictive)", "association", false, "Associations d'aide aux victimes", "contact@aide-victimes.test"),
         org("mediation", "Service médiation (démo)", "mediation", false, "service médiation", "mediation@demo.maillage.fr"),
+        org("ville-technique", "Ville — services techniques et propreté (démo)", "city_service", false, "", "technique@demo.maillage.fr"),
     ]
 }
 
@@ -74,5 +75,182 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
             })
             .await?;
     }
+    load_reports(store).await?;
     Ok(true)
+}
+
+/// The demo's Open311 key for its landlord: fictitious, printed at start and shown on the
+/// settings page.
+pub const API_KEY: &str = "mlg_demo_habitat_exemple_2026";
+
+/// Approximate outlines of Gennevilliers' districts: rectangles under the real names, enough
+/// for a demo, not for real use.
+const DISTRICTS: &[(&str, [f64; 4])] = &[
+    ("Le Port", [2.262, 48.930, 2.285, 48.945]),
+    ("Le Fossé-de-l'Aumône", [2.262, 48.915, 2.285, 48.930]),
+    ("Le Village", [2.285, 48.935, 2.302, 48.945]),
+    ("Centre-ville", [2.285, 48.925, 2.302, 48.935]),
+    ("Les Grésillons", [2.285, 48.915, 2.302, 48.925]),
+    ("Le Luth", [2.302, 48.932, 2.322, 48.945]),
+    ("Les Agnettes", [2.302, 48.915, 2.322, 48.932]),
+];
+const PRIORITY_AREAS: &[(&str, [f64; 4])] = &[
+    ("Le Luth (QPV)", [2.305, 48.935, 2.318, 48.943]),
+    ("Les Agnettes (QPV)", [2.305, 48.918, 2.318, 48.928]),
+    ("Les Grésillons (QPV)", [2.288, 48.917, 2.299, 48.923]),
+];
+const ESTATES: &[(&str, [f64; 4])] = &[
+    ("Résidence fictive du Luth", [2.306, 48.936, 2.316, 48.942]),
+    ("Résidence fictive des Agnettes", [2.306, 48.919, 2.316, 48.926]),
+];
+const TERRITORY: [f64; 4] = [2.262, 48.915, 2.322, 48.945];
+
+fn collection(items: &[(&str, [f64; 4])]) -> String {
+    let features: Vec<String> = items
+        .iter()
+        .map(|(name, [x0, y0, x1, y1])| {
+            format!(
+                r#"{{"type":"Feature","properties":{{"name":{}}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#,
+                serde_json::Value::from(*name)
+            )
+        })
+        .collect();
+    format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
+}
+
+/// A small deterministic generator, so that every demo shows the same city.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 >> 33
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn unit(&mut self) -> f64 {
+        self.next() as f64 / (1u64 << 31) as f64
+    }
+}
+
+const TEXTS: &[(&str, &str)] = &[
+    ("occupation-parties-communes", "Occupation régulière du hall en soirée, l'accès aux boîtes aux lettres est gêné."),
+    ("depot-sauvage", "Dépôt d'encombrants au pied de l'immeuble (matelas, meubles)."),
+    ("degradation-tag", "Tags sur la façade et la porte d'entrée."),
+    ("eclairage-equipement", "Éclairage du parking en panne depuis plusieurs jours."),
+    ("mecanique-sauvage", "Réparations de véhicules sur la chaussée, taches d'huile."),
+    ("vehicule-epave", "Véhicule sans plaque, pneus à plat, stationné depuis des semaines."),
+    ("stationnement-genant", "Véhicules garés sur le passage piéton devant l'école."),
+    ("bruit-nuisances", "Nuisances sonores répétées la nuit sur la placette."),
+    ("regroupement", "Regroupement important au pied de la tour, tensions signalées par les gardiens."),
+    ("autre", "Mobilier urbain arraché près de l'arrêt de bus."),
+];
+
+async fn load_reports(store: &Store) -> anyhow::Result<()> {
+    use maillage_core::place::{AreaKind, parse_geojson};
+    use maillage_core::report::RoutingRule;
+    let by = Author::system();
+    let org = |code: &str| {
+        let code = code.to_string();
+        async move { store.organisation_by_code(&code).await.map(|o| o.map(|o| o.id).unwrap_or(0)) }
+    };
+    let (landlord, pm, commissariat, city, tech) =
+        (org("habitat-exemple").await?, org("police-municipale").await?, org("commissariat").await?, org("ville-prevention").await?, org("ville-technique").await?);
+    store.add_areas(&by, AreaKind::Territory, None, true, &parse_geojson(&collection(&[("Gennevilliers", TERRITORY)]))?).await?;
+    store.add_areas(&by, AreaKind::District, None, true, &parse_geojson(&collection(DISTRICTS))?).await?;
+    store.add_areas(&by, AreaKind::PriorityArea, None, true, &parse_geojson(&collection(PRIORITY_AREAS))?).await?;
+    let estates = store.add_areas(&by, AreaKind::Coverage, Some(landlord), false, &parse_geojson(&collection(ESTATES))?).await?;
+    let categories = store.categories().await?;
+    let cat = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id);
+    let mut rules = Vec::new();
+    for estate in &estates {
+        rules.push((cat("depot-sauvage"), Some(*estate), landlord, vec![pm]));
+        rules.push((cat("habitat"), Some(*estate), landlord, vec![pm]));
+        rules.push((cat("eclairage-equipement"), Some(*estate), landlord, vec![]));
+    }
+    rules.push((cat("proprete"), None, tech, vec![]));
+    rules.push((cat("vehicules"), None, pm, vec![]));
+    rules.push((cat("tranquillite"), None, pm, vec![commissariat]));
+    rules.push((cat("habitat"), None, city, vec![]));
+    for (category_id, area_id, organisation_id, also_involve) in rules {
+        store.add_routing_rule(&by, &RoutingRule { id: 0, category_id, area_id, organisation_id, also_involve }).await?;
+    }
+    let hash = maillage_core::api_key::hash(API_KEY);
+    store.insert_api_key(&by, landlord, &format!("Démonstration — clé publiée : {API_KEY}"), &API_KEY[..10], &hash).await?;
+
+    // A year of reports, made through the same checks and routing as the pages would, with
+    // their past dates and states.
+    let areas = store.areas().await?;
+    let places = maillage_web::reporting::Places::from_areas(&areas);
+    let route_rules: Vec<RoutingRule> = store.routing_rules().await?.iter().map(|r| r.rule()).collect();
+    let leaves: Vec<&maillage_store::categories::Category> = categories.iter().filter(|c| c.parent_id.is_some() || c.code == "autre").collect();
+    let mut rng = Lcg(2019);
+    let now = maillage_core::time_fmt::now();
+    let accounts = [(landlord, "bailleur@demo.maillage.fr"), (pm, "police@demo.maillage.fr"), (city, "coordination@demo.maillage.fr")];
+    for _ in 0..360 {
+        let c = leaves[rng.below(leaves.len() as u64) as usize];
+        // Points cluster around the estates and the centre, as reports do.
+        let (lon, lat) = if rng.below(3) == 0 {
+            let e = ESTATES[rng.below(ESTATES.len() as u64) as usize].1;
+            (e[0] + rng.unit() * (e[2] - e[0]), e[1] + rng.unit() * (e[3] - e[1]))
+        } else {
+            (TERRITORY[0] + 0.001 + rng.unit() * (TERRITORY[2] - TERRITORY[0] - 0.002), TERRITORY[1] + 0.001 + rng.unit() * (TERRITORY[3] - TERRITORY[1] - 0.002))
+        };
+        let point = maillage_core::place::Coordinates { lat, lon };
+        let location = places.locate(point)?;
+        let routed = maillage_core::report::route(&route_rules, &maillage_store::categories::lineage(&categories, c.id), &location.area_ids).cloned();
+        let age_hours = rng.below(365 * 24) as i64;
+        let created = now - time::Duration::hours(age_hours);
+        let due = maillage_core::working_days::add_working_days(created, u32::try_from(c.target_days).unwrap_or(5));
+        let (reporter, email) = accounts[rng.below(accounts.len() as u64) as usize];
+        let text = TEXTS.iter().find(|(code, _)| *code == c.code).map(|t| t.1).unwrap_or("Problème constaté sur place.");
+        let mut answers = std::collections::BTreeMap::new();
+        for q in c.questions.iter().filter(|q| q.required) {
+            let v = q.choices.first().map(|ch| ch.key.clone()).unwrap_or_else(|| "Véhicule utilitaire blanc".into());
+            answers.insert(q.code.clone(), v);
+        }
+        let new = maillage_store::reports::NewReport {
+            category_id: c.id,
+            description: text.into(),
+            address: String::new(),
+            lat: (lat * 1e6).round() / 1e6,
+            lon: (lon * 1e6).round() / 1e6,
+            district_id: location.district_id,
+            priority_area_id: location.priority_area_id,
+            organisation_id: routed.as_ref().map(|r| r.organisation_id),
+            also_involve: routed.map(|r| r.also_involve).unwrap_or_default(),
+            reporter_user_id: None,
+            reporter_organisation_id: Some(reporter),
+            source: "web".into(),
+            answers: serde_json::to_string(&answers)?,
+            urgent: c.urgent,
+            created_at: maillage_core::time_fmt::to_storage(created),
+            due_at: Some(maillage_core::time_fmt::to_storage(due)),
+        };
+        let author = Author { user_id: None, label: email.to_string() };
+        let id = store.create_report(&author, &new, |_| Vec::new()).await?;
+        // Older reports are mostly closed; about one in five took longer than its target.
+        let roll = rng.below(100);
+        let closing = age_hours > 24 * 20 && roll < 85 || age_hours > 24 * 3 && roll < 40;
+        let late = rng.below(5) == 0;
+        let took = if late { (due - created).whole_hours() + 24 + rng.below(240) as i64 } else { 2 + rng.below(((due - created).whole_hours().max(3)) as u64) as i64 };
+        let closed_at = created + time::Duration::hours(took.min(age_hours.max(1)));
+        let (to, reason) = match (closing, rng.below(10)) {
+            (true, 0) => (maillage_core::report::State::ClosedWithoutAction, Some("not_found")),
+            (true, _) => (maillage_core::report::State::Resolved, None),
+            (false, n) if n < 4 && new.organisation_id.is_some() => (maillage_core::report::State::InProgress, None),
+            _ => continue,
+        };
+        let from = if new.organisation_id.is_some() { "transmitted" } else { "new" };
+        let change = maillage_store::reports::StateChange {
+            from: from.into(),
+            to: to.code().into(),
+            organisation_id: new.organisation_id,
+            close_reason: reason.map(str::to_string),
+            at: Some(maillage_core::time_fmt::to_storage(if to.class().is_open() { created + time::Duration::hours(took.min(age_hours.max(1)) / 2) } else { closed_at })),
+            ..Default::default()
+        };
+        store.change_report_state(&author, id, &change, Vec::new()).await?;
+    }
+    Ok(())
 }

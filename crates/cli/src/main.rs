@@ -34,6 +34,10 @@ enum Command {
         listen: String,
         #[arg(long, default_value = "maillage-data")]
         data: PathBuf,
+        /// SMTP relay to deliver the demo's e-mail to (e.g. smtp://127.0.0.1:2525); without it,
+        /// e-mail waits in the outbox.
+        #[arg(long)]
+        smtp: Option<String>,
     },
     /// Serves in production, configured by file and environment.
     Serve(DbArgs),
@@ -159,7 +163,7 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo { listen, data } => {
+        Command::Demo { listen, data, smtp } => {
             std::fs::create_dir_all(&data).with_context(|| format!("dossier {}", data.display()))?;
             let url = format!("sqlite://{}", data.join("maillage.db").display());
             let store = Store::connect(&url).await?;
@@ -172,28 +176,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             for (email, name, _, role, password) in demo::ACCOUNTS {
                 println!("  {:<16} {email:<32} {password:<30} {name}", role.label().split(' ').next().unwrap_or(""));
             }
+            println!("Clé Open311 du bailleur de démonstration : {}", demo::API_KEY);
             std::io::stdout().flush()?;
-            let state = maillage_web::AppState::new(store).await?;
-            maillage_web::serve(listener, maillage_web::app(state, &maillage_web::WebConfig::default())).await?;
+            let web = maillage_web::WebConfig { data_dir: data.clone(), public_url: format!("http://{addr}"), ..Default::default() };
+            let mail = smtp.map(|smtp_url| maillage_web::mailer::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
+            spawn_jobs(&store, mail, 365, maillage_core::audit::RETENTION_DEFAULT_DAYS, data)?;
+            let state = maillage_web::AppState::new(store, &web).await?;
+            maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
         }
         Command::Serve(db) => {
             let (config, store) = open(&db).await?;
             let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("écoute sur {}", config.listen))?;
             tracing::info!("Maillage sert sur http://{}/ ({})", listener.local_addr()?, maillage_store::mask_url(&config.database_url));
-            let retention = config.audit_retention_days;
-            let purge_store = store.clone();
-            // Daily purge of the audit log past its retention, and of expired sessions.
-            tokio::spawn(async move {
-                loop {
-                    if let Err(e) = purge_store.audit_purge(&Author::system(), &audit_cutoff(retention)).await {
-                        tracing::warn!("purge du journal : {e}");
-                    }
-                    let now = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now());
-                    let _ = purge_store.sessions_purge_expired(&now).await;
-                    tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
-                }
-            });
-            let state = maillage_web::AppState::new(store).await?;
+            spawn_jobs(&store, config.mail(), config.report_anonymise_after_days, config.audit_retention_days, config.data_dir.clone().into())?;
+            let state = maillage_web::AppState::new(store, &config.web()).await?;
             maillage_web::serve(listener, maillage_web::app(state, &config.web())).await?;
         }
         Command::Migrate(db) => {
@@ -257,6 +253,54 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// The instant before which audit entries are past their retention.
+/// Background work of a serving process: the e-mail sender, and once a day the purges the
+/// privacy rules ask for (audit log past its retention, expired sessions, closed reports past
+/// their anonymisation delay with their photo files).
+fn spawn_jobs(
+    store: &Store,
+    mail: Option<maillage_web::mailer::MailConfig>,
+    anonymise_after_days: u32,
+    audit_retention_days: u32,
+    data_dir: PathBuf,
+) -> anyhow::Result<()> {
+    if let Some(m) = mail {
+        let mailer = maillage_web::mailer::Mailer::new(&m)?;
+        tokio::spawn(mailer.run(store.clone(), std::time::Duration::from_secs(10)));
+    }
+    let store = store.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = store.audit_purge(&Author::system(), &audit_cutoff(audit_retention_days)).await {
+                tracing::warn!("purge du journal : {e}");
+            }
+            let now = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now());
+            let _ = store.sessions_purge_expired(&now).await;
+            match anonymise(&store, anonymise_after_days, &data_dir).await {
+                Ok(n) if n > 0 => tracing::info!("{n} signalements clos anonymisés"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("anonymisation des signalements : {e}"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(24 * 3600)).await;
+        }
+    });
+    Ok(())
+}
+
+/// Anonymises the reports closed more than `days` ago and deletes their photo files.
+async fn anonymise(store: &Store, days: u32, data_dir: &std::path::Path) -> anyhow::Result<u64> {
+    let cutoff = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(days)));
+    let (n, files) = store.anonymise_closed_reports(&Author::system(), &cutoff).await?;
+    let folder = maillage_web::photos::folder(data_dir);
+    for f in files.iter().filter(|f| maillage_web::photos::is_stored_name(f)) {
+        if let Err(e) = tokio::fs::remove_file(folder.join(f)).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!("photo {f} : {e}");
+        }
+    }
+    Ok(n)
+}
+
 fn audit_cutoff(retention_days: u32) -> String {
     maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(retention_days)))
 }

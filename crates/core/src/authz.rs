@@ -111,6 +111,42 @@ pub enum Action {
     ReadAuditLog,
     /// Change one's own password, see one's own account.
     ManageOwnAccount,
+    /// Report a problem (signalement).
+    CreateReport,
+    /// List reports and see them on the map; what is listed depends on [`report_scope`].
+    ListReports,
+    /// Read one report; `involved` says whether the actor's organisation is involved in it.
+    ReadReport { involved: bool },
+    /// Act on a report: change its state, comment, add photos, involve or redirect.
+    HandleReport { involved: bool },
+    /// Triage: assign any report to any organisation, see what matches no routing rule.
+    TriageReports,
+    /// Counts and figures of reports, without their contents.
+    ViewReportStatistics,
+    /// Export the list of reports (CSV, ODS).
+    ExportReports,
+    /// Categories, areas, routing rules and Open311 keys.
+    ManageReportSettings,
+}
+
+/// Which reports an actor may list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportScope {
+    All,
+    /// Only those that involve this organisation.
+    Organisation(i64),
+    None,
+}
+
+/// The reports an actor sees: the coordinator all of them, a partner those of its organisation.
+pub fn report_scope(actor: &Actor) -> ReportScope {
+    if actor.has(Role::Coordinator) {
+        ReportScope::All
+    } else if actor.has(Role::Partner) {
+        actor.organisation_id.map_or(ReportScope::None, ReportScope::Organisation)
+    } else {
+        ReportScope::None
+    }
 }
 
 /// The outcome of a decision.
@@ -137,6 +173,13 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ManageOrganisations => &[Administrator, Coordinator],
         Action::ManageUsers | Action::ManageGlossary => &[Administrator],
         Action::ReadAuditLog => &[Administrator, Dpo],
+        Action::CreateReport | Action::ListReports => &[Coordinator, Partner],
+        Action::ReadReport { involved } | Action::HandleReport { involved } => {
+            if involved { &[Coordinator, Partner] } else { &[Coordinator] }
+        }
+        Action::TriageReports | Action::ExportReports => &[Coordinator],
+        Action::ViewReportStatistics => &[Coordinator, Partner, Reader],
+        Action::ManageReportSettings => &[Administrator],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) {
         Decision::Allow
@@ -176,6 +219,20 @@ mod tests {
     #[test]
     fn a_user_without_roles_is_denied() {
         assert_eq!(authorize(Some(&actor(&[])), Action::ViewStrategy), Decision::Deny);
+    }
+
+    #[test]
+    fn partners_see_only_reports_of_their_organisation() {
+        let partner = Actor { user_id: 2, organisation_id: Some(7), roles: vec![Role::Partner] };
+        assert_eq!(report_scope(&partner), ReportScope::Organisation(7));
+        assert_eq!(authorize(Some(&partner), Action::ReadReport { involved: false }), Decision::Deny);
+        assert_eq!(authorize(Some(&partner), Action::HandleReport { involved: true }), Decision::Allow);
+        let lone = Actor { organisation_id: None, ..partner };
+        assert_eq!(report_scope(&lone), ReportScope::None);
+        assert_eq!(report_scope(&actor(&[Role::Coordinator])), ReportScope::All);
+        assert_eq!(report_scope(&actor(&[Role::Reader])), ReportScope::None);
+        assert_eq!(authorize(Some(&actor(&[Role::Reader])), Action::ViewReportStatistics), Decision::Allow);
+        assert_eq!(authorize(Some(&actor(&[Role::Dpo])), Action::ListReports), Decision::Deny);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //!
 //! Each module carries one concept of the glossary (`../shared/GLOSSARY.md`) under its code name.
 
+pub mod api_key;
 pub mod audit;
 pub mod authz;
 pub mod glossary;
@@ -10,3 +11,6 @@ pub mod password;
 pub mod strategy;
 pub mod text;
 pub mod time_fmt;
+pub mod place;
+pub mod report;
+pub mod working_days;

@@ -25,19 +25,22 @@ pub const TABLES: &[&str] = &[
     "action_sheets",
     "indicators",
     "glossary_terms",
+    "report_categories",
+    "areas",
+    "routing_rules",
+    "reports",
+    "report_involvements",
+    "report_events",
+    "report_photos",
+    "api_keys",
+    "outbox",
 ];
 
-/// Tables whose `id` comes from an identity sequence on PostgreSQL.
-const IDENTITY_TABLES: &[&str] = &[
-    "organisations",
-    "users",
-    "strategies",
-    "strategy_versions",
-    "axes",
-    "action_sheets",
-    "indicators",
-    "glossary_terms",
-];
+/// Tables whose `id` comes from an identity sequence on PostgreSQL: all but the audit log's,
+/// which are numbered by the chain.
+fn identity_tables() -> Vec<&'static str> {
+    TABLES.iter().copied().filter(|t| !t.starts_with("audit_")).collect()
+}
 
 pub const FORMAT: &str = "maillage-export-1";
 
@@ -50,7 +53,7 @@ struct Header {
 #[derive(Serialize, Deserialize)]
 struct TableStart {
     table: String,
-    /// Column name and kind: "int", "text" or "bool".
+    /// Column name and kind: "int", "float", "text" or "bool".
     columns: Vec<(String, String)>,
 }
 
@@ -58,6 +61,7 @@ fn kind_of(type_name: &str) -> &'static str {
     match type_name.to_ascii_uppercase().as_str() {
         "INTEGER" | "BIGINT" | "INT8" | "INT4" | "INT2" | "INT" => "int",
         "BOOLEAN" | "BOOL" => "bool",
+        "REAL" | "DOUBLE PRECISION" | "DOUBLE" | "FLOAT8" | "FLOAT" => "float",
         _ => "text",
     }
 }
@@ -69,6 +73,7 @@ macro_rules! row_to_json {
             let v = match kind.as_str() {
                 "int" => $row.try_get::<Option<i64>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
                 "bool" => $row.try_get::<Option<bool>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
+                "float" => $row.try_get::<Option<f64>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
                 _ => $row.try_get::<Option<String>, _>(i)?.map(Value::from).unwrap_or(Value::Null),
             };
             obj.insert(name.clone(), v);
@@ -155,6 +160,7 @@ impl Store {
         // Rows made by the migrations and first start, replaced by the export's.
         on_tx!(&mut tx, c => {
             sqlx::query("DELETE FROM glossary_terms").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM report_categories").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()
         });
@@ -197,6 +203,7 @@ impl Store {
                     q = match kind.as_str() {
                         "int" => q.bind(v.as_i64()),
                         "bool" => q.bind(v.as_bool()),
+                        "float" => q.bind(v.as_f64()),
                         _ => q.bind(v.as_str().map(str::to_string)),
                     };
                 }
@@ -211,7 +218,7 @@ impl Store {
         if let Some((t, _)) = &current {
             progress(&t.table, n);
         }
-        self.reset_sequences(&mut tx, IDENTITY_TABLES).await?;
+        self.reset_sequences(&mut tx, &identity_tables()).await?;
         tx.commit().await?;
         Ok(total)
     }

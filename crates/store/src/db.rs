@@ -141,6 +141,7 @@ impl Store {
         let store = Store { db };
         store.migrate().await?;
         store.ensure_default_glossary().await?;
+        store.ensure_default_categories().await?;
         Ok(store)
     }
 
@@ -241,4 +242,65 @@ mod tests {
         assert_eq!(mask_url("postgres://db/maillage"), "postgres://db/maillage");
         assert_eq!(mask_url("sqlite://data/maillage.db"), "sqlite://data/maillage.db");
     }
+}
+
+/// A value bound to a query built at run time.
+#[derive(Clone, Debug)]
+pub(crate) enum Param {
+    Int(i64),
+    Text(String),
+    Float(f64),
+}
+
+/// SQL text assembled from a filter, with its parameters numbered `$1`, `$2`… as they are added.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub params: Vec<Param>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql { text: text.to_string(), params: Vec::new() }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder for `p`.
+    pub fn bind(&mut self, p: Param) -> &mut Self {
+        self.params.push(p);
+        self.text.push_str(&format!("${}", self.params.len()));
+        self
+    }
+
+    /// Appends `($a, $b, …)` for a list.
+    pub fn bind_list(&mut self, items: impl IntoIterator<Item = Param>) -> &mut Self {
+        self.text.push('(');
+        for (i, p) in items.into_iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.bind(p);
+        }
+        self.text.push(')');
+        self
+    }
+}
+
+/// Binds a [`Sql`]'s parameters to a query of either backend.
+macro_rules! bind_params {
+    ($q:expr, $params:expr) => {{
+        let mut q = $q;
+        for p in $params {
+            q = match p {
+                $crate::db::Param::Int(v) => q.bind(*v),
+                $crate::db::Param::Text(v) => q.bind(v.clone()),
+                $crate::db::Param::Float(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
 }

@@ -10,10 +10,15 @@
 
 #[macro_use]
 mod db;
+pub mod api_keys;
+pub mod areas;
 pub mod audit;
 pub mod backup;
+pub mod categories;
 pub mod glossary;
 pub mod organisations;
+pub mod outbox;
+pub mod reports;
 pub mod sessions;
 pub mod strategy;
 pub mod users;

@@ -6,6 +6,9 @@ use maillage_core::authz::{Action, Decision, authorize};
 #[derive(Clone, Debug, Default)]
 pub struct Nav {
     pub strategy: bool,
+    pub reports: bool,
+    pub statistics: bool,
+    pub report_settings: bool,
     pub organisations: bool,
     pub users: bool,
     pub glossary: bool,
@@ -34,6 +37,9 @@ impl Layout {
             roles_label: u.actor.roles.iter().map(|r| r.label()).collect::<Vec<_>>().join(", "),
             nav: Nav {
                 strategy: can(Action::ViewStrategy),
+                reports: can(Action::ListReports),
+                statistics: can(Action::ViewReportStatistics),
+                report_settings: can(Action::ManageReportSettings),
                 organisations: can(Action::ViewOrganisations),
                 users: can(Action::ManageUsers),
                 glossary: can(Action::ManageGlossary),

@@ -5,8 +5,14 @@
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod exports;
 pub mod layout;
+pub mod map;
+pub mod mailer;
+pub mod open311;
 pub mod pages;
+pub mod photos;
+pub mod reporting;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
@@ -27,11 +33,24 @@ pub struct WebConfig {
     pub idle_timeout_minutes: i64,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: usize,
+    /// The address people reach the site at, for links in e-mails.
+    pub public_url: String,
+    /// Where photos are kept.
+    pub data_dir: std::path::PathBuf,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, idle_timeout_minutes: 30, max_body_bytes: 2 * 1024 * 1024 }
+        Self {
+            secure_cookies: false,
+            idle_timeout_minutes: 30,
+            max_body_bytes: 10 * 1024 * 1024,
+            max_photo_bytes: 8 * 1024 * 1024,
+            public_url: "http://127.0.0.1:8080".into(),
+            data_dir: "maillage-data".into(),
+        }
     }
 }
 
@@ -40,17 +59,41 @@ pub struct AppState {
     pub store: Store,
     pub throttle: Arc<auth::Throttle>,
     glossary: Arc<RwLock<Arc<Glossary>>>,
+    places: Arc<RwLock<Arc<reporting::Places>>>,
+    pub public_url: String,
+    pub data_dir: std::path::PathBuf,
+    pub max_photo_bytes: usize,
 }
 
 impl AppState {
-    pub async fn new(store: Store) -> Result<Self, maillage_store::StoreError> {
+    pub async fn new(store: Store, config: &WebConfig) -> Result<Self, maillage_store::StoreError> {
         let state = AppState {
             store,
             throttle: Arc::default(),
             glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
+            places: Arc::default(),
+            public_url: config.public_url.trim_end_matches('/').to_string(),
+            data_dir: config.data_dir.clone(),
+            max_photo_bytes: config.max_photo_bytes,
         };
         state.reload_glossary().await?;
+        state.reload_places().await?;
         Ok(state)
+    }
+
+    /// The areas, parsed; cheap to call on every request.
+    pub fn places(&self) -> Arc<reporting::Places> {
+        self.places.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Re-reads the areas after they changed.
+    pub async fn reload_places(&self) -> Result<(), maillage_store::StoreError> {
+        let areas = self.store.areas().await?;
+        let p = reporting::Places::from_areas(&areas);
+        if let Ok(mut slot) = self.places.write() {
+            *slot = Arc::new(p);
+        }
+        Ok(())
     }
 
     pub fn glossary(&self) -> Arc<Glossary> {
@@ -117,6 +160,9 @@ fn routes() -> Routes {
     let r = pages::account::routes(r);
     let r = pages::strategy::routes(r);
     let r = pages::organisations::routes(r);
+    let r = pages::reports::routes(r);
+    let r = pages::report_settings::routes(r);
+    let r = open311::routes(r);
     let r = pages::admin::routes(r);
     let r = pages::audit::routes(r);
     api::routes(r)

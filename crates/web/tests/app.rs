@@ -190,7 +190,7 @@ async fn malformed_imports_change_nothing(b: Backend) {
     // request: an HTTP client writing the body would race the early answer.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut tcp = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
-    let head = format!("POST /api/v1/strategie/import HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n", app.base.trim_start_matches("http://"), 3 * 1024 * 1024);
+    let head = format!("POST /api/v1/strategie/import HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n", app.base.trim_start_matches("http://"), 11 * 1024 * 1024);
     tcp.write_all(head.as_bytes()).await.unwrap();
     let mut answer = [0u8; 12];
     tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read_exact(&mut answer)).await.expect("an answer without the body").unwrap();

@@ -4,6 +4,8 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod organisations;
+pub mod reports;
+pub mod report_settings;
 pub mod strategy;
 
 use crate::auth::CurrentUser;
@@ -58,11 +60,11 @@ pub fn parse_id<T: std::str::FromStr>(segment: &str) -> Result<T, AppError> {
 
 /// Validation messages of a form, one per faulty field, in the order of the form.
 #[derive(Debug, Default)]
-pub struct FieldErrors(Vec<(&'static str, String)>);
+pub struct FieldErrors(Vec<(String, String)>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.push((field, message.into()));
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
     }
 
     pub fn is_empty(&self) -> bool {
@@ -76,8 +78,8 @@ impl FieldErrors {
 }
 
 impl<'a> IntoIterator for &'a FieldErrors {
-    type Item = &'a (&'static str, String);
-    type IntoIter = std::slice::Iter<'a, (&'static str, String)>;
+    type Item = &'a (String, String);
+    type IntoIter = std::slice::Iter<'a, (String, String)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()

@@ -30,7 +30,9 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 pub struct TestDb {
     pub url: String,
-    _dir: Option<tempdir::TempDir>,
+    /// A folder of its own (the SQLite file, the photos), removed at the end.
+    pub dir: std::path::PathBuf,
+    _dir: tempdir::TempDir,
 }
 
 mod tempdir {
@@ -45,12 +47,12 @@ mod tempdir {
 pub async fn database(backend: Backend) -> TestDb {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
     let tag = format!("{}_{}_{}", std::process::id(), n, std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    let dir = std::env::temp_dir().join(format!("maillage-test-{tag}"));
+    std::fs::create_dir_all(&dir).unwrap();
     match backend {
         Backend::Sqlite => {
-            let dir = std::env::temp_dir().join(format!("maillage-test-{tag}"));
-            std::fs::create_dir_all(&dir).unwrap();
             let url = format!("sqlite://{}", dir.join("test.db").display());
-            TestDb { url, _dir: Some(tempdir::TempDir(dir)) }
+            TestDb { url, dir: dir.clone(), _dir: tempdir::TempDir(dir) }
         }
         Backend::Postgres => {
             let admin = std::env::var("MAILLAGE_TEST_POSTGRES").expect(
@@ -61,7 +63,7 @@ pub async fn database(backend: Backend) -> TestDb {
             let name = format!("maillage_test_{tag}");
             sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut conn).await.unwrap();
             let base = admin.rsplit_once('/').unwrap().0;
-            TestDb { url: format!("{base}/{name}"), _dir: None }
+            TestDb { url: format!("{base}/{name}"), dir: dir.clone(), _dir: tempdir::TempDir(dir) }
         }
     }
 }
@@ -70,6 +72,7 @@ pub struct TestApp {
     pub base: String,
     pub store: Store,
     pub db: TestDb,
+    pub state: maillage_web::AppState,
 }
 
 pub const USERS: &[(&str, Role)] = &[
@@ -113,14 +116,20 @@ pub async fn start(backend: Backend) -> TestApp {
             .await
             .unwrap();
     }
-    let state = maillage_web::AppState::new(store.clone()).await.unwrap();
-    let router = maillage_web::app(state, &maillage_web::WebConfig::default());
+    serve(store, db).await
+}
+
+/// Serves an already prepared database.
+pub async fn serve(store: Store, db: TestDb) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let config = maillage_web::WebConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() };
+    let state = maillage_web::AppState::new(store.clone(), &config).await.unwrap();
+    let router = maillage_web::app(state.clone(), &config);
     tokio::spawn(async move {
         let _ = maillage_web::serve(listener, router).await;
     });
-    TestApp { base: format!("http://{addr}"), store, db }
+    TestApp { base: format!("http://{addr}"), store, db, state }
 }
 
 impl TestApp {
@@ -142,5 +151,146 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
+    }
+}
+
+/// A small city for the reports' tests: a territory, two districts, a landlord's estate, and a
+/// landlord, a municipal police and a third organisation with one partner account each.
+pub struct City {
+    pub app: TestApp,
+    pub landlord: i64,
+    pub police: i64,
+    pub other: i64,
+    pub estate: i64,
+    pub north: i64,
+}
+
+pub const LANDLORD_AGENT: &str = "agent@bailleur.example";
+pub const POLICE_AGENT: &str = "agent@police.example";
+pub const OTHER_AGENT: &str = "agent@autre.example";
+/// Inside the estate, in the northern district.
+pub const IN_ESTATE: (&str, &str) = ("48.9405", "2.3105");
+/// In the southern district, outside the estate.
+pub const SOUTH: (&str, &str) = ("48.9200", "2.2900");
+/// Outside the territory.
+pub const OUTSIDE: (&str, &str) = ("48.8566", "2.3522");
+
+fn square(name: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
+    format!(r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#)
+}
+
+pub async fn city(backend: Backend) -> City {
+    use maillage_core::place::{AreaKind, parse_geojson};
+    let app = start(backend).await;
+    let by = Author::system();
+    let s = &app.store;
+    let landlord = s
+        .create_organisation(&by, &OrganisationInput { email: "agence@bailleur.example".into(), ..organisation("bailleur", "Bailleur d'essai", "landlord") })
+        .await
+        .unwrap();
+    let police = s
+        .create_organisation(&by, &OrganisationInput { email: "pm@police.example".into(), ..organisation("police-municipale", "Police municipale d'essai", "municipal_police") })
+        .await
+        .unwrap();
+    let other = s.create_organisation(&by, &organisation("autre", "Autre organisation", "association")).await.unwrap();
+    let hash = maillage_core::password::hash(PASSWORD).unwrap();
+    for (email, org) in [(LANDLORD_AGENT, landlord), (POLICE_AGENT, police), (OTHER_AGENT, other)] {
+        s.create_user(&by, &NewUser {
+            email: email.into(),
+            display_name: email.into(),
+            organisation_id: Some(org),
+            roles: vec![Role::Partner],
+            password_hash: hash.clone(),
+        })
+        .await
+        .unwrap();
+    }
+    let one = |f: String| parse_geojson(&format!(r#"{{"type":"FeatureCollection","features":[{f}]}}"#)).unwrap();
+    s.add_areas(&by, AreaKind::Territory, None, false, &one(square("Commune", [2.26, 48.91, 2.33, 48.95]))).await.unwrap();
+    let north = s.add_areas(&by, AreaKind::District, None, true, &one(square("Nord", [2.26, 48.93, 2.33, 48.95]))).await.unwrap()[0];
+    s.add_areas(&by, AreaKind::District, None, true, &one(square("Sud", [2.26, 48.91, 2.33, 48.93]))).await.unwrap();
+    let estate = s.add_areas(&by, AreaKind::Coverage, Some(landlord), false, &one(square("Résidence", [2.305, 48.935, 2.316, 48.945]))).await.unwrap()[0];
+    let cats = s.categories().await.unwrap();
+    let cat = |code: &str| cats.iter().find(|c| c.code == code).unwrap().id;
+    let rule = |category_id, area_id, organisation_id, also_involve| maillage_core::report::RoutingRule { id: 0, category_id, area_id, organisation_id, also_involve };
+    s.add_routing_rule(&by, &rule(Some(cat("depot-sauvage")), Some(estate), landlord, vec![police])).await.unwrap();
+    s.add_routing_rule(&by, &rule(Some(cat("vehicules")), None, police, vec![])).await.unwrap();
+    app.state.reload_places().await.unwrap();
+    City { app, landlord, police, other, estate, north }
+}
+
+impl City {
+    pub async fn category(&self, code: &str) -> i64 {
+        self.app.store.categories().await.unwrap().iter().find(|c| c.code == code).unwrap().id
+    }
+
+    /// Posts the report form; returns the response.
+    pub async fn post_report(&self, c: &reqwest::Client, fields: &[(&str, &str)]) -> reqwest::Response {
+        c.post(self.app.url("/signalements/nouveau")).form(fields).send().await.unwrap()
+    }
+
+    /// Creates a dumping report in the estate as the landlord's agent; returns its id.
+    pub async fn dumping_in_hall(&self, c: &reqwest::Client) -> i64 {
+        let cat = self.category("depot-sauvage").await.to_string();
+        let r = self
+            .post_report(c, &[
+                ("categorie", &cat),
+                ("description", "Encombrants dans le hall B"),
+                ("adresse", "Hall B"),
+                ("lat", IN_ESTATE.0),
+                ("lon", IN_ESTATE.1),
+                ("q_nature", "encombrants"),
+                ("confirmer", "1"),
+            ])
+            .await;
+        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+        let to = r.headers()["location"].to_str().unwrap().to_string();
+        to.trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap()
+    }
+}
+
+/// A real SMTP server (aiosmtpd) on loopback, storing what it receives in a maildir.
+pub struct SmtpServer {
+    pub port: u16,
+    pub maildir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl SmtpServer {
+    pub fn start(dir: &std::path::Path) -> SmtpServer {
+        use std::io::BufRead;
+        let maildir = dir.join("maildir");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/smtp/smtp_server.py");
+        let python = if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
+        let mut child = std::process::Command::new(python)
+            .arg(script)
+            .arg(&maildir)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; scripts/test installs it)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().parse().expect("the SMTP server prints its port");
+        SmtpServer { port, maildir, child }
+    }
+
+    /// Every message received so far, as text.
+    pub fn messages(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for sub in ["new", "cur"] {
+            if let Ok(entries) = std::fs::read_dir(self.maildir.join(sub)) {
+                for e in entries.flatten() {
+                    out.push(std::fs::read_to_string(e.path()).unwrap());
+                }
+            }
+        }
+        out
     }
 }

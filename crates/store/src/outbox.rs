@@ -1,0 +1,100 @@
+//! The e-mail outbox: mail is queued in the same transaction as what it tells, and a sender
+//! delivers it later, retrying with a growing delay.
+
+use crate::db::Tx;
+use crate::{Store, StoreError};
+use maillage_core::time_fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct QueuedMail {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+pub(crate) async fn enqueue(tx: &mut Tx, m: &OutgoingMail) -> Result<(), StoreError> {
+    let now = time_fmt::to_storage(time_fmt::now());
+    on_tx!(tx, c => {
+        sqlx::query("INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at) VALUES ($1, $2, $3, $4, $1)")
+            .bind(&now)
+            .bind(&m.recipient)
+            .bind(&m.subject)
+            .bind(&m.body)
+            .execute(c)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Gives up after this many attempts (about a day with the growing delay).
+pub const MAX_ATTEMPTS: i64 = 12;
+
+impl Store {
+    pub async fn queue_mail(&self, m: &OutgoingMail) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        enqueue(&mut tx, m).await?;
+        tx.commit().await
+    }
+
+    /// Mail due for (re)sending.
+    pub async fn due_mail(&self, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(
+                "SELECT id, recipient, subject, body, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+                 AND attempts < $2 ORDER BY id LIMIT $3",
+            )
+            .bind(&now)
+            .bind(MAX_ATTEMPTS)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    pub async fn mark_mail_sent(&self, id: i64) -> Result<(), StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        on_db!(&self.db, p => {
+            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2").bind(&now).bind(id).execute(p).await?;
+        });
+        Ok(())
+    }
+
+    /// Records a failure; the next attempt waits 2^attempts minutes.
+    pub async fn mark_mail_failed(&self, id: i64, attempts: i64, error: &str) -> Result<(), StoreError> {
+        let delay = time::Duration::minutes(1i64 << attempts.clamp(0, 10));
+        let next = time_fmt::to_storage(time_fmt::now() + delay);
+        on_db!(&self.db, p => {
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
+                .bind(&next)
+                .bind(error)
+                .bind(id)
+                .execute(p)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Counts of the outbox: (waiting, sent, given up), for the administrator.
+    pub async fn outbox_counts(&self) -> Result<(i64, i64, i64), StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(
+                "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts < $1 THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
+                 COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts >= $1 THEN 1 ELSE 0 END), 0) FROM outbox",
+            )
+            .bind(MAX_ATTEMPTS)
+            .fetch_one(p)
+            .await?
+        }))
+    }
+}

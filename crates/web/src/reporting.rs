@@ -1,0 +1,347 @@
+//! The reports' use cases, shared by the pages, the JSON API and Open311: locate, route, check
+//! and create a report; change its state; who is told by e-mail. Rules come from
+//! `maillage_core::report`; this module loads what they need and calls the store.
+
+use crate::AppState;
+use maillage_core::authz::ReportScope;
+use maillage_core::place::{AreaKind, Coordinates, PlaceError, Shape};
+use maillage_core::report::{self, Answers, Question, State, Transition};
+use maillage_core::{time_fmt, working_days};
+use maillage_store::categories::{Category, lineage};
+use maillage_store::outbox::OutgoingMail;
+use maillage_store::reports::{NewReport, ReportDetail, StateChange};
+use maillage_store::{Author, StoreError};
+use std::collections::BTreeMap;
+
+/// The areas, parsed once and kept in memory; reloaded when the administrator changes them.
+#[derive(Clone, Debug, Default)]
+pub struct Places {
+    pub territory: Vec<(i64, Shape)>,
+    pub districts: Vec<(i64, String, Shape, bool)>,
+    pub priority_areas: Vec<(i64, String, Shape)>,
+    pub coverage: Vec<(i64, Shape)>,
+}
+
+/// Where a point lies.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Location {
+    pub district_id: Option<i64>,
+    pub priority_area_id: Option<i64>,
+    /// Every area containing the point, for routing.
+    pub area_ids: Vec<i64>,
+}
+
+impl Places {
+    pub fn from_areas(areas: &[maillage_store::areas::Area]) -> Places {
+        let mut p = Places::default();
+        for a in areas {
+            let Ok(shape) = Shape::from_geometry_text(&a.geometry) else {
+                tracing::warn!(area = a.id, "unreadable stored geometry, ignored");
+                continue;
+            };
+            match AreaKind::from_code(&a.kind) {
+                Some(AreaKind::Territory) => p.territory.push((a.id, shape)),
+                Some(AreaKind::District) => p.districts.push((a.id, a.name.clone(), shape, a.approximate)),
+                Some(AreaKind::PriorityArea) => p.priority_areas.push((a.id, a.name.clone(), shape)),
+                Some(AreaKind::Coverage) => p.coverage.push((a.id, shape)),
+                None => {}
+            }
+        }
+        p
+    }
+
+    /// Locates a point. Outside the territory (or, without one, outside every district) it is
+    /// refused; with no area at all, any point is accepted.
+    pub fn locate(&self, c: Coordinates) -> Result<Location, PlaceError> {
+        let inside_territory = if !self.territory.is_empty() {
+            self.territory.iter().any(|(_, s)| s.contains(c))
+        } else if !self.districts.is_empty() {
+            self.districts.iter().any(|(_, _, s, _)| s.contains(c))
+        } else {
+            true
+        };
+        if !inside_territory {
+            return Err(PlaceError::OutsideTerritory);
+        }
+        let district_id = self.districts.iter().find(|(_, _, s, _)| s.contains(c)).map(|d| d.0);
+        let priority_area_id = self.priority_areas.iter().find(|(_, _, s)| s.contains(c)).map(|d| d.0);
+        let mut area_ids: Vec<i64> = self.territory.iter().filter(|(_, s)| s.contains(c)).map(|a| a.0).collect();
+        area_ids.extend(district_id);
+        area_ids.extend(priority_area_id);
+        area_ids.extend(self.coverage.iter().filter(|(_, s)| s.contains(c)).map(|a| a.0));
+        Ok(Location { district_id, priority_area_id, area_ids })
+    }
+
+    /// The box (min lon, min lat, max lon, max lat) holding the territory or the districts.
+    pub fn extent(&self) -> Option<[f64; 4]> {
+        let boxes: Vec<[f64; 4]> = if self.territory.is_empty() {
+            self.districts.iter().map(|d| d.2.bbox).collect()
+        } else {
+            self.territory.iter().map(|t| t.1.bbox).collect()
+        };
+        boxes.into_iter().reduce(|a, b| [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])])
+    }
+
+    pub fn district_name(&self, id: Option<i64>) -> Option<&str> {
+        let id = id?;
+        self.districts.iter().find(|d| d.0 == id).map(|d| d.1.as_str())
+    }
+}
+
+/// What someone submits, from a form, the JSON API or Open311.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    pub category_id: Option<i64>,
+    pub description: String,
+    pub address: String,
+    pub lat: String,
+    pub lon: String,
+    pub answers: BTreeMap<String, Vec<String>>,
+}
+
+/// Who submits.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    pub author: Author,
+    pub user_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    /// `web`, `api` or `open311`.
+    pub source: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Field (`category`, `description`, `address`, `place`, or a question code) and message.
+    #[error("signalement invalide")]
+    Invalid(Vec<(String, String)>),
+    #[error("catégorie inconnue")]
+    UnknownCategory,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The outcome of checking a draft: everything needed to create it.
+pub struct Checked {
+    pub category: Category,
+    pub coordinates: Coordinates,
+    pub location: Location,
+    pub answers: Answers,
+}
+
+/// Checks a draft without writing anything.
+pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Checked, SubmitError> {
+    let category = d
+        .category_id
+        .and_then(|id| categories.iter().find(|c| c.id == id && !c.retired))
+        .cloned()
+        .ok_or(SubmitError::UnknownCategory)?;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if let Err(list) = report::check_report_text(&d.description, &d.address) {
+        errors.extend(list.into_iter().map(|(f, m)| (f.to_string(), m)));
+    }
+    let placed = match Coordinates::parse(&d.lat, &d.lon) {
+        Ok(c) => match places.locate(c) {
+            Ok(l) => Some((c, l)),
+            Err(e) => {
+                errors.push(("place".into(), capitalise(&e.to_string())));
+                None
+            }
+        },
+        Err(e) if d.lat.trim().is_empty() && d.lon.trim().is_empty() => {
+            let _ = e;
+            errors.push(("place".into(), "Placez le signalement sur la carte ou donnez ses coordonnées.".into()));
+            None
+        }
+        Err(e) => {
+            errors.push(("place".into(), capitalise(&e.to_string())));
+            None
+        }
+    };
+    let answers = match report::check_answers(&category.questions, &d.answers) {
+        Ok(a) => a,
+        Err(list) => {
+            errors.extend(list);
+            Answers::new()
+        }
+    };
+    match placed {
+        Some((coordinates, location)) if errors.is_empty() => Ok(Checked { category, coordinates, location, answers }),
+        _ => Err(SubmitError::Invalid(errors)),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Checks, routes and creates a report; queues the e-mail to the organisations in charge.
+pub async fn submit(state: &AppState, who: &Reporter, d: &Draft) -> Result<i64, SubmitError> {
+    let categories = state.store.categories().await?;
+    let checked = check(&state.places(), &categories, d)?;
+    let rules: Vec<report::RoutingRule> = state.store.routing_rules().await?.iter().map(|r| r.rule()).collect();
+    let routed = report::route(&rules, &lineage(&categories, checked.category.id), &checked.location.area_ids).cloned();
+    let now = time_fmt::now();
+    let due = u32::try_from(checked.category.target_days)
+        .ok()
+        .map(|days| time_fmt::to_storage(working_days::add_working_days(now, days)));
+    let new = NewReport {
+        category_id: checked.category.id,
+        description: d.description.trim().to_string(),
+        address: d.address.trim().to_string(),
+        lat: checked.coordinates.lat,
+        lon: checked.coordinates.lon,
+        district_id: checked.location.district_id,
+        priority_area_id: checked.location.priority_area_id,
+        organisation_id: routed.as_ref().map(|r| r.organisation_id),
+        also_involve: routed.as_ref().map(|r| r.also_involve.clone()).unwrap_or_default(),
+        reporter_user_id: who.user_id,
+        reporter_organisation_id: who.organisation_id,
+        source: who.source.to_string(),
+        answers: serde_json::to_string(&checked.answers).map_err(StoreError::from)?,
+        urgent: checked.category.urgent,
+        created_at: time_fmt::to_storage(now),
+        due_at: due,
+    };
+    let organisations = state.store.organisations().await?;
+    let mut recipients: Vec<i64> = new.organisation_id.into_iter().chain(new.also_involve.iter().copied()).collect();
+    recipients.dedup();
+    let place = state.places().district_name(new.district_id).map(str::to_string);
+    let base = state.public_url.clone();
+    let cat = checked.category.name.clone();
+    let id = state
+        .store
+        .create_report(&who.author, &new, |id| {
+            recipients
+                .iter()
+                .filter_map(|o| organisations.iter().find(|x| x.id == *o))
+                .filter(|o| !o.email.is_empty())
+                .map(|o| OutgoingMail {
+                    recipient: o.email.clone(),
+                    subject: format!("[Maillage] Signalement n° {id} transmis : {cat}"),
+                    body: format!(
+                        "Bonjour,\n\nUn signalement vous est transmis ({}).\n\nCatégorie : {cat}\nQuartier : {}\nAdresse : {}\nÉchéance : {}\n\nDescription :\n{}\n\nPour le suivre : {base}/signalements/{id}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                        o.name,
+                        place.as_deref().unwrap_or("hors quartier"),
+                        if new.address.is_empty() { "non précisée" } else { &new.address },
+                        new.due_at.as_deref().and_then(time_fmt::from_storage).map(time_fmt::date_fr).unwrap_or_else(|| "aucune".into()),
+                        new.description,
+                    ),
+                })
+                .collect()
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Is the actor's organisation involved in the report?
+pub async fn involved(state: &AppState, report_id: i64, organisation_id: Option<i64>) -> Result<bool, StoreError> {
+    let Some(org) = organisation_id else { return Ok(false) };
+    Ok(state.store.involvements(report_id).await?.iter().any(|i| i.organisation_id == org))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error(transparent)]
+    Workflow(#[from] report::WorkflowError),
+    #[error("le signalement original n° {0} n'existe pas")]
+    UnknownOriginal(i64),
+    #[error("l'organisation choisie n'existe pas")]
+    UnknownOrganisation,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks and applies a change of state; tells the reporter's organisation (and the new one in
+/// charge after a redirection) by e-mail.
+pub async fn change_state(
+    state: &AppState,
+    by: &Author,
+    actor_organisation: Option<i64>,
+    r: &ReportDetail,
+    t: &Transition,
+    note: &str,
+) -> Result<(), TransitionError> {
+    let from = State::from_code(&r.state).unwrap_or(State::New);
+    let to = report::check_transition(from, t, r.id)?;
+    let organisations = state.store.organisations().await?;
+    let mut change = StateChange {
+        from: r.state.clone(),
+        to: to.code().to_string(),
+        organisation_id: actor_organisation,
+        note: note.trim().to_string(),
+        ..Default::default()
+    };
+    match t {
+        Transition::CloseWithoutAction(reason) => change.close_reason = Some(reason.code().to_string()),
+        Transition::DuplicateOf(original) => {
+            if state.store.report(*original).await?.is_none() {
+                return Err(TransitionError::UnknownOriginal(*original));
+            }
+            change.duplicate_of = Some(*original);
+        }
+        Transition::RedirectTo(org) => {
+            if !organisations.iter().any(|o| o.id == *org) {
+                return Err(TransitionError::UnknownOrganisation);
+            }
+            change.redirect_to = Some(*org);
+        }
+        Transition::To(_) => {}
+    }
+    let mut mails = Vec::new();
+    let link = format!("{}/signalements/{}", state.public_url, r.id);
+    if let Some(o) = r.reporter_organisation_id.and_then(|id| organisations.iter().find(|o| o.id == id))
+        && !o.email.is_empty()
+    {
+        mails.push(OutgoingMail {
+            recipient: o.email.clone(),
+            subject: format!("[Maillage] Signalement n° {} : {}", r.id, to.label()),
+            body: format!(
+                "Bonjour,\n\nLe signalement n° {} que votre organisation a fait est maintenant « {} ».\n{}\nPour le suivre : {link}\n\n-- \nMaillage, outil partenarial du CLSPD.\n",
+                r.id,
+                to.label(),
+                if change.note.is_empty() { String::new() } else { format!("\nMotif ou précision : {}\n", change.note) },
+            ),
+        });
+    }
+    if let Some(o) = change.redirect_to.and_then(|id| organisations.iter().find(|o| o.id == id))
+        && !o.email.is_empty()
+    {
+        mails.push(OutgoingMail {
+            recipient: o.email.clone(),
+            subject: format!("[Maillage] Signalement n° {} réorienté vers vous", r.id),
+            body: format!(
+                "Bonjour,\n\nLe signalement n° {} est réorienté vers {}.\n\nDescription :\n{}\n\nPour le suivre : {link}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                r.id, o.name, r.description
+            ),
+        });
+    }
+    state.store.change_report_state(by, r.id, &change, mails).await?;
+    Ok(())
+}
+
+/// Open reports of the same category near a point: possible duplicates, nearest first.
+pub async fn possible_duplicates(
+    state: &AppState,
+    category_id: i64,
+    c: Coordinates,
+    scope: ReportScope,
+) -> Result<Vec<(maillage_store::reports::ReportSummary, f64)>, StoreError> {
+    let (dlat, dlon) = report::degree_box(c, report::DUPLICATE_RADIUS_M);
+    let near = state.store.open_reports_near(category_id, c.lat, c.lon, dlat, dlon, scope).await?;
+    let mut out: Vec<_> = near
+        .into_iter()
+        .map(|r| {
+            let d = c.distance_m(Coordinates { lat: r.lat, lon: r.lon });
+            (r, d)
+        })
+        .filter(|(_, d)| *d <= report::DUPLICATE_RADIUS_M)
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    Ok(out)
+}
+
+/// The questions of a category, for forms and Open311.
+pub fn questions_of(categories: &[Category], id: i64) -> &[Question] {
+    categories.iter().find(|c| c.id == id).map(|c| c.questions.as_slice()).unwrap_or(&[])
+}

@@ -1,0 +1,408 @@
+//! Reports: routing, visibility per organisation, workflow, duplicates, overdue figures,
+//! exports, photos, anonymisation and e-mail, on both backends, through the real router.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Backend, City, IN_ESTATE, LANDLORD_AGENT, OTHER_AGENT, OUTSIDE, POLICE_AGENT, SOUTH, SmtpServer, city, email_for};
+use maillage_core::authz::{ReportScope, Role};
+use maillage_store::Author;
+use maillage_store::reports::{ReportFilter, ReportSort};
+
+/// The text appears in the page with its markup escaped (askama writes `&#60;` or `&lt;`).
+fn escaped_in(page: &str, text: &str) -> bool {
+    let a = text.replace('<', "&lt;").replace('>', "&gt;");
+    let b = text.replace('<', "&#60;").replace('>', "&#62;");
+    page.contains(&a) || page.contains(&b)
+}
+
+async fn count(city: &City) -> usize {
+    city.app.store.reports(&ReportFilter::new(ReportScope::All), ReportSort::NewestFirst, 1000, 0).await.unwrap().len()
+}
+
+async fn routing_and_visibility(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let r = city.app.store.report(id).await.unwrap().unwrap();
+    assert_eq!(r.organisation_id, Some(city.landlord), "routed to the landlord whose estate holds the point");
+    assert_eq!(r.district_id, Some(city.north));
+    assert_eq!(r.state, "transmitted");
+    assert!(r.due_at.is_some());
+    let parts = city.app.store.involvements(id).await.unwrap();
+    assert!(parts.iter().any(|p| p.organisation_id == city.police && p.part == "involved"), "the rule also involves the police");
+
+    // The police sees it, in its list and on its page; another organisation does not.
+    let police = city.app.login(POLICE_AGENT).await;
+    assert_eq!(police.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap().status(), 200);
+    let list = police.get(city.app.url("/signalements")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains(&format!("href=\"/signalements/{id}\"")));
+    let other = city.app.login(OTHER_AGENT).await;
+    assert_eq!(other.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap().status(), 403);
+    let list = other.get(city.app.url("/signalements")).send().await.unwrap().text().await.unwrap();
+    assert!(!list.contains(&format!("href=\"/signalements/{id}\"")));
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    assert_eq!(coord.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap().status(), 200);
+
+    // The same category outside the estate matches no rule: the coordinator triages it.
+    let cat = city.category("depot-sauvage").await.to_string();
+    let r = city
+        .post_report(&other, &[("categorie", &cat), ("description", "Gravats"), ("lat", SOUTH.0), ("lon", SOUTH.1), ("q_nature", "gravats"), ("confirmer", "1")])
+        .await;
+    assert_eq!(r.status(), 303);
+    let triage = coord.get(city.app.url("/signalements?a_trier=1")).send().await.unwrap().text().await.unwrap();
+    assert!(triage.contains("à trier"));
+    assert_eq!(count(&city).await, 2);
+    // A vehicle anywhere goes to the police.
+    let cat = city.category("stationnement-genant").await.to_string();
+    city.post_report(&other, &[("categorie", &cat), ("description", "Voiture sur le trottoir"), ("lat", SOUTH.0), ("lon", SOUTH.1), ("confirmer", "1")]).await;
+    let mut f = ReportFilter::new(ReportScope::Organisation(city.police));
+    f.category_ids = vec![cat.parse().unwrap()];
+    assert_eq!(city.app.store.reports(&f, ReportSort::NewestFirst, 10, 0).await.unwrap().len(), 1);
+}
+
+async fn workflow(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let police = city.app.login(POLICE_AGENT).await;
+    let url = |p: &str| city.app.url(&format!("/signalements/{id}{p}"));
+    // The police takes its part: the report is now handled.
+    assert_eq!(police.post(url("/part")).form(&[("x", "")]).send().await.unwrap().status(), 303);
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
+    let parts = city.app.store.involvements(id).await.unwrap();
+    assert!(parts.iter().any(|p| p.organisation_id == city.police && p.taken_at.is_some()));
+    // Closing without a reason is refused and changes nothing.
+    let r = police.post(url("/etat")).form(&[("etat", "closed_without_action")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("motif"));
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
+    // A duplicate of itself, of a report that does not exist, a redirection to nowhere: refused.
+    for form in [[("etat", "duplicate"), ("original", &id.to_string()[..])], [("etat", "duplicate"), ("original", "999999")], [("etat", "redirected"), ("organisation", "999999")]] {
+        let r = police.post(url("/etat")).form(&form).send().await.unwrap();
+        assert_eq!(r.status(), 422, "{form:?}");
+    }
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
+    // Resolved, then reopened.
+    assert_eq!(police.post(url("/etat")).form(&[("etat", "resolved"), ("note", "Enlevé ce matin")]).send().await.unwrap().status(), 303);
+    let r = city.app.store.report(id).await.unwrap().unwrap();
+    assert_eq!((r.state.as_str(), r.closed_at.is_some(), r.status_notes.as_str()), ("resolved", true, "Enlevé ce matin"));
+    assert_eq!(police.post(url("/etat")).form(&[("etat", "in_progress")]).send().await.unwrap().status(), 422, "a closed report can only be reopened");
+    assert_eq!(police.post(url("/etat")).form(&[("etat", "transmitted")]).send().await.unwrap().status(), 303);
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().closed_at, None);
+    // Redirected to the other organisation, which becomes in charge.
+    assert_eq!(police.post(url("/etat")).form(&[("etat", "redirected"), ("organisation", &city.other.to_string())]).send().await.unwrap().status(), 303);
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().organisation_id, Some(city.other));
+    // Comments: internal ones stay within the organisation.
+    police.post(url("/commentaires")).form(&[("texte", "Note interne police"), ("interne", "1")]).send().await.unwrap();
+    police.post(url("/commentaires")).form(&[("texte", "Passage prévu <b>jeudi</b>")]).send().await.unwrap();
+    let seen_by_landlord = landlord.get(url("")).send().await.unwrap().text().await.unwrap();
+    assert!(!seen_by_landlord.contains("Note interne police"));
+    assert!(escaped_in(&seen_by_landlord, "Passage prévu <b>jeudi</b>"), "text is shown escaped");
+    let seen_by_police = police.get(url("")).send().await.unwrap().text().await.unwrap();
+    assert!(seen_by_police.contains("Note interne police"));
+    // The history keeps every change with its author.
+    let events = city.app.store.report_events(id, Some(city.police)).await.unwrap();
+    let states: Vec<_> = events.iter().filter_map(|e| e.state.clone()).collect();
+    assert_eq!(states, ["transmitted", "in_progress", "resolved", "transmitted", "redirected"]);
+    assert!(events.iter().all(|e| !e.author_label.is_empty()));
+}
+
+async fn bad_input_writes_nothing(b: Backend) {
+    let city = city(b).await;
+    let c = city.app.login(LANDLORD_AGENT).await;
+    let cat = city.category("depot-sauvage").await.to_string();
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("categorie", &cat), ("description", "x"), ("lat", OUTSIDE.0), ("lon", OUTSIDE.1), ("q_nature", "gravats")], "hors du territoire"),
+        (vec![("categorie", &cat), ("description", "x"), ("lat", "123"), ("lon", "2.3"), ("q_nature", "gravats")], "hors limites"),
+        (vec![("categorie", &cat), ("description", "x"), ("lat", "abc"), ("lon", "2.3"), ("q_nature", "gravats")], "nombres"),
+        (vec![("categorie", "999999"), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1)], "catégorie"),
+        (vec![("categorie", &cat), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1)], "obligatoire"),
+        (vec![("categorie", &cat), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "piano")], "choix inconnu"),
+        (vec![("categorie", &cat), ("description", ""), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "gravats")], "Décrivez"),
+    ];
+    for (fields, message) in cases {
+        let r = city.post_report(&c, &fields).await;
+        assert_eq!(r.status(), 422, "{fields:?}");
+        let body = r.text().await.unwrap();
+        assert!(body.contains(message), "{message} in the page for {fields:?}");
+    }
+    assert_eq!(count(&city).await, 0);
+    // HTML is kept as text and shown escaped.
+    let id = {
+        let r = city
+            .post_report(&c, &[("categorie", &cat), ("description", "<script>alert(1)</script>"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "gravats"), ("confirmer", "1")])
+            .await;
+        assert_eq!(r.status(), 303);
+        city.app.store.reports(&ReportFilter::new(ReportScope::All), ReportSort::NewestFirst, 1, 0).await.unwrap()[0].id
+    };
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().description, "<script>alert(1)</script>");
+    let page = c.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("<script>alert"), "escaped");
+    assert!(escaped_in(&page, "<script>alert(1)</script>"));
+}
+
+async fn duplicates_are_offered_and_the_map_places_points(b: Backend) {
+    let city = city(b).await;
+    let c = city.app.login(LANDLORD_AGENT).await;
+    let first = city.dumping_in_hall(&c).await;
+    let cat = city.category("depot-sauvage").await.to_string();
+    let near = [("categorie", &cat[..]), ("description", "Encore des encombrants"), ("lat", "48.9406"), ("lon", "2.3106"), ("q_nature", "encombrants")];
+    let r = city.post_report(&c, &near).await;
+    assert_eq!(r.status(), 200, "not created yet: possible duplicates are shown first");
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Signalements proches") && page.contains(&format!("/signalements/{first}")));
+    assert_eq!(count(&city).await, 1);
+    let mut confirmed = near.to_vec();
+    confirmed.push(("confirmer", "1"));
+    assert_eq!(city.post_report(&c, &confirmed).await.status(), 303);
+    assert_eq!(count(&city).await, 2);
+    // A click on the map (pixel coordinates) fills the place in; nothing is created.
+    let r = city.post_report(&c, &[("categorie", &cat), ("carte.x", "320"), ("carte.y", "240")]).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("name=\"lat\" value=\"48.9"), "latitude filled from the click");
+    assert_eq!(count(&city).await, 2);
+    let map = c.get(city.app.url("/signalements/carte")).send().await.unwrap().text().await.unwrap();
+    assert_eq!(map.matches("<circle").count(), 2);
+    assert!(map.contains("Nord") && map.contains("Sud"));
+}
+
+async fn statistics_overdue_and_exports(b: Backend) {
+    let city = city(b).await;
+    let s = &city.app.store;
+    let cat = city.category("depot-sauvage").await;
+    let by = Author::system();
+    let ago = |days: i64| maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(days));
+    // Open past its deadline; resolved on time in 48 hours; resolved late.
+    let base = maillage_store::reports::NewReport {
+        category_id: cat,
+        description: "Dépôt".into(),
+        lat: 48.94,
+        lon: 2.31,
+        district_id: Some(city.north),
+        organisation_id: Some(city.landlord),
+        source: "web".into(),
+        answers: "{}".into(),
+        ..Default::default()
+    };
+    let late_open = s.create_report(&by, &maillage_store::reports::NewReport { created_at: ago(30), due_at: Some(ago(25)), ..base.clone() }, |_| vec![]).await.unwrap();
+    let on_time = s.create_report(&by, &maillage_store::reports::NewReport { created_at: ago(10), due_at: Some(ago(5)), ..base.clone() }, |_| vec![]).await.unwrap();
+    let late_closed = s.create_report(&by, &maillage_store::reports::NewReport { created_at: ago(20), due_at: Some(ago(18)), ..base.clone() }, |_| vec![]).await.unwrap();
+    let close = |_id: i64, at: String| maillage_store::reports::StateChange { from: "transmitted".into(), to: "resolved".into(), at: Some(at), ..Default::default() };
+    s.change_report_state(&by, on_time, &close(on_time, ago(8)), vec![]).await.unwrap();
+    s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
+    let f = ReportFilter::new(ReportScope::All);
+    let rows = s.report_statistics(&f, maillage_store::reports::StatGroup::District).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let row = &rows[0];
+    assert_eq!((row.total, row.open, row.resolved, row.overdue), (3, 1, 2, 2));
+    assert_eq!(row.median_hours, Some((48.0 + 192.0) / 2.0));
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    let list = coord.get(city.app.url("/signalements?retard=1")).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains(&format!("/signalements/{late_open}\"")) && list.contains(&format!("/signalements/{late_closed}\"")));
+    assert!(!list.contains(&format!("/signalements/{on_time}\"")));
+    let page = coord.get(city.app.url("/signalements/statistiques?groupe=quartier")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("67 %") && page.contains("<th scope=\"row\">Nord</th>"));
+    // A reader (elected official) sees the figures, not the list.
+    let reader = city.app.login(email_for(Role::Reader)).await;
+    assert_eq!(reader.get(city.app.url("/signalements/statistiques")).send().await.unwrap().status(), 200);
+    assert_eq!(reader.get(city.app.url("/signalements")).send().await.unwrap().status(), 403);
+    // Exports: UTF-8 CSV, and the semicolon variant with a byte-order mark and French dates.
+    let csv = coord.get(city.app.url("/signalements/export.csv")).send().await.unwrap().bytes().await.unwrap();
+    let text = String::from_utf8(csv.to_vec()).unwrap();
+    assert!(text.starts_with("Numéro,Créé le,Catégorie"));
+    assert_eq!(text.lines().count(), 4);
+    let fr = coord.get(city.app.url("/signalements/export.csv?format=point-virgule&retard=1")).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(&fr[..3], b"\xef\xbb\xbf");
+    let fr = String::from_utf8(fr[3..].to_vec()).unwrap();
+    assert!(fr.starts_with("Numéro;Créé le;Catégorie"));
+    assert_eq!(fr.lines().count(), 3);
+    assert!(fr.contains("48,940000") && fr.contains(";oui;"));
+    let date_fr = fr.lines().nth(1).unwrap().split(';').nth(1).unwrap().to_string();
+    assert!(date_fr.len() == 16 && &date_fr[2..3] == "/" && &date_fr[5..6] == "/", "{date_fr}");
+}
+
+/// A JPEG carrying an EXIF block with a GPS tag, built by hand: the marker must not survive.
+fn jpeg_with_exif() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(64, 48, |x, y| image::Rgb([x as u8 * 4, y as u8 * 5, 128]));
+    let mut plain = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut plain), image::ImageFormat::Jpeg).unwrap();
+    let payload = b"Exif\0\0MM\0*\0\0\0\x08GPSLatitude 48.9405 Appareil-Exemple";
+    let len = (payload.len() + 2) as u16;
+    let mut out = plain[..2].to_vec();
+    out.extend([0xFF, 0xE1]);
+    out.extend(len.to_be_bytes());
+    out.extend(payload);
+    out.extend(&plain[2..]);
+    out
+}
+
+async fn photos_are_cleaned(b: Backend) {
+    let city = city(b).await;
+    let c = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&c).await;
+    let upload = |bytes: Vec<u8>, name: &str| {
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
+        c.post(city.app.url(&format!("/signalements/{id}/photos"))).multipart(reqwest::multipart::Form::new().part("photo", part)).send()
+    };
+    let original = jpeg_with_exif();
+    assert!(original.windows(4).any(|w| w == b"Exif"));
+    assert_eq!(upload(original, "hall.jpg").await.unwrap().status(), 303);
+    let photos = city.app.store.photos(id).await.unwrap();
+    assert_eq!(photos.len(), 1);
+    let stored = std::fs::read(city.app.db.dir.join("photos").join(&photos[0].file_name)).unwrap();
+    assert!(!stored.windows(4).any(|w| w == b"Exif") && !stored.windows(3).any(|w| w == b"GPS"), "metadata stripped");
+    assert_eq!((photos[0].width, photos[0].height), (64, 48));
+    let thumb = c.get(city.app.url(&format!("/signalements/vignettes/{}", photos[0].id))).send().await.unwrap();
+    assert_eq!(thumb.status(), 200, "{}", thumb.text().await.unwrap());
+    let thumb = c.get(city.app.url(&format!("/signalements/vignettes/{}", photos[0].id))).send().await.unwrap();
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    // Another organisation cannot fetch it.
+    let other = city.app.login(OTHER_AGENT).await;
+    assert_eq!(other.get(city.app.url(&format!("/signalements/photos/{}", photos[0].id))).send().await.unwrap().status(), 403);
+    // Not an image (whatever its name), too large: refused, nothing stored.
+    let r = upload(b"%PDF-1.4 not a picture".to_vec(), "photo.jpg").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("pas une image JPEG"));
+    let mut big = jpeg_with_exif();
+    big.resize(9 * 1024 * 1024, 0);
+    let r = upload(big, "grande.jpg").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("dépasse"));
+    assert_eq!(city.app.store.photos(id).await.unwrap().len(), 1);
+}
+
+async fn closed_reports_are_anonymised(b: Backend) {
+    let city = city(b).await;
+    let c = city.app.login(LANDLORD_AGENT).await;
+    let closed = city.dumping_in_hall(&c).await;
+    let open = city.dumping_in_hall(&c).await;
+    let part = reqwest::multipart::Part::bytes(jpeg_with_exif()).file_name("p.jpg");
+    c.post(city.app.url(&format!("/signalements/{closed}/photos"))).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap();
+    c.post(city.app.url(&format!("/signalements/{closed}/commentaires"))).form(&[("texte", "Vu avec le gardien")]).send().await.unwrap();
+    c.post(city.app.url(&format!("/signalements/{closed}/etat"))).form(&[("etat", "resolved")]).send().await.unwrap();
+    let s = &city.app.store;
+    let tomorrow = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() + time::Duration::days(1));
+    let (n, files) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    assert_eq!((n, files.len()), (1, 2), "one report, its photo and thumbnail");
+    let r = s.report(closed).await.unwrap().unwrap();
+    assert_eq!((r.description.as_str(), r.address.as_str(), r.answers.as_str()), ("", "", "{}"));
+    assert!(r.anonymised_at.is_some());
+    assert_eq!((r.lat, r.category_id), (IN_ESTATE.0.parse().unwrap(), city.category("depot-sauvage").await), "place and category stay");
+    assert!(s.photos(closed).await.unwrap().is_empty());
+    assert!(s.report_events(closed, Some(city.landlord)).await.unwrap().iter().all(|e| e.body.is_empty()));
+    assert_eq!(s.report(open).await.unwrap().unwrap().description, "Encombrants dans le hall B");
+    let (again, _) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    assert_eq!(again, 0);
+}
+
+fn decoded(message: &str) -> String {
+    let body = message.split_once("\n\n").or_else(|| message.split_once("\r\n\r\n")).map(|(_, b)| b).unwrap_or("");
+    if message.contains("quoted-printable") {
+        String::from_utf8(quoted_printable::decode(body, quoted_printable::ParseMode::Robust).unwrap()).unwrap()
+    } else {
+        body.to_string()
+    }
+}
+
+async fn notifications_reach_a_real_smtp_server(b: Backend) {
+    let city = city(b).await;
+    let smtp = SmtpServer::start(&city.app.db.dir);
+    let mailer = maillage_web::mailer::Mailer::new(&maillage_web::mailer::MailConfig {
+        smtp_url: format!("smtp://127.0.0.1:{}", smtp.port),
+        from: "Maillage <maillage@test.example>".into(),
+    })
+    .unwrap();
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let police = city.app.login(POLICE_AGENT).await;
+    police.post(city.app.url(&format!("/signalements/{id}/commentaires"))).form(&[("texte", "Secret interne"), ("interne", "1")]).send().await.unwrap();
+    police.post(city.app.url(&format!("/signalements/{id}/etat"))).form(&[("etat", "resolved")]).send().await.unwrap();
+    assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 3);
+    assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 0, "each mail goes once");
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 3);
+    let to = |addr: &str| messages.iter().filter(|m| m.contains(&format!("To: {addr}"))).map(|m| decoded(m)).collect::<Vec<_>>();
+    // Routed: the landlord in charge and the police involved; the state change: the reporter's
+    // organisation (the landlord).
+    assert_eq!(to("pm@police.example").len(), 1);
+    let landlord_mail = to("agence@bailleur.example");
+    assert_eq!(landlord_mail.len(), 2);
+    assert!(landlord_mail.iter().any(|m| m.contains("Encombrants dans le hall B") && m.contains(&format!("/signalements/{id}"))));
+    assert!(landlord_mail.iter().any(|m| m.contains("maintenant « résolu »")));
+    assert!(messages.iter().all(|m| !decoded(m).contains("Secret interne")), "internal comments never leave");
+    assert_eq!(city.app.store.outbox_counts().await.unwrap(), (0, 3, 0));
+}
+
+async fn mail_waits_while_the_server_is_down(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    city.dumping_in_hall(&landlord).await;
+    // Nothing listens on this port: the mail stays queued for a later attempt.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mailer = maillage_web::mailer::Mailer::new(&maillage_web::mailer::MailConfig { smtp_url: format!("smtp://127.0.0.1:{port}"), from: "m@test.example".into() }).unwrap();
+    assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 0);
+    assert_eq!(city.app.store.outbox_counts().await.unwrap(), (2, 0, 0));
+    assert!(city.app.store.due_mail(10).await.unwrap().is_empty(), "retried later, not at once");
+}
+
+async fn settings_upload_areas_and_refuse_bad_files(b: Backend) {
+    let city = city(b).await;
+    let admin = city.app.login(email_for(Role::Administrator)).await;
+    let send = |kind: &str, body: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("kind", kind.to_string())
+            .part("fichier", reqwest::multipart::Part::bytes(body.as_bytes().to_vec()).file_name("zones.geojson"));
+        admin.post(city.app.url("/admin/signalements/zones")).multipart(form).send()
+    };
+    let before = city.app.store.areas().await.unwrap().len();
+    let r = send("priority_area", "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"nom\":\"QPV essai\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[2.30,48.93],[2.31,48.93],[2.31,48.94],[2.30,48.93]]]}}]}").await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("QPV essai"));
+    for (kind, body, message) in [("district", "{ pas du json", "GeoJSON illisible"), ("district", "{\"type\":\"Point\",\"coordinates\":[2,48]}", "aucun polygone"), ("coverage", "{\"type\":\"Polygon\",\"coordinates\":[[[2,48],[3,48],[3,49],[2,48]]]}", "organisation"), ("lune", "{}", "représentent")] {
+        let r = send(kind, body).await.unwrap();
+        assert_eq!(r.status(), 422, "{kind} {body}");
+        assert!(r.text().await.unwrap().contains(message), "{message}");
+    }
+    assert_eq!(city.app.store.areas().await.unwrap().len(), before + 1);
+    // Rules naming organisations that do not exist are refused.
+    let rules = city.app.store.routing_rules().await.unwrap().len();
+    let r = admin.post(city.app.url("/admin/signalements/regles")).form(&[("organisation", "999999")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = admin.post(city.app.url("/admin/signalements/regles")).form(&[("organisation", &city.police.to_string()[..]), ("also", "999999")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(city.app.store.routing_rules().await.unwrap().len(), rules);
+    // A category with a malformed question is refused; a good one is saved.
+    let r = admin
+        .post(city.app.url("/admin/signalements/categories/nouvelle"))
+        .form(&[("code", "essai"), ("name", "Essai"), ("target_days", "3"), ("questions", "a | A | couleur")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let r = admin
+        .post(city.app.url("/admin/signalements/categories/nouvelle"))
+        .form(&[("code", "essai"), ("name", "Essai"), ("target_days", "3"), ("questions", "etage | Étage | number | obligatoire")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(city.category("essai").await > 0);
+}
+
+backend_tests!(
+    routing_and_visibility,
+    workflow,
+    bad_input_writes_nothing,
+    duplicates_are_offered_and_the_map_places_points,
+    statistics_overdue_and_exports,
+    photos_are_cleaned,
+    closed_reports_are_anonymised,
+    notifications_reach_a_real_smtp_server,
+    mail_waits_while_the_server_is_down,
+    settings_upload_areas_and_refuse_bad_files,
+);
