@@ -51,6 +51,7 @@ fn split(file: &str) -> Option<(&str, Format)> {
 enum Node {
     Text(String),
     Number(f64),
+    Int(i64),
     Bool(bool),
     Null,
     /// An element with named children.
@@ -69,6 +70,7 @@ impl Node {
         match self {
             Node::Text(s) => Value::from(s.as_str()),
             Node::Number(n) => serde_json::Number::from_f64(*n).map(Value::Number).unwrap_or(Value::Null),
+            Node::Int(n) => Value::from(*n),
             Node::Bool(b) => Value::Bool(*b),
             Node::Null => Value::Null,
             Node::Object(fields) => Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.json())).collect()),
@@ -83,6 +85,9 @@ impl Node {
                 w.write_event(Event::Text(BytesText::new(s)))?;
             }
             Node::Number(n) => {
+                w.write_event(Event::Text(BytesText::new(&n.to_string())))?;
+            }
+            Node::Int(n) => {
                 w.write_event(Event::Text(BytesText::new(&n.to_string())))?;
             }
             Node::Bool(b) => {
@@ -137,7 +142,7 @@ impl IntoResponse for Open311Error {
     fn into_response(self) -> Response {
         let doc = Node::List(
             "error",
-            vec![Node::Object(vec![("code", Node::Number(f64::from(self.status.as_u16()))), ("description", Node::text(self.description))])],
+            vec![Node::Object(vec![("code", Node::Int(i64::from(self.status.as_u16()))), ("description", Node::text(self.description))])],
         );
         respond(self.status, self.format, "errors", &doc)
     }
@@ -251,7 +256,7 @@ async fn service_definition(State(state): State<AppState>, Path(file): Path<Stri
                 ("datatype", Node::text(q.kind.open311())),
                 ("required", Node::Bool(q.required)),
                 ("datatype_description", Node::text(q.kind.label())),
-                ("order", Node::Number((i + 1) as f64)),
+                ("order", Node::Int(i as i64 + 1)),
                 ("description", Node::text(&q.label)),
             ];
             if q.kind.has_choices() {
