@@ -15,6 +15,9 @@ pub enum AppError {
     NotFound,
     #[error("{0}")]
     BadRequest(String),
+    /// A submission with faulty fields: (field, French message) each.
+    #[error("champs invalides")]
+    InvalidFields(Vec<(String, String)>),
     #[error("{0}")]
     Conflict(String),
     #[error("trop de tentatives")]
@@ -47,6 +50,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -60,6 +64,7 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
+            AppError::InvalidFields(_) => "invalid_fields",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
             AppError::Internal(_) => "internal",
@@ -72,6 +77,9 @@ impl AppError {
             AppError::Forbidden => "Vous n'avez pas accès à cette page avec votre rôle.".into(),
             AppError::NotFound => "Cette page n'existe pas ou plus.".into(),
             AppError::BadRequest(m) => format!("Requête invalide : {m}"),
+            AppError::InvalidFields(list) => {
+                format!("Champs invalides : {}", list.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ; "))
+            }
             AppError::Conflict(m) => format!("Conflit : {m}"),
             AppError::TooManyRequests => "Trop de tentatives : réessayez dans quelques minutes.".into(),
             // Details go to the log, not to the page.
@@ -123,7 +131,10 @@ impl IntoResponse for ApiError {
         if let AppError::Internal(detail) = &self.0 {
             tracing::error!(%detail, "internal error");
         }
-        let body = serde_json::json!({ "error": self.0.code(), "message": self.0.message_fr() });
+        let mut body = serde_json::json!({ "error": self.0.code(), "message": self.0.message_fr() });
+        if let AppError::InvalidFields(list) = &self.0 {
+            body["fields"] = list.iter().map(|(f, m)| serde_json::json!({ "field": f, "message": m })).collect();
+        }
         (self.0.status(), axum::Json(body)).into_response()
     }
 }

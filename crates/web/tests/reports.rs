@@ -394,7 +394,47 @@ async fn settings_upload_areas_and_refuse_bad_files(b: Backend) {
     assert!(city.category("essai").await > 0);
 }
 
+async fn json_api_goes_through_the_same_checks(b: Backend) {
+    let city = city(b).await;
+    let c = city.app.login(LANDLORD_AGENT).await;
+    let url = city.app.url("/api/v1/signalements");
+    let ok = serde_json::json!({
+        "category": "depot-sauvage", "description": "Encombrants <b>hall</b>", "lat": 48.9405, "lon": 2.3105,
+        "answers": { "nature": ["encombrants", "gravats"], "volume": 3 }
+    });
+    let r = c.post(&url).json(&ok).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let id = r.json::<serde_json::Value>().await.unwrap()["id"].as_i64().unwrap();
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().organisation_id, Some(city.landlord));
+    let bad = serde_json::json!({ "category": "depot-sauvage", "description": "", "lat": 48.8566, "lon": 2.3522, "answers": { "nature": "piano" } });
+    let r = c.post(&url).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(v["error"], "invalid_fields");
+    let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["description", "place", "nature"]);
+    let r = c.post(&url).json(&serde_json::json!({ "category": "licorne", "description": "x", "lat": 48.94, "lon": 2.31 })).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let r = c.post(&url).header("content-type", "application/json").body("{\"category\": ").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], "bad_request");
+    let r = c.post(&url).json(&serde_json::json!({ "category": "autre", "description": "x", "lat": 48.94, "lon": 2.31, "colour": "red" })).send().await.unwrap();
+    assert_eq!(r.status(), 400, "unknown fields are refused");
+    assert_eq!(count(&city).await, 1);
+    let list: serde_json::Value = c.get(&url).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["reports"][0]["id"], id);
+    assert_eq!(list["reports"][0]["description"], "Encombrants <b>hall</b>");
+    let one: serde_json::Value = c.get(format!("{url}/{id}")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(one["history"][0]["kind"], "created");
+    let stats: serde_json::Value = c.get(format!("{url}/statistiques?groupe=quartier")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(stats["rows"][0]["label"], "Nord");
+    assert_eq!(stats["rows"][0]["total"], 1);
+    let other = city.app.login(OTHER_AGENT).await;
+    assert_eq!(other.get(format!("{url}/{id}")).send().await.unwrap().status(), 403);
+}
+
 backend_tests!(
+    json_api_goes_through_the_same_checks,
     routing_and_visibility,
     workflow,
     bad_input_writes_nothing,

@@ -1005,7 +1005,7 @@ pub fn total_of(rows: &[StatRow], median_hours: Option<f64>) -> StatRow {
 
 /// Statistics are shown to readers too: they carry counts, never contents. A partner's are
 /// those of the reports it sees.
-fn statistics_scope(u: &CurrentUser) -> ReportScope {
+pub fn statistics_scope(u: &CurrentUser) -> ReportScope {
     match report_scope(&u.actor) {
         ReportScope::None => ReportScope::All,
         s => s,
