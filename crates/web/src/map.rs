@@ -73,7 +73,9 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
     let mut out = String::new();
     let _ = write!(
         out,
-        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" role="img" aria-labelledby="carte-titre"><title id="carte-titre">{}</title><rect width="100%" height="100%" fill="#f4f6f8"/>"##,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" {} aria-labelledby="carte-titre"><title id="carte-titre">{}</title><rect width="100%" height="100%" fill="#f4f6f8"/>"##,
+        // With links to reports it is a group of links; otherwise one picture.
+        if links { r#"role="group""# } else { r#"role="img""# },
         esc(label)
     );
     let ring_path = |rings: Vec<Vec<(f64, f64)>>| {

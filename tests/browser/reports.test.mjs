@@ -1,0 +1,142 @@
+// Browser tests of the reports, as the issue's users would try them with the demo: a landlord's
+// agent reports a dumping in a hall (placing it by a click on the map, no script involved), the
+// municipal police takes its part, the coordinator finds it on the map and in the statistics.
+// axe-core (WCAG 2.1 A/AA rules) runs on every page visited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+const bin = process.env.MAILLAGE_BIN ?? new URL('../../target/debug/maillage', import.meta.url).pathname;
+
+let server, base, browser, dataDir;
+
+before(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'maillage-browser-'));
+  server = spawn(bin, ['demo', '--listen', '127.0.0.1:0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  base = await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) resolve(m[0]);
+    });
+    server.on('exit', (code) => reject(new Error(`maillage exited with ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+// axe is injected as a script: the page's own CSP (no inline script) is bypassed for the tool only.
+const newPage = async (options = {}) => (await browser.newContext({ bypassCSP: true, ...options })).newPage();
+
+async function axe(page) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
+  const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(violations, [], `axe violations on ${page.url()}`);
+}
+
+async function login(page, email, password) {
+  await page.goto(`${base}/connexion`);
+  await axe(page);
+  await page.fill('#email', email);
+  await page.fill('#password', password);
+  await page.click('main button[type=submit]');
+}
+
+
+test('a landlord reports a dumping in a hall; the police takes its part; the coordinator sees it', async () => {
+  const agent = await newPage();
+  await login(agent, 'bailleur@demo.maillage.fr', 'Bailleur-Demo-2026!');
+  await agent.goto(`${base}/signalements/nouveau`);
+  await axe(agent);
+  // A click on the map sends its pixel coordinates: the page comes back with the place filled in.
+  await agent.click('input[name=carte]', { position: { x: 500, y: 90 } });
+  const lat = Number(await agent.inputValue('#lat'));
+  const lon = Number(await agent.inputValue('#lon'));
+  assert.ok(lat > 48.9 && lat < 48.95 && lon > 2.25 && lon < 2.34, `${lat} ${lon}`);
+  // Then the exact place of the hall, in the landlord's estate, and the category's questions.
+  await agent.fill('#lat', '48.9391');
+  await agent.fill('#lon', '2.3112');
+  await agent.selectOption('#categorie', { label: 'Propreté et cadre de vie › Dépôt sauvage' });
+  await agent.click('button[value=questions]');
+  await agent.check('#q_nature-encombrants');
+  await agent.fill('#adresse', 'Hall C');
+  await agent.fill('#description', 'Matelas et cartons déposés dans le hall C depuis ce matin.');
+  await axe(agent);
+  await agent.click('button[value=envoyer]');
+  if (!/\/signalements\/\d+/.test(agent.url())) {
+    // Open reports nearby are offered as possible duplicates first.
+    assert.match(await agent.locator('main').innerText(), /Signalements proches/);
+    await axe(agent);
+    await agent.click('button[value=envoyer]');
+  }
+  assert.match(agent.url(), /\/signalements\/\d+\?cree=1$/);
+  const id = agent.url().match(/\/signalements\/(\d+)/)[1];
+  const facts = await agent.locator('main').innerText();
+  assert.match(facts, /En charge\s+Habitat Exemple/);
+  assert.match(facts, /Police municipale \(démo\) — associée/);
+  await axe(agent);
+
+  const police = await newPage();
+  await login(police, 'police@demo.maillage.fr', 'PoliceMunicipale-Demo-2026!');
+  await police.goto(`${base}/signalements/${id}`);
+  await police.click('text=Mon organisation prend sa part en charge');
+  assert.match(await police.locator('main').innerText(), /pris en charge/);
+  await axe(police);
+
+  const coord = await newPage();
+  await login(coord, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  await coord.goto(`${base}/signalements/carte`);
+  assert.equal(await coord.locator(`a[href="/signalements/${id}"] circle`).count(), 1);
+  assert.ok(await coord.locator('svg circle').count() > 300, 'the demo city has a year of reports');
+  await axe(coord);
+  for (const path of ['/signalements', '/signalements?etat=ouverts&retard=1', '/signalements/statistiques',
+    '/signalements/statistiques?groupe=categorie', `/signalements/${id}`]) {
+    const response = await coord.goto(`${base}${path}`);
+    assert.equal(response.status(), 200, path);
+    await axe(coord);
+  }
+  await coord.goto(`${base}/signalements/statistiques`);
+  assert.match(await coord.locator('tfoot').innerText(), /Total\s+\d{3}/);
+});
+
+test('the administrator\'s settings pages pass axe and show the demo key', async () => {
+  const admin = await newPage();
+  await login(admin, 'admin@demo.maillage.fr', 'Administration-Demo-2026!');
+  await admin.goto(`${base}/admin/signalements`);
+  assert.match(await admin.locator('main').innerText(), /mlg_demo_habitat_exemple_2026/);
+  await axe(admin);
+  await admin.click('text=Occupation des parties communes (halls, escaliers, parkings)');
+  await axe(admin);
+  await admin.goto(`${base}/admin/signalements/categories/nouvelle`);
+  await axe(admin);
+});
+
+test('the reports list and the form fit a phone screen', async () => {
+  const page = await newPage({ viewport: { width: 360, height: 740 } });
+  await login(page, 'police@demo.maillage.fr', 'PoliceMunicipale-Demo-2026!');
+  for (const path of ['/signalements', '/signalements/nouveau', '/signalements/carte']) {
+    await page.goto(`${base}${path}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} wider than the screen by ${overflow}px`);
+  }
+});
