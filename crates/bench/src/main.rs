@@ -1,4 +1,7 @@
-//! `maillage-bench [PATH-TO-MAILLAGE]`: starts `maillage demo` on a fresh data folder and prints
+//! `maillage-bench [PATH-TO-MAILLAGE]`: the strategy pages. `maillage-bench reports …`: the
+//! reports at city scale (see `reports.rs`).
+//!
+//! The strategy pages: starts `maillage demo` on a fresh data folder and prints
 //! - cold start: from process start to the first page served;
 //! - per page, under 16 concurrent clients on loopback: p50 and p99 server round trip;
 //! - memory: the server's resident set (RSS) after the load, and its peak;
@@ -16,7 +19,11 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod reports;
+
 const CLIENTS: usize = 16;
+/// Concurrent clients of the reports' benchmark.
+const CLIENTS_REPORTS: usize = 32;
 const REQUESTS_PER_PAGE: usize = 1_600;
 
 /// The session row the baseline reads, as the server reads one per request.
@@ -76,8 +83,8 @@ fn rss_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// Runs `total` calls of `f` on `CLIENTS` concurrent tasks; returns sorted latencies and wall time.
-async fn load<F, Fut>(total: usize, f: F) -> anyhow::Result<(Vec<Duration>, Duration)>
+/// Runs `total` calls of `f` on `clients` concurrent tasks; returns sorted latencies and wall time.
+async fn load<F, Fut>(total: usize, clients: usize, f: F) -> anyhow::Result<(Vec<Duration>, Duration)>
 where
     F: Fn() -> Fut + Send + Sync + 'static,
     Fut: Future<Output = anyhow::Result<()>> + Send,
@@ -85,11 +92,11 @@ where
     let f = Arc::new(f);
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for _ in 0..CLIENTS {
+    for _ in 0..clients {
         let f = f.clone();
         tasks.push(tokio::spawn(async move {
-            let mut lat = Vec::with_capacity(total / CLIENTS);
-            for _ in 0..total / CLIENTS {
+            let mut lat = Vec::with_capacity(total / clients);
+            for _ in 0..total / clients {
                 let t = Instant::now();
                 f().await?;
                 lat.push(t.elapsed());
@@ -108,7 +115,11 @@ where
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let bin = std::env::args().nth(1).unwrap_or_else(|| "target/release/maillage".into());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("reports") {
+        return reports::run(&args[1..]).await;
+    }
+    let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());
     let data = std::env::temp_dir().join(format!("maillage-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&data);
 
@@ -183,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
         for _ in 0..20 {
             c.get(&url).send().await?.bytes().await?;
         }
-        let (lat, wall) = load(REQUESTS_PER_PAGE, move || {
+        let (lat, wall) = load(REQUESTS_PER_PAGE, CLIENTS, move || {
             let c = c.clone();
             let url = url.clone();
             async move {
@@ -197,7 +208,7 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?;
         let s = store.clone();
-        let (base_lat, _) = load(REQUESTS_PER_PAGE, move || {
+        let (base_lat, _) = load(REQUESTS_PER_PAGE, CLIENTS, move || {
             let s = s.clone();
             async move { calls.run(&s, user_id).await }
         })

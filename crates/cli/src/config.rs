@@ -34,6 +34,11 @@ pub struct Config {
     pub mail_from: String,
     /// Closed reports are anonymised this many days after closing (30 to 1095).
     pub report_anonymise_after_days: u32,
+    /// Tile background of the maps (`https://…/{z}/{x}/{y}.png`); empty: none, nothing is
+    /// fetched from elsewhere.
+    pub map_tile_url: String,
+    /// The credit the tile provider asks for, shown under the maps.
+    pub map_tile_attribution: String,
 }
 
 impl Default for Config {
@@ -51,6 +56,8 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "Maillage <ne-pas-repondre@maillage.invalid>".into(),
             report_anonymise_after_days: 365,
+            map_tile_url: String::new(),
+            map_tile_attribution: String::new(),
         }
     }
 }
@@ -107,6 +114,12 @@ impl Config {
         if !self.public_url.starts_with("http://") && !self.public_url.starts_with("https://") {
             bail!("configuration invalide (clé « public_url ») : une adresse http:// ou https:// est attendue");
         }
+        if !self.map_tile_url.is_empty() {
+            let source = maillage_web::map::TileSource { url: self.map_tile_url.clone(), attribution: self.map_tile_attribution.clone() };
+            if source.origin().is_none() || !["{z}", "{x}", "{y}"].iter().all(|p| self.map_tile_url.contains(p)) {
+                bail!("configuration invalide (clé « map_tile_url ») : une adresse http(s)://…/{{z}}/{{x}}/{{y}}.png est attendue");
+            }
+        }
         if !self.smtp_url.is_empty() && maillage_web::mailer::parse_smtp_url(&self.smtp_url).is_none() {
             bail!("configuration invalide (clé « smtp_url ») : smtp://[utilisateur:mot-de-passe@]hôte[:port] est attendu");
         }
@@ -124,6 +137,8 @@ impl Config {
             max_photo_bytes: self.max_photo_bytes,
             public_url: self.public_url.clone(),
             data_dir: self.data_dir.clone().into(),
+            tiles: (!self.map_tile_url.is_empty())
+                .then(|| maillage_web::map::TileSource { url: self.map_tile_url.clone(), attribution: self.map_tile_attribution.clone() }),
         }
     }
 
@@ -181,6 +196,10 @@ mod tests {
         assert!(e.contains("report_anonymise_after_days"), "{e}");
         let c = load_text("smtp-ok", "smtp_url = \"smtp://127.0.0.1:2525\"\n").unwrap();
         assert!(c.mail().is_some());
+        let e = load_text("tiles", "map_tile_url = \"https://tuiles.example/carte.png\"\n").unwrap_err().to_string();
+        assert!(e.contains("map_tile_url"), "{e}");
+        let c = load_text("tiles-ok", "map_tile_url = \"https://tuiles.example/{z}/{x}/{y}.png\"\n").unwrap();
+        assert!(c.web().tiles.is_some());
     }
 
     #[test]

@@ -180,7 +180,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             std::io::stdout().flush()?;
             let web = maillage_web::WebConfig { data_dir: data.clone(), public_url: format!("http://{addr}"), ..Default::default() };
             let mail = smtp.map(|smtp_url| maillage_web::mailer::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
-            spawn_jobs(&store, mail, 365, maillage_core::audit::RETENTION_DEFAULT_DAYS, data)?;
+            spawn_jobs(&store, mail, 365, maillage_core::audit::RETENTION_DEFAULT_DAYS, data, web.public_url.clone())?;
             let state = maillage_web::AppState::new(store, &web).await?;
             maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
         }
@@ -188,7 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (config, store) = open(&db).await?;
             let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("écoute sur {}", config.listen))?;
             tracing::info!("Maillage sert sur http://{}/ ({})", listener.local_addr()?, maillage_store::mask_url(&config.database_url));
-            spawn_jobs(&store, config.mail(), config.report_anonymise_after_days, config.audit_retention_days, config.data_dir.clone().into())?;
+            spawn_jobs(&store, config.mail(), config.report_anonymise_after_days, config.audit_retention_days, config.data_dir.clone().into(), config.public_url.clone())?;
             let state = maillage_web::AppState::new(store, &config.web()).await?;
             maillage_web::serve(listener, maillage_web::app(state, &config.web())).await?;
         }
@@ -253,7 +253,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// The instant before which audit entries are past their retention.
-/// Background work of a serving process: the e-mail sender, and once a day the purges the
+/// Background work of a serving process: the e-mail sender, the daily digests, and once a day
+/// the purges the
 /// privacy rules ask for (audit log past its retention, expired sessions, closed reports past
 /// their anonymisation delay with their photo files).
 fn spawn_jobs(
@@ -262,11 +263,22 @@ fn spawn_jobs(
     anonymise_after_days: u32,
     audit_retention_days: u32,
     data_dir: PathBuf,
+    public_url: String,
 ) -> anyhow::Result<()> {
     if let Some(m) = mail {
         let mailer = maillage_web::mailer::Mailer::new(&m)?;
         tokio::spawn(mailer.run(store.clone(), std::time::Duration::from_secs(10)));
     }
+    // Daily digests: checked every hour, each subscriber gets one a day at most.
+    let digest_store = store.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = maillage_web::reporting::queue_digests(&digest_store, &public_url).await {
+                tracing::warn!("récapitulatifs quotidiens : {e}");
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
+        }
+    });
     let store = store.clone();
     tokio::spawn(async move {
         loop {

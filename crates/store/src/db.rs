@@ -250,6 +250,10 @@ pub(crate) enum Param {
     Int(i64),
     Text(String),
     Float(f64),
+    Bool(bool),
+    /// A typed NULL: PostgreSQL checks a parameter's type against its column.
+    NullInt,
+    NullText,
 }
 
 /// SQL text assembled from a filter, with its parameters numbered `$1`, `$2`… as they are added.
@@ -299,6 +303,9 @@ macro_rules! bind_params {
                 $crate::db::Param::Int(v) => q.bind(*v),
                 $crate::db::Param::Text(v) => q.bind(v.clone()),
                 $crate::db::Param::Float(v) => q.bind(*v),
+                $crate::db::Param::Bool(v) => q.bind(*v),
+                $crate::db::Param::NullInt => q.bind(None::<i64>),
+                $crate::db::Param::NullText => q.bind(None::<String>),
             };
         }
         q

@@ -14,6 +14,7 @@ pub mod api_keys;
 pub mod areas;
 pub mod audit;
 pub mod backup;
+pub mod bulk;
 pub mod categories;
 pub mod glossary;
 pub mod organisations;

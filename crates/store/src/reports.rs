@@ -681,12 +681,14 @@ impl Store {
         }))
     }
 
-    /// Counts by month, district, category or organisation, computed live.
-    pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<Vec<StatRow>, StoreError> {
+    /// Counts by month, district, category or organisation, computed live in one pass over the
+    /// matching reports: grouped by key and hours to resolution, then summed here, so that the
+    /// medians come from the same pass. Returns the lines and their total.
+    pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<(Vec<StatRow>, StatRow), StoreError> {
         let list = |class| State::codes_of(class).iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
         let key = group.key();
         let mut sql = Sql::new(&format!(
-            "SELECT {key} AS k, COUNT(*), \
+            "SELECT {key} AS k, r.resolution_hours AS h, COUNT(*), \
              SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
              SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
              SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
@@ -697,24 +699,32 @@ impl Store {
         ));
         sql.bind(Param::Text(f.now.clone())).push(") OR r.closed_at > r.due_at) THEN 1 ELSE 0 END) FROM reports r");
         f.where_clause(&mut sql);
-        sql.push(" GROUP BY k ORDER BY k");
-        type Counts = (Option<String>, i64, i64, i64, i64, i64);
+        sql.push(" GROUP BY k, h");
+        type Counts = (Option<String>, Option<i64>, i64, i64, i64, i64, i64);
         let rows: Vec<Counts> = on_db!(&self.db, p => {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
         });
-        let mut hours = Sql::new(&format!("SELECT {key} AS k, r.resolution_hours, COUNT(*) FROM reports r"));
-        f.where_clause(&mut hours);
-        hours.push(" AND r.resolution_hours IS NOT NULL GROUP BY k, r.resolution_hours");
-        let pairs: Vec<(Option<String>, i64, i64)> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(hours.text.clone())), &hours.params).fetch_all(p).await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(key, total, open, resolved, not_resolved, overdue)| {
-                let mine = pairs.iter().filter(|(k, _, _)| *k == key).map(|(_, h, n)| (*h, *n)).collect();
-                StatRow { median_hours: maillage_core::report::median_of_counts(mine), key, total, open, resolved, not_resolved, overdue }
-            })
-            .collect())
+        let empty = |key| StatRow { key, total: 0, open: 0, resolved: 0, not_resolved: 0, overdue: 0, median_hours: None };
+        let mut lines: std::collections::BTreeMap<Option<String>, (StatRow, Vec<(i64, i64)>)> = std::collections::BTreeMap::new();
+        let mut total = (empty(None), Vec::new());
+        for (key, hours, n, open, resolved, not_resolved, overdue) in rows {
+            let line = lines.entry(key.clone()).or_insert_with(|| (empty(key), Vec::new()));
+            for (s, pairs) in [(&mut line.0, &mut line.1), (&mut total.0, &mut total.1)] {
+                s.total += n;
+                s.open += open;
+                s.resolved += resolved;
+                s.not_resolved += not_resolved;
+                s.overdue += overdue;
+                if let Some(h) = hours {
+                    pairs.push((h, n));
+                }
+            }
+        }
+        let finish = |(mut s, pairs): (StatRow, Vec<(i64, i64)>)| {
+            s.median_hours = maillage_core::report::median_of_counts(pairs);
+            s
+        };
+        Ok((lines.into_values().map(finish).collect(), finish(total)))
     }
 
     /// Anonymises reports closed before `closed_before`: free text, answers, comments and
@@ -821,15 +831,3 @@ async fn touch(tx: &mut crate::db::Tx, report_id: i64, now: &str) -> Result<(), 
     Ok(())
 }
 
-impl Store {
-    /// Median hours to resolution over the whole filter (the statistics' total line).
-    pub async fn report_median_hours(&self, f: &ReportFilter) -> Result<Option<f64>, StoreError> {
-        let mut sql = Sql::new("SELECT r.resolution_hours, COUNT(*) FROM reports r");
-        f.where_clause(&mut sql);
-        sql.push(" AND r.resolution_hours IS NOT NULL GROUP BY r.resolution_hours");
-        let pairs: Vec<(i64, i64)> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
-        Ok(maillage_core::report::median_of_counts(pairs))
-    }
-}

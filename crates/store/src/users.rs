@@ -163,3 +163,55 @@ impl Store {
         Ok(on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
     }
 }
+
+/// A user who asked for the daily digest.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DigestSubscriber {
+    pub id: i64,
+    pub email: String,
+    pub organisation_id: i64,
+    pub digest_sent_at: Option<String>,
+}
+
+impl Store {
+    pub async fn daily_digest(&self, user_id: i64) -> Result<bool, StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_scalar("SELECT daily_digest FROM users WHERE id = $1").bind(user_id).fetch_optional(p).await?
+        })
+        .unwrap_or(false))
+    }
+
+    pub async fn set_daily_digest(&self, by: &Author, user_id: i64, on: bool) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET daily_digest = $1 WHERE id = $2").bind(on).bind(user_id).execute(c).await?;
+        });
+        append(&mut tx, by, "user.digest", "user", &user_id.to_string(), if on { "on" } else { "off" }).await?;
+        tx.commit().await
+    }
+
+    /// Enabled accounts of an organisation that want the digest and had none since `before`.
+    pub async fn digest_due(&self, before: &str) -> Result<Vec<DigestSubscriber>, StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(
+                "SELECT id, email, organisation_id, digest_sent_at FROM users WHERE daily_digest = TRUE AND disabled = FALSE \
+                 AND organisation_id IS NOT NULL AND (digest_sent_at IS NULL OR digest_sent_at < $1) ORDER BY id",
+            )
+            .bind(before)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// Queues a user's digest and records when, in one transaction.
+    pub async fn queue_digest(&self, user_id: i64, at: &str, mail: Option<&crate::outbox::OutgoingMail>) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if let Some(m) = mail {
+            crate::outbox::enqueue(&mut tx, m).await?;
+        }
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET digest_sent_at = $1 WHERE id = $2").bind(at).bind(user_id).execute(c).await?;
+        });
+        tx.commit().await
+    }
+}

@@ -142,12 +142,13 @@ async fn reports_statistics(
         return Err(AppError::BadRequest(errors.join(" ")).into());
     }
     let group = maillage_store::reports::StatGroup::from_code(&q.groupe).unwrap_or(maillage_store::reports::StatGroup::Month);
-    let rows = state.store.report_statistics(&filter, group).await?;
+    let (rows, total) = state.store.report_statistics(&filter, group).await?;
     let categories = state.store.categories().await?;
     let organisations = state.store.organisations().await?;
     let places = state.places();
     Ok(Json(json!({
         "group": group.code(),
+        "total": total,
         "rows": rows.iter().map(|r| {
             let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
             v["label"] = Value::from(crate::pages::reports::stat_label(group, &r.key, &categories, &places, &organisations));

@@ -1,6 +1,6 @@
-//! Exports of reports: CSV in UTF-8 (comma, ISO dates, for other programs) and its French
+//! Exports of reports: CSV in UTF-8 (comma, ISO dates, for other programs), its French
 //! spreadsheet variant (semicolon, dd/mm/yyyy dates, decimal comma, byte-order mark so that
-//! spreadsheets read the accents right).
+//! spreadsheets read the accents right), and OpenDocument (ODS) with typed cells.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -69,4 +69,56 @@ pub async fn reports_csv(state: &AppState, filter: &ReportFilter, french: bool) 
     w.flush().map_err(|e| AppError::Internal(e.to_string()))?;
     drop(w);
     Ok(out)
+}
+
+/// A spreadsheet holds at most this many reports; beyond, the CSV export (streamed) is the way.
+pub const ODS_MAX_ROWS: usize = 100_000;
+
+pub async fn reports_ods(state: &AppState, filter: &ReportFilter) -> Result<Vec<u8>, AppError> {
+    use maillage_office::Cell;
+    let local = |s: Option<&str>| -> Cell {
+        s.and_then(time_fmt::from_storage)
+            .map(|t| {
+                let t = t.to_offset(time_fmt::paris_offset(t));
+                Cell::DateTime(time::PrimitiveDateTime::new(t.date(), t.time()))
+            })
+            .unwrap_or(Cell::Empty)
+    };
+    let now = filter.now.clone();
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut too_many = false;
+    state
+        .store
+        .each_report(filter, |r| {
+            if rows.len() >= ODS_MAX_ROWS {
+                too_many = true;
+                return Ok(());
+            }
+            rows.push(vec![
+                Cell::Number(r.id as f64),
+                local(Some(&r.created_at)),
+                Cell::Text(r.category_name.clone()),
+                Cell::Text(r.state().map(State::label).unwrap_or("").to_string()),
+                Cell::Text(r.district_name.clone().unwrap_or_default()),
+                Cell::Text(r.organisation_name.clone().unwrap_or_default()),
+                Cell::Text(r.address.clone()),
+                Cell::Number(r.lat),
+                Cell::Number(r.lon),
+                local(r.due_at.as_deref()),
+                Cell::Text(if r.is_overdue(&now) { "oui" } else { "non" }.into()),
+                local(r.closed_at.as_deref()),
+                Cell::Text(r.description.clone()),
+            ]);
+            Ok(())
+        })
+        .await?;
+    if too_many {
+        return Err(AppError::BadRequest(format!(
+            "plus de {ODS_MAX_ROWS} signalements : précisez les filtres, ou prenez l'export CSV, qui n'a pas de limite"
+        )));
+    }
+    tokio::task::spawn_blocking(move || maillage_office::spreadsheet("Signalements", &HEADERS, rows))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -39,6 +39,8 @@ pub struct WebConfig {
     pub public_url: String,
     /// Where photos are kept.
     pub data_dir: std::path::PathBuf,
+    /// A tile background for the maps; none by default.
+    pub tiles: Option<map::TileSource>,
 }
 
 impl Default for WebConfig {
@@ -50,6 +52,7 @@ impl Default for WebConfig {
             max_photo_bytes: 8 * 1024 * 1024,
             public_url: "http://127.0.0.1:8080".into(),
             data_dir: "maillage-data".into(),
+            tiles: None,
         }
     }
 }
@@ -63,6 +66,7 @@ pub struct AppState {
     pub public_url: String,
     pub data_dir: std::path::PathBuf,
     pub max_photo_bytes: usize,
+    pub tiles: Option<map::TileSource>,
 }
 
 impl AppState {
@@ -75,6 +79,7 @@ impl AppState {
             public_url: config.public_url.trim_end_matches('/').to_string(),
             data_dir: config.data_dir.clone(),
             max_photo_bytes: config.max_photo_bytes,
+            tiles: config.tiles.clone(),
         };
         state.reload_glossary().await?;
         state.reload_places().await?;
@@ -181,9 +186,11 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.idle_timeout_minutes)));
-    let csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+    // Images from the tile server are allowed only when one is configured.
+    let tile_origin = config.tiles.as_ref().and_then(map::TileSource::origin).map(|o| format!(" {o}")).unwrap_or_default();
+    let csp = format!("default-src 'none'; style-src 'self'; img-src 'self' data:{tile_origin}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     let headers = [
-        (header::CONTENT_SECURITY_POLICY, csp),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
@@ -202,6 +209,7 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .layer(axum::extract::DefaultBodyLimit::disable())
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http());
+    router = router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));
     }

@@ -47,6 +47,47 @@ impl Frame {
     }
 }
 
+/// A tile background: a slippy-map URL template (`…/{z}/{x}/{y}.png`) the administrator
+/// configures, and the credit its provider asks for. None by default: then no request leaves
+/// the server and the map is the outlines alone.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TileSource {
+    pub url: String,
+    pub attribution: String,
+}
+
+impl TileSource {
+    /// `scheme://host[:port]` of the tiles, for the page's content security policy.
+    pub fn origin(&self) -> Option<String> {
+        let (scheme, rest) = self.url.split_once("://")?;
+        let host = rest.split('/').next().filter(|h| !h.is_empty() && !h.contains(['{', '}', ' ', ';', '\'', '"']))?;
+        matches!(scheme, "http" | "https").then(|| format!("{scheme}://{host}"))
+    }
+}
+
+impl Frame {
+    /// The tiles covering the picture: (url, x, y, size) in picture pixels, at the zoom level
+    /// whose tiles are closest to 256 pixels wide once drawn.
+    pub fn tiles(&self, source: &TileSource) -> Vec<(String, f64, f64, f64)> {
+        let z = self.scale.log2().round().clamp(0.0, 19.0);
+        let n = 2f64.powf(z);
+        let size = 256.0 * self.scale / n;
+        let tile = |v: f64| (v * n / 256.0).floor() as i64;
+        let (tx0, ty0) = (tile(self.x0), tile(self.y0));
+        let (tx1, ty1) = (tile(self.x0 + WIDTH / self.scale), tile(self.y0 + HEIGHT / self.scale));
+        let mut out = Vec::new();
+        for ty in ty0.max(0)..=ty1 {
+            for tx in tx0.max(0)..=tx1 {
+                let url = source.url.replace("{z}", &format!("{z}")).replace("{x}", &tx.to_string()).replace("{y}", &ty.to_string());
+                let px = (tx as f64 * 256.0 / n - self.x0) * self.scale;
+                let py = (ty as f64 * 256.0 / n - self.y0) * self.scale;
+                out.push((url, px, py, size));
+            }
+        }
+        out
+    }
+}
+
 /// A point to draw.
 pub struct Point {
     pub id: i64,
@@ -68,7 +109,7 @@ fn esc(s: &str) -> String {
 }
 
 /// The SVG of the districts and points; points link to their report when `links` is set.
-pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links: bool, label: &str) -> String {
+pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links: bool, label: &str, tiles: Option<&TileSource>) -> String {
     let f = Frame::fit(places);
     let mut out = String::new();
     let _ = write!(
@@ -89,11 +130,18 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
         }
         d
     };
+    if let Some(source) = tiles {
+        for (url, x, y, size) in f.tiles(source) {
+            let _ = write!(out, r##"<image href="{}" x="{x:.1}" y="{y:.1}" width="{size:.1}" height="{size:.1}"/>"##, esc(&url));
+        }
+    }
+    // Over tiles, the territory is only outlined.
+    let fill = if tiles.is_some() { "none" } else { "#ffffff" };
     for (_, s) in &places.territory {
-        let _ = write!(out, r##"<path d="{}" fill="#ffffff" stroke="#333" stroke-width="2"/>"##, ring_path(s.rings()));
+        let _ = write!(out, r##"<path d="{}" fill="{fill}" stroke="#333" stroke-width="2"/>"##, ring_path(s.rings()));
     }
     for (_, _, s) in &places.priority_areas {
-        let _ = write!(out, r##"<path d="{}" fill="#fff4d6" stroke="none"/>"##, ring_path(s.rings()));
+        let _ = write!(out, r##"<path d="{}" fill="#f5b800" fill-opacity="0.18" stroke="none"/>"##, ring_path(s.rings()));
     }
     for (_, name, s, _) in &places.districts {
         let _ = write!(out, r##"<path d="{}" fill="none" stroke="#4a5a6a" stroke-width="1.2"><title>{}</title></path>"##, ring_path(s.rings()), esc(name));
@@ -124,6 +172,26 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
+
+    #[test]
+    fn tiles_cover_the_picture_and_line_up() {
+        let f = Frame::fit(&Places::default());
+        let source = TileSource { url: "https://tuiles.example/{z}/{x}/{y}.png".into(), attribution: "essai".into() };
+        assert_eq!(source.origin().as_deref(), Some("https://tuiles.example"));
+        let tiles = f.tiles(&source);
+        assert!(!tiles.is_empty() && tiles.len() < 40, "{}", tiles.len());
+        let (x0, y0) = tiles.iter().fold((f64::MAX, f64::MAX), |a, t| (a.0.min(t.1), a.1.min(t.2)));
+        let (x1, y1) = tiles.iter().fold((f64::MIN, f64::MIN), |a, t| (a.0.max(t.1 + t.3), a.1.max(t.2 + t.3)));
+        assert!(x0 <= 0.0 && y0 <= 0.0 && x1 >= WIDTH && y1 >= HEIGHT);
+        // The tile holding a point is where the point is drawn.
+        let c = Coordinates { lat: 48.93, lon: 2.30 };
+        let (px, py) = f.pixel(c);
+        let (url, ..) = tiles.iter().find(|t| px >= t.1 && px < t.1 + t.3 && py >= t.2 && py < t.2 + t.3).unwrap();
+        let z: f64 = url.split('/').nth(3).unwrap().parse().unwrap();
+        let (mx, my) = maillage_core::place::mercator_px(c, z);
+        assert!(url.ends_with(&format!("/{}/{}.png", (mx / 256.0).floor(), (my / 256.0).floor())), "{url}");
+        assert_eq!(TileSource { url: "javascript:alert(1)".into(), attribution: String::new() }.origin(), None);
+    }
 
     #[test]
     fn a_click_maps_back_to_the_place_drawn_there() {

@@ -21,7 +21,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
     match (method, path) {
         ("GET", "/") | ("GET", "/sante") | ("GET", "/static/style.css") => None,
         ("GET", "/connexion") | ("POST", "/connexion") | ("POST", "/deconnexion") => None,
-        ("GET", "/compte") | ("POST", "/compte/mot-de-passe") => Some(ALL),
+        ("GET", "/compte") | ("POST", "/compte/mot-de-passe") | ("POST", "/compte/recapitulatif") => Some(ALL),
         ("GET", p) if p.starts_with("/strategie/fiches/") && p.ends_with("/modifier") => Some(COORD),
         ("POST", "/strategie/fiches/{code}/modifier") => Some(COORD),
         ("GET", "/strategie/import") | ("POST", "/strategie/import") | ("POST", "/api/v1/strategie/import") => Some(COORD),
@@ -33,7 +33,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         (_, p) if p.starts_with("/open311/") => None,
         ("GET", "/signalements/statistiques") | ("GET", "/api/v1/signalements/statistiques") => Some(FIGURES),
         (_, p) if p.starts_with("/api/v1/signalements") => Some(REPORTS),
-        ("GET", "/signalements/export.csv") => Some(COORD),
+        ("GET", "/signalements/export.csv") | ("GET", "/signalements/export.ods") => Some(COORD),
         (_, "/signalements/nouveau") | ("GET", "/signalements/carte.svg") => Some(REPORTS),
         (_, p) if p.starts_with("/signalements") => Some(REPORTS),
         _ => panic!("route {method} {path} is not in the authorization matrix: add it"),

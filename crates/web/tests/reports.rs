@@ -193,7 +193,8 @@ async fn statistics_overdue_and_exports(b: Backend) {
     s.change_report_state(&by, on_time, &close(on_time, ago(8)), vec![]).await.unwrap();
     s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
     let f = ReportFilter::new(ReportScope::All);
-    let rows = s.report_statistics(&f, maillage_store::reports::StatGroup::District).await.unwrap();
+    let (rows, total) = s.report_statistics(&f, maillage_store::reports::StatGroup::District).await.unwrap();
+    assert_eq!((total.total, total.median_hours), (3, Some(120.0)));
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!((row.total, row.open, row.resolved, row.overdue), (3, 1, 2, 2));
@@ -219,6 +220,11 @@ async fn statistics_overdue_and_exports(b: Backend) {
     assert!(fr.starts_with("Numéro;Créé le;Catégorie"));
     assert_eq!(fr.lines().count(), 3);
     assert!(fr.contains("48,940000") && fr.contains(";oui;"));
+    let ods = coord.get(city.app.url("/signalements/export.ods")).send().await.unwrap();
+    assert_eq!(ods.headers()["content-type"], "application/vnd.oasis.opendocument.spreadsheet");
+    let ods = ods.bytes().await.unwrap();
+    assert_eq!(&ods[..2], b"PK");
+    assert!(ods.windows(46).any(|w| w == b"application/vnd.oasis.opendocument.spreadsheet"), "ODS mimetype entry");
     let date_fr = fr.lines().nth(1).unwrap().split(';').nth(1).unwrap().to_string();
     assert!(date_fr.len() == 16 && &date_fr[2..3] == "/" && &date_fr[5..6] == "/", "{date_fr}");
 }
@@ -433,7 +439,29 @@ async fn json_api_goes_through_the_same_checks(b: Backend) {
     assert_eq!(other.get(format!("{url}/{id}")).send().await.unwrap().status(), 403);
 }
 
+async fn daily_digest_lists_what_changed(b: Backend) {
+    let city = city(b).await;
+    let police = city.app.login(POLICE_AGENT).await;
+    assert_eq!(police.post(city.app.url("/compte/recapitulatif")).form(&[("recapitulatif", "1")]).send().await.unwrap().status(), 303);
+    assert!(police.get(city.app.url("/compte")).send().await.unwrap().text().await.unwrap().contains("id=\"recapitulatif\" name=\"recapitulatif\" value=\"1\" checked"));
+    let url = city.app.public_url();
+    // Nothing changed yet: no mail, but the day is counted.
+    assert_eq!(maillage_web::reporting::queue_digests(&city.app.store, &url).await.unwrap(), 0);
+    let s = &city.app.store;
+    s.queue_digest(s.user_by_email(POLICE_AGENT).await.unwrap().unwrap().id, "2000-01-01T00:00:00Z", None).await.unwrap();
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    police.post(city.app.url(&format!("/signalements/{id}/commentaires"))).form(&[("texte", "Commentaire à ne pas envoyer"), ("interne", "1")]).send().await.unwrap();
+    let before = s.outbox_counts().await.unwrap().0;
+    assert_eq!(maillage_web::reporting::queue_digests(s, &url).await.unwrap(), 1);
+    assert_eq!(maillage_web::reporting::queue_digests(s, &url).await.unwrap(), 0, "one a day");
+    let mail = s.due_mail(100).await.unwrap().into_iter().find(|m| m.recipient == POLICE_AGENT).unwrap();
+    assert!(mail.body.contains(&format!("n° {id} Dépôt sauvage")) && !mail.body.contains("Commentaire à ne pas envoyer"));
+    assert_eq!(s.outbox_counts().await.unwrap().0, before + 1);
+}
+
 backend_tests!(
+    daily_digest_lists_what_changed,
     json_api_goes_through_the_same_checks,
     routing_and_visibility,
     workflow,

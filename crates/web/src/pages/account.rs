@@ -21,6 +21,19 @@ pub fn routes(r: Routes) -> Routes {
         .post("/deconnexion", logout)
         .get("/compte", account_page)
         .post("/compte/mot-de-passe", change_password)
+        .post("/compte/recapitulatif", set_digest)
+}
+
+#[derive(Deserialize)]
+pub struct DigestForm {
+    #[serde(default)]
+    recapitulatif: String,
+}
+
+async fn set_digest(State(state): State<AppState>, user: Option<CurrentUser>, Form(form): Form<DigestForm>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
+    state.store.set_daily_digest(&u.author(), u.id, !form.recapitulatif.is_empty()).await?;
+    Ok(Redirect::to("/compte?recap=1").into_response())
 }
 
 #[derive(Template)]
@@ -98,21 +111,32 @@ struct AccountPage {
     email: String,
     notice: Option<String>,
     error: Option<String>,
+    digest: bool,
+    has_organisation: bool,
 }
 
 #[derive(Deserialize)]
 pub struct NoticeQuery {
     #[serde(default)]
     ok: Option<String>,
+    #[serde(default)]
+    recap: Option<String>,
 }
 
-async fn account_page(user: Option<CurrentUser>, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
+async fn account_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
+    let notice = match (q.ok, q.recap) {
+        (Some(_), _) => Some("Votre mot de passe a été changé.".to_string()),
+        (_, Some(_)) => Some("Votre choix de récapitulatif est enregistré.".to_string()),
+        _ => None,
+    };
     render(&AccountPage {
         layout: Layout::new("Mon compte", Some(u)),
         email: u.email.clone(),
-        notice: q.ok.map(|_| "Votre mot de passe a été changé.".to_string()),
+        notice,
         error: None,
+        digest: state.store.daily_digest(u.id).await?,
+        has_organisation: u.actor.organisation_id.is_some(),
     })
 }
 
@@ -137,6 +161,8 @@ async fn change_password(
         email: u.email.clone(),
         notice: None,
         error: Some(error),
+        digest: false,
+        has_organisation: u.actor.organisation_id.is_some(),
     };
     if check_credentials(&state.store, &u.email, &form.current).await?.is_none() {
         return render_invalid(&page("Le mot de passe actuel est incorrect.".into()));

@@ -34,6 +34,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/signalements/carte.svg", map_picture)
         .get("/signalements/statistiques", statistics)
         .get("/signalements/export.csv", export_csv)
+        .get("/signalements/export.ods", export_ods)
         .get("/signalements/{id}", detail)
         .post("/signalements/{id}/etat", change_state)
         .post("/signalements/{id}/commentaires", comment)
@@ -634,7 +635,7 @@ async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<
         targets,
         reasons: CloseReason::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         organisations: organisations.iter().map(|o| (o.id, o.name.clone())).collect(),
-        map_svg: map::svg(&places, &[], Some(c), false, &format!("Emplacement du signalement n° {id}")),
+        map_svg: map::svg(&places, &[], Some(c), false, &format!("Emplacement du signalement n° {id}"), state.tiles.as_ref()),
         notice,
         error,
         r,
@@ -888,6 +889,7 @@ struct MapPage {
     svg: String,
     shown: usize,
     approximate: bool,
+    attribution: Option<String>,
 }
 
 pub const MAP_POINTS: i64 = 5000;
@@ -917,7 +919,8 @@ async fn map_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
         query: q.query(),
         choices: FilterChoices::new(&categories, &places, &organisations),
         errors,
-        svg: map::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers"),
+        svg: map::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers", state.tiles.as_ref()),
+        attribution: state.tiles.as_ref().map(|t| t.attribution.clone()),
         shown: pts.len(),
         approximate: places.districts.iter().any(|d| d.3),
         q,
@@ -936,7 +939,8 @@ struct PictureQuery {
 async fn map_picture(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<PictureQuery>) -> Result<Response, AppError> {
     require(user.as_ref(), Action::CreateReport, "/signalements/nouveau")?;
     let marker = Coordinates::parse(&q.lat, &q.lon).ok();
-    let svg = map::svg(&state.places(), &[], marker, false, "Carte de la commune : cliquez pour placer le signalement");
+    // An SVG shown as an image loads nothing else: no tiles here.
+    let svg = map::svg(&state.places(), &[], marker, false, "Carte de la commune : cliquez pour placer le signalement", None);
     Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=60")], svg).into_response())
 }
 
@@ -990,19 +994,6 @@ fn stat_line(label: String, s: StatRow) -> StatLine {
     StatLine { label, s, overdue_share, median_days }
 }
 
-/// The totals line: medians cannot be summed, so the total's median is asked separately.
-pub fn total_of(rows: &[StatRow], median_hours: Option<f64>) -> StatRow {
-    StatRow {
-        key: None,
-        total: rows.iter().map(|r| r.total).sum(),
-        open: rows.iter().map(|r| r.open).sum(),
-        resolved: rows.iter().map(|r| r.resolved).sum(),
-        not_resolved: rows.iter().map(|r| r.not_resolved).sum(),
-        overdue: rows.iter().map(|r| r.overdue).sum(),
-        median_hours,
-    }
-}
-
 /// Statistics are shown to readers too: they carry counts, never contents. A partner's are
 /// those of the reports it sees.
 pub fn statistics_scope(u: &CurrentUser) -> ReportScope {
@@ -1016,12 +1007,11 @@ async fn statistics(State(state): State<AppState>, user: Option<CurrentUser>, Qu
     let u = require(user.as_ref(), Action::ViewReportStatistics, "/signalements/statistiques")?;
     let (filter, errors) = q.to_filter(statistics_scope(u));
     let group = StatGroup::from_code(&q.groupe).unwrap_or(StatGroup::Month);
-    let rows = state.store.report_statistics(&filter, group).await?;
-    let overall = state.store.report_median_hours(&filter).await?;
+    let (rows, overall) = state.store.report_statistics(&filter, group).await?;
     let categories = state.store.categories().await?;
     let organisations = state.store.organisations().await?;
     let places = state.places();
-    let total = stat_line("Total".into(), total_of(&rows, overall));
+    let total = stat_line("Total".into(), overall);
     render(&StatisticsPage {
         layout: Layout::new("Statistiques des signalements", Some(u)),
         choices: FilterChoices::new(&categories, &places, &organisations),
@@ -1048,6 +1038,20 @@ async fn export_csv(State(state): State<AppState>, user: Option<CurrentUser>, Qu
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
         ],
         csv,
+    )
+        .into_response())
+}
+
+async fn export_ods(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<FilterQuery>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ExportReports, "/signalements")?;
+    let (filter, _) = q.to_filter(report_scope(&u.actor));
+    let ods = crate::exports::reports_ods(&state, &filter).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.oasis.opendocument.spreadsheet".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"signalements.ods\"".to_string()),
+        ],
+        ods,
     )
         .into_response())
 }

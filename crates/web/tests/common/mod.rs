@@ -149,6 +149,11 @@ impl TestApp {
         c
     }
 
+    /// The address the application writes in its e-mails.
+    pub fn public_url(&self) -> String {
+        self.state.public_url.clone()
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }

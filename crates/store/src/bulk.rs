@@ -1,0 +1,137 @@
+//! Bulk loading of reports with their history: several hundred rows per statement and one
+//! transaction per batch, with ids chosen by the caller. For importing the history of a
+//! previous tool and for the benchmark's city-scale dataset. No audit entry per row: the
+//! caller records one for the whole import.
+
+use crate::db::{Param, Sql};
+use crate::{Store, StoreError};
+
+/// A report with everything it carries, as it would be after its life in the tool.
+#[derive(Clone, Debug, Default)]
+pub struct BulkReport {
+    pub id: i64,
+    pub category_id: i64,
+    pub state: String,
+    pub description: String,
+    pub address: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub district_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub reporter_organisation_id: Option<i64>,
+    pub source: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub due_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub resolution_hours: Option<i64>,
+    /// (at, kind, state, internal, body, organisation)
+    pub events: Vec<(String, String, Option<String>, bool, String, Option<i64>)>,
+}
+
+const REPORT_COLUMNS: &str = "id, category_id, state, description, address, lat, lon, district_id, organisation_id, \
+    reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, closed_at, resolution_hours";
+
+fn opt_int(v: Option<i64>) -> Param {
+    v.map(Param::Int).unwrap_or(Param::NullInt)
+}
+
+fn opt_text(v: &Option<String>) -> Param {
+    v.clone().map(Param::Text).unwrap_or(Param::NullText)
+}
+
+impl Store {
+    /// Inserts the reports, their organisations (the one in charge, the reporter's) and their
+    /// history, in one transaction. Ids must be free.
+    pub async fn bulk_insert_reports(&self, reports: &[BulkReport]) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        // Statements stay under both backends' limits on bound parameters.
+        for chunk in reports.chunks(400) {
+            let mut sql = Sql::new(&format!("INSERT INTO reports ({REPORT_COLUMNS}) VALUES "));
+            for (i, r) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_list([
+                    Param::Int(r.id),
+                    Param::Int(r.category_id),
+                    Param::Text(r.state.clone()),
+                    Param::Text(r.description.clone()),
+                    Param::Text(r.address.clone()),
+                    Param::Float(r.lat),
+                    Param::Float(r.lon),
+                    opt_int(r.district_id),
+                    opt_int(r.organisation_id),
+                    opt_int(r.reporter_organisation_id),
+                    Param::Text(r.source.clone()),
+                    Param::Text("{}".into()),
+                    Param::Bool(false),
+                    Param::Text(r.created_at.clone()),
+                    Param::Text(r.updated_at.clone()),
+                    opt_text(&r.due_at),
+                    opt_text(&r.closed_at),
+                    opt_int(r.resolution_hours),
+                ]);
+            }
+            let mut parts = Sql::new("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ");
+            let mut n = 0;
+            for r in chunk {
+                let mut add = |org: Option<i64>, part: &str| {
+                    if let Some(o) = org {
+                        if n > 0 {
+                            parts.push(", ");
+                        }
+                        parts.bind_list([Param::Int(r.id), Param::Int(o), Param::Text(part.into())]);
+                        n += 1;
+                    }
+                };
+                add(r.organisation_id, "lead");
+                if r.reporter_organisation_id != r.organisation_id {
+                    add(r.reporter_organisation_id, "reporter");
+                }
+            }
+            let mut events = Sql::new("INSERT INTO report_events (report_id, at, author_label, organisation_id, kind, state, internal, body) VALUES ");
+            let mut m = 0;
+            for r in chunk {
+                for (at, kind, state, internal, body, org) in &r.events {
+                    if m > 0 {
+                        events.push(", ");
+                    }
+                    events.bind_list([
+                        Param::Int(r.id),
+                        Param::Text(at.clone()),
+                        Param::Text("import".into()),
+                        opt_int(*org),
+                        Param::Text(kind.clone()),
+                        opt_text(state),
+                        Param::Bool(*internal),
+                        Param::Text(body.clone()),
+                    ]);
+                    m += 1;
+                }
+            }
+            on_tx!(&mut tx, c => {
+                bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.params).execute(&mut *c).await?;
+                if n > 0 {
+                    bind_params!(sqlx::query(sqlx::AssertSqlSafe(parts.text)), &parts.params).execute(&mut *c).await?;
+                }
+                if m > 0 {
+                    bind_params!(sqlx::query(sqlx::AssertSqlSafe(events.text)), &events.params).execute(&mut *c).await?;
+                }
+            });
+        }
+        tx.commit().await
+    }
+
+    /// After a bulk load with chosen ids: PostgreSQL's identity sequences move past them.
+    pub async fn bulk_done(&self) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        self.reset_sequences(&mut tx, &["reports", "report_involvements", "report_events"]).await?;
+        tx.commit().await?;
+        // Fresh statistics for the query planner.
+        on_db!(&self.db, p => {
+            sqlx::query("ANALYZE").execute(p).await?;
+        });
+        Ok(())
+    }
+}
