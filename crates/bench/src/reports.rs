@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use maillage_core::authz::{ReportScope, Role};
 use maillage_core::place::{AreaKind, parse_geojson};
 use maillage_core::time_fmt;
-use maillage_store::bulk::BulkReport;
+use maillage_store::bulk::{BulkEvent, BulkReport};
 use maillage_store::organisations::OrganisationInput;
 use maillage_store::reports::{ReportFilter, ReportSort, StatGroup};
 use maillage_store::users::NewUser;
@@ -131,7 +131,15 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
             let lead = (rng.below(20) != 0).then(|| organisations[rng.below(20) as usize]);
             let reporter = Some(organisations[rng.below(ORGANISATIONS as u64) as usize]);
             let at = |t: time::OffsetDateTime| time_fmt::to_storage(t);
-            let mut events = vec![(at(created), "created".to_string(), Some(if lead.is_some() { "transmitted" } else { "new" }.to_string()), false, String::new(), reporter)];
+            let event = |t: time::OffsetDateTime, kind: &str, state: Option<&str>, body: &str, organisation_id: Option<i64>| BulkEvent {
+                at: at(t),
+                kind: kind.into(),
+                state: state.map(str::to_string),
+                internal: false,
+                body: body.into(),
+                organisation_id,
+            };
+            let mut events = vec![event(created, "created", Some(if lead.is_some() { "transmitted" } else { "new" }), "", reporter)];
             let roll = rng.below(100);
             let taken = created + time::Duration::hours(1 + rng.below(48) as i64);
             let closed = taken + time::Duration::hours(rng.below(24 * 15) as i64);
@@ -145,13 +153,13 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
             let closed_at = closed_at.filter(|c| *c < now);
             let state = if closed_at.is_none() && state != "in_progress" && state != "transmitted" && state != "new" { "in_progress" } else { state };
             if state != "new" && state != "transmitted" {
-                events.push((at(taken), "state".into(), Some("in_progress".into()), false, String::new(), lead));
+                events.push(event(taken, "state", Some("in_progress"), "", lead));
             }
             if let Some(c) = closed_at {
-                events.push((at(c), "state".into(), Some(state.to_string()), false, String::new(), lead));
+                events.push(event(c, "state", Some(state), "", lead));
             }
             if rng.below(10) < 3 {
-                events.push((at(taken), "comment".into(), None, rng.below(2) == 0, "Passage de l'équipe prévu cette semaine.".into(), lead));
+                events.push(BulkEvent { internal: rng.below(2) == 0, ..event(taken, "comment", None, "Passage de l'équipe prévu cette semaine.", lead) });
             }
             rows.push(BulkReport {
                 id,
@@ -338,7 +346,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                 created_at: now.clone(),
                 updated_at: now.clone(),
                 due_at: Some(now.clone()),
-                events: vec![(now, "created".into(), Some("transmitted".into()), false, String::new(), Some(orgs[10]))],
+                events: vec![BulkEvent { at: now, kind: "created".into(), state: Some("transmitted".into()), organisation_id: Some(orgs[10]), ..Default::default() }],
                 ..Default::default()
             };
             s.bulk_insert_reports(&[row]).await?;

@@ -63,16 +63,26 @@ impl Store {
         tx.commit().await
     }
 
-    /// The organisation a presented key belongs to, if the key is valid.
+    /// The organisation a presented key belongs to, if the key is valid. The last use is
+    /// recorded to the hour: a read per request, a write an hour.
     pub async fn organisation_for_api_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
         let hash = maillage_core::api_key::hash(key);
-        let now = time_fmt::to_storage(time_fmt::now());
-        Ok(on_db!(&self.db, p => {
-            sqlx::query_scalar("UPDATE api_keys SET last_used_at = $1 WHERE key_hash = $2 AND revoked_at IS NULL RETURNING organisation_id")
-                .bind(&now)
+        let found: Option<(i64, i64, Option<String>)> = on_db!(&self.db, p => {
+            sqlx::query_as("SELECT id, organisation_id, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
                 .bind(&hash)
                 .fetch_optional(p)
                 .await?
-        }))
+        });
+        let Some((id, organisation_id, last_used)) = found else { return Ok(None) };
+        let now = time_fmt::now();
+        let hour_ago = time_fmt::to_storage(now - time::Duration::hours(1));
+        if last_used.is_none_or(|t| t < hour_ago) {
+            let mut tx = self.begin().await?;
+            on_tx!(&mut tx, c => {
+                sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(time_fmt::to_storage(now)).bind(id).execute(c).await?;
+            });
+            tx.commit().await?;
+        }
+        Ok(Some(organisation_id))
     }
 }

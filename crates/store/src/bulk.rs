@@ -25,8 +25,18 @@ pub struct BulkReport {
     pub due_at: Option<String>,
     pub closed_at: Option<String>,
     pub resolution_hours: Option<i64>,
-    /// (at, kind, state, internal, body, organisation)
-    pub events: Vec<(String, String, Option<String>, bool, String, Option<i64>)>,
+    pub events: Vec<BulkEvent>,
+}
+
+/// A line of a bulk-loaded report's history.
+#[derive(Clone, Debug, Default)]
+pub struct BulkEvent {
+    pub at: String,
+    pub kind: String,
+    pub state: Option<String>,
+    pub internal: bool,
+    pub body: String,
+    pub organisation_id: Option<i64>,
 }
 
 const REPORT_COLUMNS: &str = "id, category_id, state, description, address, lat, lon, district_id, organisation_id, \
@@ -93,19 +103,19 @@ impl Store {
             let mut events = Sql::new("INSERT INTO report_events (report_id, at, author_label, organisation_id, kind, state, internal, body) VALUES ");
             let mut m = 0;
             for r in chunk {
-                for (at, kind, state, internal, body, org) in &r.events {
+                for e in &r.events {
                     if m > 0 {
                         events.push(", ");
                     }
                     events.bind_list([
                         Param::Int(r.id),
-                        Param::Text(at.clone()),
+                        Param::Text(e.at.clone()),
                         Param::Text("import".into()),
-                        opt_int(*org),
-                        Param::Text(kind.clone()),
-                        opt_text(state),
-                        Param::Bool(*internal),
-                        Param::Text(body.clone()),
+                        opt_int(e.organisation_id),
+                        Param::Text(e.kind.clone()),
+                        opt_text(&e.state),
+                        Param::Bool(e.internal),
+                        Param::Text(e.body.clone()),
                     ]);
                     m += 1;
                 }

@@ -91,6 +91,9 @@ macro_rules! on_tx {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) db: Db,
+    /// SQLite only: one connection for write transactions, so that writers queue in the pool
+    /// (woken in order) instead of polling the file lock through the busy timeout.
+    writer: Option<SqlitePool>,
 }
 
 /// An URL with its password replaced by `***`, for messages and logs.
@@ -113,7 +116,7 @@ impl Store {
     /// glossary of acronyms.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
         let connect_err = |source| StoreError::Connect { url: mask_url(url), source };
-        let db = if url.starts_with("sqlite:") {
+        let (db, writer) = if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(connect_err)?
                 .create_if_missing(true)
@@ -123,10 +126,11 @@ impl Store {
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new()
                 .max_connections(8)
-                .connect_with(options)
+                .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?;
-            Db::Sqlite(pool)
+            let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(connect_err)?;
+            (Db::Sqlite(pool), Some(writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(16)
@@ -134,11 +138,11 @@ impl Store {
                 .connect(url)
                 .await
                 .map_err(connect_err)?;
-            Db::Postgres(pool)
+            (Db::Postgres(pool), None)
         } else {
             return Err(StoreError::BadUrl(mask_url(url)));
         };
-        let store = Store { db };
+        let store = Store { db, writer };
         store.migrate().await?;
         store.ensure_default_glossary().await?;
         store.ensure_default_categories().await?;
@@ -162,6 +166,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(w) = &self.writer {
+            w.close().await;
+        }
         on_db!(&self.db, p => p.close().await)
     }
 
@@ -170,7 +177,7 @@ impl Store {
     /// with "database is locked".
     pub(crate) async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match &self.db {
-            Db::Sqlite(p) => Tx::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite(p) => Tx::Sqlite(self.writer.as_ref().unwrap_or(p).begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(p) => Tx::Postgres(p.begin().await?),
         })
     }

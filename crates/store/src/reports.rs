@@ -705,7 +705,9 @@ impl Store {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
         });
         let empty = |key| StatRow { key, total: 0, open: 0, resolved: 0, not_resolved: 0, overdue: 0, median_hours: None };
-        let mut lines: std::collections::BTreeMap<Option<String>, (StatRow, Vec<(i64, i64)>)> = std::collections::BTreeMap::new();
+        // Per key: the counts, and (hours to resolution, reports) pairs for the median.
+        type Line = (StatRow, Vec<(i64, i64)>);
+        let mut lines: std::collections::BTreeMap<Option<String>, Line> = std::collections::BTreeMap::new();
         let mut total = (empty(None), Vec::new());
         for (key, hours, n, open, resolved, not_resolved, overdue) in rows {
             let line = lines.entry(key.clone()).or_insert_with(|| (empty(key), Vec::new()));

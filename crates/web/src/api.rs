@@ -50,7 +50,8 @@ async fn report_create(
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     let u = require(user.as_ref(), Action::CreateReport, "/api/v1/signalements")?;
     let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let draft = crate::reporting::Draft {
         category_id: categories.iter().find(|c| c.code == input.category).map(|c| c.id),
         description: input.description,
@@ -143,8 +144,8 @@ async fn reports_statistics(
     }
     let group = maillage_store::reports::StatGroup::from_code(&q.groupe).unwrap_or(maillage_store::reports::StatGroup::Month);
     let (rows, total) = state.store.report_statistics(&filter, group).await?;
-    let categories = state.store.categories().await?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
     Ok(Json(json!({
         "group": group.code(),

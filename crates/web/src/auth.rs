@@ -147,14 +147,48 @@ pub async fn check_credentials(store: &Store, email: &str, password: &str) -> Re
 // ---- session store ------------------------------------------------------------------------
 
 /// tower-sessions' store over our database.
+/// Sessions in the database. With an idle timeout every request moves the expiry forward; the
+/// row is rewritten only when its data changed or its stored expiry is more than a minute
+/// behind, so that reading a page does not cost a write (SQLite has a single writer).
 #[derive(Clone, Debug)]
-pub struct DbSessionStore(pub Store);
+pub struct DbSessionStore {
+    store: Store,
+    /// Session id → (data, expiry as stored).
+    written: std::sync::Arc<Mutex<HashMap<String, (String, time::OffsetDateTime)>>>,
+}
+
+/// How far behind the stored expiry may lag before the row is rewritten.
+const EXPIRY_SLACK: time::Duration = time::Duration::minutes(1);
+/// The memory of written rows is cleared beyond this many sessions.
+const WRITTEN_MAX: usize = 10_000;
 
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
 
 impl DbSessionStore {
+    pub fn new(store: Store) -> Self {
+        DbSessionStore { store, written: std::sync::Arc::default() }
+    }
+
+    fn remember(&self, id: &str, data: &str, expiry: time::OffsetDateTime) {
+        if let Ok(mut w) = self.written.lock() {
+            if w.len() >= WRITTEN_MAX {
+                w.clear();
+            }
+            w.insert(id.to_string(), (data.to_string(), expiry));
+        }
+    }
+
+    /// Whether the stored row already says this (same data, expiry recent enough).
+    fn up_to_date(&self, id: &str, data: &str, expiry: time::OffsetDateTime) -> bool {
+        self.written
+            .lock()
+            .ok()
+            .and_then(|w| w.get(id).map(|(d, e)| d == data && expiry - *e < EXPIRY_SLACK && expiry >= *e))
+            .unwrap_or(false)
+    }
+
     fn encode(record: &Record) -> Result<(Option<i64>, String, String), session_store::Error> {
         let user_id = record.data.get(SESSION_USER_KEY).and_then(|v| v.as_i64());
         let data = serde_json::to_string(&record.data).map_err(backend)?;
@@ -167,7 +201,8 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         loop {
             let (user_id, data, expires) = Self::encode(record)?;
-            if self.0.session_create(&record.id.to_string(), user_id, &data, &expires).await.map_err(backend)? {
+            if self.store.session_create(&record.id.to_string(), user_id, &data, &expires).await.map_err(backend)? {
+                self.remember(&record.id.to_string(), &data, record.expiry_date);
                 return Ok(());
             }
             record.id = Id::default();
@@ -176,20 +211,30 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let (user_id, data, expires) = Self::encode(record)?;
-        self.0.session_save(&record.id.to_string(), user_id, &data, &expires).await.map_err(backend)
+        let id = record.id.to_string();
+        if self.up_to_date(&id, &data, record.expiry_date) {
+            return Ok(());
+        }
+        self.store.session_save(&id, user_id, &data, &expires).await.map_err(backend)?;
+        self.remember(&id, &data, record.expiry_date);
+        Ok(())
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         let now = time_fmt::to_storage(time_fmt::now());
-        let Some((data, expires_at)) = self.0.session_load(&id.to_string(), &now).await.map_err(backend)? else {
+        let Some((text, expires_at)) = self.store.session_load(&id.to_string(), &now).await.map_err(backend)? else {
             return Ok(None);
         };
-        let data = serde_json::from_str(&data).map_err(backend)?;
+        let data = serde_json::from_str(&text).map_err(backend)?;
         let expiry_date = time_fmt::from_storage(&expires_at).ok_or_else(|| backend("date d'expiration illisible"))?;
+        self.remember(&id.to_string(), &text, expiry_date);
         Ok(Some(Record { id: *id, data, expiry_date }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        self.0.session_delete(&id.to_string()).await.map_err(backend)
+        if let Ok(mut w) = self.written.lock() {
+            w.remove(&id.to_string());
+        }
+        self.store.session_delete(&id.to_string()).await.map_err(backend)
     }
 }

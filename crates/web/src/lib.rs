@@ -67,6 +67,17 @@ pub struct AppState {
     pub data_dir: std::path::PathBuf,
     pub max_photo_bytes: usize,
     pub tiles: Option<map::TileSource>,
+    catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
+}
+
+/// What nearly every reports page reads and rarely changes: categories, organisations, routing
+/// rules. Kept in memory, dropped when this process changes one of them (one serving process
+/// per database is the supported deployment; another process sees changes after a restart).
+#[derive(Debug)]
+pub struct Catalog {
+    pub categories: Vec<maillage_store::categories::Category>,
+    pub organisations: Vec<maillage_store::organisations::Organisation>,
+    pub rules: Vec<maillage_core::report::RoutingRule>,
 }
 
 impl AppState {
@@ -80,10 +91,34 @@ impl AppState {
             data_dir: config.data_dir.clone(),
             max_photo_bytes: config.max_photo_bytes,
             tiles: config.tiles.clone(),
+            catalog: Arc::default(),
         };
         state.reload_glossary().await?;
         state.reload_places().await?;
         Ok(state)
+    }
+
+    /// Categories, organisations and routing rules, from memory after the first call.
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, maillage_store::StoreError> {
+        if let Some(c) = self.catalog.read().ok().and_then(|c| c.clone()) {
+            return Ok(c);
+        }
+        let c = Arc::new(Catalog {
+            categories: self.store.categories().await?,
+            organisations: self.store.organisations().await?,
+            rules: self.store.routing_rules().await?.iter().map(|r| r.rule()).collect(),
+        });
+        if let Ok(mut slot) = self.catalog.write() {
+            *slot = Some(c.clone());
+        }
+        Ok(c)
+    }
+
+    /// After a change to categories, organisations or rules.
+    pub fn forget_catalog(&self) {
+        if let Ok(mut slot) = self.catalog.write() {
+            *slot = None;
+        }
     }
 
     /// The areas, parsed; cheap to call on every request.
@@ -180,7 +215,7 @@ pub fn route_specs() -> Vec<RouteSpec> {
 
 /// The complete application.
 pub fn app(state: AppState, config: &WebConfig) -> Router {
-    let sessions = SessionManagerLayer::new(auth::DbSessionStore(state.store.clone()))
+    let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(state.store.clone()))
         .with_name("maillage_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)

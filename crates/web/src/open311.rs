@@ -218,7 +218,8 @@ fn group_name(categories: &[Category], c: &Category) -> String {
 }
 
 async fn services(state: &AppState, format: Format) -> Result311 {
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let list = categories
         .iter()
         .filter(|c| !c.retired)
@@ -241,7 +242,8 @@ async fn service_definition(State(state): State<AppState>, Path(file): Path<Stri
     let Some((code, format)) = split(&file) else {
         return Err(unknown(Format::Xml));
     };
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let Some(c) = categories.iter().find(|c| c.code == code && !c.retired) else {
         return Err(error(StatusCode::NOT_FOUND, format, format!("unknown service_code {code}")));
     };
@@ -283,7 +285,8 @@ async fn post_request(state: &AppState, format: Format, p: &BTreeMap<String, Vec
     let Some(code) = param(p, "service_code") else {
         return Err(error(StatusCode::BAD_REQUEST, format, "service_code is required"));
     };
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let Some(category) = categories.iter().find(|c| c.code == code && !c.retired) else {
         return Err(error(StatusCode::NOT_FOUND, format, format!("unknown service_code {code}")));
     };
@@ -379,7 +382,8 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
         f.ids = ids.split(',').map(|s| s.trim().parse::<i64>()).collect::<Result<_, _>>().map_err(|_| bad("service_request_id must be a comma-separated list of ids"))?;
     } else {
         if let Some(codes) = param(p, "service_code") {
-            let categories = state.store.categories().await?;
+            let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
             for code in codes.split(',').map(str::trim) {
                 match categories.iter().find(|c| c.code == code) {
                     Some(c) => f.category_ids.push(c.id),

@@ -177,9 +177,10 @@ fn capitalise(s: &str) -> String {
 
 /// Checks, routes and creates a report; queues the e-mail to the organisations in charge.
 pub async fn submit(state: &AppState, who: &Reporter, d: &Draft) -> Result<i64, SubmitError> {
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let checked = check(&state.places(), &categories, d)?;
-    let rules: Vec<report::RoutingRule> = state.store.routing_rules().await?.iter().map(|r| r.rule()).collect();
+    let rules = state.catalog().await?.rules.clone();
     let routed = report::route(&rules, &lineage(&categories, checked.category.id), &checked.location.area_ids).cloned();
     let now = time_fmt::now();
     let due = u32::try_from(checked.category.target_days)
@@ -203,7 +204,8 @@ pub async fn submit(state: &AppState, who: &Reporter, d: &Draft) -> Result<i64, 
         created_at: time_fmt::to_storage(now),
         due_at: due,
     };
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let organisations = &catalog.organisations;
     let mut recipients: Vec<i64> = new.organisation_id.into_iter().chain(new.also_involve.iter().copied()).collect();
     recipients.dedup();
     let place = state.places().district_name(new.district_id).map(str::to_string);
@@ -264,7 +266,8 @@ pub async fn change_state(
 ) -> Result<(), TransitionError> {
     let from = State::from_code(&r.state).unwrap_or(State::New);
     let to = report::check_transition(from, t, r.id)?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let organisations = &catalog.organisations;
     let mut change = StateChange {
         from: r.state.clone(),
         to: to.code().to_string(),

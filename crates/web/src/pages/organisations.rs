@@ -165,7 +165,10 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, Form(f
     let u = require(user.as_ref(), Action::ManageOrganisations, "/organisations/nouvelle")?;
     let errors = match form.validate() {
         Ok(input) => match state.store.create_organisation(&u.author(), &input).await {
-            Ok(id) => return Ok(Redirect::to(&format!("/organisations/{id}")).into_response()),
+            Ok(id) => {
+                state.forget_catalog();
+                return Ok(Redirect::to(&format!("/organisations/{id}")).into_response());
+            }
             Err(e) => conflict_as_field(e.into())?,
         },
         Err(errors) => errors,
@@ -186,7 +189,10 @@ async fn update(State(state): State<AppState>, user: Option<CurrentUser>, Path(i
     let id: i64 = parse_id(&id)?;
     let errors = match form.validate() {
         Ok(input) => match state.store.update_organisation(&u.author(), id, &input).await {
-            Ok(()) => return Ok(Redirect::to("/organisations").into_response()),
+            Ok(()) => {
+                state.forget_catalog();
+                return Ok(Redirect::to("/organisations").into_response());
+            }
             Err(e) => conflict_as_field(e.into())?,
         },
         Err(errors) => errors,

@@ -275,6 +275,7 @@ async fn category_save(State(state): State<AppState>, user: Option<CurrentUser>,
     match form.validate(&categories, id) {
         Ok(input) => {
             state.store.save_category(&u.author(), id, &input).await?;
+            state.forget_catalog();
             Ok(Redirect::to(PATH).into_response())
         }
         Err(errors) => render_invalid(&category_view(u, &segment, form, errors, &categories, id)),
@@ -330,6 +331,8 @@ async fn area_delete(State(state): State<AppState>, user: Option<CurrentUser>, P
     let u = require(user.as_ref(), Action::ManageReportSettings, PATH)?;
     state.store.delete_area(&u.author(), parse_id(&id)?).await?;
     state.reload_places().await?;
+    // Rules on the area went with it.
+    state.forget_catalog();
     Ok(Redirect::to(PATH).into_response())
 }
 
@@ -376,18 +379,21 @@ async fn rule_add(State(state): State<AppState>, user: Option<CurrentUser>, axum
         return refuse(&state, u, "Une organisation à associer n'existe pas.".into()).await;
     }
     state.store.add_routing_rule(&u.author(), &RoutingRule { id: 0, category_id, area_id, organisation_id, also_involve: also }).await?;
+    state.forget_catalog();
     Ok(Redirect::to(PATH).into_response())
 }
 
 async fn rule_delete(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageReportSettings, PATH)?;
     state.store.delete_routing_rule(&u.author(), parse_id(&id)?).await?;
+    state.forget_catalog();
     Ok(Redirect::to(PATH).into_response())
 }
 
 async fn rule_raise(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageReportSettings, PATH)?;
     state.store.raise_routing_rule(&u.author(), parse_id(&id)?).await?;
+    state.forget_catalog();
     Ok(Redirect::to(PATH).into_response())
 }
 

@@ -236,8 +236,8 @@ async fn list(State(state): State<AppState>, user: Option<CurrentUser>, Query(q)
     let mut rows = state.store.reports(&filter, q.sort(), PAGE_SIZE + 1, (page - 1) * PAGE_SIZE).await?;
     let has_next = rows.len() as i64 > PAGE_SIZE;
     rows.truncate(PAGE_SIZE as usize);
-    let categories = state.store.categories().await?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let can = |a| authorize(Some(&u.actor), a) == Decision::Allow;
     render(&ListPage {
         layout: Layout::new("Signalements", Some(u)),
@@ -382,7 +382,8 @@ struct NewQuery {
 
 async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<NewQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::CreateReport, "/signalements/nouveau")?;
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let d = Draft { category_id: q.categorie.parse().ok(), ..Default::default() };
     render(&NewPage::build(u, &categories, &d, FieldErrors::default()))
 }
@@ -393,7 +394,8 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
 async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawForm(body): RawForm) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::CreateReport, "/signalements/nouveau")?;
     let form = NewForm::parse(&body);
-    let categories = state.store.categories().await?;
+    let catalog = state.catalog().await?;
+    let categories = &catalog.categories;
     let mut d = form.draft();
     let places = state.places();
     if let (Ok(x), Ok(y)) = (form.get("carte.x").parse::<f64>(), form.get("carte.y").parse::<f64>()) {
@@ -545,8 +547,8 @@ async fn readable(state: &AppState, u: &CurrentUser, id: i64) -> Result<(maillag
 
 async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<String>, error: Option<String>) -> Result<DetailPage, AppError> {
     let (r, involved) = readable(state, u, id).await?;
-    let categories = state.store.categories().await?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let involvements = state.store.involvements(id).await?;
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
     let photos = state.store.photos(id).await?;
@@ -790,7 +792,8 @@ struct InvolveForm {
 async fn involve(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<InvolveForm>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let (r, id) = handleable(&state, u, &id).await?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let organisations = &catalog.organisations;
     let Some(org) = form.organisation.parse::<i64>().ok().and_then(|o| organisations.into_iter().find(|x| x.id == o)) else {
         return refused(&state, u, id, "L'organisation choisie n'existe pas.".into()).await;
     };
@@ -898,8 +901,8 @@ async fn map_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
     let u = require(user.as_ref(), Action::ListReports, "/signalements/carte")?;
     let (filter, errors) = q.to_filter(report_scope(&u.actor));
     let points = state.store.report_points(&filter, MAP_POINTS).await?;
-    let categories = state.store.categories().await?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
     let pts: Vec<map::Point> = points
         .iter()
@@ -1008,8 +1011,8 @@ async fn statistics(State(state): State<AppState>, user: Option<CurrentUser>, Qu
     let (filter, errors) = q.to_filter(statistics_scope(u));
     let group = StatGroup::from_code(&q.groupe).unwrap_or(StatGroup::Month);
     let (rows, overall) = state.store.report_statistics(&filter, group).await?;
-    let categories = state.store.categories().await?;
-    let organisations = state.store.organisations().await?;
+    let catalog = state.catalog().await?;
+    let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
     let total = stat_line("Total".into(), overall);
     render(&StatisticsPage {
