@@ -231,6 +231,9 @@ fn line(label: &str, lat: &[Duration], wall: Duration, n: usize, base: &[Duratio
 }
 
 pub async fn run(args: &[String]) -> anyhow::Result<()> {
+    // `--keep`: leave the generated database behind, for looking into it.
+    let keep = args.iter().any(|a| a == "--keep");
+    let args: Vec<String> = args.iter().filter(|a| *a != "--keep").cloned().collect();
     let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());
     let count: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(1_000_000);
     let pg_admin = args.get(2).cloned();
@@ -254,6 +257,10 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let _ = child.kill();
     let _ = child.wait();
     store.close().await;
+    if keep {
+        println!("database kept: {db_url}");
+        return outcome;
+    }
     if let Some(admin) = &pg_admin {
         drop_create(admin, &format!("maillage_bench_{tag}"), false).await?;
     }
@@ -448,7 +455,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                     Page::Map => {
                         f.district_id = Some(d);
                         f.created_from = Some(since);
-                        s.report_points(&f, 5000).await?;
+                        s.report_points(&f, 2000).await?;
                     }
                     Page::Detail => {
                         let id = 1 + pick(&r2, max_id as usize) as i64;
@@ -466,8 +473,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                         s.report_statistics(&f, StatGroup::Month).await?;
                     }
                 }
-                s.organisations().await?;
-                s.categories().await?;
+                // Categories and organisations: the server keeps them in memory.
                 Ok(())
             }
         })

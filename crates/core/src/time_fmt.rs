@@ -48,6 +48,12 @@ pub fn paris_offset(t: OffsetDateTime) -> UtcOffset {
     UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC)
 }
 
+/// The month of `t` in Paris, as a number: `202611`.
+pub fn month_number(t: OffsetDateTime) -> i64 {
+    let local = t.to_offset(paris_offset(t));
+    i64::from(local.year()) * 100 + i64::from(u8::from(local.month()))
+}
+
 /// `26/11/2026`
 pub fn date_fr(t: OffsetDateTime) -> String {
     let local = t.to_offset(paris_offset(t));

@@ -40,7 +40,7 @@ pub struct BulkEvent {
 }
 
 const REPORT_COLUMNS: &str = "id, category_id, state, description, address, lat, lon, district_id, organisation_id, \
-    reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, closed_at, resolution_hours";
+    reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, closed_at, resolution_hours, created_month";
 
 fn opt_int(v: Option<i64>) -> Param {
     v.map(Param::Int).unwrap_or(Param::NullInt)
@@ -81,6 +81,7 @@ impl Store {
                     opt_text(&r.due_at),
                     opt_text(&r.closed_at),
                     opt_int(r.resolution_hours),
+                    opt_int(crate::reports::month_of(&r.created_at)),
                 ]);
             }
             let mut parts = Sql::new("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ");

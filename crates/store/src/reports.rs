@@ -246,6 +246,9 @@ const SUMMARY_SELECT: &str = "SELECT r.id, r.category_id, c.name AS category_nam
      FROM reports r JOIN report_categories c ON c.id = r.category_id \
      LEFT JOIN areas d ON d.id = r.district_id LEFT JOIN organisations o ON o.id = r.organisation_id";
 
+/// Hours to resolution are below this (over a thousand years): key and hours fit one number.
+const HOURS_SPAN: i64 = 10_000_000;
+
 /// What statistics are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatGroup {
@@ -260,10 +263,10 @@ impl StatGroup {
 
     fn key(self) -> &'static str {
         match self {
-            StatGroup::Month => "substr(r.created_at, 1, 7)",
-            StatGroup::District => "CAST(r.district_id AS TEXT)",
-            StatGroup::Category => "CAST(r.category_id AS TEXT)",
-            StatGroup::Organisation => "CAST(r.organisation_id AS TEXT)",
+            StatGroup::Month => "r.created_month",
+            StatGroup::District => "r.district_id",
+            StatGroup::Category => "r.category_id",
+            StatGroup::Organisation => "r.organisation_id",
         }
     }
 
@@ -290,11 +293,11 @@ impl StatGroup {
     }
 }
 
-/// One line of statistics; `key` is the month (`2026-11`) or the id of the district, category
+/// One line of statistics; `key` is the month (`202611`) or the id of the district, category
 /// or organisation, `None` for reports without one.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct StatRow {
-    pub key: Option<String>,
+    pub key: Option<i64>,
     pub total: i64,
     pub open: i64,
     pub resolved: i64,
@@ -333,8 +336,8 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, c => {
             sqlx::query_scalar(
                 "INSERT INTO reports (category_id, state, description, address, lat, lon, district_id, priority_area_id, organisation_id, \
-                 reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16) RETURNING id",
+                 reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, created_month) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id",
             )
             .bind(r.category_id)
             .bind(initial.code())
@@ -352,6 +355,7 @@ impl Store {
             .bind(r.urgent)
             .bind(&r.created_at)
             .bind(&r.due_at)
+            .bind(month_of(&r.created_at))
             .fetch_one(c)
             .await?
         });
@@ -681,14 +685,16 @@ impl Store {
         }))
     }
 
-    /// Counts by month, district, category or organisation, computed live in one pass over the
-    /// matching reports: grouped by key and hours to resolution, then summed here, so that the
-    /// medians come from the same pass. Returns the lines and their total.
+    /// Counts by month, district, category or organisation, computed live: one pass for the
+    /// counts, grouped by the key column itself; one pass over the resolved reports for the
+    /// medians, grouped by a single number combining key and hours (grouping on one integer is
+    /// several times faster than on two columns or on an expression of text). Returns the lines
+    /// and their total.
     pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<(Vec<StatRow>, StatRow), StoreError> {
         let list = |class| State::codes_of(class).iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
         let key = group.key();
         let mut sql = Sql::new(&format!(
-            "SELECT {key} AS k, r.resolution_hours AS h, COUNT(*), \
+            "SELECT {key} AS k, COUNT(*), \
              SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
              SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
              SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
@@ -699,34 +705,37 @@ impl Store {
         ));
         sql.bind(Param::Text(f.now.clone())).push(") OR r.closed_at > r.due_at) THEN 1 ELSE 0 END) FROM reports r");
         f.where_clause(&mut sql);
-        sql.push(" GROUP BY k, h");
-        type Counts = (Option<String>, Option<i64>, i64, i64, i64, i64, i64);
+        sql.push(&format!(" GROUP BY {key}"));
+        type Counts = (Option<i64>, i64, i64, i64, i64, i64);
         let rows: Vec<Counts> = on_db!(&self.db, p => {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
         });
-        let empty = |key| StatRow { key, total: 0, open: 0, resolved: 0, not_resolved: 0, overdue: 0, median_hours: None };
-        // Per key: the counts, and (hours to resolution, reports) pairs for the median.
-        type Line = (StatRow, Vec<(i64, i64)>);
-        let mut lines: std::collections::BTreeMap<Option<String>, Line> = std::collections::BTreeMap::new();
-        let mut total = (empty(None), Vec::new());
-        for (key, hours, n, open, resolved, not_resolved, overdue) in rows {
-            let line = lines.entry(key.clone()).or_insert_with(|| (empty(key), Vec::new()));
-            for (s, pairs) in [(&mut line.0, &mut line.1), (&mut total.0, &mut total.1)] {
-                s.total += n;
-                s.open += open;
-                s.resolved += resolved;
-                s.not_resolved += not_resolved;
-                s.overdue += overdue;
-                if let Some(h) = hours {
-                    pairs.push((h, n));
-                }
-            }
-        }
-        let finish = |(mut s, pairs): (StatRow, Vec<(i64, i64)>)| {
-            s.median_hours = maillage_core::report::median_of_counts(pairs);
-            s
+        let mut hours = Sql::new(&format!("SELECT COALESCE({key}, 0) * {HOURS_SPAN} + r.resolution_hours AS g, COUNT(*) FROM reports r"));
+        f.where_clause(&mut hours);
+        hours.push(&format!(" AND r.resolution_hours IS NOT NULL AND r.resolution_hours >= 0 AND r.resolution_hours < {HOURS_SPAN} GROUP BY g"));
+        let pairs: Vec<(i64, i64)> = on_db!(&self.db, p => {
+            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(hours.text.clone())), &hours.params).fetch_all(p).await?
+        });
+        let split = |g: i64| -> (Option<i64>, i64) {
+            let k = g / HOURS_SPAN;
+            ((k != 0).then_some(k), g % HOURS_SPAN)
         };
-        Ok((lines.into_values().map(finish).collect(), finish(total)))
+        let mut total = StatRow { key: None, total: 0, open: 0, resolved: 0, not_resolved: 0, overdue: 0, median_hours: None };
+        let mut lines = Vec::with_capacity(rows.len());
+        for (key, n, open, resolved, not_resolved, overdue) in rows {
+            total.total += n;
+            total.open += open;
+            total.resolved += resolved;
+            total.not_resolved += not_resolved;
+            total.overdue += overdue;
+            let mine = pairs.iter().map(|(g, n)| (split(*g), *n)).filter(|((k, _), _)| *k == key).map(|((_, h), n)| (h, n)).collect();
+            lines.push(StatRow { key, total: n, open, resolved, not_resolved, overdue, median_hours: maillage_core::report::median_of_counts(mine) });
+        }
+        lines.sort_by_key(|l| l.key);
+        let mut all: Vec<(i64, i64)> = pairs.iter().map(|(g, n)| (split(*g).1, *n)).collect();
+        all.sort_unstable();
+        total.median_hours = maillage_core::report::median_of_counts(all);
+        Ok((lines, total))
     }
 
     /// Anonymises reports closed before `closed_before`: free text, answers, comments and
@@ -767,6 +776,11 @@ impl Store {
         tx.commit().await?;
         Ok((ids.len() as u64, files))
     }
+}
+
+/// The month number of a stored instant (`None` if it does not parse).
+pub(crate) fn month_of(stored: &str) -> Option<i64> {
+    time_fmt::from_storage(stored).map(time_fmt::month_number)
 }
 
 /// Renumbers `($1, $2…)` to `($2, $3…)`, for a statement whose `$1` comes first.

@@ -195,6 +195,9 @@ async fn statistics_overdue_and_exports(b: Backend) {
     let f = ReportFilter::new(ReportScope::All);
     let (rows, total) = s.report_statistics(&f, maillage_store::reports::StatGroup::District).await.unwrap();
     assert_eq!((total.total, total.median_hours), (3, Some(120.0)));
+    let (months, _) = s.report_statistics(&f, maillage_store::reports::StatGroup::Month).await.unwrap();
+    assert_eq!(months.iter().map(|m| m.total).sum::<i64>(), 3);
+    assert!(months.iter().all(|m| m.key.is_some_and(|k| k > 202_000 && k % 100 >= 1 && k % 100 <= 12)));
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!((row.total, row.open, row.resolved, row.overdue), (3, 1, 2, 2));

@@ -893,9 +893,12 @@ struct MapPage {
     shown: usize,
     approximate: bool,
     attribution: Option<String>,
+    max_points: i64,
 }
 
-pub const MAP_POINTS: i64 = 5000;
+/// The map shows the most recent reports of the selection, up to this many; the list and the
+/// statistics count them all.
+pub const MAP_POINTS: i64 = 2000;
 
 async fn map_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<FilterQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements/carte")?;
@@ -924,6 +927,7 @@ async fn map_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
         errors,
         svg: map::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers", state.tiles.as_ref()),
         attribution: state.tiles.as_ref().map(|t| t.attribution.clone()),
+        max_points: MAP_POINTS,
         shown: pts.len(),
         approximate: places.districts.iter().any(|d| d.3),
         q,
@@ -969,20 +973,18 @@ struct StatisticsPage {
 }
 
 /// Labels of statistics keys.
-pub fn stat_label(group: StatGroup, key: &Option<String>, categories: &[Category], places: &Places, organisations: &[Organisation]) -> String {
-    let Some(k) = key else {
+pub fn stat_label(group: StatGroup, key: &Option<i64>, categories: &[Category], places: &Places, organisations: &[Organisation]) -> String {
+    let Some(id) = *key else {
         return match group {
             StatGroup::District => "hors quartier".into(),
             StatGroup::Organisation => "à trier".into(),
             _ => "—".into(),
         };
     };
-    let id: i64 = k.parse().unwrap_or(0);
     match group {
         StatGroup::Month => {
             let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
-            let (y, m) = k.split_once('-').unwrap_or((k, "1"));
-            let m: usize = m.parse().unwrap_or(1);
+            let (y, m) = (id / 100, (id % 100) as usize);
             format!("{} {y}", months.get(m.saturating_sub(1)).unwrap_or(&""))
         }
         StatGroup::District => places.district_name(Some(id)).unwrap_or("zone supprimée").to_string(),
