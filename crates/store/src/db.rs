@@ -129,13 +129,7 @@ impl Store {
                 .connect_with(options.clone())
                 .await
                 .map_err(connect_err)?;
-            // The writer updates every index of a large table: a larger page cache (64 MiB, for
-            // this one connection) keeps their upper levels in memory.
-            let writer = SqlitePoolOptions::new()
-                .max_connections(1)
-                .connect_with(options.pragma("cache_size", "-65536"))
-                .await
-                .map_err(connect_err)?;
+            let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(connect_err)?;
             (Db::Sqlite(pool), Some(writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
