@@ -741,44 +741,61 @@ impl Store {
     }
 
     /// Anonymises reports closed before `closed_before`: free text, answers, comments and
-    /// photos go; place, category, dates and states stay for the statistics. Returns the
-    /// number of reports and the photo files to delete.
+    /// photos go; place, category, dates and states stay for the statistics. Works by batches
+    /// of 500 reports, each in its own short transaction, so that a large backlog (a first run
+    /// on years of history) never holds the write lock for long. Returns the number of reports
+    /// and the photo files to delete.
     pub async fn anonymise_closed_reports(&self, by: &Author, closed_before: &str) -> Result<(u64, Vec<String>), StoreError> {
+        let mut total = 0u64;
+        let mut files = Vec::new();
+        loop {
+            let (n, mut batch_files) = self.anonymise_batch(by, closed_before).await?;
+            files.append(&mut batch_files);
+            total += n;
+            if n < ANONYMISE_BATCH as u64 {
+                return Ok((total, files));
+            }
+        }
+    }
+
+    async fn anonymise_batch(&self, by: &Author, closed_before: &str) -> Result<(u64, Vec<String>), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let ids: Vec<i64> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar("SELECT id FROM reports WHERE closed_at IS NOT NULL AND closed_at < $1 AND anonymised_at IS NULL")
+            sqlx::query_scalar("SELECT id FROM reports WHERE closed_at IS NOT NULL AND closed_at < $1 AND anonymised_at IS NULL ORDER BY closed_at LIMIT $2")
                 .bind(closed_before)
+                .bind(ANONYMISE_BATCH)
                 .fetch_all(c)
                 .await?
         });
+        if ids.is_empty() {
+            return Ok((0, Vec::new()));
+        }
+        let mut list = Sql::new("");
+        list.bind_list(ids.iter().map(|i| Param::Int(*i)));
+        let photos = format!("SELECT file_name, thumbnail_name FROM report_photos WHERE report_id IN {}", list.text);
+        let statements = [
+            format!("UPDATE reports SET description = '', address = '', answers = '{{}}', status_notes = '', anonymised_at = $1 WHERE id IN {}", shift(&list.text)),
+            format!("UPDATE report_events SET body = '' WHERE report_id IN {}", list.text),
+            format!("DELETE FROM report_photos WHERE report_id IN {}", list.text),
+        ];
         let mut files = Vec::new();
-        for chunk in ids.chunks(500) {
-            let mut list = Sql::new("");
-            list.bind_list(chunk.iter().map(|i| Param::Int(*i)));
-            let photos = format!("SELECT file_name, thumbnail_name FROM report_photos WHERE report_id IN {}", list.text);
-            let statements = [
-                format!("UPDATE reports SET description = '', address = '', answers = '{{}}', status_notes = '', anonymised_at = $1 WHERE id IN {}", shift(&list.text)),
-                format!("UPDATE report_events SET body = '' WHERE report_id IN {}", list.text),
-                format!("DELETE FROM report_photos WHERE report_id IN {}", list.text),
-            ];
-            on_tx!(&mut tx, c => {
-                let names: Vec<(String, String)> = bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(photos)), &list.params).fetch_all(&mut *c).await?;
-                files.extend(names.into_iter().flat_map(|(a, b)| [a, b]));
-                let mut with_now = vec![Param::Text(now.clone())];
-                with_now.extend(list.params.iter().cloned());
-                bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[0].clone())), &with_now).execute(&mut *c).await?;
-                bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[1].clone())), &list.params).execute(&mut *c).await?;
-                bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[2].clone())), &list.params).execute(&mut *c).await?;
-            });
-        }
-        if !ids.is_empty() {
-            append(&mut tx, by, "report.anonymise", "report", "", &format!("{} signalements clos avant {closed_before}", ids.len())).await?;
-        }
+        on_tx!(&mut tx, c => {
+            let names: Vec<(String, String)> = bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(photos)), &list.params).fetch_all(&mut *c).await?;
+            files.extend(names.into_iter().flat_map(|(a, b)| [a, b]));
+            let mut with_now = vec![Param::Text(now.clone())];
+            with_now.extend(list.params.iter().cloned());
+            bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[0].clone())), &with_now).execute(&mut *c).await?;
+            bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[1].clone())), &list.params).execute(&mut *c).await?;
+            bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[2].clone())), &list.params).execute(&mut *c).await?;
+        });
+        append(&mut tx, by, "report.anonymise", "report", "", &format!("{} signalements clos avant {closed_before}", ids.len())).await?;
         tx.commit().await?;
         Ok((ids.len() as u64, files))
     }
 }
+
+const ANONYMISE_BATCH: i64 = 500;
 
 /// The month number of a stored instant (`None` if it does not parse).
 pub(crate) fn month_of(stored: &str) -> Option<i64> {

@@ -304,6 +304,29 @@ async fn closed_reports_are_anonymised(b: Backend) {
     assert_eq!(s.report(open).await.unwrap().unwrap().description, "Encombrants dans le hall B");
     let (again, _) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
     assert_eq!(again, 0);
+    // A backlog larger than one batch (years of history on a first run) is done entirely.
+    let cat = city.category("autre").await;
+    let old = "2020-01-01T00:00:00Z".to_string();
+    let rows: Vec<maillage_store::bulk::BulkReport> = (0..1_234)
+        .map(|i| maillage_store::bulk::BulkReport {
+            id: 10_000 + i,
+            category_id: cat,
+            state: "resolved".into(),
+            description: "Ancien".into(),
+            lat: 48.94,
+            lon: 2.31,
+            source: "web".into(),
+            created_at: old.clone(),
+            updated_at: old.clone(),
+            closed_at: Some(old.clone()),
+            ..Default::default()
+        })
+        .collect();
+    s.bulk_insert_reports(&rows).await.unwrap();
+    s.bulk_done().await.unwrap();
+    let (n, _) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    assert_eq!(n, 1_234);
+    assert_eq!(s.report(11_233).await.unwrap().unwrap().description, "");
 }
 
 fn decoded(message: &str) -> String {
