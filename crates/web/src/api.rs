@@ -152,7 +152,7 @@ async fn reports_statistics(
         "total": total,
         "rows": rows.iter().map(|r| {
             let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
-            v["label"] = Value::from(crate::pages::reports::stat_label(group, &r.key, &categories, &places, &organisations));
+            v["label"] = Value::from(crate::pages::reports::stat_label(group, &r.key, categories, &places, organisations));
             v
         }).collect::<Vec<_>>(),
     })))

@@ -231,7 +231,7 @@ async fn services(state: &AppState, format: Format) -> Result311 {
                 ("metadata", Node::Bool(!c.questions.is_empty())),
                 ("type", Node::text("realtime")),
                 ("keywords", Node::text(&c.keywords)),
-                ("group", Node::text(group_name(&categories, c))),
+                ("group", Node::text(group_name(categories, c))),
             ])
         })
         .collect();

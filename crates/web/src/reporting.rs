@@ -179,9 +179,9 @@ fn capitalise(s: &str) -> String {
 pub async fn submit(state: &AppState, who: &Reporter, d: &Draft) -> Result<i64, SubmitError> {
     let catalog = state.catalog().await?;
     let categories = &catalog.categories;
-    let checked = check(&state.places(), &categories, d)?;
+    let checked = check(&state.places(), categories, d)?;
     let rules = state.catalog().await?.rules.clone();
-    let routed = report::route(&rules, &lineage(&categories, checked.category.id), &checked.location.area_ids).cloned();
+    let routed = report::route(&rules, &lineage(categories, checked.category.id), &checked.location.area_ids).cloned();
     let now = time_fmt::now();
     let due = u32::try_from(checked.category.target_days)
         .ok()

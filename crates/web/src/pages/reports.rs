@@ -242,7 +242,7 @@ async fn list(State(state): State<AppState>, user: Option<CurrentUser>, Query(q)
     render(&ListPage {
         layout: Layout::new("Signalements", Some(u)),
         query: q.query(),
-        choices: FilterChoices::new(&categories, &state.places(), &organisations),
+        choices: FilterChoices::new(categories, &state.places(), organisations),
         errors,
         lines: rows.into_iter().map(|r| line(r, &filter.now)).collect(),
         page,
@@ -385,7 +385,7 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
     let catalog = state.catalog().await?;
     let categories = &catalog.categories;
     let d = Draft { category_id: q.categorie.parse().ok(), ..Default::default() };
-    render(&NewPage::build(u, &categories, &d, FieldErrors::default()))
+    render(&NewPage::build(u, categories, &d, FieldErrors::default()))
 }
 
 /// One handler for the three buttons of the form: a click on the map places the point, "Mettre
@@ -402,20 +402,20 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
         let c = map::Frame::fit(&places).coordinates(x, y);
         d.lat = c.lat.to_string();
         d.lon = c.lon.to_string();
-        return render(&NewPage::build(u, &categories, &d, FieldErrors::default()));
+        return render(&NewPage::build(u, categories, &d, FieldErrors::default()));
     }
     if form.get("action") == "questions" {
-        return render(&NewPage::build(u, &categories, &d, FieldErrors::default()));
+        return render(&NewPage::build(u, categories, &d, FieldErrors::default()));
     }
-    let checked = match reporting::check(&places, &categories, &d) {
+    let checked = match reporting::check(&places, categories, &d) {
         Ok(c) => c,
-        Err(e) => return render_invalid(&NewPage::build(u, &categories, &d, submit_errors(e)?)),
+        Err(e) => return render_invalid(&NewPage::build(u, categories, &d, submit_errors(e)?)),
     };
     if form.get("confirmer").is_empty() {
         let near = reporting::possible_duplicates(&state, checked.category.id, checked.coordinates, report_scope(&u.actor)).await?;
         if !near.is_empty() {
             let now = time_fmt::to_storage(time_fmt::now());
-            let mut page = NewPage::build(u, &categories, &d, FieldErrors::default());
+            let mut page = NewPage::build(u, categories, &d, FieldErrors::default());
             page.duplicates = near.into_iter().map(|(r, m)| (line(r, &now), format!("{m:.0}"))).collect();
             page.confirm_duplicates = true;
             return render(&page);
@@ -424,7 +424,7 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
     let who = Reporter { author: u.author(), user_id: Some(u.id), organisation_id: u.actor.organisation_id, source: "web" };
     match reporting::submit(&state, &who, &d).await {
         Ok(id) => Ok(Redirect::to(&format!("/signalements/{id}?cree=1")).into_response()),
-        Err(e) => render_invalid(&NewPage::build(u, &categories, &d, submit_errors(e)?)),
+        Err(e) => render_invalid(&NewPage::build(u, categories, &d, submit_errors(e)?)),
     }
 }
 
@@ -630,7 +630,7 @@ async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<
             .unwrap_or_else(|| "à trier par la coordination".into()),
         answers,
         parts,
-        events: events.iter().map(|e| event_line(e, &organisations)).collect(),
+        events: events.iter().map(|e| event_line(e, organisations)).collect(),
         photos,
         can_handle,
         my_part,
@@ -794,7 +794,7 @@ async fn involve(State(state): State<AppState>, user: Option<CurrentUser>, Path(
     let (r, id) = handleable(&state, u, &id).await?;
     let catalog = state.catalog().await?;
     let organisations = &catalog.organisations;
-    let Some(org) = form.organisation.parse::<i64>().ok().and_then(|o| organisations.into_iter().find(|x| x.id == o)) else {
+    let Some(org) = form.organisation.parse::<i64>().ok().and_then(|o| organisations.iter().find(|x| x.id == o)) else {
         return refused(&state, u, id, "L'organisation choisie n'existe pas.".into()).await;
     };
     let mails = if org.email.is_empty() {
@@ -923,7 +923,7 @@ async fn map_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
     render(&MapPage {
         layout: Layout::new("Carte des signalements", Some(u)),
         query: q.query(),
-        choices: FilterChoices::new(&categories, &places, &organisations),
+        choices: FilterChoices::new(categories, &places, organisations),
         errors,
         svg: map::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers", state.tiles.as_ref()),
         attribution: state.tiles.as_ref().map(|t| t.attribution.clone()),
@@ -1019,11 +1019,11 @@ async fn statistics(State(state): State<AppState>, user: Option<CurrentUser>, Qu
     let total = stat_line("Total".into(), overall);
     render(&StatisticsPage {
         layout: Layout::new("Statistiques des signalements", Some(u)),
-        choices: FilterChoices::new(&categories, &places, &organisations),
+        choices: FilterChoices::new(categories, &places, organisations),
         errors,
         group,
         groups: StatGroup::ALL.iter().map(|g| (g.code(), g.label())).collect(),
-        lines: rows.into_iter().map(|s| stat_line(stat_label(group, &s.key, &categories, &places, &organisations), s)).collect(),
+        lines: rows.into_iter().map(|s| stat_line(stat_label(group, &s.key, categories, &places, organisations), s)).collect(),
         total,
         q,
     })
