@@ -2,66 +2,11 @@
 // agent reports a dumping in a hall (placing it by a click on the map, no script involved), the
 // municipal police takes its part, the coordinator finds it on the map and in the statistics.
 // axe-core (WCAG 2.1 A/AA rules) runs on every page visited.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
+import { setup, newPage, axe, login, base } from './harness.mjs';
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const bin = process.env.MAILLAGE_BIN ?? new URL('../../target/debug/maillage', import.meta.url).pathname;
-
-let server, base, browser, dataDir;
-
-before(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'maillage-browser-'));
-  server = spawn(bin, ['demo', '--listen', '127.0.0.1:0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`maillage exited with ${code}`)));
-  });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  server?.kill();
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-// axe is injected as a script: the page's own CSP (no inline script) is bypassed for the tool only.
-const newPage = async (options = {}) => (await browser.newContext({ bypassCSP: true, ...options })).newPage();
-
-async function axe(page) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () =>
-    // eslint-disable-next-line no-undef
-    await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }));
-  const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  assert.deepEqual(violations, [], `axe violations on ${page.url()}`);
-}
-
-async function login(page, email, password) {
-  await page.goto(`${base}/connexion`);
-  await axe(page);
-  await page.fill('#email', email);
-  await page.fill('#password', password);
-  await page.click('main button[type=submit]');
-}
-
+setup();
 
 test('a landlord reports a dumping in a hall; the police takes its part; the coordinator sees it', async () => {
   const agent = await newPage();
