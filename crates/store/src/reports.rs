@@ -748,28 +748,35 @@ impl Store {
     pub async fn anonymise_closed_reports(&self, by: &Author, closed_before: &str) -> Result<(u64, Vec<String>), StoreError> {
         let mut total = 0u64;
         let mut files = Vec::new();
+        // Batches follow the ids, each starting after the last one: the work stays linear in
+        // the number of reports (restarting from the oldest would re-read the done ones).
+        let mut after = 0i64;
         loop {
-            let (n, mut batch_files) = self.anonymise_batch(by, closed_before).await?;
+            let (ids, mut batch_files) = self.anonymise_batch(by, closed_before, after).await?;
             files.append(&mut batch_files);
-            total += n;
-            if n < ANONYMISE_BATCH as u64 {
-                return Ok((total, files));
+            total += ids.len() as u64;
+            match ids.last() {
+                Some(last) if ids.len() as i64 == ANONYMISE_BATCH => after = *last,
+                _ => return Ok((total, files)),
             }
         }
     }
 
-    async fn anonymise_batch(&self, by: &Author, closed_before: &str) -> Result<(u64, Vec<String>), StoreError> {
+    async fn anonymise_batch(&self, by: &Author, closed_before: &str, after: i64) -> Result<(Vec<i64>, Vec<String>), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let ids: Vec<i64> = on_tx!(&mut tx, c => {
-            sqlx::query_scalar("SELECT id FROM reports WHERE closed_at IS NOT NULL AND closed_at < $1 AND anonymised_at IS NULL ORDER BY closed_at LIMIT $2")
-                .bind(closed_before)
-                .bind(ANONYMISE_BATCH)
-                .fetch_all(c)
-                .await?
+            sqlx::query_scalar(
+                "SELECT id FROM reports WHERE id > $1 AND closed_at IS NOT NULL AND closed_at < $2 AND anonymised_at IS NULL ORDER BY id LIMIT $3",
+            )
+            .bind(after)
+            .bind(closed_before)
+            .bind(ANONYMISE_BATCH)
+            .fetch_all(c)
+            .await?
         });
         if ids.is_empty() {
-            return Ok((0, Vec::new()));
+            return Ok((Vec::new(), Vec::new()));
         }
         let mut list = Sql::new("");
         list.bind_list(ids.iter().map(|i| Param::Int(*i)));
@@ -791,7 +798,7 @@ impl Store {
         });
         append(&mut tx, by, "report.anonymise", "report", "", &format!("{} signalements clos avant {closed_before}", ids.len())).await?;
         tx.commit().await?;
-        Ok((ids.len() as u64, files))
+        Ok((ids, files))
     }
 }
 
