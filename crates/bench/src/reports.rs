@@ -473,7 +473,6 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                         let id = 1 + pick(&r2, max_id as usize) as i64;
                         s.report(id).await?;
                         s.involvements(id).await?;
-                        s.involvements(id).await?;
                         s.report_events(id, None).await?;
                         s.photos(id).await?;
                     }

@@ -537,19 +537,24 @@ struct DetailQuery {
     ok: String,
 }
 
-/// Loads a report the user may read, with whether the user's organisation is involved.
-async fn readable(state: &AppState, u: &CurrentUser, id: i64) -> Result<(maillage_store::reports::ReportDetail, bool), AppError> {
+/// Loads a report the user may read, with its organisations and whether the user's
+/// organisation is one of them.
+async fn readable(
+    state: &AppState,
+    u: &CurrentUser,
+    id: i64,
+) -> Result<(maillage_store::reports::ReportDetail, Vec<maillage_store::reports::Involvement>, bool), AppError> {
     let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
-    let involved = reporting::involved(state, id, u.actor.organisation_id).await?;
+    let involvements = state.store.involvements(id).await?;
+    let involved = u.actor.organisation_id.is_some_and(|o| involvements.iter().any(|i| i.organisation_id == o));
     require(Some(u), Action::ReadReport { involved }, "/signalements")?;
-    Ok((r, involved))
+    Ok((r, involvements, involved))
 }
 
 async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<String>, error: Option<String>) -> Result<DetailPage, AppError> {
-    let (r, involved) = readable(state, u, id).await?;
+    let (r, involvements, involved) = readable(state, u, id).await?;
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
-    let involvements = state.store.involvements(id).await?;
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
     let photos = state.store.photos(id).await?;
     let places = state.places();
