@@ -115,6 +115,8 @@ where
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // Built together with the web crate, reqwest has TLS but no provider of its own.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("reports") {
         return reports::run(&args[1..]).await;

@@ -39,6 +39,10 @@ pub struct Config {
     pub map_tile_url: String,
     /// The credit the tile provider asks for, shown under the maps.
     pub map_tile_attribution: String,
+    /// Address look-up on the report form, through the national address API
+    /// (`https://data.geopf.fr/geocodage/search`) or a city's own addok; empty: off, and no
+    /// typed address leaves the network.
+    pub address_search_url: String,
 }
 
 impl Default for Config {
@@ -58,6 +62,7 @@ impl Default for Config {
             report_anonymise_after_days: 365,
             map_tile_url: String::new(),
             map_tile_attribution: String::new(),
+            address_search_url: String::new(),
         }
     }
 }
@@ -120,6 +125,11 @@ impl Config {
                 bail!("configuration invalide (clé « map_tile_url ») : une adresse http(s)://…/{{z}}/{{x}}/{{y}}.png est attendue");
             }
         }
+        if !self.address_search_url.is_empty()
+            && let Err(e) = maillage_web::geocoder::Geocoder::new(&self.address_search_url)
+        {
+            bail!("configuration invalide (clé « address_search_url ») : {e}");
+        }
         if !self.smtp_url.is_empty() && maillage_web::mailer::parse_smtp_url(&self.smtp_url).is_none() {
             bail!("configuration invalide (clé « smtp_url ») : smtp://[utilisateur:mot-de-passe@]hôte[:port] est attendu");
         }
@@ -129,8 +139,13 @@ impl Config {
         Ok(())
     }
 
-    pub fn web(&self) -> maillage_web::WebConfig {
-        maillage_web::WebConfig {
+    pub fn web(&self) -> anyhow::Result<maillage_web::WebConfig> {
+        let geocoder = if self.address_search_url.is_empty() {
+            None
+        } else {
+            Some(maillage_web::geocoder::Geocoder::new(&self.address_search_url).context("clé « address_search_url »")?)
+        };
+        Ok(maillage_web::WebConfig {
             secure_cookies: self.secure_cookies,
             idle_timeout_minutes: self.session_idle_minutes,
             max_body_bytes: self.max_body_bytes,
@@ -139,7 +154,8 @@ impl Config {
             data_dir: self.data_dir.clone().into(),
             tiles: (!self.map_tile_url.is_empty())
                 .then(|| maillage_web::map::TileSource { url: self.map_tile_url.clone(), attribution: self.map_tile_attribution.clone() }),
-        }
+            geocoder,
+        })
     }
 
     pub fn mail(&self) -> Option<maillage_web::mailer::MailConfig> {
@@ -199,7 +215,12 @@ mod tests {
         let e = load_text("tiles", "map_tile_url = \"https://tuiles.example/carte.png\"\n").unwrap_err().to_string();
         assert!(e.contains("map_tile_url"), "{e}");
         let c = load_text("tiles-ok", "map_tile_url = \"https://tuiles.example/{z}/{x}/{y}.png\"\n").unwrap();
-        assert!(c.web().tiles.is_some());
+        assert!(c.web().unwrap().tiles.is_some());
+        assert!(Config::default().web().unwrap().geocoder.is_none(), "the address look-up is off by default");
+        let e = load_text("geocoder", "address_search_url = \"data.geopf.fr/geocodage/search\"\n").unwrap_err().to_string();
+        assert!(e.contains("address_search_url"), "{e}");
+        let c = load_text("geocoder-ok", "address_search_url = \"https://data.geopf.fr/geocodage/search\"\n").unwrap();
+        assert!(c.web().unwrap().geocoder.is_some());
     }
 
     #[test]

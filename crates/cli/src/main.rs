@@ -38,6 +38,10 @@ enum Command {
         /// e-mail waits in the outbox.
         #[arg(long)]
         smtp: Option<String>,
+        /// Geocoder for the address look-up on the report form (e.g.
+        /// https://data.geopf.fr/geocodage/search); without it, off.
+        #[arg(long)]
+        address_search: Option<String>,
     },
     /// Serves in production, configured by file and environment.
     Serve(DbArgs),
@@ -163,7 +167,7 @@ fn read_password() -> anyhow::Result<String> {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Demo { listen, data, smtp } => {
+        Command::Demo { listen, data, smtp, address_search } => {
             std::fs::create_dir_all(&data).with_context(|| format!("dossier {}", data.display()))?;
             let url = format!("sqlite://{}", data.join("maillage.db").display());
             let store = Store::connect(&url).await?;
@@ -178,7 +182,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             println!("Clé Open311 du bailleur de démonstration : {}", demo::API_KEY);
             std::io::stdout().flush()?;
-            let web = maillage_web::WebConfig { data_dir: data.clone(), public_url: format!("http://{addr}"), ..Default::default() };
+            let geocoder = address_search.as_deref().map(maillage_web::geocoder::Geocoder::new).transpose().context("--address-search")?;
+            let web = maillage_web::WebConfig { data_dir: data.clone(), public_url: format!("http://{addr}"), geocoder, ..Default::default() };
             let mail = smtp.map(|smtp_url| maillage_web::mailer::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
             spawn_jobs(&store, mail, 365, maillage_core::audit::RETENTION_DEFAULT_DAYS, data, web.public_url.clone())?;
             let state = maillage_web::AppState::new(store, &web).await?;
@@ -189,8 +194,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("écoute sur {}", config.listen))?;
             tracing::info!("Maillage sert sur http://{}/ ({})", listener.local_addr()?, maillage_store::mask_url(&config.database_url));
             spawn_jobs(&store, config.mail(), config.report_anonymise_after_days, config.audit_retention_days, config.data_dir.clone().into(), config.public_url.clone())?;
-            let state = maillage_web::AppState::new(store, &config.web()).await?;
-            maillage_web::serve(listener, maillage_web::app(state, &config.web())).await?;
+            let web = config.web()?;
+            let state = maillage_web::AppState::new(store, &web).await?;
+            maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
         }
         Command::Migrate(db) => {
             let (config, _) = open(&db).await?;

@@ -6,6 +6,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod exports;
+pub mod geocoder;
 pub mod layout;
 pub mod map;
 pub mod mailer;
@@ -41,6 +42,8 @@ pub struct WebConfig {
     pub data_dir: std::path::PathBuf,
     /// A tile background for the maps; none by default.
     pub tiles: Option<map::TileSource>,
+    /// Address look-up on the report form; none by default.
+    pub geocoder: Option<geocoder::Geocoder>,
 }
 
 impl Default for WebConfig {
@@ -53,6 +56,7 @@ impl Default for WebConfig {
             public_url: "http://127.0.0.1:8080".into(),
             data_dir: "maillage-data".into(),
             tiles: None,
+            geocoder: None,
         }
     }
 }
@@ -67,6 +71,7 @@ pub struct AppState {
     pub data_dir: std::path::PathBuf,
     pub max_photo_bytes: usize,
     pub tiles: Option<map::TileSource>,
+    pub geocoder: Option<geocoder::Geocoder>,
     catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
 }
 
@@ -91,6 +96,7 @@ impl AppState {
             data_dir: config.data_dir.clone(),
             max_photo_bytes: config.max_photo_bytes,
             tiles: config.tiles.clone(),
+            geocoder: config.geocoder.clone(),
             catalog: Arc::default(),
         };
         state.reload_glossary().await?;

@@ -344,6 +344,38 @@ pub async fn possible_duplicates(
     Ok(out)
 }
 
+/// Why an address look-up gave nothing to choose from; the messages are shown under the field.
+#[derive(Debug, thiserror::Error)]
+pub enum AddressSearchError {
+    #[error("La recherche d'adresse n'est pas activée : placez le point sur la carte ou saisissez ses coordonnées.")]
+    Disabled,
+    #[error("Saisissez une adresse à chercher (3 à 200 caractères).")]
+    BadQuery,
+    #[error("Aucune adresse de la commune ne correspond à « {0} ». Placez le point sur la carte.")]
+    NothingFound(String),
+    #[error("La recherche d'adresse n'a pas abouti ({0}) : placez le point sur la carte ou saisissez ses coordonnées.")]
+    Geocoder(#[from] crate::geocoder::GeocoderError),
+}
+
+/// Addresses matching a typed text, inside the territory, best first. Only the typed text is
+/// sent to the geocoder (never the description), and only when the person asks for it.
+pub async fn find_addresses(state: &AppState, query: &str) -> Result<Vec<crate::geocoder::AddressCandidate>, AddressSearchError> {
+    let geocoder = state.geocoder.as_ref().ok_or(AddressSearchError::Disabled)?;
+    let query = query.trim();
+    if !(3..=200).contains(&query.chars().count()) {
+        return Err(AddressSearchError::BadQuery);
+    }
+    let places = state.places();
+    let near = places.extent().and_then(|b| Coordinates::new((b[1] + b[3]) / 2.0, (b[0] + b[2]) / 2.0));
+    let mut found = geocoder.search(query, near).await?;
+    found.retain(|a| places.locate(a.coordinates).is_ok());
+    found.truncate(crate::geocoder::MAX_CANDIDATES);
+    if found.is_empty() {
+        return Err(AddressSearchError::NothingFound(query.to_string()));
+    }
+    Ok(found)
+}
+
 /// The questions of a category, for forms and Open311.
 pub fn questions_of(categories: &[Category], id: i64) -> &[Question] {
     categories.iter().find(|c| c.id == id).map(|c| c.questions.as_slice()).unwrap_or(&[])

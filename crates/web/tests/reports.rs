@@ -486,7 +486,87 @@ async fn daily_digest_lists_what_changed(b: Backend) {
     assert_eq!(s.outbox_counts().await.unwrap().0, before + 1);
 }
 
+/// The address look-up, against a real addok (the national address API's engine): the form
+/// offers the addresses of the commune found for the typed text, a click places the point there,
+/// and the report is created at that place. Addresses outside the territory are not offered.
+async fn address_lookup_places_the_point(backend: Backend) {
+    let dir = std::env::temp_dir().join(format!("maillage-addok-{}-{backend:?}", std::process::id()));
+    let addok = common::AddokServer::start(&dir);
+    let geocoder = maillage_web::geocoder::Geocoder::new(&addok.url).unwrap();
+    let city = common::city_with(backend, |c| c.geocoder = Some(geocoder)).await;
+    let agent = city.app.login(LANDLORD_AGENT).await;
+    let form = agent.get(city.app.url("/signalements/nouveau")).send().await.unwrap().text().await.unwrap();
+    assert!(form.contains("Chercher cette adresse"), "the button is shown when a geocoder is configured");
+
+    let cat = city.category("depot-sauvage").await.to_string();
+    let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("action", "adresse")]).await;
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    let label = "12 Avenue Gabriel Péri 92230 Gennevilliers";
+    let needle = format!("value=\"48.9368;2.302;{label}\"");
+    assert!(page.contains(&needle), "the address found is offered: {page}");
+
+    // Found by addok, but in Paris: outside the territory, so not offered.
+    let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 rue de rivoli"), ("action", "adresse")]).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("Aucune adresse de la commune ne correspond") && !page.contains("Rivoli 75001"), "{page}");
+
+    let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", " "), ("action", "adresse")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("Saisissez une adresse à chercher"));
+
+    // A click on the address places the point and keeps the label as the address.
+    let choice = format!("48.9368;2.302;{label}");
+    let page = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("adresse_choisie", &choice)]).await.text().await.unwrap();
+    assert!(page.contains("name=\"lat\" value=\"48.9368\"") && page.contains("name=\"lon\" value=\"2.302\""), "{page}");
+    assert!(page.contains(&format!("name=\"adresse\" value=\"{label}\"")));
+
+    let r = city
+        .post_report(&agent, &[
+            ("categorie", &cat),
+            ("description", "Encombrants devant l'entrée"),
+            ("adresse", label),
+            ("lat", "48.9368"),
+            ("lon", "2.302"),
+            ("q_nature", "encombrants"),
+            ("confirmer", "1"),
+        ])
+        .await;
+    assert_eq!(r.status(), 303);
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap();
+    let report = city.app.store.report(id).await.unwrap().unwrap();
+    assert_eq!((report.address.as_str(), report.district_id), (label, Some(city.north)));
+    drop(addok);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    // A geocoder that does not answer: a clear message, and the form as it was.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let down = maillage_web::geocoder::Geocoder::new(&format!("http://{closed}/search/")).unwrap();
+    let city = common::city_with(backend, |c| c.geocoder = Some(down)).await;
+    let agent = city.app.login(LANDLORD_AGENT).await;
+    let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("action", "adresse")]).await;
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("La recherche d&#39;adresse n&#39;a pas abouti"), "{page}");
+    assert!(page.contains("value=\"12 avenue gabriel peri\""));
+}
+
+/// Off by default: no button, and the action is refused with a message.
+async fn address_lookup_is_off_by_default(backend: Backend) {
+    let city = city(backend).await;
+    let agent = city.app.login(LANDLORD_AGENT).await;
+    let form = agent.get(city.app.url("/signalements/nouveau")).send().await.unwrap().text().await.unwrap();
+    assert!(!form.contains("Chercher cette adresse"));
+    let cat = city.category("depot-sauvage").await.to_string();
+    let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("action", "adresse")]).await;
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("pas activée"));
+}
+
 backend_tests!(
+    address_lookup_places_the_point,
+    address_lookup_is_off_by_default,
     daily_digest_lists_what_changed,
     json_api_goes_through_the_same_checks,
     routing_and_visibility,

@@ -296,6 +296,10 @@ struct NewPage {
     duplicates: Vec<(Line, String)>,
     map_query: String,
     confirm_duplicates: bool,
+    /// The address look-up is configured.
+    address_search: bool,
+    /// Addresses found, as (button value `lat;lon;label`, label).
+    addresses: Vec<(String, String)>,
 }
 
 /// The report form's fields, read from the raw body so that repeated keys (several choices)
@@ -351,7 +355,7 @@ fn question_fields(questions: &[Question], answers: &BTreeMap<String, Vec<String
 }
 
 impl NewPage {
-    fn build(u: &CurrentUser, categories: &[Category], d: &Draft, errors: FieldErrors) -> NewPage {
+    fn build(state: &AppState, u: &CurrentUser, categories: &[Category], d: &Draft, errors: FieldErrors) -> NewPage {
         let questions = d.category_id.map(|id| reporting::questions_of(categories, id)).unwrap_or(&[]);
         let map_query = match Coordinates::parse(&d.lat, &d.lon) {
             Ok(c) => format!("?lat={}&lon={}", c.lat, c.lon),
@@ -370,6 +374,8 @@ impl NewPage {
             duplicates: Vec::new(),
             map_query,
             confirm_duplicates: false,
+            address_search: state.geocoder.is_some(),
+            addresses: Vec::new(),
         }
     }
 }
@@ -385,12 +391,13 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
     let catalog = state.catalog().await?;
     let categories = &catalog.categories;
     let d = Draft { category_id: q.categorie.parse().ok(), ..Default::default() };
-    render(&NewPage::build(u, categories, &d, FieldErrors::default()))
+    render(&NewPage::build(&state, u, categories, &d, FieldErrors::default()))
 }
 
-/// One handler for the three buttons of the form: a click on the map places the point, "Mettre
-/// à jour les questions" shows the chosen category's questions, "Envoyer" creates the report
-/// (after showing possible duplicates once).
+/// One handler for the buttons of the form: a click on the map places the point, "Chercher
+/// l'adresse" offers the addresses found and a click on one places the point there, "Afficher
+/// les questions" shows the chosen category's questions, "Envoyer" creates the report (after
+/// showing possible duplicates once).
 async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawForm(body): RawForm) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::CreateReport, "/signalements/nouveau")?;
     let form = NewForm::parse(&body);
@@ -402,20 +409,43 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
         let c = map::Frame::fit(&places).coordinates(x, y);
         d.lat = c.lat.to_string();
         d.lon = c.lon.to_string();
-        return render(&NewPage::build(u, categories, &d, FieldErrors::default()));
+        return render(&NewPage::build(&state, u, categories, &d, FieldErrors::default()));
+    }
+    if let Some((lat, lon, label)) = parse_address_choice(&form.get("adresse_choisie")) {
+        d.lat = lat;
+        d.lon = lon;
+        d.address = label;
+        return render(&NewPage::build(&state, u, categories, &d, FieldErrors::default()));
+    }
+    if form.get("action") == "adresse" {
+        return match reporting::find_addresses(&state, &d.address).await {
+            Ok(found) => {
+                let mut page = NewPage::build(&state, u, categories, &d, FieldErrors::default());
+                page.addresses = found
+                    .into_iter()
+                    .map(|a| (format!("{};{};{}", a.coordinates.lat, a.coordinates.lon, a.label), a.label))
+                    .collect();
+                render(&page)
+            }
+            Err(e) => {
+                let mut errors = FieldErrors::default();
+                errors.add("adresse", e.to_string());
+                render_invalid(&NewPage::build(&state, u, categories, &d, errors))
+            }
+        };
     }
     if form.get("action") == "questions" {
-        return render(&NewPage::build(u, categories, &d, FieldErrors::default()));
+        return render(&NewPage::build(&state, u, categories, &d, FieldErrors::default()));
     }
     let checked = match reporting::check(&places, categories, &d) {
         Ok(c) => c,
-        Err(e) => return render_invalid(&NewPage::build(u, categories, &d, submit_errors(e)?)),
+        Err(e) => return render_invalid(&NewPage::build(&state, u, categories, &d, submit_errors(e)?)),
     };
     if form.get("confirmer").is_empty() {
         let near = reporting::possible_duplicates(&state, checked.category.id, checked.coordinates, report_scope(&u.actor)).await?;
         if !near.is_empty() {
             let now = time_fmt::to_storage(time_fmt::now());
-            let mut page = NewPage::build(u, categories, &d, FieldErrors::default());
+            let mut page = NewPage::build(&state, u, categories, &d, FieldErrors::default());
             page.duplicates = near.into_iter().map(|(r, m)| (line(r, &now), format!("{m:.0}"))).collect();
             page.confirm_duplicates = true;
             return render(&page);
@@ -424,8 +454,16 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
     let who = Reporter { author: u.author(), user_id: Some(u.id), organisation_id: u.actor.organisation_id, source: "web" };
     match reporting::submit(&state, &who, &d).await {
         Ok(id) => Ok(Redirect::to(&format!("/signalements/{id}?cree=1")).into_response()),
-        Err(e) => render_invalid(&NewPage::build(u, categories, &d, submit_errors(e)?)),
+        Err(e) => render_invalid(&NewPage::build(&state, u, categories, &d, submit_errors(e)?)),
     }
+}
+
+/// A chosen address: `lat;lon;label`, as the page wrote it.
+fn parse_address_choice(v: &str) -> Option<(String, String, String)> {
+    let mut parts = v.splitn(3, ';');
+    let (lat, lon, label) = (parts.next()?, parts.next()?, parts.next()?);
+    Coordinates::parse(lat, lon).ok()?;
+    Some((lat.to_string(), lon.to_string(), label.chars().take(300).collect()))
 }
 
 fn submit_errors(e: SubmitError) -> Result<FieldErrors, AppError> {

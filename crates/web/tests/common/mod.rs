@@ -94,6 +94,11 @@ pub fn organisation(code: &str, name: &str, kind: &str) -> OrganisationInput {
 
 /// Starts the application with the strategy, one organisation and one account per role.
 pub async fn start(backend: Backend) -> TestApp {
+    start_with(backend, |_| {}).await
+}
+
+/// `start`, with a change to the web configuration (an address look-up, say).
+pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut maillage_web::WebConfig)) -> TestApp {
     let db = database(backend).await;
     let store = Store::connect(&db.url).await.unwrap();
     let by = Author::system();
@@ -116,14 +121,19 @@ pub async fn start(backend: Backend) -> TestApp {
             .await
             .unwrap();
     }
-    serve(store, db).await
+    serve_with(store, db, configure).await
 }
 
 /// Serves an already prepared database.
 pub async fn serve(store: Store, db: TestDb) -> TestApp {
+    serve_with(store, db, |_| {}).await
+}
+
+async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut maillage_web::WebConfig)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let config = maillage_web::WebConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() };
+    let mut config = maillage_web::WebConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() };
+    configure(&mut config);
     let state = maillage_web::AppState::new(store.clone(), &config).await.unwrap();
     let router = maillage_web::app(state.clone(), &config);
     tokio::spawn(async move {
@@ -134,6 +144,7 @@ pub async fn serve(store: Store, db: TestDb) -> TestApp {
 
 impl TestApp {
     pub fn client(&self) -> reqwest::Client {
+        maillage_web::geocoder::install_tls_provider();
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
@@ -185,8 +196,13 @@ fn square(name: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
 }
 
 pub async fn city(backend: Backend) -> City {
+    city_with(backend, |_| {}).await
+}
+
+/// `city`, with a change to the web configuration.
+pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_web::WebConfig)) -> City {
     use maillage_core::place::{AreaKind, parse_geojson};
-    let app = start(backend).await;
+    let app = start_with(backend, configure).await;
     let by = Author::system();
     let s = &app.store;
     let landlord = s
@@ -297,5 +313,41 @@ impl SmtpServer {
             }
         }
         out
+    }
+}
+
+/// A real addok (the national address API's engine) over a real Redis, holding the addresses of
+/// tests/geocoder/addresses.ndjson; stopped (with its Redis) when dropped. Its Python comes from
+/// MAILLAGE_TEST_ADDOK_PYTHON, or the virtual environment scripts/test makes.
+pub struct AddokServer {
+    /// The search endpoint, as `address_search_url` would name it.
+    pub url: String,
+    child: std::process::Child,
+}
+
+impl Drop for AddokServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl AddokServer {
+    pub fn start(dir: &std::path::Path) -> AddokServer {
+        use std::io::BufRead;
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/geocoder");
+        let python = std::env::var("MAILLAGE_TEST_ADDOK_PYTHON").unwrap_or_else(|_| "/opt/maillage-test/addok/bin/python".into());
+        let mut child = std::process::Command::new(&python)
+            .arg(format!("{root}/addok_server.py"))
+            .arg(dir.join("addok"))
+            .arg(format!("{root}/addresses.ndjson"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{python}: {e} (addok and redis-server; scripts/test installs them)"));
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port: u16 = line.trim().parse().expect("addok prints its port");
+        AddokServer { url: format!("http://127.0.0.1:{port}/search/"), child }
     }
 }
