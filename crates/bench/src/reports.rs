@@ -116,6 +116,7 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     let span_hours = 10 * 365 * 24;
     let batch = 5_000;
     let mut id = 0i64;
+    let load = store.bulk_start().await?;
     let texts = ["Encombrants au pied de l'immeuble", "Tags sur la façade", "Véhicule ventouse depuis trois semaines", "Regroupement bruyant en soirée", "Éclairage du parking en panne"];
     while (id as usize) < count {
         let mut rows = Vec::with_capacity(batch);
@@ -186,7 +187,8 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
             eprintln!("  {id} reports loaded ({:.0} s)", started.elapsed().as_secs_f64());
         }
     }
-    store.bulk_done().await?;
+    store.bulk_done(load).await?;
+    eprintln!("  indexes built ({:.0} s)", started.elapsed().as_secs_f64());
     // Ten years of history as the tool would hold it: reports closed over a year ago are
     // anonymised (the server's daily job would otherwise start with that backlog).
     let cutoff = time_fmt::to_storage(now - time::Duration::days(365));
@@ -404,6 +406,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         (Page::StatsAll, "/signalements/statistiques?groupe=mois (10 years)".to_string()),
     ];
     let max_id = city.max_id;
+    let mut alone = Vec::new();
     for (page, label) in pages {
         let districts = Arc::new(city.districts.clone());
         let path_of = {
@@ -490,6 +493,23 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         })
         .await?;
         line(&label, &lat, wall, requests, &base_lat);
+        alone.push((label, page, path_of.clone()));
+    }
+    // The statistics' own time: one request at a time, nothing else running.
+    println!();
+    println!("{:<58} {:>8} {:>8}", "one client at a time", "p50 ms", "max ms");
+    for (label, page, path_of) in alone {
+        if !matches!(page, Page::StatsYear | Page::StatsAll | Page::Map) {
+            continue;
+        }
+        let mut lat = Vec::new();
+        for _ in 0..20 {
+            let started = Instant::now();
+            client.get(format!("{base}{}", path_of(&rng))).send().await?.bytes().await?;
+            lat.push(started.elapsed());
+        }
+        lat.sort();
+        println!("{label:<58} {:>8.2} {:>8.2}", ms(percentile(&lat, 0.5)), ms(lat.last().copied().unwrap_or_default()));
     }
     let (rss, peak) = rss_kib(pid);
     println!();

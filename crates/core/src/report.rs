@@ -474,7 +474,7 @@ pub fn is_overdue(due_at: Option<&str>, closed_at: Option<&str>, now: &str) -> b
     }
 }
 
-/// The median of values given as (value, count) pairs, e.g. hours to resolution grouped by
+/// The median of values given as (value, count) pairs, e.g. days to resolution grouped by
 /// the database. `None` when there is none.
 pub fn median_of_counts(mut pairs: Vec<(i64, i64)>) -> Option<f64> {
     pairs.retain(|(_, n)| *n > 0);
@@ -496,6 +496,88 @@ pub fn median_of_counts(mut pairs: Vec<(i64, i64)>) -> Option<f64> {
     let lo = value_at((total - 1) / 2);
     let hi = value_at(total / 2);
     Some((lo + hi) as f64 / 2.0)
+}
+
+/// Hours to resolution at or above this (over 270 years) are data errors, left out of medians.
+pub const MAX_RESOLUTION_HOURS: i64 = 2_400_000;
+
+/// Days to resolution as the statistics count them: whole days (hours / 24, rounded down).
+/// Whole days are the unit of the median and what lets closed reports be counted ahead by
+/// month (`report_tallies`); the store's SQL computes the same.
+pub fn resolution_days(hours: Option<i64>) -> Option<i64> {
+    hours.filter(|h| (0..MAX_RESOLUTION_HOURS).contains(h)).map(|h| h / 24)
+}
+
+/// Reports alike for the statistics, and how many: same group key (month, district, category or
+/// organisation; `None` for none), state, lateness and days to resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tally {
+    pub key: Option<i64>,
+    pub state: State,
+    /// Closed after its due time, or still open past it.
+    pub late: bool,
+    pub days: Option<i64>,
+    pub n: i64,
+}
+
+/// One line of statistics; `key` is the month (`202611`) or the id of the district, category
+/// or organisation, `None` for reports without one.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct StatRow {
+    pub key: Option<i64>,
+    pub total: i64,
+    pub open: i64,
+    pub resolved: i64,
+    pub not_resolved: i64,
+    pub overdue: i64,
+    /// Median whole days from creation to resolution of the resolved ones.
+    pub median_days: Option<f64>,
+}
+
+impl StatRow {
+    fn new(key: Option<i64>) -> StatRow {
+        StatRow { key, total: 0, open: 0, resolved: 0, not_resolved: 0, overdue: 0, median_days: None }
+    }
+
+    fn add(&mut self, t: &Tally) {
+        self.total += t.n;
+        match t.state.class() {
+            StateClass::Open => self.open += t.n,
+            StateClass::ClosedResolved => self.resolved += t.n,
+            StateClass::ClosedNotResolved => self.not_resolved += t.n,
+        }
+        if t.late {
+            self.overdue += t.n;
+        }
+    }
+}
+
+/// The statistics' lines (sorted by key) and their total, from tallies in any order; several
+/// tallies may share a key, state, lateness and days (they come from several sources).
+pub fn statistics(tallies: &[Tally]) -> (Vec<StatRow>, StatRow) {
+    // Per key: the line, and its (days, count) pairs for the median.
+    type Line = (StatRow, Vec<(i64, i64)>);
+    let mut lines: std::collections::BTreeMap<Option<i64>, Line> = std::collections::BTreeMap::new();
+    let mut total = StatRow::new(None);
+    let mut all_days = Vec::new();
+    for t in tallies {
+        let (line, days) = lines.entry(t.key).or_insert_with(|| (StatRow::new(t.key), Vec::new()));
+        line.add(t);
+        total.add(t);
+        if let (StateClass::ClosedResolved, Some(d)) = (t.state.class(), t.days) {
+            days.push((d, t.n));
+            all_days.push((d, t.n));
+        }
+    }
+    total.median_days = median_of_counts(all_days);
+    let lines = lines
+        .into_values()
+        .map(|(mut line, days)| {
+            line.median_days = median_of_counts(days);
+            line
+        })
+        .collect();
+    (lines, total)
 }
 
 /// A possible duplicate must be this close.
@@ -590,6 +672,24 @@ mod tests {
         assert_eq!(median_of_counts(vec![(5, 1), (1, 1), (3, 1)]), Some(3.0));
         assert_eq!(median_of_counts(vec![(1, 2), (10, 2)]), Some(5.5));
         assert_eq!(median_of_counts(vec![]), None);
+    }
+
+    #[test]
+    fn statistics_merge_tallies_from_several_sources() {
+        let t = |key, state, late, days, n| Tally { key, state, late, days, n };
+        let (lines, total) = statistics(&[
+            t(Some(2), State::Resolved, false, Some(2), 1),
+            t(Some(1), State::New, true, None, 2),
+            t(Some(2), State::Resolved, true, Some(8), 1),
+            t(Some(2), State::Resolved, false, Some(2), 1),
+            t(None, State::Duplicate, false, None, 1),
+        ]);
+        assert_eq!(lines.iter().map(|l| l.key).collect::<Vec<_>>(), vec![None, Some(1), Some(2)]);
+        assert_eq!((lines[2].total, lines[2].resolved, lines[2].overdue, lines[2].median_days), (3, 3, 1, Some(2.0)));
+        assert_eq!((lines[1].open, lines[1].overdue, lines[1].median_days), (2, 2, None));
+        assert_eq!((total.total, total.not_resolved, total.overdue, total.median_days), (6, 1, 3, Some(2.0)));
+        assert_eq!(resolution_days(Some(47)), Some(1));
+        assert_eq!((resolution_days(Some(-1)), resolution_days(None), resolution_days(Some(MAX_RESOLUTION_HOURS))), (None, None, None));
     }
 
     #[test]

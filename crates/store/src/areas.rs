@@ -96,6 +96,8 @@ impl Store {
             sqlx::query("UPDATE reports SET priority_area_id = NULL WHERE priority_area_id = $1").bind(id).execute(&mut *c).await?;
             sqlx::query("DELETE FROM areas WHERE id = $1").bind(id).execute(&mut *c).await?.rows_affected()
         });
+        // Closed reports of a removed district are counted again, under no district.
+        crate::statistics::recount(&mut tx).await?;
         if n == 0 {
             return Err(StoreError::NotFound(format!("zone {id}")));
         }

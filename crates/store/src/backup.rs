@@ -219,6 +219,8 @@ impl Store {
             progress(&t.table, n);
         }
         self.reset_sequences(&mut tx, &identity_tables()).await?;
+        // Counts kept ahead are derived: made again from the restored reports.
+        crate::statistics::recount(&mut tx).await?;
         tx.commit().await?;
         Ok(total)
     }

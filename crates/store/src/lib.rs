@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod reports;
 pub mod sessions;
+pub mod statistics;
 pub mod strategy;
 pub mod users;
 

@@ -170,7 +170,7 @@ impl ReportFilter {
     }
 
     /// Appends ` WHERE …` for reports aliased `r`.
-    fn where_clause(&self, sql: &mut Sql) {
+    pub(crate) fn where_clause(&self, sql: &mut Sql) {
         sql.push(" WHERE 1 = 1");
         match self.scope {
             ReportScope::All => {}
@@ -246,9 +246,6 @@ const SUMMARY_SELECT: &str = "SELECT r.id, r.category_id, c.name AS category_nam
      FROM reports r JOIN report_categories c ON c.id = r.category_id \
      LEFT JOIN areas d ON d.id = r.district_id LEFT JOIN organisations o ON o.id = r.organisation_id";
 
-/// Hours to resolution are below this (over a thousand years): key and hours fit one number.
-const HOURS_SPAN: i64 = 10_000_000;
-
 /// What statistics are grouped by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StatGroup {
@@ -260,15 +257,6 @@ pub enum StatGroup {
 
 impl StatGroup {
     pub const ALL: [StatGroup; 4] = [StatGroup::Month, StatGroup::District, StatGroup::Category, StatGroup::Organisation];
-
-    fn key(self) -> &'static str {
-        match self {
-            StatGroup::Month => "r.created_month",
-            StatGroup::District => "r.district_id",
-            StatGroup::Category => "r.category_id",
-            StatGroup::Organisation => "r.organisation_id",
-        }
-    }
 
     pub fn code(self) -> &'static str {
         match self {
@@ -293,19 +281,7 @@ impl StatGroup {
     }
 }
 
-/// One line of statistics; `key` is the month (`202611`) or the id of the district, category
-/// or organisation, `None` for reports without one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct StatRow {
-    pub key: Option<i64>,
-    pub total: i64,
-    pub open: i64,
-    pub resolved: i64,
-    pub not_resolved: i64,
-    pub overdue: i64,
-    /// Median hours from creation to resolution of the resolved ones.
-    pub median_hours: Option<f64>,
-}
+pub use maillage_core::report::StatRow;
 
 /// A state change, checked by the caller.
 #[derive(Clone, Debug, Default)]
@@ -536,7 +512,7 @@ impl Store {
                 .fetch_optional(c)
                 .await?
         });
-        let Some(created_at) = created_at else {
+        let (Some(created_at), Some(before)) = (created_at, crate::statistics::counted(&mut tx, report_id).await?) else {
             return Err(StoreError::Conflict("le signalement a changé entre-temps : rechargez la page".into()));
         };
         let resolution_hours = match (to.class(), time_fmt::from_storage(&created_at), time_fmt::from_storage(&now)) {
@@ -576,6 +552,11 @@ impl Store {
                 .execute(&mut *c)
                 .await?;
             });
+        }
+        // The counts kept ahead follow: out as it was, in as it is.
+        crate::statistics::count(&mut tx, &[before], -1).await?;
+        if let Some(after) = crate::statistics::counted(&mut tx, report_id).await? {
+            crate::statistics::count(&mut tx, &[after], 1).await?;
         }
         let detail = [ch.close_reason.clone(), ch.duplicate_of.map(|d| format!("#{d}")), ch.redirect_to.map(|o| format!("org:{o}"))]
             .into_iter()
@@ -683,61 +664,6 @@ impl Store {
         Ok(on_db!(&self.db, p => {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
         }))
-    }
-
-    /// Counts by month, district, category or organisation, computed live: one pass for the
-    /// counts, grouped by the key column itself; one pass over the resolved reports for the
-    /// medians, grouped by a single number combining key and hours (grouping on one integer is
-    /// several times faster than on two columns or on an expression of text). Returns the lines
-    /// and their total.
-    pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<(Vec<StatRow>, StatRow), StoreError> {
-        let list = |class| State::codes_of(class).iter().map(|c| format!("'{c}'")).collect::<Vec<_>>().join(", ");
-        let key = group.key();
-        let mut sql = Sql::new(&format!(
-            "SELECT +{key} AS k, COUNT(*), \
-             SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN r.state IN ({}) THEN 1 ELSE 0 END), \
-             SUM(CASE WHEN r.due_at IS NOT NULL AND ((r.closed_at IS NULL AND r.due_at < ",
-            list(StateClass::Open),
-            list(StateClass::ClosedResolved),
-            list(StateClass::ClosedNotResolved)
-        ));
-        sql.bind(Param::Text(f.now.clone())).push(") OR r.closed_at > r.due_at) THEN 1 ELSE 0 END) FROM reports r");
-        f.where_clause(&mut sql);
-        // `+`: grouping on an expression, not on the column, keeps SQLite's planner on the
-        // period's index (covering) instead of walking a whole per-key index to spare a sort.
-        sql.push(&format!(" GROUP BY +{key}"));
-        type Counts = (Option<i64>, i64, i64, i64, i64, i64);
-        let rows: Vec<Counts> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
-        let mut hours = Sql::new(&format!("SELECT COALESCE({key}, 0) * {HOURS_SPAN} + r.resolution_hours AS g, COUNT(*) FROM reports r"));
-        f.where_clause(&mut hours);
-        hours.push(&format!(" AND r.resolution_hours IS NOT NULL AND r.resolution_hours >= 0 AND r.resolution_hours < {HOURS_SPAN} GROUP BY g"));
-        let pairs: Vec<(i64, i64)> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(hours.text.clone())), &hours.params).fetch_all(p).await?
-        });
-        let split = |g: i64| -> (Option<i64>, i64) {
-            let k = g / HOURS_SPAN;
-            ((k != 0).then_some(k), g % HOURS_SPAN)
-        };
-        let mut total = StatRow { key: None, total: 0, open: 0, resolved: 0, not_resolved: 0, overdue: 0, median_hours: None };
-        let mut lines = Vec::with_capacity(rows.len());
-        for (key, n, open, resolved, not_resolved, overdue) in rows {
-            total.total += n;
-            total.open += open;
-            total.resolved += resolved;
-            total.not_resolved += not_resolved;
-            total.overdue += overdue;
-            let mine = pairs.iter().map(|(g, n)| (split(*g), *n)).filter(|((k, _), _)| *k == key).map(|((_, h), n)| (h, n)).collect();
-            lines.push(StatRow { key, total: n, open, resolved, not_resolved, overdue, median_hours: maillage_core::report::median_of_counts(mine) });
-        }
-        lines.sort_by_key(|l| l.key);
-        let mut all: Vec<(i64, i64)> = pairs.iter().map(|(g, n)| (split(*g).1, *n)).collect();
-        all.sort_unstable();
-        total.median_hours = maillage_core::report::median_of_counts(all);
-        Ok((lines, total))
     }
 
     /// Anonymises reports closed before `closed_before`: free text, answers, comments and

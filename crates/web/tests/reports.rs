@@ -194,14 +194,14 @@ async fn statistics_overdue_and_exports(b: Backend) {
     s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
     let f = ReportFilter::new(ReportScope::All);
     let (rows, total) = s.report_statistics(&f, maillage_store::reports::StatGroup::District).await.unwrap();
-    assert_eq!((total.total, total.median_hours), (3, Some(120.0)));
+    assert_eq!((total.total, total.median_days), (3, Some(5.0)));
     let (months, _) = s.report_statistics(&f, maillage_store::reports::StatGroup::Month).await.unwrap();
     assert_eq!(months.iter().map(|m| m.total).sum::<i64>(), 3);
     assert!(months.iter().all(|m| m.key.is_some_and(|k| k > 202_000 && k % 100 >= 1 && k % 100 <= 12)));
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!((row.total, row.open, row.resolved, row.overdue), (3, 1, 2, 2));
-    assert_eq!(row.median_hours, Some((48.0 + 192.0) / 2.0));
+    assert_eq!(row.median_days, Some((2.0 + 8.0) / 2.0));
     let coord = city.app.login(email_for(Role::Coordinator)).await;
     let list = coord.get(city.app.url("/signalements?retard=1")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains(&format!("/signalements/{late_open}\"")) && list.contains(&format!("/signalements/{late_closed}\"")));
@@ -322,8 +322,15 @@ async fn closed_reports_are_anonymised(b: Backend) {
             ..Default::default()
         })
         .collect();
+    let load = s.bulk_start().await.unwrap();
+    let indexes = load.index_count();
+    assert!(indexes >= 10, "the reports' secondary indexes are set aside: {indexes}");
     s.bulk_insert_reports(&rows).await.unwrap();
-    s.bulk_done().await.unwrap();
+    s.bulk_done(load).await.unwrap();
+    // Built again: a second load finds them all.
+    let again = s.bulk_start().await.unwrap();
+    assert_eq!(again.index_count(), indexes);
+    s.bulk_done(again).await.unwrap();
     let (n, _) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
     assert_eq!(n, 1_234);
     assert_eq!(s.report(11_233).await.unwrap().unwrap().description, "");
@@ -564,7 +571,110 @@ async fn address_lookup_is_off_by_default(backend: Backend) {
     assert!(r.text().await.unwrap().contains("pas activée"));
 }
 
+/// Statistics read counts kept ahead for the whole months of a period and the rows for the
+/// rest: for every grouping and kind of period, after loads, closings, reopenings,
+/// redirections and the removal of a district, they equal the figures read from the rows alone.
+async fn statistics_from_counts_match_the_rows(backend: Backend) {
+    use maillage_store::reports::{StatGroup, StateChange};
+    let city = city(backend).await;
+    let s = &city.app.store;
+    let by = Author::system();
+    let cats = s.categories().await.unwrap();
+    let leaves: Vec<i64> = cats.iter().filter(|c| c.parent_id.is_some()).map(|c| c.id).take(4).collect();
+    let districts: Vec<Option<i64>> = {
+        let mut d: Vec<Option<i64>> = s.areas().await.unwrap().iter().filter(|a| a.kind == "district").map(|a| Some(a.id)).collect();
+        d.push(None);
+        d
+    };
+    let orgs = [Some(city.landlord), Some(city.police), None];
+    let states = ["new", "in_progress", "resolved", "resolved", "closed_without_action", "duplicate", "redirected"];
+    let mut seed = 17u64;
+    let mut next = |n: u64| {
+        seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    let at = |day: u64, hour: u64| {
+        let t = time::OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap() + time::Duration::days(day as i64) + time::Duration::hours(hour as i64);
+        maillage_core::time_fmt::to_storage(t)
+    };
+    // 2024-01-01 + up to 15 months, hours chosen to fall near midnight (month edges in Paris).
+    let rows: Vec<maillage_store::bulk::BulkReport> = (0..600u64)
+        .map(|i| {
+            let day = next(456);
+            let created = at(day, [0, 1, 22, 23, 12][next(5) as usize]);
+            let state = states[next(states.len() as u64) as usize];
+            let closed = !matches!(state, "new" | "in_progress" | "redirected");
+            let hours = next(24 * 20);
+            maillage_store::bulk::BulkReport {
+                id: 50_000 + i as i64,
+                category_id: leaves[next(leaves.len() as u64) as usize],
+                state: state.into(),
+                description: "Historique".into(),
+                lat: 48.92,
+                lon: 2.29,
+                district_id: districts[next(districts.len() as u64) as usize],
+                organisation_id: orgs[next(3) as usize],
+                source: "web".into(),
+                created_at: created.clone(),
+                updated_at: created.clone(),
+                due_at: (next(5) > 0).then(|| at(day + 3 + next(10), 0)),
+                closed_at: closed.then(|| at(day, hours)),
+                resolution_hours: (state == "resolved").then_some(hours as i64),
+                ..Default::default()
+            }
+        })
+        .collect();
+    s.bulk_insert_reports(&rows[..300]).await.unwrap();
+    let load = s.bulk_start().await.unwrap();
+    s.bulk_insert_reports(&rows[300..]).await.unwrap();
+    s.bulk_done(load).await.unwrap();
+    // Reports made, closed, reopened and redirected through the use cases.
+    let agent = city.app.login(LANDLORD_AGENT).await;
+    let fresh = city.dumping_in_hall(&agent).await;
+    let change = |from: &str, to: &str, at: Option<String>| StateChange { from: from.into(), to: to.into(), at, ..Default::default() };
+    s.change_report_state(&by, fresh, &change("transmitted", "resolved", None), vec![]).await.unwrap();
+    s.change_report_state(&by, 50_002, &change(&rows[2].state, "in_progress", Some(at(400, 5))), vec![]).await.unwrap();
+    s.change_report_state(&by, 50_002, &change("in_progress", "resolved", Some(at(410, 5))), vec![]).await.unwrap();
+    for r in rows.iter().filter(|r| r.closed_at.is_some() && r.id != 50_002).take(40) {
+        s.change_report_state(&by, r.id, &change(&r.state, "in_progress", Some(at(420, 1))), vec![]).await.unwrap();
+    }
+    for r in rows.iter().filter(|r| r.state == "new").take(10) {
+        let redirect = StateChange { redirect_to: Some(city.other), ..change("new", "redirected", Some(at(421, 1))) };
+        s.change_report_state(&by, r.id, &redirect, vec![]).await.unwrap();
+        s.change_report_state(&by, r.id, &change("redirected", "closed_without_action", Some(at(422, 1))), vec![]).await.unwrap();
+    }
+    let compare = |label: &'static str| async move {
+        let periods: [(Option<String>, Option<String>); 7] = [
+            (None, None),
+            (Some(at(40, 13)), None),
+            (Some(at(40, 13)), Some(at(300, 7))),
+            (None, Some(at(300, 7))),
+            (Some("2024-01-31T23:00:00Z".into()), Some("2024-12-31T23:00:00Z".into())),
+            (Some(at(100, 2)), Some(at(110, 2))),
+            (Some(at(500, 0)), Some(at(20, 0))),
+        ];
+        for group in StatGroup::ALL {
+            for (from, before) in &periods {
+                let mut f = ReportFilter::new(ReportScope::All);
+                f.created_from = from.clone();
+                f.created_before = before.clone();
+                let counted = s.report_statistics(&f, group).await.unwrap();
+                let read = s.report_statistics_from_rows(&f, group).await.unwrap();
+                assert_eq!(counted, read, "{label}: {group:?} from {from:?} before {before:?}");
+            }
+        }
+    };
+    compare("after loads and changes").await;
+    let (all, total) = s.report_statistics(&ReportFilter::new(ReportScope::All), StatGroup::Month).await.unwrap();
+    assert_eq!(total.total, 601);
+    assert!(all.len() >= 15 && total.resolved > 0 && total.not_resolved > 0 && total.open > 40 && total.median_days.is_some());
+    let north = city.north;
+    s.delete_area(&by, north).await.unwrap();
+    compare("after a district is removed").await;
+}
+
 backend_tests!(
+    statistics_from_counts_match_the_rows,
     address_lookup_places_the_point,
     address_lookup_is_off_by_default,
     daily_digest_lists_what_changed,

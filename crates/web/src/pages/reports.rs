@@ -1038,7 +1038,7 @@ pub fn stat_label(group: StatGroup, key: &Option<i64>, categories: &[Category], 
 
 fn stat_line(label: String, s: StatRow) -> StatLine {
     let overdue_share = if s.total > 0 { format!("{:.0} %", s.overdue as f64 * 100.0 / s.total as f64) } else { "—".into() };
-    let median_days = s.median_hours.map(|h| format!("{:.1}", h / 24.0).replace('.', ",")).unwrap_or_else(|| "—".into());
+    let median_days = s.median_days.map(|d| format!("{d:.1}").replace('.', ",")).unwrap_or_else(|| "—".into());
     StatLine { label, s, overdue_share, median_days }
 }
 
