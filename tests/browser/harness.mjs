@@ -17,19 +17,35 @@ const bin = process.env.MAILLAGE_BIN ?? new URL('../../target/debug/maillage', i
 let server, browser, dataDir;
 export let base;
 
-export function setup() {
+// Reads the first line matching `pattern` on a child's stdout.
+const announced = (child, pattern, what) => new Promise((resolve, reject) => {
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+    const m = out.match(pattern);
+    if (m) resolve(m[0]);
+  });
+  child.on('exit', (code) => reject(new Error(`${what} exited with ${code}`)));
+});
+
+let addok;
+
+// `options.addok`: also start a real addok (tests/geocoder) and give its URL to the demo as
+// its address look-up.
+export function setup(options = {}) {
 before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'maillage-browser-'));
-  server = spawn(bin, ['demo', '--listen', '127.0.0.1:0', '--data', dataDir], { stdio: ['ignore', 'pipe', 'inherit'] });
-  base = await new Promise((resolve, reject) => {
-    let out = '';
-    server.stdout.on('data', (d) => {
-      out += d;
-      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
-      if (m) resolve(m[0]);
-    });
-    server.on('exit', (code) => reject(new Error(`maillage exited with ${code}`)));
-  });
+  const args = ['demo', '--listen', '127.0.0.1:0', '--data', dataDir];
+  if (options.addok) {
+    const root = new URL('../geocoder/', import.meta.url).pathname;
+    const python = process.env.MAILLAGE_TEST_ADDOK_PYTHON ?? '/opt/maillage-test/addok/bin/python';
+    addok = spawn(python, [`${root}addok_server.py`, join(dataDir, 'addok'), `${root}addresses.ndjson`], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const port = await announced(addok, /^\d+(?=\n)/m, 'addok');
+    args.push('--address-search', `http://127.0.0.1:${port}/search/`);
+  }
+  server = spawn(bin, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  // The port must be whole: followed by something else than a digit.
+  base = await announced(server, /http:\/\/127\.0\.0\.1:\d+(?=\D)/, 'maillage');
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -40,6 +56,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   server?.kill();
+  addok?.kill();
   rmSync(dataDir, { recursive: true, force: true });
 });
 }

@@ -556,6 +556,7 @@ async fn address_lookup_places_the_point(backend: Backend) {
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
     assert!(page.contains("La recherche d&#39;adresse n&#39;a pas abouti"), "{page}");
+    assert!(page.contains("Aucune adresse à proposer") && !page.contains("n&#39;a pas été enregistré"));
     assert!(page.contains("value=\"12 avenue gabriel peri\""));
 }
 

@@ -300,6 +300,8 @@ struct NewPage {
     address_search: bool,
     /// Addresses found, as (button value `lat;lon;label`, label).
     addresses: Vec<(String, String)>,
+    /// Heading of the error summary.
+    errors_title: &'static str,
 }
 
 /// The report form's fields, read from the raw body so that repeated keys (several choices)
@@ -376,6 +378,7 @@ impl NewPage {
             confirm_duplicates: false,
             address_search: state.geocoder.is_some(),
             addresses: Vec::new(),
+            errors_title: "Le signalement n'a pas été enregistré :",
         }
     }
 }
@@ -430,7 +433,9 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
             Err(e) => {
                 let mut errors = FieldErrors::default();
                 errors.add("adresse", e.to_string());
-                render_invalid(&NewPage::build(&state, u, categories, &d, errors))
+                let mut page = NewPage::build(&state, u, categories, &d, errors);
+                page.errors_title = "Aucune adresse à proposer :";
+                render_invalid(&page)
             }
         };
     }
