@@ -73,12 +73,7 @@ fn ms(d: Duration) -> f64 {
 fn rss_kib(pid: u32) -> (u64, u64) {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0)
+        status.lines().find(|l| l.starts_with(name)).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()).unwrap_or(0)
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
@@ -188,7 +183,10 @@ async fn main() -> anyhow::Result<()> {
     println!("maillage-bench — demo data on SQLite, {CLIENTS} concurrent clients, {REQUESTS_PER_PAGE} requests per page, loopback");
     println!("cold start (process start → first page served, demo data created): {:.0} ms", ms(cold));
     println!();
-    println!("{:<38} {:>9} {:>9} {:>10} | {:>11} {:>11} | {:>9}", "page", "p50 ms", "p99 ms", "req/s", "base p50 ms", "base p99 ms", "ratio p50");
+    println!(
+        "{:<38} {:>9} {:>9} {:>10} | {:>11} {:>11} | {:>9}",
+        "page", "p50 ms", "p99 ms", "req/s", "base p50 ms", "base p99 ms", "ratio p50"
+    );
     for (path, calls) in pages {
         let url = format!("{base}{path}");
         let c = client.clone();
@@ -230,7 +228,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let (rss, peak) = rss_kib(pid);
     println!();
-    println!("server memory: RSS {:.1} MiB after login, {:.1} MiB after the load, peak {:.1} MiB", rss_idle as f64 / 1024.0, rss as f64 / 1024.0, peak as f64 / 1024.0);
+    println!(
+        "server memory: RSS {:.1} MiB after login, {:.1} MiB after the load, peak {:.1} MiB",
+        rss_idle as f64 / 1024.0,
+        rss as f64 / 1024.0,
+        peak as f64 / 1024.0
+    );
     store.close().await;
     let _ = child.kill();
     let _ = child.wait();

@@ -56,7 +56,9 @@ fn cell(i: usize) -> [f64; 4] {
 }
 
 fn square(name: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
-    format!(r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#)
+    format!(
+        r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+    )
 }
 
 fn collection(features: &[String]) -> String {
@@ -77,10 +79,24 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     let by = Author::system();
     let mut organisations = Vec::new();
     for i in 0..ORGANISATIONS {
-        let kind = if i < 10 { "landlord" } else if i < 20 { "city_service" } else { "association" };
+        let kind = if i < 10 {
+            "landlord"
+        } else if i < 20 {
+            "city_service"
+        } else {
+            "association"
+        };
         organisations.push(
             store
-                .create_organisation(&by, &OrganisationInput { code: format!("org-{i}"), name: format!("Organisation {i}"), kind: kind.into(), ..Default::default() })
+                .create_organisation(
+                    &by,
+                    &OrganisationInput {
+                        code: format!("org-{i}"),
+                        name: format!("Organisation {i}"),
+                        kind: kind.into(),
+                        ..Default::default()
+                    },
+                )
                 .await?,
         );
     }
@@ -95,17 +111,29 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
         .collect();
     for (i, (cat, _, _)) in leaves.iter().enumerate() {
         store
-            .add_routing_rule(&by, &maillage_core::report::RoutingRule { id: 0, category_id: Some(*cat), area_id: None, organisation_id: organisations[i % 20], also_involve: vec![] })
+            .add_routing_rule(
+                &by,
+                &maillage_core::report::RoutingRule {
+                    id: 0,
+                    category_id: Some(*cat),
+                    area_id: None,
+                    organisation_id: organisations[i % 20],
+                    also_involve: vec![],
+                },
+            )
             .await?;
     }
     let coordinator = store
-        .create_user(&by, &NewUser {
-            email: "coordination@bench.example".into(),
-            display_name: "Coordination".into(),
-            organisation_id: Some(organisations[10]),
-            roles: vec![Role::Coordinator],
-            password_hash: maillage_core::password::hash(PASSWORD)?,
-        })
+        .create_user(
+            &by,
+            &NewUser {
+                email: "coordination@bench.example".into(),
+                display_name: "Coordination".into(),
+                organisation_id: Some(organisations[10]),
+                roles: vec![Role::Coordinator],
+                password_hash: maillage_core::password::hash(PASSWORD)?,
+            },
+        )
         .await?;
     let api_key = store.create_api_key(&by, organisations[0], "banc d'essai").await?;
 
@@ -117,7 +145,13 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     let batch = 5_000;
     let mut id = 0i64;
     let load = store.bulk_start().await?;
-    let texts = ["Encombrants au pied de l'immeuble", "Tags sur la façade", "Véhicule ventouse depuis trois semaines", "Regroupement bruyant en soirée", "Éclairage du parking en panne"];
+    let texts = [
+        "Encombrants au pied de l'immeuble",
+        "Tags sur la façade",
+        "Véhicule ventouse depuis trois semaines",
+        "Regroupement bruyant en soirée",
+        "Éclairage du parking en panne",
+    ];
     while (id as usize) < count {
         let mut rows = Vec::with_capacity(batch);
         for _ in 0..batch.min(count - id as usize) {
@@ -152,7 +186,11 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
                 (if lead.is_some() { "transmitted" } else { "new" }, None)
             };
             let closed_at = closed_at.filter(|c| *c < now);
-            let state = if closed_at.is_none() && state != "in_progress" && state != "transmitted" && state != "new" { "in_progress" } else { state };
+            let state = if closed_at.is_none() && state != "in_progress" && state != "transmitted" && state != "new" {
+                "in_progress"
+            } else {
+                state
+            };
             if state != "new" && state != "transmitted" {
                 events.push(event(taken, "state", Some("in_progress"), "", lead));
             }
@@ -160,7 +198,10 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
                 events.push(event(c, "state", Some(state), "", lead));
             }
             if rng.below(10) < 3 {
-                events.push(BulkEvent { internal: rng.below(2) == 0, ..event(taken, "comment", None, "Passage de l'équipe prévu cette semaine.", lead) });
+                events.push(BulkEvent {
+                    internal: rng.below(2) == 0,
+                    ..event(taken, "comment", None, "Passage de l'équipe prévu cette semaine.", lead)
+                });
             }
             rows.push(BulkReport {
                 id,
@@ -194,7 +235,11 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     let cutoff = time_fmt::to_storage(now - time::Duration::days(365));
     let (anonymised, _) = store.anonymise_closed_reports(&Author::system(), &cutoff).await?;
     eprintln!("  {anonymised} closed reports anonymised ({:.0} s)", started.elapsed().as_secs_f64());
-    println!("dataset: {count} reports over 10 years, {} districts, {ORGANISATIONS} organisations, loaded in {:.0} s", districts.len(), started.elapsed().as_secs_f64());
+    println!(
+        "dataset: {count} reports over 10 years, {} districts, {ORGANISATIONS} organisations, loaded in {:.0} s",
+        districts.len(),
+        started.elapsed().as_secs_f64()
+    );
     Ok(City { districts, organisations, leaves, coordinator, api_key, max_id: id })
 }
 
@@ -286,8 +331,10 @@ async fn drop_create(admin: &str, name: &str, create: bool) -> anyhow::Result<()
 }
 
 async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize) -> anyhow::Result<()> {
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64).build()?;
-    let r = client.post(format!("{base}/connexion")).form(&[("email", "coordination@bench.example"), ("password", PASSWORD)]).send().await?;
+    let client =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).pool_max_idle_per_host(64).build()?;
+    let r =
+        client.post(format!("{base}/connexion")).form(&[("email", "coordination@bench.example"), ("password", PASSWORD)]).send().await?;
     if r.status() != 303 {
         bail!("connexion refusée ({})", r.status());
     }
@@ -321,13 +368,20 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         }
     })
     .await?;
-    let (c, url, r2, l2, key) = (client.clone(), format!("{base}/open311/v2/requests.json"), rng.clone(), leaves.clone(), city.api_key.clone());
+    let (c, url, r2, l2, key) =
+        (client.clone(), format!("{base}/open311/v2/requests.json"), rng.clone(), leaves.clone(), city.api_key.clone());
     let (o311, o311_wall) = load(CREATIONS, CLIENTS, move || {
         let (c, url, r2, l2, key) = (c.clone(), url.clone(), r2.clone(), l2.clone(), key.clone());
         async move {
             let (_, code, _) = &l2[pick(&r2, l2.len())];
             let (lat, lon) = point(pick(&r2, 1000));
-            let form = [("api_key", key.as_str()), ("service_code", code), ("lat", &lat.to_string()), ("long", &lon.to_string()), ("description", "Demande Open311 du banc d'essai")];
+            let form = [
+                ("api_key", key.as_str()),
+                ("service_code", code),
+                ("lat", &lat.to_string()),
+                ("long", &lon.to_string()),
+                ("description", "Demande Open311 du banc d'essai"),
+            ];
             let r = c.post(&url).form(&form).send().await?;
             if r.status() != 200 {
                 bail!("Open311 → {} {}", r.status(), r.text().await.unwrap_or_default());
@@ -360,7 +414,13 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                 created_at: now.clone(),
                 updated_at: now.clone(),
                 due_at: Some(now.clone()),
-                events: vec![BulkEvent { at: now, kind: "created".into(), state: Some("transmitted".into()), organisation_id: Some(orgs[10]), ..Default::default() }],
+                events: vec![BulkEvent {
+                    at: now,
+                    kind: "created".into(),
+                    state: Some("transmitted".into()),
+                    organisation_id: Some(orgs[10]),
+                    ..Default::default()
+                }],
                 ..Default::default()
             };
             s.bulk_insert_reports(&[row]).await?;
@@ -382,7 +442,9 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
     );
 
     // Pages, each against its bare store calls.
-    store.session_save(SESSION_ID, Some(city.coordinator), &format!("{{\"user_id\":{}}}", city.coordinator), "9999-01-01T00:00:00Z").await?;
+    store
+        .session_save(SESSION_ID, Some(city.coordinator), &format!("{{\"user_id\":{}}}", city.coordinator), "9999-01-01T00:00:00Z")
+        .await?;
     let year_ago = time_fmt::now() - time::Duration::days(365);
     let year_ago_day = format!("{}", year_ago.date());
     let year_ago_storage = time_fmt::to_storage(year_ago.replace_time(time::Time::MIDNIGHT));

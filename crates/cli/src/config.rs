@@ -159,7 +159,8 @@ impl Config {
     }
 
     pub fn mail(&self) -> Option<maillage_web::mailer::MailConfig> {
-        (!self.smtp_url.is_empty()).then(|| maillage_web::mailer::MailConfig { smtp_url: self.smtp_url.clone(), from: self.mail_from.clone() })
+        (!self.smtp_url.is_empty())
+            .then(|| maillage_web::mailer::MailConfig { smtp_url: self.smtp_url.clone(), from: self.mail_from.clone() })
     }
 }
 

@@ -11,7 +11,13 @@ pub const GENNEVILLIERS: &str = include_str!("../../../data/strategies/gennevill
 /// Demo accounts: e-mail, display name, organisation code, role, password. Everything here is
 /// fictitious; the passwords are printed at start and meant for a demo only.
 pub const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
-    ("coordination@demo.maillage.fr", "Camille Exemple (coordination CLSPD)", "ville-prevention", Role::Coordinator, "Coordination-Demo-2026!"),
+    (
+        "coordination@demo.maillage.fr",
+        "Camille Exemple (coordination CLSPD)",
+        "ville-prevention",
+        Role::Coordinator,
+        "Coordination-Demo-2026!",
+    ),
     ("admin@demo.maillage.fr", "Alex Modèle (administration)", "ville-prevention", Role::Administrator, "Administration-Demo-2026!"),
     ("bailleur@demo.maillage.fr", "Dominique Fictif (bailleur)", "habitat-exemple", Role::Partner, "Bailleur-Demo-2026!"),
     ("police@demo.maillage.fr", "Sacha Témoin (police municipale)", "police-municipale", Role::Partner, "PoliceMunicipale-Demo-2026!"),
@@ -34,17 +40,52 @@ fn org(code: &str, name: &str, kind: &str, signed: bool, terms: &str, email: &st
 
 fn organisations() -> Vec<OrganisationInput> {
     vec![
-        org("ville-prevention", "Ville — service Prévention et sécurité (démo)", "city_service", true, "service Prévention et sécurité, Prévention/Sécurité, Mairie de Gennevilliers", "prevention@demo.maillage.fr"),
+        org(
+            "ville-prevention",
+            "Ville — service Prévention et sécurité (démo)",
+            "city_service",
+            true,
+            "service Prévention et sécurité, Prévention/Sécurité, Mairie de Gennevilliers",
+            "prevention@demo.maillage.fr",
+        ),
         org("ville-dpo", "Ville — délégué à la protection des données (démo)", "city_service", false, "", "dpo@demo.maillage.fr"),
         org("police-municipale", "Police municipale (démo)", "municipal_police", false, "ASVP", "pm@demo.maillage.fr"),
-        org("commissariat", "Commissariat de police (démo)", "national_police", true, "commissariat, Police Nationale, DTSP 92", "commissariat@demo.maillage.fr"),
+        org(
+            "commissariat",
+            "Commissariat de police (démo)",
+            "national_police",
+            true,
+            "commissariat, Police Nationale, DTSP 92",
+            "commissariat@demo.maillage.fr",
+        ),
         org("parquet", "Parquet (démo)", "prosecutor", true, "Parquet, TGI", "parquet@demo.maillage.fr"),
         org("spip", "SPIP (démo)", "spip", false, "SPIP", "spip@demo.maillage.fr"),
-        org("pjj", "Protection judiciaire de la jeunesse (démo)", "pjj", false, "PJJ, Protection Judiciaire de la Jeunesse", "pjj@demo.maillage.fr"),
+        org(
+            "pjj",
+            "Protection judiciaire de la jeunesse (démo)",
+            "pjj",
+            false,
+            "PJJ, Protection Judiciaire de la Jeunesse",
+            "pjj@demo.maillage.fr",
+        ),
         org("education", "Éducation nationale (démo)", "education", true, "Education Nationale", "education@demo.maillage.fr"),
         org("ase", "Département — ASE (démo)", "child_welfare", true, "ASE", "ase@demo.maillage.fr"),
-        org("habitat-exemple", "Habitat Exemple, bailleur social fictif", "landlord", false, "Bailleurs, Bailleurs sociaux et copropriétés", "agence@habitat-exemple.test"),
-        org("aide-victimes", "Association d'aide aux victimes (fictive)", "association", false, "Associations d'aide aux victimes", "contact@aide-victimes.test"),
+        org(
+            "habitat-exemple",
+            "Habitat Exemple, bailleur social fictif",
+            "landlord",
+            false,
+            "Bailleurs, Bailleurs sociaux et copropriétés",
+            "agence@habitat-exemple.test",
+        ),
+        org(
+            "aide-victimes",
+            "Association d'aide aux victimes (fictive)",
+            "association",
+            false,
+            "Associations d'aide aux victimes",
+            "contact@aide-victimes.test",
+        ),
         org("mediation", "Service médiation (démo)", "mediation", false, "service médiation", "mediation@demo.maillage.fr"),
         org("ville-technique", "Ville — services techniques et propreté (démo)", "city_service", false, "", "technique@demo.maillage.fr"),
     ]
@@ -66,13 +107,16 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
         let org = store.organisation_by_code(org_code).await?.map(|o| o.id);
         let hash = maillage_core::password::hash(password)?;
         store
-            .create_user(&by, &NewUser {
-                email: (*email).into(),
-                display_name: (*name).into(),
-                organisation_id: org,
-                roles: vec![*role],
-                password_hash: hash,
-            })
+            .create_user(
+                &by,
+                &NewUser {
+                    email: (*email).into(),
+                    display_name: (*name).into(),
+                    organisation_id: org,
+                    roles: vec![*role],
+                    password_hash: hash,
+                },
+            )
             .await?;
     }
     load_reports(store).await?;
@@ -99,10 +143,8 @@ const PRIORITY_AREAS: &[(&str, [f64; 4])] = &[
     ("Les Agnettes (QPV)", [2.305, 48.918, 2.318, 48.928]),
     ("Les Grésillons (QPV)", [2.288, 48.917, 2.299, 48.923]),
 ];
-const ESTATES: &[(&str, [f64; 4])] = &[
-    ("Résidence fictive du Luth", [2.306, 48.936, 2.316, 48.942]),
-    ("Résidence fictive des Agnettes", [2.306, 48.919, 2.316, 48.926]),
-];
+const ESTATES: &[(&str, [f64; 4])] =
+    &[("Résidence fictive du Luth", [2.306, 48.936, 2.316, 48.942]), ("Résidence fictive des Agnettes", [2.306, 48.919, 2.316, 48.926])];
 const TERRITORY: [f64; 4] = [2.262, 48.915, 2.322, 48.945];
 
 fn collection(items: &[(&str, [f64; 4])]) -> String {
@@ -154,8 +196,13 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         let code = code.to_string();
         async move { store.organisation_by_code(&code).await.map(|o| o.map(|o| o.id).unwrap_or(0)) }
     };
-    let (landlord, pm, commissariat, city, tech) =
-        (org("habitat-exemple").await?, org("police-municipale").await?, org("commissariat").await?, org("ville-prevention").await?, org("ville-technique").await?);
+    let (landlord, pm, commissariat, city, tech) = (
+        org("habitat-exemple").await?,
+        org("police-municipale").await?,
+        org("commissariat").await?,
+        org("ville-prevention").await?,
+        org("ville-technique").await?,
+    );
     store.add_areas(&by, AreaKind::Territory, None, true, &parse_geojson(&collection(&[("Gennevilliers", TERRITORY)]))?).await?;
     store.add_areas(&by, AreaKind::District, None, true, &parse_geojson(&collection(DISTRICTS))?).await?;
     store.add_areas(&by, AreaKind::PriorityArea, None, true, &parse_geojson(&collection(PRIORITY_AREAS))?).await?;
@@ -183,7 +230,8 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
     let areas = store.areas().await?;
     let places = maillage_web::reporting::Places::from_areas(&areas);
     let route_rules: Vec<RoutingRule> = store.routing_rules().await?.iter().map(|r| r.rule()).collect();
-    let leaves: Vec<&maillage_store::categories::Category> = categories.iter().filter(|c| c.parent_id.is_some() || c.code == "autre").collect();
+    let leaves: Vec<&maillage_store::categories::Category> =
+        categories.iter().filter(|c| c.parent_id.is_some() || c.code == "autre").collect();
     let mut rng = Lcg(2019);
     let now = maillage_core::time_fmt::now();
     let accounts = [(landlord, "bailleur@demo.maillage.fr"), (pm, "police@demo.maillage.fr"), (city, "coordination@demo.maillage.fr")];
@@ -194,11 +242,16 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
             let e = ESTATES[rng.below(ESTATES.len() as u64) as usize].1;
             (e[0] + rng.unit() * (e[2] - e[0]), e[1] + rng.unit() * (e[3] - e[1]))
         } else {
-            (TERRITORY[0] + 0.001 + rng.unit() * (TERRITORY[2] - TERRITORY[0] - 0.002), TERRITORY[1] + 0.001 + rng.unit() * (TERRITORY[3] - TERRITORY[1] - 0.002))
+            (
+                TERRITORY[0] + 0.001 + rng.unit() * (TERRITORY[2] - TERRITORY[0] - 0.002),
+                TERRITORY[1] + 0.001 + rng.unit() * (TERRITORY[3] - TERRITORY[1] - 0.002),
+            )
         };
         let point = maillage_core::place::Coordinates { lat, lon };
         let location = places.locate(point)?;
-        let routed = maillage_core::report::route(&route_rules, &maillage_store::categories::lineage(&categories, c.id), &location.area_ids).cloned();
+        let routed =
+            maillage_core::report::route(&route_rules, &maillage_store::categories::lineage(&categories, c.id), &location.area_ids)
+                .cloned();
         let age_hours = rng.below(365 * 24) as i64;
         let created = now - time::Duration::hours(age_hours);
         let due = maillage_core::working_days::add_working_days(created, u32::try_from(c.target_days).unwrap_or(5));
@@ -233,7 +286,11 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         let roll = rng.below(100);
         let closing = age_hours > 24 * 20 && roll < 85 || age_hours > 24 * 3 && roll < 40;
         let late = rng.below(5) == 0;
-        let took = if late { (due - created).whole_hours() + 24 + rng.below(240) as i64 } else { 2 + rng.below(((due - created).whole_hours().max(3)) as u64) as i64 };
+        let took = if late {
+            (due - created).whole_hours() + 24 + rng.below(240) as i64
+        } else {
+            2 + rng.below(((due - created).whole_hours().max(3)) as u64) as i64
+        };
         let closed_at = created + time::Duration::hours(took.min(age_hours.max(1)));
         let (to, reason) = match (closing, rng.below(10)) {
             (true, 0) => (maillage_core::report::State::ClosedWithoutAction, Some("not_found")),
@@ -247,7 +304,11 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
             to: to.code().into(),
             organisation_id: new.organisation_id,
             close_reason: reason.map(str::to_string),
-            at: Some(maillage_core::time_fmt::to_storage(if to.class().is_open() { created + time::Duration::hours(took.min(age_hours.max(1)) / 2) } else { closed_at })),
+            at: Some(maillage_core::time_fmt::to_storage(if to.class().is_open() {
+                created + time::Duration::hours(took.min(age_hours.max(1)) / 2)
+            } else {
+                closed_at
+            })),
             ..Default::default()
         };
         store.change_report_state(&author, id, &change, Vec::new()).await?;

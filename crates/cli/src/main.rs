@@ -97,11 +97,20 @@ enum UserAction {
         organisation: Option<String>,
     },
     /// Replaces an account's roles (comma-separated).
-    SetRole { email: String, roles: String },
-    Disable { email: String },
-    Enable { email: String },
+    SetRole {
+        email: String,
+        roles: String,
+    },
+    Disable {
+        email: String,
+    },
+    Enable {
+        email: String,
+    },
     /// Sets a new password, read from standard input.
-    ResetPassword { email: String },
+    ResetPassword {
+        email: String,
+    },
     List,
 }
 
@@ -183,8 +192,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("Clé Open311 du bailleur de démonstration : {}", demo::API_KEY);
             std::io::stdout().flush()?;
             let geocoder = address_search.as_deref().map(maillage_web::geocoder::Geocoder::new).transpose().context("--address-search")?;
-            let web = maillage_web::WebConfig { data_dir: data.clone(), public_url: format!("http://{addr}"), geocoder, ..Default::default() };
-            let mail = smtp.map(|smtp_url| maillage_web::mailer::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
+            let web =
+                maillage_web::WebConfig { data_dir: data.clone(), public_url: format!("http://{addr}"), geocoder, ..Default::default() };
+            let mail =
+                smtp.map(|smtp_url| maillage_web::mailer::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
             spawn_jobs(&store, mail, 365, maillage_core::audit::RETENTION_DEFAULT_DAYS, data, web.public_url.clone())?;
             let state = maillage_web::AppState::new(store, &web).await?;
             maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
@@ -193,7 +204,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let (config, store) = open(&db).await?;
             let listener = tokio::net::TcpListener::bind(&config.listen).await.with_context(|| format!("écoute sur {}", config.listen))?;
             tracing::info!("Maillage sert sur http://{}/ ({})", listener.local_addr()?, maillage_store::mask_url(&config.database_url));
-            spawn_jobs(&store, config.mail(), config.report_anonymise_after_days, config.audit_retention_days, config.data_dir.clone().into(), config.public_url.clone())?;
+            spawn_jobs(
+                &store,
+                config.mail(),
+                config.report_anonymise_after_days,
+                config.audit_retention_days,
+                config.data_dir.clone().into(),
+                config.public_url.clone(),
+            )?;
             let web = config.web()?;
             let state = maillage_web::AppState::new(store, &web).await?;
             maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
@@ -405,7 +423,9 @@ async fn strategy(db: &DbArgs, action: StrategyAction) -> anyhow::Result<()> {
                 None => store.current_strategy().await?.context("aucune stratégie chargée")?,
             };
             let text = maillage_core::strategy::to_file(&s.doc);
-            store.record_event(&Author::command_line(), "strategy.export", "strategy", &s.doc.code, &format!("version {}", s.version)).await?;
+            store
+                .record_event(&Author::command_line(), "strategy.export", "strategy", &s.doc.code, &format!("version {}", s.version))
+                .await?;
             match output {
                 Some(path) => std::fs::write(&path, &text).with_context(|| format!("écriture de {}", path.display()))?,
                 None => print!("{text}"),

@@ -152,12 +152,7 @@ mod tests {
             prev = e.hash.clone();
             out.push(e);
         }
-        let bounds = ChainBounds {
-            anchor_seq: 0,
-            anchor_hash: GENESIS_HASH.into(),
-            head_seq: n,
-            head_hash: prev,
-        };
+        let bounds = ChainBounds { anchor_seq: 0, anchor_hash: GENESIS_HASH.into(), head_seq: n, head_hash: prev };
         (bounds, out)
     }
 

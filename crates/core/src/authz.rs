@@ -22,13 +22,7 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 5] = [
-        Role::Administrator,
-        Role::Coordinator,
-        Role::Partner,
-        Role::Reader,
-        Role::Dpo,
-    ];
+    pub const ALL: [Role; 5] = [Role::Administrator, Role::Coordinator, Role::Partner, Role::Reader, Role::Dpo];
 
     /// The name stored in the database and used on the command line.
     pub fn code(self) -> &'static str {
@@ -166,26 +160,24 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
     };
     use Role::*;
     let allowed: &[Role] = match action {
-        Action::ViewStrategy | Action::ViewOrganisations | Action::ManageOwnAccount => {
-            &[Administrator, Coordinator, Partner, Reader, Dpo]
-        }
+        Action::ViewStrategy | Action::ViewOrganisations | Action::ManageOwnAccount => &[Administrator, Coordinator, Partner, Reader, Dpo],
         Action::EditStrategy | Action::ImportStrategy => &[Coordinator],
         Action::ManageOrganisations => &[Administrator, Coordinator],
         Action::ManageUsers | Action::ManageGlossary => &[Administrator],
         Action::ReadAuditLog => &[Administrator, Dpo],
         Action::CreateReport | Action::ListReports => &[Coordinator, Partner],
         Action::ReadReport { involved } | Action::HandleReport { involved } => {
-            if involved { &[Coordinator, Partner] } else { &[Coordinator] }
+            if involved {
+                &[Coordinator, Partner]
+            } else {
+                &[Coordinator]
+            }
         }
         Action::TriageReports | Action::ExportReports => &[Coordinator],
         Action::ViewReportStatistics => &[Coordinator, Partner, Reader],
         Action::ManageReportSettings => &[Administrator],
     };
-    if actor.roles.iter().any(|r| allowed.contains(r)) {
-        Decision::Allow
-    } else {
-        Decision::Deny
-    }
+    if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }
 
 #[cfg(test)]

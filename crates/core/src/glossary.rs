@@ -45,12 +45,7 @@ pub struct Glossary {
 
 impl Glossary {
     pub fn new<'a, I: IntoIterator<Item = (&'a str, &'a str)>>(terms: I) -> Self {
-        Self {
-            terms: terms
-                .into_iter()
-                .map(|(t, e)| (t.to_uppercase(), e.to_string()))
-                .collect(),
-        }
+        Self { terms: terms.into_iter().map(|(t, e)| (t.to_uppercase(), e.to_string())).collect() }
     }
 
     /// Escaped HTML of `text` with acronyms marked.
@@ -139,11 +134,17 @@ mod tests {
     #[test]
     fn words_containing_an_acronym_are_left_alone() {
         assert_eq!(g().expand("TIGRE PREMIER"), "TIGRE PREMIER");
-        assert_eq!(g().expand("la CVE, le TIG"), "la <abbr title=\"Cellule de Veille Éducative\">CVE</abbr>, le <abbr title=\"Travail d&#39;Intérêt Général\">TIG</abbr>");
+        assert_eq!(
+            g().expand("la CVE, le TIG"),
+            "la <abbr title=\"Cellule de Veille Éducative\">CVE</abbr>, le <abbr title=\"Travail d&#39;Intérêt Général\">TIG</abbr>"
+        );
     }
 
     #[test]
     fn text_is_escaped() {
-        assert_eq!(g().expand("<script>alert('x')</script> & MJD"), "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; <abbr title=\"Maison de Justice et du Droit\">MJD</abbr>");
+        assert_eq!(
+            g().expand("<script>alert('x')</script> & MJD"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; <abbr title=\"Maison de Justice et du Droit\">MJD</abbr>"
+        );
     }
 }

@@ -96,12 +96,7 @@ impl<K: Clone> PartnerMatcher<K> {
         let organisations = organisations
             .into_iter()
             .map(|(key, terms)| {
-                let terms = terms
-                    .split(',')
-                    .map(|t| word_chars(&fold(t)))
-                    .filter(|t| !t.is_empty())
-                    .map(|t| format!(" {t} "))
-                    .collect();
+                let terms = terms.split(',').map(|t| word_chars(&fold(t))).filter(|t| !t.is_empty()).map(|t| format!(" {t} ")).collect();
                 (key, terms)
             })
             .collect();
@@ -111,14 +106,9 @@ impl<K: Clone> PartnerMatcher<K> {
     /// The keys of the organisations the line names, in the order they were given.
     pub fn matches(&self, partner_line: &str) -> Vec<K> {
         let line = format!(" {} ", word_chars(&fold(partner_line)));
-        self.organisations
-            .iter()
-            .filter(|(_, terms)| terms.iter().any(|t| line.contains(t.as_str())))
-            .map(|(key, _)| key.clone())
-            .collect()
+        self.organisations.iter().filter(|(_, terms)| terms.iter().any(|t| line.contains(t.as_str()))).map(|(key, _)| key.clone()).collect()
     }
 }
-
 
 /// Punctuation becomes spaces so that "(P.J.J)." and "PJJ" compare on words.
 fn word_chars(s: &str) -> String {

@@ -13,9 +13,30 @@ const MIN_GUESSES_LOG10: f64 = 10.0;
 
 /// Words that a French user base picks and that zxcvbn's English dictionaries do not know.
 const LOCAL_WEAK_WORDS: &[&str] = &[
-    "motdepasse", "azerty", "azertyuiop", "bonjour", "soleil", "doudou", "loulou", "chouchou",
-    "marseille", "paris", "france", "gennevilliers", "maillage", "clspd", "mairie", "police",
-    "coordinateur", "bienvenue", "secret", "amour", "jetaime", "chocolat", "printemps", "automne",
+    "motdepasse",
+    "azerty",
+    "azertyuiop",
+    "bonjour",
+    "soleil",
+    "doudou",
+    "loulou",
+    "chouchou",
+    "marseille",
+    "paris",
+    "france",
+    "gennevilliers",
+    "maillage",
+    "clspd",
+    "mairie",
+    "police",
+    "coordinateur",
+    "bienvenue",
+    "secret",
+    "amour",
+    "jetaime",
+    "chocolat",
+    "printemps",
+    "automne",
 ];
 
 /// Why a password is refused; the message is shown to people.
@@ -76,10 +97,7 @@ pub struct HashError(String);
 /// purpose: call it off the async threads.
 pub fn hash(password: &str) -> Result<String, HashError> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| HashError(e.to_string()))
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| HashError(e.to_string()))
 }
 
 /// Verifies a password against a stored hash; a malformed hash never verifies.
@@ -119,10 +137,7 @@ mod tests {
         assert_eq!(check_policy("Motdepasse123!", &[]), Err(PolicyError::KnownWeak));
         assert_eq!(check_policy("Password1234!", &[]), Err(PolicyError::KnownWeak));
         assert_eq!(check_policy("Azertyuiop1!", &[]), Err(PolicyError::KnownWeak));
-        assert_eq!(
-            check_policy("Dominique.Martin1", &["dominique.martin@example.org"]),
-            Err(PolicyError::KnownWeak)
-        );
+        assert_eq!(check_policy("Dominique.Martin1", &["dominique.martin@example.org"]), Err(PolicyError::KnownWeak));
     }
 
     #[test]

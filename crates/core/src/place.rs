@@ -114,7 +114,12 @@ impl Shape {
     fn from_multi(polygons: MultiPolygon<f64>) -> Result<Shape, PlaceError> {
         let rect = polygons.bounding_rect().ok_or(PlaceError::NoPolygon)?;
         let bbox = [rect.min().x, rect.min().y, rect.max().x, rect.max().y];
-        if bbox.iter().any(|v| !v.is_finite()) || rect.min().y < -90.0 || rect.max().y > 90.0 || rect.min().x < -180.0 || rect.max().x > 180.0 {
+        if bbox.iter().any(|v| !v.is_finite())
+            || rect.min().y < -90.0
+            || rect.max().y > 90.0
+            || rect.min().x < -180.0
+            || rect.max().x > 180.0
+        {
             return Err(PlaceError::OutOfRange);
         }
         Ok(Shape { polygons, bbox })

@@ -295,10 +295,8 @@ pub fn check_answers(questions: &[Question], raw: &BTreeMap<String, Vec<String>>
     let mut answers = Answers::new();
     let mut errors = Vec::new();
     for q in questions {
-        let values: Vec<&str> = raw
-            .get(&q.code)
-            .map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect())
-            .unwrap_or_default();
+        let values: Vec<&str> =
+            raw.get(&q.code).map(|v| v.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect()).unwrap_or_default();
         if values.is_empty() {
             if q.required {
                 errors.push((q.code.clone(), format!("« {} » : réponse obligatoire", q.label)));
@@ -358,10 +356,7 @@ fn parse_answer_datetime(v: &str) -> Option<String> {
     if let Ok(t) = time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339) {
         return Some(crate::time_fmt::to_storage(t));
     }
-    let forms = [
-        format_description!("[year]-[month]-[day]T[hour]:[minute]"),
-        format_description!("[day]/[month]/[year] [hour]:[minute]"),
-    ];
+    let forms = [format_description!("[year]-[month]-[day]T[hour]:[minute]"), format_description!("[day]/[month]/[year] [hour]:[minute]")];
     forms.iter().find_map(|f| time::PrimitiveDateTime::parse(v, f).ok()).map(|p| {
         let guess = p.assume_utc();
         let t = p.assume_offset(crate::time_fmt::paris_offset(guess));
@@ -399,8 +394,9 @@ pub fn questions_from_text(text: &str) -> Result<Vec<Question>, String> {
         if parts.len() < 3 {
             return Err(at("il faut au moins « code | intitulé | type »".into()));
         }
-        let kind = QuestionKind::from_code(parts[2])
-            .ok_or_else(|| at(format!("type inconnu « {} » (short_text, long_text, number, date_time, one_choice, several_choices)", parts[2])))?;
+        let kind = QuestionKind::from_code(parts[2]).ok_or_else(|| {
+            at(format!("type inconnu « {} » (short_text, long_text, number, date_time, one_choice, several_choices)", parts[2]))
+        })?;
         let required = matches!(parts.get(3).copied(), Some("obligatoire" | "oui" | "required"));
         let mut choices = Vec::new();
         if let Some(list) = parts.get(4) {
@@ -441,9 +437,7 @@ pub struct RoutingRule {
 /// Picks the first matching rule. `categories` is the report's category and its ancestors;
 /// `areas` the ids of every area containing the point.
 pub fn route<'a>(rules: &'a [RoutingRule], categories: &[i64], areas: &[i64]) -> Option<&'a RoutingRule> {
-    rules.iter().find(|r| {
-        r.category_id.is_none_or(|c| categories.contains(&c)) && r.area_id.is_none_or(|a| areas.contains(&a))
-    })
+    rules.iter().find(|r| r.category_id.is_none_or(|c| categories.contains(&c)) && r.area_id.is_none_or(|a| areas.contains(&a)))
 }
 
 /// Text fields of a new report, checked.
@@ -632,8 +626,10 @@ mod tests {
     #[test]
     fn answers_are_checked_by_type() {
         let qs = questions();
-        let raw = |pairs: &[(&str, &[&str])]| pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect();
-        let ok = check_answers(&qs, &raw(&[("etage", &["3"]), ("nature", &["encombrants", "gravats"]), ("quand", &["26/11/2026 14:30"])])).unwrap();
+        let raw =
+            |pairs: &[(&str, &[&str])]| pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect();
+        let ok = check_answers(&qs, &raw(&[("etage", &["3"]), ("nature", &["encombrants", "gravats"]), ("quand", &["26/11/2026 14:30"])]))
+            .unwrap();
         assert_eq!(ok["nature"], "encombrants,gravats");
         assert_eq!(ok["quand"], "2026-11-26T13:30:00Z");
         let errs = check_answers(&qs, &raw(&[("etage", &["trois"]), ("acces", &["hall", "parking"])])).unwrap_err();
@@ -745,7 +741,18 @@ mod default_tests {
     #[test]
     fn the_shipped_categories_cover_the_seed_and_every_question_type() {
         let cats = default_categories().unwrap();
-        for code in ["occupation-parties-communes", "depot-sauvage", "mecanique-sauvage", "vehicule-epave", "stationnement-genant", "degradation-tag", "bruit-nuisances", "regroupement", "eclairage-equipement", "autre"] {
+        for code in [
+            "occupation-parties-communes",
+            "depot-sauvage",
+            "mecanique-sauvage",
+            "vehicule-epave",
+            "stationnement-genant",
+            "degradation-tag",
+            "bruit-nuisances",
+            "regroupement",
+            "eclairage-equipement",
+            "autre",
+        ] {
             assert!(cats.iter().any(|c| c.code == code), "{code}");
         }
         for kind in QuestionKind::ALL {

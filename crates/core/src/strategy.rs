@@ -176,12 +176,7 @@ pub const MAX_TEXT: usize = 20_000;
 
 /// Parses and validates a strategy file. `file` names it in error messages.
 pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileError> {
-    let err = |line: usize, field: &str, message: String| FileError {
-        file: file.to_string(),
-        line,
-        field: field.to_string(),
-        message,
-    };
+    let err = |line: usize, field: &str, message: String| FileError { file: file.to_string(), line, field: field.to_string(), message };
     let root: FileRoot = toml::from_str(source).map_err(|e| {
         let line = e.span().map(|s| line_of(source, s.start)).unwrap_or(1);
         let message = e.message().trim().to_string();
@@ -210,11 +205,7 @@ pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileErro
         check_text(value.get_ref(), true).map_err(|m| err(at(value.span()), field, m))?;
     }
     if s.period_end.get_ref() < s.period_start.get_ref() {
-        return Err(err(
-            at(s.period_end.span()),
-            "strategy.period_end",
-            "la fin de la période précède son début".into(),
-        ));
+        return Err(err(at(s.period_end.span()), "strategy.period_end", "la fin de la période précède son début".into()));
     }
     let strategy_line = at(s.code.span());
     check_list(&s.preamble).map_err(|m| err(strategy_line, "strategy.preamble", m))?;
@@ -234,9 +225,8 @@ pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileErro
         for sh in axis.sheets {
             let line = at(sh.code.span());
             let code = sh.code.get_ref().trim().to_string();
-            let well_formed = code
-                .split_once('.')
-                .is_some_and(|(a, b)| a == n.to_string() && !b.is_empty() && b.chars().all(|c| c.is_ascii_digit()));
+            let well_formed =
+                code.split_once('.').is_some_and(|(a, b)| a == n.to_string() && !b.is_empty() && b.chars().all(|c| c.is_ascii_digit()));
             if !well_formed {
                 return Err(err(
                     line,
@@ -394,22 +384,12 @@ pub fn to_file(doc: &StrategyDocument) -> String {
     push_list(&mut o, "preamble", &doc.preamble);
     push_list(&mut o, "legal_framework", &doc.legal_framework);
     for s in &doc.signatories {
-        o.push_str(&format!(
-            "\n[[signatories]]\non_behalf_of = {}\nrole = {}\nname = {}\n",
-            q(&s.on_behalf_of),
-            q(&s.role),
-            q(&s.name)
-        ));
+        o.push_str(&format!("\n[[signatories]]\non_behalf_of = {}\nrole = {}\nname = {}\n", q(&s.on_behalf_of), q(&s.role), q(&s.name)));
     }
     for a in &doc.axes {
         o.push_str(&format!("\n[[axes]]\nnumber = {}\ntitle = {}\n", a.number, q(&a.title)));
         for s in &a.sheets {
-            o.push_str(&format!(
-                "\n[[axes.sheets]]\ncode = {}\ntitle = {}\npilot = {}\n",
-                q(&s.code),
-                q(&s.title),
-                q(&s.pilot)
-            ));
+            o.push_str(&format!("\n[[axes.sheets]]\ncode = {}\ntitle = {}\npilot = {}\n", q(&s.code), q(&s.title), q(&s.pilot)));
             push_list(&mut o, "diagnostic", &s.diagnostic);
             push_list(&mut o, "objectives", &s.objectives);
             push_list(&mut o, "operational_objectives", &s.operational_objectives);
@@ -535,10 +515,7 @@ pub fn means_from_text(text: &str) -> Result<Vec<Means>, String> {
             match out.last_mut() {
                 Some(m) => m.items.push(item.trim().to_string()),
                 None => {
-                    return Err(format!(
-                        "ligne {} : un sous-élément (commençant par « - ») doit suivre un élément",
-                        n + 1
-                    ));
+                    return Err(format!("ligne {} : un sous-élément (commençant par « - ») doit suivre un élément", n + 1));
                 }
             }
         } else {
@@ -633,7 +610,10 @@ items = ["premier", "second"]
         let doc = parse_file("essai.toml", MINIMAL)?;
         let hits = search(&doc, "REUNIONS premiere");
         assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].fields, vec![("Intitulé", "Première fiche".to_string()), ("Indicateurs d'évaluation", "Nombre de réunions".to_string())]);
+        assert_eq!(
+            hits[0].fields,
+            vec![("Intitulé", "Première fiche".to_string()), ("Indicateurs d'évaluation", "Nombre de réunions".to_string())]
+        );
         assert!(search(&doc, "réunions police").is_empty());
         assert!(search(&doc, "   ").is_empty());
         Ok(())

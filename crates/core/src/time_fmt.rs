@@ -11,11 +11,7 @@ pub fn now() -> OffsetDateTime {
 
 /// Storage form: `2026-11-26T11:54:14Z`.
 pub fn to_storage(t: OffsetDateTime) -> String {
-    t.to_offset(UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&Rfc3339)
-        .unwrap_or_default()
+    t.to_offset(UtcOffset::UTC).replace_nanosecond(0).unwrap_or(t).format(&Rfc3339).unwrap_or_default()
 }
 
 /// Parses the storage form back; `None` for anything else.
@@ -57,17 +53,13 @@ pub fn month_number(t: OffsetDateTime) -> i64 {
 /// `26/11/2026`
 pub fn date_fr(t: OffsetDateTime) -> String {
     let local = t.to_offset(paris_offset(t));
-    local
-        .format(format_description!("[day]/[month]/[year]"))
-        .unwrap_or_default()
+    local.format(format_description!("[day]/[month]/[year]")).unwrap_or_default()
 }
 
 /// `26/11/2026 à 12:54`
 pub fn datetime_fr(t: OffsetDateTime) -> String {
     let local = t.to_offset(paris_offset(t));
-    local
-        .format(format_description!("[day]/[month]/[year] à [hour]:[minute]"))
-        .unwrap_or_default()
+    local.format(format_description!("[day]/[month]/[year] à [hour]:[minute]")).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -56,7 +56,12 @@ mod tests {
     #[test]
     fn a_sheet_reads_back_with_its_types() {
         let t = time::macros::datetime!(2026-11-26 14:30);
-        let bytes = spreadsheet("Signalements", &["Numéro", "Créé le", "Catégorie"], [vec![Cell::Number(1.0), Cell::DateTime(t), Cell::Text("Dépôt sauvage".into())]]).unwrap();
+        let bytes = spreadsheet(
+            "Signalements",
+            &["Numéro", "Créé le", "Catégorie"],
+            [vec![Cell::Number(1.0), Cell::DateTime(t), Cell::Text("Dépôt sauvage".into())]],
+        )
+        .unwrap();
         assert_eq!(&bytes[..2], b"PK");
         let book = spreadsheet_ods::read_ods_buf(&bytes).unwrap();
         let sheet = book.sheet(0);

@@ -24,7 +24,14 @@ impl Store {
     }
 
     /// Stores a key whose text the caller chose (the demo's published key).
-    pub async fn insert_api_key(&self, by: &Author, organisation_id: i64, label: &str, prefix: &str, hash: &str) -> Result<i64, StoreError> {
+    pub async fn insert_api_key(
+        &self,
+        by: &Author,
+        organisation_id: i64,
+        label: &str,
+        prefix: &str,
+        hash: &str,
+    ) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let id: i64 = on_tx!(&mut tx, c => {

@@ -208,7 +208,8 @@ impl Store {
                 .execute(c)
                 .await?.rows_affected()
         });
-        append(&mut tx, by, "audit.purge", "audit_log", &seq.to_string(), &format!("{removed} entrées antérieures au {cutoff} supprimées")).await?;
+        append(&mut tx, by, "audit.purge", "audit_log", &seq.to_string(), &format!("{removed} entrées antérieures au {cutoff} supprimées"))
+            .await?;
         tx.commit().await?;
         Ok(removed)
     }

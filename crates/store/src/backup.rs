@@ -7,10 +7,10 @@
 
 use crate::db::Db;
 use crate::{Store, StoreError};
+use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sqlx::{Column, Row, TypeInfo};
-use futures_util::TryStreamExt;
 use std::io::{BufRead, Write};
 
 /// Tables in the order a restore must insert them (parents first). Sessions are not kept.
@@ -96,10 +96,7 @@ impl Store {
 
     /// Writes every table as JSON lines; `progress` gets (table, rows written so far).
     pub async fn export(&self, out: &mut dyn Write, progress: &mut dyn FnMut(&str, u64)) -> Result<u64, StoreError> {
-        let header = Header {
-            format: FORMAT.into(),
-            created_at: maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now()),
-        };
+        let header = Header { format: FORMAT.into(), created_at: maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now()) };
         writeln!(out, "{}", serde_json::to_string(&header)?)?;
         let schema = self.schema().await?;
         let mut total = 0u64;

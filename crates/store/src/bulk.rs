@@ -149,7 +149,8 @@ impl Store {
                     add(r.reporter_organisation_id, "reporter");
                 }
             }
-            let mut events = Sql::new("INSERT INTO report_events (report_id, at, author_label, organisation_id, kind, state, internal, body) VALUES ");
+            let mut events =
+                Sql::new("INSERT INTO report_events (report_id, at, author_label, organisation_id, kind, state, internal, body) VALUES ");
             let mut m = 0;
             for r in chunk {
                 for e in &r.events {

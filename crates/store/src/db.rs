@@ -124,11 +124,7 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
-            let pool = SqlitePoolOptions::new()
-                .max_connections(8)
-                .connect_with(options.clone())
-                .await
-                .map_err(connect_err)?;
+            let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await.map_err(connect_err)?;
             let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(connect_err)?;
             (Db::Sqlite(pool), Some(writer))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {

@@ -67,7 +67,15 @@ impl Store {
                     .await?.rows_affected()
             });
         }
-        append(&mut tx, &Author::system(), "glossary.defaults", "glossary_term", "*", &format!("{} sigles", maillage_core::glossary::DEFAULT_TERMS.len())).await?;
+        append(
+            &mut tx,
+            &Author::system(),
+            "glossary.defaults",
+            "glossary_term",
+            "*",
+            &format!("{} sigles", maillage_core::glossary::DEFAULT_TERMS.len()),
+        )
+        .await?;
         tx.commit().await
     }
 }

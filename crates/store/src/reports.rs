@@ -301,12 +301,7 @@ pub struct StateChange {
 impl Store {
     /// Creates a report with its involvements and first history line; `mails(id)` gives the
     /// notifications to queue in the same transaction.
-    pub async fn create_report(
-        &self,
-        by: &Author,
-        r: &NewReport,
-        mails: impl FnOnce(i64) -> Vec<OutgoingMail>,
-    ) -> Result<i64, StoreError> {
+    pub async fn create_report(&self, by: &Author, r: &NewReport, mails: impl FnOnce(i64) -> Vec<OutgoingMail>) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let initial = if r.organisation_id.is_some() { State::Transmitted } else { State::New };
         let id: i64 = on_tx!(&mut tx, c => {
@@ -359,7 +354,8 @@ impl Store {
                     .await?;
             });
         }
-        insert_event(&mut tx, by, id, r.reporter_organisation_id, "created", Some(initial.code()), &r.source, false, "", &r.created_at).await?;
+        insert_event(&mut tx, by, id, r.reporter_organisation_id, "created", Some(initial.code()), &r.source, false, "", &r.created_at)
+            .await?;
         for m in mails(id) {
             enqueue(&mut tx, &m).await?;
         }
@@ -708,7 +704,10 @@ impl Store {
         list.bind_list(ids.iter().map(|i| Param::Int(*i)));
         let photos = format!("SELECT file_name, thumbnail_name FROM report_photos WHERE report_id IN {}", list.text);
         let statements = [
-            format!("UPDATE reports SET description = '', address = '', answers = '{{}}', status_notes = '', anonymised_at = $1 WHERE id IN {}", shift(&list.text)),
+            format!(
+                "UPDATE reports SET description = '', address = '', answers = '{{}}', status_notes = '', anonymised_at = $1 WHERE id IN {}",
+                shift(&list.text)
+            ),
             format!("UPDATE report_events SET body = '' WHERE report_id IN {}", list.text),
             format!("DELETE FROM report_photos WHERE report_id IN {}", list.text),
         ];
@@ -798,4 +797,3 @@ async fn touch(tx: &mut crate::db::Tx, report_id: i64, now: &str) -> Result<(), 
     }
     Ok(())
 }
-

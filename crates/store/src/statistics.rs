@@ -10,7 +10,7 @@ use crate::db::{Param, Sql, Tx};
 use crate::reports::{ReportFilter, StatGroup};
 use crate::{Store, StoreError};
 use maillage_core::authz::ReportScope;
-use maillage_core::report::{self, MAX_RESOLUTION_HOURS, State, StatRow, Tally};
+use maillage_core::report::{self, MAX_RESOLUTION_HOURS, StatRow, State, Tally};
 use maillage_core::time_fmt;
 use std::collections::HashMap;
 
@@ -61,7 +61,8 @@ pub(crate) struct Counted {
     pub resolution_hours: Option<i64>,
 }
 
-pub(crate) const COUNTED_COLUMNS: &str = "created_month, district_id, category_id, organisation_id, state, due_at, closed_at, resolution_hours";
+pub(crate) const COUNTED_COLUMNS: &str =
+    "created_month, district_id, category_id, organisation_id, state, due_at, closed_at, resolution_hours";
 
 type TallyKey = (&'static str, i64, i64, String, i64, i64);
 
@@ -140,7 +141,9 @@ pub(crate) async fn recount(tx: &mut Tx) -> Result<(), StoreError> {
 
 /// The start of a month (`202611`) in Paris, as stored.
 fn month_start(month: i64) -> Option<String> {
-    let date = time::Date::from_calendar_date(i32::try_from(month / 100).ok()?, time::Month::try_from(u8::try_from(month % 100).ok()?).ok()?, 1).ok()?;
+    let date =
+        time::Date::from_calendar_date(i32::try_from(month / 100).ok()?, time::Month::try_from(u8::try_from(month % 100).ok()?).ok()?, 1)
+            .ok()?;
     let utc_midnight = date.midnight().assume_utc();
     Some(time_fmt::to_storage(utc_midnight - time::Duration::seconds(i64::from(time_fmt::paris_offset(utc_midnight).whole_seconds()))))
 }
@@ -204,7 +207,12 @@ impl Store {
         // Closed reports of the months the period cuts, from the rows.
         let closed: Vec<State> = State::ALL.into_iter().filter(|s| !s.class().is_open()).collect();
         if let (Some(from), Some(m)) = (&f.created_from, first) {
-            let mut edge = ReportFilter { states: closed.clone(), created_from: Some(from.clone()), created_before: month_start(next_month(m)), ..f.clone() };
+            let mut edge = ReportFilter {
+                states: closed.clone(),
+                created_from: Some(from.clone()),
+                created_before: month_start(next_month(m)),
+                ..f.clone()
+            };
             if let (Some(before), Some(end)) = (&f.created_before, &edge.created_before)
                 && before < end
             {
@@ -243,7 +251,8 @@ impl Store {
     }
 
     async fn tallies_from_rows(&self, f: &ReportFilter, group: StatGroup) -> Result<Vec<Tally>, StoreError> {
-        let late = "CASE WHEN r.due_at IS NOT NULL AND ((r.closed_at IS NULL AND r.due_at < $1) OR r.closed_at > r.due_at) THEN 1 ELSE 0 END";
+        let late =
+            "CASE WHEN r.due_at IS NOT NULL AND ((r.closed_at IS NULL AND r.due_at < $1) OR r.closed_at > r.due_at) THEN 1 ELSE 0 END";
         let g = group_sql(&format!("r.{}", group.column()), "r.state", late, &days_sql("r.resolution_hours"));
         let mut sql = Sql::new(&format!("SELECT {g} AS g, COUNT(*) FROM reports r"));
         sql.params.push(Param::Text(f.now.clone()));
@@ -266,7 +275,10 @@ mod tests {
         for (key, s, late, days) in [(0i64, 0usize, 0i64, -1i64), (202611, 7, 1, 99_999), (42, 4, 0, 0), (3, 5, 1, 12)] {
             let g = (((key * 8 + s as i64) * 2 + late) * DAYS_SPAN) + days + 1;
             let t = decode((g, 5));
-            assert_eq!((t.key, t.state, t.late, t.days, t.n), ((key != 0).then_some(key), State::ALL[s], late == 1, (days >= 0).then_some(days), 5));
+            assert_eq!(
+                (t.key, t.state, t.late, t.days, t.n),
+                ((key != 0).then_some(key), State::ALL[s], late == 1, (days >= 0).then_some(days), 5)
+            );
         }
     }
 

@@ -144,11 +144,7 @@ impl Store {
                     means: serde_json::from_str::<Vec<Means>>(&s.means)?,
                     target_public: list(&s.target_public)?,
                     partners: list(&s.partners)?,
-                    indicators: indicators
-                        .iter()
-                        .filter(|i| i.sheet_code == s.code && !i.retired)
-                        .map(|i| i.label.clone())
-                        .collect(),
+                    indicators: indicators.iter().filter(|i| i.sheet_code == s.code && !i.retired).map(|i| i.label.clone()).collect(),
                 });
             }
             doc_axes.push(Axis { number: a.number as i32, title: a.title, sheets: doc_sheets });

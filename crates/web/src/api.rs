@@ -71,7 +71,8 @@ async fn report_create(
             })
             .collect(),
     };
-    let who = crate::reporting::Reporter { author: u.author(), user_id: Some(u.id), organisation_id: u.actor.organisation_id, source: "api" };
+    let who =
+        crate::reporting::Reporter { author: u.author(), user_id: Some(u.id), organisation_id: u.actor.organisation_id, source: "api" };
     match crate::reporting::submit(&state, &who, &draft).await {
         Ok(id) => Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id })))),
         Err(crate::reporting::SubmitError::Invalid(list)) => Err(AppError::InvalidFields(list).into()),
@@ -118,13 +119,22 @@ async fn report_detail(State(state): State<AppState>, user: Option<CurrentUser>,
     let id: i64 = crate::pages::parse_id(&id)?;
     let mut f = maillage_store::reports::ReportFilter::new(maillage_core::authz::ReportScope::All);
     f.ids = vec![id];
-    let r = state.store.reports(&f, maillage_store::reports::ReportSort::NewestFirst, 1, 0).await?.into_iter().next().ok_or(AppError::NotFound)?;
+    let r = state
+        .store
+        .reports(&f, maillage_store::reports::ReportSort::NewestFirst, 1, 0)
+        .await?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
     let involved = crate::reporting::involved(&state, id, u.actor.organisation_id).await?;
     require(Some(u), Action::ReadReport { involved }, "/api/v1/signalements")?;
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
     let parts = state.store.involvements(id).await?;
     let mut v = summary_json(&r, &f.now);
-    v["organisations"] = parts.iter().map(|p| json!({ "name": p.organisation_name, "part": p.part, "taken_at": p.taken_at, "done_at": p.done_at })).collect();
+    v["organisations"] = parts
+        .iter()
+        .map(|p| json!({ "name": p.organisation_name, "part": p.part, "taken_at": p.taken_at, "done_at": p.done_at }))
+        .collect();
     v["history"] = events
         .iter()
         .map(|e| json!({ "at": e.at, "author": e.author_label, "kind": e.kind, "state": e.state, "internal": e.internal, "text": e.body }))

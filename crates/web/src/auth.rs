@@ -12,9 +12,9 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tower_sessions::Session;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
-use tower_sessions::Session;
 
 pub const SESSION_USER_KEY: &str = "user_id";
 
@@ -46,9 +46,7 @@ async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<Current
     if let Some(u) = parts.extensions.get::<Option<CurrentUser>>() {
         return Ok(u.clone());
     }
-    let session = Session::from_request_parts(parts, state)
-        .await
-        .map_err(|(_, m)| AppError::Internal(m.to_string()))?;
+    let session = Session::from_request_parts(parts, state).await.map_err(|(_, m)| AppError::Internal(m.to_string()))?;
     let id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(|e| AppError::Internal(e.to_string()))?;
     let user = match id {
         Some(id) => match state.store.user(id).await? {
@@ -104,9 +102,7 @@ impl Throttle {
 
     pub fn is_blocked(&self, email: &str, ip: Option<IpAddr>) -> bool {
         let Ok(map) = self.failures.lock() else { return true };
-        Self::keys(email, ip).iter().any(|(k, max)| {
-            map.get(k).is_some_and(|(n, since)| *n >= *max && since.elapsed() < WINDOW)
-        })
+        Self::keys(email, ip).iter().any(|(k, max)| map.get(k).is_some_and(|(n, since)| *n >= *max && since.elapsed() < WINDOW))
     }
 
     pub fn record_failure(&self, email: &str, ip: Option<IpAddr>) {

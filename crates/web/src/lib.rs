@@ -8,8 +8,8 @@ pub mod error;
 pub mod exports;
 pub mod geocoder;
 pub mod layout;
-pub mod map;
 pub mod mailer;
+pub mod map;
 pub mod open311;
 pub mod pages;
 pub mod photos;
@@ -199,10 +199,7 @@ impl Routes {
 }
 
 fn routes() -> Routes {
-    let r = Routes::new()
-        .get("/", pages::home)
-        .get("/sante", pages::health)
-        .get("/static/style.css", pages::stylesheet);
+    let r = Routes::new().get("/", pages::home).get("/sante", pages::health).get("/static/style.css", pages::stylesheet);
     let r = pages::account::routes(r);
     let r = pages::strategy::routes(r);
     let r = pages::organisations::routes(r);
@@ -229,7 +226,9 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.idle_timeout_minutes)));
     // Images from the tile server are allowed only when one is configured.
     let tile_origin = config.tiles.as_ref().and_then(map::TileSource::origin).map(|o| format!(" {o}")).unwrap_or_default();
-    let csp = format!("default-src 'none'; style-src 'self'; img-src 'self' data:{tile_origin}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:{tile_origin}; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    );
     let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     let headers = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -259,9 +258,7 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
 
 /// Serves until ctrl-c or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

@@ -144,16 +144,29 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
         let _ = write!(out, r##"<path d="{}" fill="#f5b800" fill-opacity="0.18" stroke="none"/>"##, ring_path(s.rings()));
     }
     for (_, name, s, _) in &places.districts {
-        let _ = write!(out, r##"<path d="{}" fill="none" stroke="#4a5a6a" stroke-width="1.2"><title>{}</title></path>"##, ring_path(s.rings()), esc(name));
+        let _ = write!(
+            out,
+            r##"<path d="{}" fill="none" stroke="#4a5a6a" stroke-width="1.2"><title>{}</title></path>"##,
+            ring_path(s.rings()),
+            esc(name)
+        );
     }
     for (_, name, s, _) in &places.districts {
         let [x0, y0, x1, y1] = s.bbox;
         let (x, y) = f.pixel(Coordinates { lat: (y0 + y1) / 2.0, lon: (x0 + x1) / 2.0 });
-        let _ = write!(out, r##"<text x="{x:.0}" y="{y:.0}" font-size="11" font-family="sans-serif" text-anchor="middle" fill="#2b3640">{}</text>"##, esc(name));
+        let _ = write!(
+            out,
+            r##"<text x="{x:.0}" y="{y:.0}" font-size="11" font-family="sans-serif" text-anchor="middle" fill="#2b3640">{}</text>"##,
+            esc(name)
+        );
     }
     for p in points {
         let (x, y) = f.pixel(p.coordinates);
-        let circle = format!(r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{}" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##, colour(p.state), esc(&p.title));
+        let circle = format!(
+            r##"<circle cx="{x:.1}" cy="{y:.1}" r="4" fill="{}" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##,
+            colour(p.state),
+            esc(&p.title)
+        );
         if links {
             let _ = write!(out, r##"<a href="/signalements/{}">{circle}</a>"##, p.id);
         } else {
@@ -162,7 +175,14 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
     }
     if let Some(m) = marker {
         let (x, y) = f.pixel(m);
-        let _ = write!(out, r##"<g stroke="#000091" stroke-width="3"><line x1="{}" y1="{y:.1}" x2="{}" y2="{y:.1}"/><line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}"/></g><circle cx="{x:.1}" cy="{y:.1}" r="7" fill="none" stroke="#000091" stroke-width="2"/>"##, x - 12.0, x + 12.0, y - 12.0, y + 12.0);
+        let _ = write!(
+            out,
+            r##"<g stroke="#000091" stroke-width="3"><line x1="{}" y1="{y:.1}" x2="{}" y2="{y:.1}"/><line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}"/></g><circle cx="{x:.1}" cy="{y:.1}" r="7" fill="none" stroke="#000091" stroke-width="2"/>"##,
+            x - 12.0,
+            x + 12.0,
+            y - 12.0,
+            y + 12.0
+        );
     }
     out.push_str("</svg>");
     out

@@ -40,11 +40,7 @@ enum Format {
 
 /// `name.xml` or `name.json` → (name, format); anything else is an unknown resource.
 fn split(file: &str) -> Option<(&str, Format)> {
-    if let Some(n) = file.strip_suffix(".xml") {
-        Some((n, Format::Xml))
-    } else {
-        file.strip_suffix(".json").map(|n| (n, Format::Json))
-    }
+    if let Some(n) = file.strip_suffix(".xml") { Some((n, Format::Xml)) } else { file.strip_suffix(".json").map(|n| (n, Format::Json)) }
 }
 
 /// A document, rendered as XML or as the JSON the specification maps it to.
@@ -116,9 +112,7 @@ fn respond(status: StatusCode, format: Format, root: &'static str, doc: &Node) -
         Format::Json => (status, [(header::CONTENT_TYPE, "application/json; charset=utf-8")], doc.json().to_string()).into_response(),
         Format::Xml => {
             let mut w = Writer::new(Vec::new());
-            let written = w
-                .write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))
-                .and_then(|_| doc.xml(&mut w, root));
+            let written = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None))).and_then(|_| doc.xml(&mut w, root));
             match written {
                 Ok(()) => (status, [(header::CONTENT_TYPE, "text/xml; charset=utf-8")], w.into_inner()).into_response(),
                 Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()).into_response(),
@@ -262,7 +256,8 @@ async fn service_definition(State(state): State<AppState>, Path(file): Path<Stri
                 ("description", Node::text(&q.label)),
             ];
             if q.kind.has_choices() {
-                let values = q.choices.iter().map(|v| Node::Object(vec![("key", Node::text(&v.key)), ("name", Node::text(&v.name))])).collect();
+                let values =
+                    q.choices.iter().map(|v| Node::Object(vec![("key", Node::text(&v.key)), ("name", Node::text(&v.name))])).collect();
                 fields.push(("values", Node::List("value", values)));
             }
             Node::Object(fields)
@@ -329,7 +324,10 @@ async fn post_request(state: &AppState, format: Format, p: &BTreeMap<String, Vec
     };
     match reporting::submit(state, &who, &draft).await {
         Ok(id) => {
-            let doc = Node::List("request", vec![Node::Object(vec![("service_request_id", Node::text(id.to_string())), ("service_notice", Node::text(""))])]);
+            let doc = Node::List(
+                "request",
+                vec![Node::Object(vec![("service_request_id", Node::text(id.to_string())), ("service_notice", Node::text(""))])],
+            );
             Ok(respond(StatusCode::OK, format, "service_requests", &doc))
         }
         Err(SubmitError::Invalid(list)) => {
@@ -379,11 +377,15 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
     let mut f = ReportFilter::new(ReportScope::Organisation(organisation_id));
     let bad = |m: &str| error(StatusCode::BAD_REQUEST, format, m);
     if let Some(ids) = param(p, "service_request_id") {
-        f.ids = ids.split(',').map(|s| s.trim().parse::<i64>()).collect::<Result<_, _>>().map_err(|_| bad("service_request_id must be a comma-separated list of ids"))?;
+        f.ids = ids
+            .split(',')
+            .map(|s| s.trim().parse::<i64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| bad("service_request_id must be a comma-separated list of ids"))?;
     } else {
         if let Some(codes) = param(p, "service_code") {
             let catalog = state.catalog().await?;
-    let categories = &catalog.categories;
+            let categories = &catalog.categories;
             for code in codes.split(',').map(str::trim) {
                 match categories.iter().find(|c| c.code == code) {
                     Some(c) => f.category_ids.push(c.id),
@@ -441,7 +443,9 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
     }
     let page_size = match param(p, "page_size") {
         None => MAX_PAGE_SIZE,
-        Some(v) => v.parse::<i64>().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or_else(|| bad("page_size must be between 1 and 1000"))?,
+        Some(v) => {
+            v.parse::<i64>().ok().filter(|n| (1..=MAX_PAGE_SIZE).contains(n)).ok_or_else(|| bad("page_size must be between 1 and 1000"))?
+        }
     };
     let page = match param(p, "page") {
         None => 1,

@@ -130,11 +130,8 @@ pub struct Checked {
 
 /// Checks a draft without writing anything.
 pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Checked, SubmitError> {
-    let category = d
-        .category_id
-        .and_then(|id| categories.iter().find(|c| c.id == id && !c.retired))
-        .cloned()
-        .ok_or(SubmitError::UnknownCategory)?;
+    let category =
+        d.category_id.and_then(|id| categories.iter().find(|c| c.id == id && !c.retired)).cloned().ok_or(SubmitError::UnknownCategory)?;
     let mut errors: Vec<(String, String)> = Vec::new();
     if let Err(list) = report::check_report_text(&d.description, &d.address) {
         errors.extend(list.into_iter().map(|(f, m)| (f.to_string(), m)));
@@ -183,9 +180,7 @@ pub async fn submit(state: &AppState, who: &Reporter, d: &Draft) -> Result<i64, 
     let rules = state.catalog().await?.rules.clone();
     let routed = report::route(&rules, &lineage(categories, checked.category.id), &checked.location.area_ids).cloned();
     let now = time_fmt::now();
-    let due = u32::try_from(checked.category.target_days)
-        .ok()
-        .map(|days| time_fmt::to_storage(working_days::add_working_days(now, days)));
+    let due = u32::try_from(checked.category.target_days).ok().map(|days| time_fmt::to_storage(working_days::add_working_days(now, days)));
     let new = NewReport {
         category_id: checked.category.id,
         description: d.description.trim().to_string(),

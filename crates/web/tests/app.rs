@@ -127,7 +127,8 @@ async fn editing_a_sheet_validates_and_keeps_indicator_ids(b: Backend) {
     ];
     // Invalid: an empty title and a sub-item first; nothing is saved, the input comes back.
     form[0].1 = "  ".into();
-    let bad: Vec<(&str, String)> = form.iter().map(|(k, v)| (*k, if *k == "means" { format!("- orphelin\n{v}") } else { v.clone() })).collect();
+    let bad: Vec<(&str, String)> =
+        form.iter().map(|(k, v)| (*k, if *k == "means" { format!("- orphelin\n{v}") } else { v.clone() })).collect();
     let r = c.post(app.url("/strategie/fiches/1.3/modifier")).form(&bad).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
@@ -190,10 +191,17 @@ async fn malformed_imports_change_nothing(b: Backend) {
     // request: an HTTP client writing the body would race the early answer.
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut tcp = tokio::net::TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
-    let head = format!("POST /api/v1/strategie/import HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n", app.base.trim_start_matches("http://"), 11 * 1024 * 1024);
+    let head = format!(
+        "POST /api/v1/strategie/import HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n",
+        app.base.trim_start_matches("http://"),
+        11 * 1024 * 1024
+    );
     tcp.write_all(head.as_bytes()).await.unwrap();
     let mut answer = [0u8; 12];
-    tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read_exact(&mut answer)).await.expect("an answer without the body").unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(10), tcp.read_exact(&mut answer))
+        .await
+        .expect("an answer without the body")
+        .unwrap();
     assert_eq!(&answer, b"HTTP/1.1 413");
     assert_eq!(app.store.current_strategy().await.unwrap().unwrap().version, 2);
 }

@@ -41,7 +41,11 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
 }
 
 fn concrete(path: &str) -> String {
-    path.replace("{file}", "services.json").replace("{number}", "1").replace("{code}", "1.1").replace("{id}", "999999").replace("{version}", "1")
+    path.replace("{file}", "services.json")
+        .replace("{number}", "1")
+        .replace("{code}", "1.1")
+        .replace("{id}", "999999")
+        .replace("{version}", "1")
 }
 
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> u16 {

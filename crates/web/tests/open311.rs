@@ -37,7 +37,13 @@ impl Client {
         self.http.post(self.url(&format!("requests.{fmt}"))).form(fields).send().await.unwrap()
     }
     async fn create(&self, code: &str, extra: &[(&str, &str)]) -> String {
-        let mut f = vec![("api_key", self.key.as_str()), ("service_code", code), ("lat", IN_ESTATE.0), ("long", IN_ESTATE.1), ("description", "Dépôt signalé par le logiciel")];
+        let mut f = vec![
+            ("api_key", self.key.as_str()),
+            ("service_code", code),
+            ("lat", IN_ESTATE.0),
+            ("long", IN_ESTATE.1),
+            ("description", "Dépôt signalé par le logiciel"),
+        ];
         f.extend_from_slice(extra);
         let r = self.post("json", &f).await;
         assert_eq!(r.status(), 200);
@@ -162,25 +168,43 @@ async fn posting_requests(b: Backend) {
         assert_eq!(v[0]["code"], *status);
     }
     let long = "é".repeat(4001);
-    let r = c.post("xml", &[("api_key", key), ("service_code", "autre"), ("lat", IN_ESTATE.0), ("long", IN_ESTATE.1), ("description", &long)]).await;
+    let r = c
+        .post("xml", &[("api_key", key), ("service_code", "autre"), ("lat", IN_ESTATE.0), ("long", IN_ESTATE.1), ("description", &long)])
+        .await;
     assert_eq!(r.status(), 400);
     assert_eq!(xml_root(&r.text().await.unwrap()), "errors");
-    assert!(c.city.app.store.reports(&maillage_store::reports::ReportFilter::new(maillage_core::authz::ReportScope::All), maillage_store::reports::ReportSort::NewestFirst, 10, 0).await.unwrap().is_empty());
+    assert!(
+        c.city
+            .app
+            .store
+            .reports(
+                &maillage_store::reports::ReportFilter::new(maillage_core::authz::ReportScope::All),
+                maillage_store::reports::ReportSort::NewestFirst,
+                10,
+                0
+            )
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // 7. a valid post with accented text and attributes (one and several values)
     let text = "Dépôt d'encombrants près de l'entrée — à enlever";
     let r = c
-        .post("json", &[
-            ("api_key", key),
-            ("service_code", "depot-sauvage"),
-            ("lat", IN_ESTATE.0),
-            ("long", IN_ESTATE.1),
-            ("description", text),
-            ("attribute[nature][]", "encombrants"),
-            ("attribute[nature][]", "gravats"),
-            ("attribute[volume]", "2,5"),
-            ("email", "habitant@example.org"),
-        ])
+        .post(
+            "json",
+            &[
+                ("api_key", key),
+                ("service_code", "depot-sauvage"),
+                ("lat", IN_ESTATE.0),
+                ("long", IN_ESTATE.1),
+                ("description", text),
+                ("attribute[nature][]", "encombrants"),
+                ("attribute[nature][]", "gravats"),
+                ("attribute[volume]", "2,5"),
+                ("email", "habitant@example.org"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 200);
     let v: serde_json::Value = r.json().await.unwrap();
@@ -244,14 +268,17 @@ async fn listing_requests(b: Backend) {
     assert_eq!(ids(&both), sorted(vec![a.clone(), d.clone()]));
     let (_, closed_autre) = c.get_json(&format!("requests.json?api_key={key}&status=closed&service_code=autre")).await;
     assert_eq!(ids(&closed_autre), vec![a.clone()]);
-    let (_, by_id) = c.get_json(&format!("requests.json?api_key={key}&service_request_id={a},{v}&status=open&service_code=depot-sauvage")).await;
+    let (_, by_id) =
+        c.get_json(&format!("requests.json?api_key={key}&service_request_id={a},{v}&status=open&service_code=depot-sauvage")).await;
     assert_eq!(ids(&by_id), sorted(vec![a.clone(), v.clone()]));
     let (s, err) = c.get_json(&format!("requests.json?api_key={key}&start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z")).await;
     assert_eq!((s, err[0]["code"].as_i64()), (400, Some(400)));
     // 10. dates must carry a zone
     let (s, _) = c.get_json(&format!("requests.json?api_key={key}&start_date=2026-01-01T00:00:00")).await;
     assert_eq!(s, 400);
-    let (s, in_range) = c.get_json(&format!("requests.json?api_key={key}&start_date=2020-01-01T00:00:00%2B01:00&end_date=2020-02-01T00:00:00%2B01:00")).await;
+    let (s, in_range) = c
+        .get_json(&format!("requests.json?api_key={key}&start_date=2020-01-01T00:00:00%2B01:00&end_date=2020-02-01T00:00:00%2B01:00"))
+        .await;
     assert_eq!((s, in_range.as_array().unwrap().len()), (200, 0));
     let (s, _) = c.get_json(&format!("requests.json?api_key={key}&status=ouvert")).await;
     assert_eq!(s, 400);

@@ -47,7 +47,17 @@ async fn routing_and_visibility(b: Backend) {
     // The same category outside the estate matches no rule: the coordinator triages it.
     let cat = city.category("depot-sauvage").await.to_string();
     let r = city
-        .post_report(&other, &[("categorie", &cat), ("description", "Gravats"), ("lat", SOUTH.0), ("lon", SOUTH.1), ("q_nature", "gravats"), ("confirmer", "1")])
+        .post_report(
+            &other,
+            &[
+                ("categorie", &cat),
+                ("description", "Gravats"),
+                ("lat", SOUTH.0),
+                ("lon", SOUTH.1),
+                ("q_nature", "gravats"),
+                ("confirmer", "1"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
     let triage = coord.get(city.app.url("/signalements?a_trier=1")).send().await.unwrap().text().await.unwrap();
@@ -55,7 +65,11 @@ async fn routing_and_visibility(b: Backend) {
     assert_eq!(count(&city).await, 2);
     // A vehicle anywhere goes to the police.
     let cat = city.category("stationnement-genant").await.to_string();
-    city.post_report(&other, &[("categorie", &cat), ("description", "Voiture sur le trottoir"), ("lat", SOUTH.0), ("lon", SOUTH.1), ("confirmer", "1")]).await;
+    city.post_report(
+        &other,
+        &[("categorie", &cat), ("description", "Voiture sur le trottoir"), ("lat", SOUTH.0), ("lon", SOUTH.1), ("confirmer", "1")],
+    )
+    .await;
     let mut f = ReportFilter::new(ReportScope::Organisation(city.police));
     f.category_ids = vec![cat.parse().unwrap()];
     assert_eq!(city.app.store.reports(&f, ReportSort::NewestFirst, 10, 0).await.unwrap().len(), 1);
@@ -78,7 +92,11 @@ async fn workflow(b: Backend) {
     assert!(r.text().await.unwrap().contains("motif"));
     assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
     // A duplicate of itself, of a report that does not exist, a redirection to nowhere: refused.
-    for form in [[("etat", "duplicate"), ("original", &id.to_string()[..])], [("etat", "duplicate"), ("original", "999999")], [("etat", "redirected"), ("organisation", "999999")]] {
+    for form in [
+        [("etat", "duplicate"), ("original", &id.to_string()[..])],
+        [("etat", "duplicate"), ("original", "999999")],
+        [("etat", "redirected"), ("organisation", "999999")],
+    ] {
         let r = police.post(url("/etat")).form(&form).send().await.unwrap();
         assert_eq!(r.status(), 422, "{form:?}");
     }
@@ -87,11 +105,18 @@ async fn workflow(b: Backend) {
     assert_eq!(police.post(url("/etat")).form(&[("etat", "resolved"), ("note", "Enlevé ce matin")]).send().await.unwrap().status(), 303);
     let r = city.app.store.report(id).await.unwrap().unwrap();
     assert_eq!((r.state.as_str(), r.closed_at.is_some(), r.status_notes.as_str()), ("resolved", true, "Enlevé ce matin"));
-    assert_eq!(police.post(url("/etat")).form(&[("etat", "in_progress")]).send().await.unwrap().status(), 422, "a closed report can only be reopened");
+    assert_eq!(
+        police.post(url("/etat")).form(&[("etat", "in_progress")]).send().await.unwrap().status(),
+        422,
+        "a closed report can only be reopened"
+    );
     assert_eq!(police.post(url("/etat")).form(&[("etat", "transmitted")]).send().await.unwrap().status(), 303);
     assert_eq!(city.app.store.report(id).await.unwrap().unwrap().closed_at, None);
     // Redirected to the other organisation, which becomes in charge.
-    assert_eq!(police.post(url("/etat")).form(&[("etat", "redirected"), ("organisation", &city.other.to_string())]).send().await.unwrap().status(), 303);
+    assert_eq!(
+        police.post(url("/etat")).form(&[("etat", "redirected"), ("organisation", &city.other.to_string())]).send().await.unwrap().status(),
+        303
+    );
     assert_eq!(city.app.store.report(id).await.unwrap().unwrap().organisation_id, Some(city.other));
     // Comments: internal ones stay within the organisation.
     police.post(url("/commentaires")).form(&[("texte", "Note interne police"), ("interne", "1")]).send().await.unwrap();
@@ -113,12 +138,18 @@ async fn bad_input_writes_nothing(b: Backend) {
     let c = city.app.login(LANDLORD_AGENT).await;
     let cat = city.category("depot-sauvage").await.to_string();
     let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
-        (vec![("categorie", &cat), ("description", "x"), ("lat", OUTSIDE.0), ("lon", OUTSIDE.1), ("q_nature", "gravats")], "hors du territoire"),
+        (
+            vec![("categorie", &cat), ("description", "x"), ("lat", OUTSIDE.0), ("lon", OUTSIDE.1), ("q_nature", "gravats")],
+            "hors du territoire",
+        ),
         (vec![("categorie", &cat), ("description", "x"), ("lat", "123"), ("lon", "2.3"), ("q_nature", "gravats")], "hors limites"),
         (vec![("categorie", &cat), ("description", "x"), ("lat", "abc"), ("lon", "2.3"), ("q_nature", "gravats")], "nombres"),
         (vec![("categorie", "999999"), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1)], "catégorie"),
         (vec![("categorie", &cat), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1)], "obligatoire"),
-        (vec![("categorie", &cat), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "piano")], "choix inconnu"),
+        (
+            vec![("categorie", &cat), ("description", "x"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "piano")],
+            "choix inconnu",
+        ),
         (vec![("categorie", &cat), ("description", ""), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "gravats")], "Décrivez"),
     ];
     for (fields, message) in cases {
@@ -131,7 +162,17 @@ async fn bad_input_writes_nothing(b: Backend) {
     // HTML is kept as text and shown escaped.
     let id = {
         let r = city
-            .post_report(&c, &[("categorie", &cat), ("description", "<script>alert(1)</script>"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("q_nature", "gravats"), ("confirmer", "1")])
+            .post_report(
+                &c,
+                &[
+                    ("categorie", &cat),
+                    ("description", "<script>alert(1)</script>"),
+                    ("lat", IN_ESTATE.0),
+                    ("lon", IN_ESTATE.1),
+                    ("q_nature", "gravats"),
+                    ("confirmer", "1"),
+                ],
+            )
             .await;
         assert_eq!(r.status(), 303);
         city.app.store.reports(&ReportFilter::new(ReportScope::All), ReportSort::NewestFirst, 1, 0).await.unwrap()[0].id
@@ -147,7 +188,13 @@ async fn duplicates_are_offered_and_the_map_places_points(b: Backend) {
     let c = city.app.login(LANDLORD_AGENT).await;
     let first = city.dumping_in_hall(&c).await;
     let cat = city.category("depot-sauvage").await.to_string();
-    let near = [("categorie", &cat[..]), ("description", "Encore des encombrants"), ("lat", "48.9406"), ("lon", "2.3106"), ("q_nature", "encombrants")];
+    let near = [
+        ("categorie", &cat[..]),
+        ("description", "Encore des encombrants"),
+        ("lat", "48.9406"),
+        ("lon", "2.3106"),
+        ("q_nature", "encombrants"),
+    ];
     let r = city.post_report(&c, &near).await;
     assert_eq!(r.status(), 200, "not created yet: possible duplicates are shown first");
     let page = r.text().await.unwrap();
@@ -186,10 +233,24 @@ async fn statistics_overdue_and_exports(b: Backend) {
         answers: "{}".into(),
         ..Default::default()
     };
-    let late_open = s.create_report(&by, &maillage_store::reports::NewReport { created_at: ago(30), due_at: Some(ago(25)), ..base.clone() }, |_| vec![]).await.unwrap();
-    let on_time = s.create_report(&by, &maillage_store::reports::NewReport { created_at: ago(10), due_at: Some(ago(5)), ..base.clone() }, |_| vec![]).await.unwrap();
-    let late_closed = s.create_report(&by, &maillage_store::reports::NewReport { created_at: ago(20), due_at: Some(ago(18)), ..base.clone() }, |_| vec![]).await.unwrap();
-    let close = |_id: i64, at: String| maillage_store::reports::StateChange { from: "transmitted".into(), to: "resolved".into(), at: Some(at), ..Default::default() };
+    let late_open = s
+        .create_report(&by, &maillage_store::reports::NewReport { created_at: ago(30), due_at: Some(ago(25)), ..base.clone() }, |_| vec![])
+        .await
+        .unwrap();
+    let on_time = s
+        .create_report(&by, &maillage_store::reports::NewReport { created_at: ago(10), due_at: Some(ago(5)), ..base.clone() }, |_| vec![])
+        .await
+        .unwrap();
+    let late_closed = s
+        .create_report(&by, &maillage_store::reports::NewReport { created_at: ago(20), due_at: Some(ago(18)), ..base.clone() }, |_| vec![])
+        .await
+        .unwrap();
+    let close = |_id: i64, at: String| maillage_store::reports::StateChange {
+        from: "transmitted".into(),
+        to: "resolved".into(),
+        at: Some(at),
+        ..Default::default()
+    };
     s.change_report_state(&by, on_time, &close(on_time, ago(8)), vec![]).await.unwrap();
     s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
     let f = ReportFilter::new(ReportScope::All);
@@ -288,7 +349,11 @@ async fn closed_reports_are_anonymised(b: Backend) {
     let closed = city.dumping_in_hall(&c).await;
     let open = city.dumping_in_hall(&c).await;
     let part = reqwest::multipart::Part::bytes(jpeg_with_exif()).file_name("p.jpg");
-    c.post(city.app.url(&format!("/signalements/{closed}/photos"))).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap();
+    c.post(city.app.url(&format!("/signalements/{closed}/photos")))
+        .multipart(reqwest::multipart::Form::new().part("photo", part))
+        .send()
+        .await
+        .unwrap();
     c.post(city.app.url(&format!("/signalements/{closed}/commentaires"))).form(&[("texte", "Vu avec le gardien")]).send().await.unwrap();
     c.post(city.app.url(&format!("/signalements/{closed}/etat"))).form(&[("etat", "resolved")]).send().await.unwrap();
     let s = &city.app.store;
@@ -356,7 +421,12 @@ async fn notifications_reach_a_real_smtp_server(b: Backend) {
     let landlord = city.app.login(LANDLORD_AGENT).await;
     let id = city.dumping_in_hall(&landlord).await;
     let police = city.app.login(POLICE_AGENT).await;
-    police.post(city.app.url(&format!("/signalements/{id}/commentaires"))).form(&[("texte", "Secret interne"), ("interne", "1")]).send().await.unwrap();
+    police
+        .post(city.app.url(&format!("/signalements/{id}/commentaires")))
+        .form(&[("texte", "Secret interne"), ("interne", "1")])
+        .send()
+        .await
+        .unwrap();
     police.post(city.app.url(&format!("/signalements/{id}/etat"))).form(&[("etat", "resolved")]).send().await.unwrap();
     assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 3);
     assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 0, "each mail goes once");
@@ -383,7 +453,11 @@ async fn mail_waits_while_the_server_is_down(b: Backend) {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mailer = maillage_web::mailer::Mailer::new(&maillage_web::mailer::MailConfig { smtp_url: format!("smtp://127.0.0.1:{port}"), from: "m@test.example".into() }).unwrap();
+    let mailer = maillage_web::mailer::Mailer::new(&maillage_web::mailer::MailConfig {
+        smtp_url: format!("smtp://127.0.0.1:{port}"),
+        from: "m@test.example".into(),
+    })
+    .unwrap();
     assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 0);
     assert_eq!(city.app.store.outbox_counts().await.unwrap(), (2, 0, 0));
     assert!(city.app.store.due_mail(10).await.unwrap().is_empty(), "retried later, not at once");
@@ -402,7 +476,12 @@ async fn settings_upload_areas_and_refuse_bad_files(b: Backend) {
     let r = send("priority_area", "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"nom\":\"QPV essai\"},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[2.30,48.93],[2.31,48.93],[2.31,48.94],[2.30,48.93]]]}}]}").await.unwrap();
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("QPV essai"));
-    for (kind, body, message) in [("district", "{ pas du json", "GeoJSON illisible"), ("district", "{\"type\":\"Point\",\"coordinates\":[2,48]}", "aucun polygone"), ("coverage", "{\"type\":\"Polygon\",\"coordinates\":[[[2,48],[3,48],[3,49],[2,48]]]}", "organisation"), ("lune", "{}", "représentent")] {
+    for (kind, body, message) in [
+        ("district", "{ pas du json", "GeoJSON illisible"),
+        ("district", "{\"type\":\"Point\",\"coordinates\":[2,48]}", "aucun polygone"),
+        ("coverage", "{\"type\":\"Polygon\",\"coordinates\":[[[2,48],[3,48],[3,49],[2,48]]]}", "organisation"),
+        ("lune", "{}", "représentent"),
+    ] {
         let r = send(kind, body).await.unwrap();
         assert_eq!(r.status(), 422, "{kind} {body}");
         assert!(r.text().await.unwrap().contains(message), "{message}");
@@ -412,7 +491,12 @@ async fn settings_upload_areas_and_refuse_bad_files(b: Backend) {
     let rules = city.app.store.routing_rules().await.unwrap().len();
     let r = admin.post(city.app.url("/admin/signalements/regles")).form(&[("organisation", "999999")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
-    let r = admin.post(city.app.url("/admin/signalements/regles")).form(&[("organisation", &city.police.to_string()[..]), ("also", "999999")]).send().await.unwrap();
+    let r = admin
+        .post(city.app.url("/admin/signalements/regles"))
+        .form(&[("organisation", &city.police.to_string()[..]), ("also", "999999")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     assert_eq!(city.app.store.routing_rules().await.unwrap().len(), rules);
     // A category with a malformed question is refused; a good one is saved.
@@ -452,12 +536,22 @@ async fn json_api_goes_through_the_same_checks(b: Backend) {
     assert_eq!(v["error"], "invalid_fields");
     let fields: Vec<&str> = v["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["description", "place", "nature"]);
-    let r = c.post(&url).json(&serde_json::json!({ "category": "licorne", "description": "x", "lat": 48.94, "lon": 2.31 })).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .json(&serde_json::json!({ "category": "licorne", "description": "x", "lat": 48.94, "lon": 2.31 }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
     let r = c.post(&url).header("content-type", "application/json").body("{\"category\": ").send().await.unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], "bad_request");
-    let r = c.post(&url).json(&serde_json::json!({ "category": "autre", "description": "x", "lat": 48.94, "lon": 2.31, "colour": "red" })).send().await.unwrap();
+    let r = c
+        .post(&url)
+        .json(&serde_json::json!({ "category": "autre", "description": "x", "lat": 48.94, "lon": 2.31, "colour": "red" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 400, "unknown fields are refused");
     assert_eq!(count(&city).await, 1);
     let list: serde_json::Value = c.get(&url).send().await.unwrap().json().await.unwrap();
@@ -476,7 +570,17 @@ async fn daily_digest_lists_what_changed(b: Backend) {
     let city = city(b).await;
     let police = city.app.login(POLICE_AGENT).await;
     assert_eq!(police.post(city.app.url("/compte/recapitulatif")).form(&[("recapitulatif", "1")]).send().await.unwrap().status(), 303);
-    assert!(police.get(city.app.url("/compte")).send().await.unwrap().text().await.unwrap().contains("id=\"recapitulatif\" name=\"recapitulatif\" value=\"1\" checked"));
+    assert!(
+        police
+            .get(city.app.url("/compte"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+            .contains("id=\"recapitulatif\" name=\"recapitulatif\" value=\"1\" checked")
+    );
     let url = city.app.public_url();
     // Nothing changed yet: no mail, but the day is counted.
     assert_eq!(maillage_web::reporting::queue_digests(&city.app.store, &url).await.unwrap(), 0);
@@ -484,7 +588,12 @@ async fn daily_digest_lists_what_changed(b: Backend) {
     s.queue_digest(s.user_by_email(POLICE_AGENT).await.unwrap().unwrap().id, "2000-01-01T00:00:00Z", None).await.unwrap();
     let landlord = city.app.login(LANDLORD_AGENT).await;
     let id = city.dumping_in_hall(&landlord).await;
-    police.post(city.app.url(&format!("/signalements/{id}/commentaires"))).form(&[("texte", "Commentaire à ne pas envoyer"), ("interne", "1")]).send().await.unwrap();
+    police
+        .post(city.app.url(&format!("/signalements/{id}/commentaires")))
+        .form(&[("texte", "Commentaire à ne pas envoyer"), ("interne", "1")])
+        .send()
+        .await
+        .unwrap();
     let before = s.outbox_counts().await.unwrap().0;
     assert_eq!(maillage_web::reporting::queue_digests(s, &url).await.unwrap(), 1);
     assert_eq!(maillage_web::reporting::queue_digests(s, &url).await.unwrap(), 0, "one a day");
@@ -525,23 +634,32 @@ async fn address_lookup_places_the_point(backend: Backend) {
 
     // A click on the address places the point and keeps the label as the address.
     let choice = format!("48.9368;2.302;{label}");
-    let page = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("adresse_choisie", &choice)]).await.text().await.unwrap();
+    let page = city
+        .post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("adresse_choisie", &choice)])
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("name=\"lat\" value=\"48.9368\"") && page.contains("name=\"lon\" value=\"2.302\""), "{page}");
     assert!(page.contains(&format!("name=\"adresse\" value=\"{label}\"")));
 
     let r = city
-        .post_report(&agent, &[
-            ("categorie", &cat),
-            ("description", "Encombrants devant l'entrée"),
-            ("adresse", label),
-            ("lat", "48.9368"),
-            ("lon", "2.302"),
-            ("q_nature", "encombrants"),
-            ("confirmer", "1"),
-        ])
+        .post_report(
+            &agent,
+            &[
+                ("categorie", &cat),
+                ("description", "Encombrants devant l'entrée"),
+                ("adresse", label),
+                ("lat", "48.9368"),
+                ("lon", "2.302"),
+                ("q_nature", "encombrants"),
+                ("confirmer", "1"),
+            ],
+        )
         .await;
     assert_eq!(r.status(), 303);
-    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap();
+    let id: i64 =
+        r.headers()["location"].to_str().unwrap().trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap();
     let report = city.app.store.report(id).await.unwrap().unwrap();
     assert_eq!((report.address.as_str(), report.district_id), (label, Some(city.north)));
     drop(addok);
@@ -595,7 +713,9 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
         (seed >> 33) % n
     };
     let at = |day: u64, hour: u64| {
-        let t = time::OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap() + time::Duration::days(day as i64) + time::Duration::hours(hour as i64);
+        let t = time::OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap()
+            + time::Duration::days(day as i64)
+            + time::Duration::hours(hour as i64);
         maillage_core::time_fmt::to_storage(t)
     };
     // 2024-01-01 + up to 15 months, hours chosen to fall near midnight (month edges in Paris).

@@ -123,7 +123,11 @@ pub struct NoticeQuery {
     recap: Option<String>,
 }
 
-async fn account_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<NoticeQuery>) -> Result<Response, AppError> {
+async fn account_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
     let notice = match (q.ok, q.recap) {
         (Some(_), _) => Some("Votre mot de passe a été changé.".to_string()),

@@ -61,7 +61,13 @@ pub struct UserForm {
     password: String,
 }
 
-async fn users_view(state: &AppState, u: &CurrentUser, form: UserForm, errors: Vec<String>, notice: Option<String>) -> Result<UsersPage, AppError> {
+async fn users_view(
+    state: &AppState,
+    u: &CurrentUser,
+    form: UserForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Result<UsersPage, AppError> {
     let orgs = state.store.organisations().await?;
     let users = state
         .store
@@ -102,7 +108,11 @@ async fn users_page(State(state): State<AppState>, user: Option<CurrentUser>) ->
     render(&users_view(&state, u, UserForm::default(), Vec::new(), None).await?)
 }
 
-async fn create_user(State(state): State<AppState>, user: Option<CurrentUser>, axum::Form(form): axum::Form<UserForm>) -> Result<Response, AppError> {
+async fn create_user(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    axum::Form(form): axum::Form<UserForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let mut errors = Vec::new();
     let email = form.email.trim().to_lowercase();
@@ -177,7 +187,12 @@ pub struct StateForm {
     disabled: String,
 }
 
-async fn set_state(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, axum::Form(f): axum::Form<StateForm>) -> Result<Response, AppError> {
+async fn set_state(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<StateForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let id: i64 = parse_id(&id)?;
     let disabled = match f.disabled.as_str() {
@@ -198,7 +213,12 @@ pub struct ResetForm {
     password: String,
 }
 
-async fn reset_password(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, axum::Form(f): axum::Form<ResetForm>) -> Result<Response, AppError> {
+async fn reset_password(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ResetForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let id: i64 = parse_id(&id)?;
     let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
@@ -241,7 +261,11 @@ pub struct TermForm {
     expansion: String,
 }
 
-async fn set_term(State(state): State<AppState>, user: Option<CurrentUser>, axum::Form(f): axum::Form<TermForm>) -> Result<Response, AppError> {
+async fn set_term(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    axum::Form(f): axum::Form<TermForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageGlossary, "/admin/sigles")?;
     let term = f.term.trim().replace('.', "").to_uppercase();
     let valid_term = (2..=12).contains(&term.chars().count()) && term.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());

@@ -57,5 +57,12 @@ async fn log_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
             (e, when)
         })
         .collect();
-    render(&LogPage { layout: Layout::new("Journal des accès", Some(u)), entries, page, has_next, auteur: q.auteur, operation: q.operation })
+    render(&LogPage {
+        layout: Layout::new("Journal des accès", Some(u)),
+        entries,
+        page,
+        has_next,
+        auteur: q.auteur,
+        operation: q.operation,
+    })
 }

@@ -4,8 +4,8 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod organisations;
-pub mod reports;
 pub mod report_settings;
+pub mod reports;
 pub mod strategy;
 
 use crate::auth::CurrentUser;

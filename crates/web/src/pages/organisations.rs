@@ -36,10 +36,16 @@ fn kind_label(code: &str) -> &'static str {
 
 async fn list(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewOrganisations, "/organisations")?;
-    let organisations = state.store.organisations().await?.into_iter().map(|o| {
-        let k = kind_label(&o.kind);
-        (o, k)
-    }).collect();
+    let organisations = state
+        .store
+        .organisations()
+        .await?
+        .into_iter()
+        .map(|o| {
+            let k = kind_label(&o.kind);
+            (o, k)
+        })
+        .collect();
     render(&ListPage {
         layout: Layout::new("Organisations partenaires", Some(u)),
         organisations,
@@ -147,7 +153,14 @@ impl FormPage {
 
 async fn new_page(user: Option<CurrentUser>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOrganisations, "/organisations/nouvelle")?;
-    render(&FormPage::new(u, "/organisations/nouvelle".into(), "Nouvelle organisation".into(), OrganisationForm::default(), FieldErrors::default(), true))
+    render(&FormPage::new(
+        u,
+        "/organisations/nouvelle".into(),
+        "Nouvelle organisation".into(),
+        OrganisationForm::default(),
+        FieldErrors::default(),
+        true,
+    ))
 }
 
 fn conflict_as_field(e: AppError) -> Result<FieldErrors, AppError> {
@@ -161,7 +174,11 @@ fn conflict_as_field(e: AppError) -> Result<FieldErrors, AppError> {
     }
 }
 
-async fn create(State(state): State<AppState>, user: Option<CurrentUser>, Form(form): Form<OrganisationForm>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Form(form): Form<OrganisationForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOrganisations, "/organisations/nouvelle")?;
     let errors = match form.validate() {
         Ok(input) => match state.store.create_organisation(&u.author(), &input).await {
@@ -181,10 +198,22 @@ async fn detail(State(state): State<AppState>, user: Option<CurrentUser>, Path(i
     let id: i64 = parse_id(&id)?;
     let o = state.store.organisation(id).await?.ok_or(AppError::NotFound)?;
     let editable = authorize(Some(&u.actor), Action::ManageOrganisations) == Decision::Allow;
-    render(&FormPage::new(u, format!("/organisations/{id}"), o.name.clone(), OrganisationForm::from_org(&o), FieldErrors::default(), editable))
+    render(&FormPage::new(
+        u,
+        format!("/organisations/{id}"),
+        o.name.clone(),
+        OrganisationForm::from_org(&o),
+        FieldErrors::default(),
+        editable,
+    ))
 }
 
-async fn update(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<OrganisationForm>) -> Result<Response, AppError> {
+async fn update(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<OrganisationForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOrganisations, "/organisations")?;
     let id: i64 = parse_id(&id)?;
     let errors = match form.validate() {

@@ -67,7 +67,13 @@ struct SettingsPage {
     notice: Option<String>,
 }
 
-async fn settings(state: &AppState, u: &CurrentUser, new_key: Option<String>, error: Option<String>, notice: Option<String>) -> Result<SettingsPage, AppError> {
+async fn settings(
+    state: &AppState,
+    u: &CurrentUser,
+    new_key: Option<String>,
+    error: Option<String>,
+    notice: Option<String>,
+) -> Result<SettingsPage, AppError> {
     let categories = state.store.categories().await?;
     let areas = state.store.areas().await?;
     let organisations = state.store.organisations().await?;
@@ -90,7 +96,9 @@ async fn settings(state: &AppState, u: &CurrentUser, new_key: Option<String>, er
             }
         })
         .collect();
-    let date = |s: &Option<String>| s.as_deref().and_then(maillage_core::time_fmt::from_storage).map(maillage_core::time_fmt::date_fr).unwrap_or_default();
+    let date = |s: &Option<String>| {
+        s.as_deref().and_then(maillage_core::time_fmt::from_storage).map(maillage_core::time_fmt::date_fr).unwrap_or_default()
+    };
     let keys = state
         .store
         .api_keys()
@@ -110,12 +118,27 @@ async fn settings(state: &AppState, u: &CurrentUser, new_key: Option<String>, er
         layout: Layout::new("Réglages des signalements", Some(u)),
         categories: categories
             .iter()
-            .map(|c| (c.clone(), cat_name(c.parent_id).unwrap_or_default(), c.questions.iter().map(|q| q.label.clone()).collect::<Vec<_>>().join(", ")))
+            .map(|c| {
+                (
+                    c.clone(),
+                    cat_name(c.parent_id).unwrap_or_default(),
+                    c.questions.iter().map(|q| q.label.clone()).collect::<Vec<_>>().join(", "),
+                )
+            })
             .collect(),
-        area_options: areas.iter().map(|a| (a.id, format!("{} — {}", AreaKind::from_code(&a.kind).map(|k| k.label()).unwrap_or(""), a.name))).collect(),
+        area_options: areas
+            .iter()
+            .map(|a| (a.id, format!("{} — {}", AreaKind::from_code(&a.kind).map(|k| k.label()).unwrap_or(""), a.name)))
+            .collect(),
         areas: areas
             .iter()
-            .map(|a| (a.clone(), AreaKind::from_code(&a.kind).map(|k| k.label()).unwrap_or(""), a.organisation_id.map(org_name).unwrap_or_default()))
+            .map(|a| {
+                (
+                    a.clone(),
+                    AreaKind::from_code(&a.kind).map(|k| k.label()).unwrap_or(""),
+                    a.organisation_id.map(org_name).unwrap_or_default(),
+                )
+            })
             .collect(),
         rules,
         keys,
@@ -181,7 +204,8 @@ impl CategoryForm {
     fn validate(&self, categories: &[Category], id: Option<i64>) -> Result<CategoryInput, FieldErrors> {
         let mut errors = FieldErrors::default();
         let code = self.code.trim();
-        if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
+        if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
             errors.add("code", "Le code est obligatoire : minuscules sans accent, chiffres, - et _ (64 au plus).");
         } else if categories.iter().any(|c| c.code == code && Some(c.id) != id) {
             errors.add("code", "Une autre catégorie porte déjà ce code.");
@@ -190,7 +214,9 @@ impl CategoryForm {
             errors.add("name", "Le nom est obligatoire (200 caractères au plus).");
         }
         let parent_id = if self.parent.is_empty() { None } else { self.parent.parse::<i64>().ok() };
-        if !self.parent.is_empty() && !parent_id.is_some_and(|p| categories.iter().any(|c| c.id == p && c.parent_id.is_none() && Some(p) != id)) {
+        if !self.parent.is_empty()
+            && !parent_id.is_some_and(|p| categories.iter().any(|c| c.id == p && c.parent_id.is_none() && Some(p) != id))
+        {
             errors.add("parent", "La catégorie parente doit être une catégorie de premier niveau existante.");
         }
         let target_days = self.target_days.trim().parse::<i64>().ok().filter(|d| (0..=365).contains(d));
@@ -242,7 +268,14 @@ fn category_id(segment: &str) -> Result<Option<i64>, AppError> {
     if segment == "nouvelle" { Ok(None) } else { parse_id(segment).map(Some) }
 }
 
-fn category_view(u: &CurrentUser, segment: &str, form: CategoryForm, errors: FieldErrors, categories: &[Category], id: Option<i64>) -> CategoryPage {
+fn category_view(
+    u: &CurrentUser,
+    segment: &str,
+    form: CategoryForm,
+    errors: FieldErrors,
+    categories: &[Category],
+    id: Option<i64>,
+) -> CategoryPage {
     CategoryPage {
         layout: Layout::new(if id.is_some() { "Modifier une catégorie" } else { "Nouvelle catégorie" }, Some(u)),
         action: format!("/admin/signalements/categories/{segment}"),
@@ -252,7 +285,11 @@ fn category_view(u: &CurrentUser, segment: &str, form: CategoryForm, errors: Fie
     }
 }
 
-async fn category_page(State(state): State<AppState>, user: Option<CurrentUser>, Path(segment): Path<String>) -> Result<Response, AppError> {
+async fn category_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(segment): Path<String>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageReportSettings, PATH)?;
     let id = category_id(&segment)?;
     let categories = state.store.categories().await?;
@@ -263,7 +300,12 @@ async fn category_page(State(state): State<AppState>, user: Option<CurrentUser>,
     render(&category_view(u, &segment, form, FieldErrors::default(), &categories, id))
 }
 
-async fn category_save(State(state): State<AppState>, user: Option<CurrentUser>, Path(segment): Path<String>, Form(form): Form<CategoryForm>) -> Result<Response, AppError> {
+async fn category_save(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(segment): Path<String>,
+    Form(form): Form<CategoryForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageReportSettings, PATH)?;
     let id = category_id(&segment)?;
     let categories = state.store.categories().await?;
@@ -322,7 +364,10 @@ async fn areas_upload(State(state): State<AppState>, user: Option<CurrentUser>, 
         Ok(s) => s,
         Err(e) => return refuse(&state, u, format!("Fichier refusé : {e}.")).await,
     };
-    let ids = state.store.add_areas(&u.author(), kind, if kind == AreaKind::Coverage { organisation_id } else { None }, approximate, &shapes).await?;
+    let ids = state
+        .store
+        .add_areas(&u.author(), kind, if kind == AreaKind::Coverage { organisation_id } else { None }, approximate, &shapes)
+        .await?;
     state.reload_places().await?;
     render(&settings(&state, u, None, None, Some(format!("{} zone(s) ajoutée(s).", ids.len()))).await?)
 }
@@ -348,7 +393,11 @@ struct RuleForm {
     also: Vec<String>,
 }
 
-async fn rule_add(State(state): State<AppState>, user: Option<CurrentUser>, axum::extract::RawForm(body): axum::extract::RawForm) -> Result<Response, AppError> {
+async fn rule_add(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    axum::extract::RawForm(body): axum::extract::RawForm,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageReportSettings, PATH)?;
     let mut form = RuleForm::default();
     for (k, v) in form_urlencoded::parse(&body) {
@@ -413,7 +462,8 @@ async fn key_create(State(state): State<AppState>, user: Option<CurrentUser>, Fo
     };
     let label = form.label.trim();
     if label.is_empty() || label.chars().count() > 200 {
-        return refuse(&state, u, "Donnez un libellé à la clé (200 caractères au plus), par exemple le logiciel qui l'utilise.".into()).await;
+        return refuse(&state, u, "Donnez un libellé à la clé (200 caractères au plus), par exemple le logiciel qui l'utilise.".into())
+            .await;
     }
     let key = state.store.create_api_key(&u.author(), org, label).await?;
     render(&settings(&state, u, Some(key), None, None).await?)

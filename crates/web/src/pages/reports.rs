@@ -323,11 +323,7 @@ impl NewForm {
         self.fields.get(k).and_then(|v| v.first()).cloned().unwrap_or_default()
     }
     fn draft(&self) -> Draft {
-        let answers = self
-            .fields
-            .iter()
-            .filter_map(|(k, v)| k.strip_prefix("q_").map(|code| (code.to_string(), v.clone())))
-            .collect();
+        let answers = self.fields.iter().filter_map(|(k, v)| k.strip_prefix("q_").map(|code| (code.to_string(), v.clone()))).collect();
         Draft {
             category_id: self.get("categorie").parse().ok(),
             description: self.get("description"),
@@ -424,10 +420,8 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
         return match reporting::find_addresses(&state, &d.address).await {
             Ok(found) => {
                 let mut page = NewPage::build(&state, u, categories, &d, FieldErrors::default());
-                page.addresses = found
-                    .into_iter()
-                    .map(|a| (format!("{};{};{}", a.coordinates.lat, a.coordinates.lon, a.label), a.label))
-                    .collect();
+                page.addresses =
+                    found.into_iter().map(|a| (format!("{};{};{}", a.coordinates.lat, a.coordinates.lon, a.label), a.label)).collect();
                 render(&page)
             }
             Err(e) => {
@@ -518,10 +512,18 @@ fn event_line(e: &ReportEvent, organisations: &[Organisation]) -> EventLine {
             }
             t
         }
-        "involve" => format!("Organisation associée : {}", org(e.detail.strip_prefix("org:").and_then(|s| s.parse().ok())).unwrap_or_default()),
+        "involve" => {
+            format!("Organisation associée : {}", org(e.detail.strip_prefix("org:").and_then(|s| s.parse().ok())).unwrap_or_default())
+        }
         "part_taken" => "Prend sa part en charge".to_string(),
         "part_done" => "A terminé sa part".to_string(),
-        "comment" => if e.internal { "Commentaire interne".to_string() } else { "Commentaire partagé".to_string() },
+        "comment" => {
+            if e.internal {
+                "Commentaire interne".to_string()
+            } else {
+                "Commentaire partagé".to_string()
+            }
+        }
         "photo" => "Photo ajoutée".to_string(),
         other => other.to_string(),
     };
@@ -594,7 +596,13 @@ async fn readable(
     Ok((r, involvements, involved))
 }
 
-async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<String>, error: Option<String>) -> Result<DetailPage, AppError> {
+async fn detail_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<DetailPage, AppError> {
     let (r, involvements, involved) = readable(state, u, id).await?;
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
@@ -612,7 +620,10 @@ async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<
                 .filter_map(|q| {
                     stored.get(&q.code).map(|v| {
                         let shown = if q.kind.has_choices() {
-                            v.split(',').map(|k| q.choices.iter().find(|c| c.key == k).map(|c| c.name.clone()).unwrap_or_else(|| k.to_string())).collect::<Vec<_>>().join(", ")
+                            v.split(',')
+                                .map(|k| q.choices.iter().find(|c| c.key == k).map(|c| c.name.clone()).unwrap_or_else(|| k.to_string()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         } else if q.kind == QuestionKind::DateTime {
                             time_fmt::from_storage(v).map(time_fmt::datetime_fr).unwrap_or_else(|| v.clone())
                         } else {
@@ -692,7 +703,12 @@ async fn detail_page(state: &AppState, u: &CurrentUser, id: i64, notice: Option<
     })
 }
 
-async fn detail(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Query(q): Query<DetailQuery>) -> Result<Response, AppError> {
+async fn detail(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let id: i64 = parse_id(&id)?;
     let notice = if !q.cree.is_empty() {
@@ -757,7 +773,12 @@ impl StateForm {
     }
 }
 
-async fn change_state(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<StateForm>) -> Result<Response, AppError> {
+async fn change_state(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<StateForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let (r, id) = handleable(&state, u, &id).await?;
     let t = match form.transition() {
@@ -790,12 +811,18 @@ struct CommentForm {
     interne: String,
 }
 
-async fn comment(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<CommentForm>) -> Result<Response, AppError> {
+async fn comment(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let (_, id) = handleable(&state, u, &id).await?;
     let text = form.texte.trim();
     if text.is_empty() || text.chars().count() > maillage_core::report::MAX_COMMENT {
-        return refused(&state, u, id, format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT)).await;
+        return refused(&state, u, id, format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT))
+            .await;
     }
     let internal = !form.interne.is_empty();
     if internal && u.actor.organisation_id.is_none() {
@@ -811,7 +838,12 @@ struct PartForm {
     terminee: String,
 }
 
-async fn part(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<PartForm>) -> Result<Response, AppError> {
+async fn part(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<PartForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let (r, id) = handleable(&state, u, &id).await?;
     let Some(org) = u.actor.organisation_id else {
@@ -825,7 +857,9 @@ async fn part(State(state): State<AppState>, user: Option<CurrentUser>, Path(id)
         Err(e) => return Err(e.into()),
     }
     // Taking a part moves a report that nobody handled yet to "pris en charge".
-    if form.terminee.is_empty() && matches!(ReportState::from_code(&r.state), Some(ReportState::New | ReportState::Transmitted | ReportState::Redirected)) {
+    if form.terminee.is_empty()
+        && matches!(ReportState::from_code(&r.state), Some(ReportState::New | ReportState::Transmitted | ReportState::Redirected))
+    {
         let _ = reporting::change_state(&state, &u.author(), Some(org), &r, &Transition::To(ReportState::InProgress), "").await;
     }
     Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
@@ -837,7 +871,12 @@ struct InvolveForm {
     organisation: String,
 }
 
-async fn involve(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, Form(form): Form<InvolveForm>) -> Result<Response, AppError> {
+async fn involve(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<InvolveForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let (r, id) = handleable(&state, u, &id).await?;
     let catalog = state.catalog().await?;
@@ -864,7 +903,12 @@ async fn involve(State(state): State<AppState>, user: Option<CurrentUser>, Path(
     }
 }
 
-async fn upload_photo(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>, mut multipart: Multipart) -> Result<Response, AppError> {
+async fn upload_photo(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let (_, id) = handleable(&state, u, &id).await?;
     let mut file: Option<Bytes> = None;
@@ -991,7 +1035,11 @@ struct PictureQuery {
 }
 
 /// The map as a picture, for the click-to-place form: districts and the chosen point only.
-async fn map_picture(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<PictureQuery>) -> Result<Response, AppError> {
+async fn map_picture(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<PictureQuery>,
+) -> Result<Response, AppError> {
     require(user.as_ref(), Action::CreateReport, "/signalements/nouveau")?;
     let marker = Coordinates::parse(&q.lat, &q.lon).ok();
     // An SVG shown as an image loads nothing else: no tiles here.
@@ -1031,7 +1079,8 @@ pub fn stat_label(group: StatGroup, key: &Option<i64>, categories: &[Category], 
     };
     match group {
         StatGroup::Month => {
-            let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+            let months =
+                ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
             let (y, m) = (id / 100, (id % 100) as usize);
             format!("{} {y}", months.get(m.saturating_sub(1)).unwrap_or(&""))
         }

@@ -74,11 +74,7 @@ fn sheet_view(g: &Glossary, axis: &model::Axis, s: &ActionSheet, orgs: &OrgMatch
         operational_objectives: all(&s.operational_objectives),
         means: s.means.iter().map(|m| (g.expand(&m.text), all(&m.items))).collect(),
         target_public: all(&s.target_public),
-        partners: s
-            .partners
-            .iter()
-            .map(|p| (g.expand(p), orgs.matches(p)))
-            .collect(),
+        partners: s.partners.iter().map(|p| (g.expand(p), orgs.matches(p))).collect(),
         indicators: all(&s.indicators),
     }
 }

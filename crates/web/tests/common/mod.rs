@@ -46,7 +46,12 @@ mod tempdir {
 
 pub async fn database(backend: Backend) -> TestDb {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let tag = format!("{}_{}_{}", std::process::id(), n, std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos());
+    let tag = format!(
+        "{}_{}_{}",
+        std::process::id(),
+        n,
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos()
+    );
     let dir = std::env::temp_dir().join(format!("maillage-test-{tag}"));
     std::fs::create_dir_all(&dir).unwrap();
     match backend {
@@ -111,13 +116,16 @@ pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut maillage_w
     let hash = maillage_core::password::hash(PASSWORD).unwrap();
     for (email, role) in USERS {
         store
-            .create_user(&by, &NewUser {
-                email: (*email).into(),
-                display_name: format!("Compte {}", role.code()),
-                organisation_id: Some(org),
-                roles: vec![*role],
-                password_hash: hash.clone(),
-            })
+            .create_user(
+                &by,
+                &NewUser {
+                    email: (*email).into(),
+                    display_name: format!("Compte {}", role.code()),
+                    organisation_id: Some(org),
+                    roles: vec![*role],
+                    password_hash: hash.clone(),
+                },
+            )
             .await
             .unwrap();
     }
@@ -192,7 +200,9 @@ pub const SOUTH: (&str, &str) = ("48.9200", "2.2900");
 pub const OUTSIDE: (&str, &str) = ("48.8566", "2.3522");
 
 fn square(name: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
-    format!(r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#)
+    format!(
+        r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
+    )
 }
 
 pub async fn city(backend: Backend) -> City {
@@ -206,23 +216,35 @@ pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_we
     let by = Author::system();
     let s = &app.store;
     let landlord = s
-        .create_organisation(&by, &OrganisationInput { email: "agence@bailleur.example".into(), ..organisation("bailleur", "Bailleur d'essai", "landlord") })
+        .create_organisation(
+            &by,
+            &OrganisationInput { email: "agence@bailleur.example".into(), ..organisation("bailleur", "Bailleur d'essai", "landlord") },
+        )
         .await
         .unwrap();
     let police = s
-        .create_organisation(&by, &OrganisationInput { email: "pm@police.example".into(), ..organisation("police-municipale", "Police municipale d'essai", "municipal_police") })
+        .create_organisation(
+            &by,
+            &OrganisationInput {
+                email: "pm@police.example".into(),
+                ..organisation("police-municipale", "Police municipale d'essai", "municipal_police")
+            },
+        )
         .await
         .unwrap();
     let other = s.create_organisation(&by, &organisation("autre", "Autre organisation", "association")).await.unwrap();
     let hash = maillage_core::password::hash(PASSWORD).unwrap();
     for (email, org) in [(LANDLORD_AGENT, landlord), (POLICE_AGENT, police), (OTHER_AGENT, other)] {
-        s.create_user(&by, &NewUser {
-            email: email.into(),
-            display_name: email.into(),
-            organisation_id: Some(org),
-            roles: vec![Role::Partner],
-            password_hash: hash.clone(),
-        })
+        s.create_user(
+            &by,
+            &NewUser {
+                email: email.into(),
+                display_name: email.into(),
+                organisation_id: Some(org),
+                roles: vec![Role::Partner],
+                password_hash: hash.clone(),
+            },
+        )
         .await
         .unwrap();
     }
@@ -230,10 +252,19 @@ pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_we
     s.add_areas(&by, AreaKind::Territory, None, false, &one(square("Commune", [2.26, 48.91, 2.33, 48.95]))).await.unwrap();
     let north = s.add_areas(&by, AreaKind::District, None, true, &one(square("Nord", [2.26, 48.93, 2.33, 48.95]))).await.unwrap()[0];
     s.add_areas(&by, AreaKind::District, None, true, &one(square("Sud", [2.26, 48.91, 2.33, 48.93]))).await.unwrap();
-    let estate = s.add_areas(&by, AreaKind::Coverage, Some(landlord), false, &one(square("Résidence", [2.305, 48.935, 2.316, 48.945]))).await.unwrap()[0];
+    let estate = s
+        .add_areas(&by, AreaKind::Coverage, Some(landlord), false, &one(square("Résidence", [2.305, 48.935, 2.316, 48.945])))
+        .await
+        .unwrap()[0];
     let cats = s.categories().await.unwrap();
     let cat = |code: &str| cats.iter().find(|c| c.code == code).unwrap().id;
-    let rule = |category_id, area_id, organisation_id, also_involve| maillage_core::report::RoutingRule { id: 0, category_id, area_id, organisation_id, also_involve };
+    let rule = |category_id, area_id, organisation_id, also_involve| maillage_core::report::RoutingRule {
+        id: 0,
+        category_id,
+        area_id,
+        organisation_id,
+        also_involve,
+    };
     s.add_routing_rule(&by, &rule(Some(cat("depot-sauvage")), Some(estate), landlord, vec![police])).await.unwrap();
     s.add_routing_rule(&by, &rule(Some(cat("vehicules")), None, police, vec![])).await.unwrap();
     app.state.reload_places().await.unwrap();
@@ -254,15 +285,18 @@ impl City {
     pub async fn dumping_in_hall(&self, c: &reqwest::Client) -> i64 {
         let cat = self.category("depot-sauvage").await.to_string();
         let r = self
-            .post_report(c, &[
-                ("categorie", &cat),
-                ("description", "Encombrants dans le hall B"),
-                ("adresse", "Hall B"),
-                ("lat", IN_ESTATE.0),
-                ("lon", IN_ESTATE.1),
-                ("q_nature", "encombrants"),
-                ("confirmer", "1"),
-            ])
+            .post_report(
+                c,
+                &[
+                    ("categorie", &cat),
+                    ("description", "Encombrants dans le hall B"),
+                    ("adresse", "Hall B"),
+                    ("lat", IN_ESTATE.0),
+                    ("lon", IN_ESTATE.1),
+                    ("q_nature", "encombrants"),
+                    ("confirmer", "1"),
+                ],
+            )
             .await;
         assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
         let to = r.headers()["location"].to_str().unwrap().to_string();
