@@ -789,6 +789,13 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
     let (all, total) = s.report_statistics(&ReportFilter::new(ReportScope::All), StatGroup::Month).await.unwrap();
     assert_eq!(total.total, 601);
     assert!(all.len() >= 15 && total.resolved > 0 && total.not_resolved > 0 && total.open > 40 && total.median_days.is_some());
+    // The list of open reports (read as "not closed") holds exactly the open ones.
+    let mut open = ReportFilter::new(ReportScope::All);
+    open.states = maillage_core::report::State::ALL.into_iter().filter(|st| st.class().is_open()).collect();
+    let listed = s.reports(&open, ReportSort::NewestFirst, 10_000, 0).await.unwrap();
+    assert_eq!(listed.len() as i64, total.open);
+    assert!(listed.iter().all(|r| r.state().is_some_and(|st| st.class().is_open())));
+    assert!(listed.windows(2).all(|w| w[0].created_at >= w[1].created_at));
     let north = city.north;
     s.delete_area(&by, north).await.unwrap();
     compare("after a district is removed").await;
