@@ -525,7 +525,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                         s.reports(&f, ReportSort::NewestFirst, 51, 0).await?;
                     }
                     Page::ListFiltered => {
-                        f.states = maillage_core::report::State::ALL.into_iter().filter(|st| st.class().is_open()).collect();
+                        f.states = maillage_core::report::State::open();
                         f.district_id = Some(d);
                         s.reports(&f, ReportSort::NewestFirst, 51, 0).await?;
                     }
@@ -555,15 +555,14 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         })
         .await?;
         line(&label, &lat, wall, requests, &base_lat);
-        alone.push((label, page, path_of.clone()));
+        if matches!(page, Page::StatsYear | Page::StatsAll | Page::Map) {
+            alone.push((label, path_of.clone()));
+        }
     }
-    // The statistics' own time: one request at a time, nothing else running.
+    // The heavy pages' own time: one request at a time, nothing else running.
     println!();
     println!("{:<58} {:>8} {:>8}", "one client at a time", "p50 ms", "max ms");
-    for (label, page, path_of) in alone {
-        if !matches!(page, Page::StatsYear | Page::StatsAll | Page::Map) {
-            continue;
-        }
+    for (label, path_of) in alone {
         let mut lat = Vec::new();
         for _ in 0..20 {
             let started = Instant::now();

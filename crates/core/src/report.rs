@@ -87,9 +87,14 @@ impl State {
         State::ALL.into_iter().find(|s| s.code() == code)
     }
 
-    /// The codes of every state of a class, for queries.
-    pub fn codes_of(class: StateClass) -> Vec<&'static str> {
-        State::ALL.into_iter().filter(|s| s.class() == class).map(State::code).collect()
+    /// The states of an open report, for filters.
+    pub fn open() -> Vec<State> {
+        State::ALL.into_iter().filter(|s| s.class().is_open()).collect()
+    }
+
+    /// The states of a closed report (resolved or not), for filters.
+    pub fn closed() -> Vec<State> {
+        State::ALL.into_iter().filter(|s| !s.class().is_open()).collect()
     }
 }
 

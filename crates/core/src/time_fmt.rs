@@ -50,6 +50,20 @@ pub fn month_number(t: OffsetDateTime) -> i64 {
     i64::from(local.year()) * 100 + i64::from(u8::from(local.month()))
 }
 
+/// The first instant of a month (`202611`) in Paris; `None` for a number that is no month.
+pub fn month_start(month: i64) -> Option<OffsetDateTime> {
+    let year = i32::try_from(month / 100).ok()?;
+    let month_of_year = time::Month::try_from(u8::try_from(month % 100).ok()?).ok()?;
+    let utc_midnight = time::Date::from_calendar_date(year, month_of_year, 1).ok()?.midnight().assume_utc();
+    // Clocks never change at midnight on the 1st: the offset there is the one of local midnight.
+    Some(utc_midnight - time::Duration::seconds(i64::from(paris_offset(utc_midnight).whole_seconds())))
+}
+
+/// The month after `month` (`202612` → `202701`).
+pub fn next_month(month: i64) -> i64 {
+    if month % 100 == 12 { (month / 100 + 1) * 100 + 1 } else { month + 1 }
+}
+
 /// `26/11/2026`
 pub fn date_fr(t: OffsetDateTime) -> String {
     let local = t.to_offset(paris_offset(t));
@@ -83,5 +97,14 @@ mod tests {
         assert_eq!(paris_offset(datetime!(2026-03-29 01:00:00 UTC)).whole_hours(), 2);
         assert_eq!(paris_offset(datetime!(2026-10-25 00:59:00 UTC)).whole_hours(), 2);
         assert_eq!(paris_offset(datetime!(2026-10-25 01:00:00 UTC)).whole_hours(), 1);
+    }
+
+    #[test]
+    fn months_start_at_midnight_in_paris() {
+        assert_eq!(month_start(202601), Some(datetime!(2025-12-31 23:00:00 UTC)));
+        assert_eq!(month_start(202607), Some(datetime!(2026-06-30 22:00:00 UTC)));
+        assert_eq!(month_start(202613), None);
+        assert_eq!(month_start(202607).map(month_number), Some(202607));
+        assert_eq!((next_month(202612), next_month(202601)), (202701, 202602));
     }
 }

@@ -73,18 +73,17 @@ impl Store {
     /// every index being updated row by row; `bulk_done` builds them again. Until then, queries
     /// on these tables are slow: nothing else should use the database meanwhile.
     pub async fn bulk_start(&self) -> Result<BulkLoad, StoreError> {
-        let list = |t: &str| format!("'{t}'");
-        let tables = BULK_TABLES.map(list).join(", ");
-        let found: Vec<(String, String)> = on_db!(&self.db, p => {
-            let sql = match self.db {
-                crate::db::Db::Sqlite(_) => format!("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables})"),
-                crate::db::Db::Postgres(_) => format!(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({tables}) \
-                     AND indexname NOT IN (SELECT conname FROM pg_constraint)"
-                ),
-            };
-            sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(p).await?
-        });
+        let tables = BULK_TABLES.map(|t| format!("'{t}'")).join(", ");
+        let sql = match self.db {
+            crate::db::Db::Sqlite(_) => {
+                format!("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables})")
+            }
+            crate::db::Db::Postgres(_) => format!(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename IN ({tables}) \
+                 AND indexname NOT IN (SELECT conname FROM pg_constraint)"
+            ),
+        };
+        let found: Vec<(String, String)> = on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
         for (name, _) in &found {
             on_db!(&self.db, p => {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}"))).execute(p).await?;
@@ -183,6 +182,7 @@ impl Store {
         let counted: Vec<crate::statistics::Counted> = reports
             .iter()
             .map(|r| crate::statistics::Counted {
+                created_at: r.created_at.clone(),
                 created_month: crate::reports::month_of(&r.created_at),
                 district_id: r.district_id,
                 category_id: r.category_id,

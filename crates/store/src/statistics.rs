@@ -45,12 +45,13 @@ fn decode((g, n): (i64, i64)) -> Tally {
 }
 
 fn closed_codes() -> String {
-    State::ALL.iter().filter(|s| !s.class().is_open()).map(|s| format!("'{}'", s.code())).collect::<Vec<_>>().join(", ")
+    State::closed().iter().map(|s| format!("'{}'", s.code())).collect::<Vec<_>>().join(", ")
 }
 
-/// What a report's count depends on.
+/// What a report's count depends on (and when it was created, which a closing needs too).
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub(crate) struct Counted {
+    pub created_at: String,
     pub created_month: Option<i64>,
     pub district_id: Option<i64>,
     pub category_id: i64,
@@ -62,7 +63,7 @@ pub(crate) struct Counted {
 }
 
 pub(crate) const COUNTED_COLUMNS: &str =
-    "created_month, district_id, category_id, organisation_id, state, due_at, closed_at, resolution_hours";
+    "created_at, created_month, district_id, category_id, organisation_id, state, due_at, closed_at, resolution_hours";
 
 type TallyKey = (&'static str, i64, i64, String, i64, i64);
 
@@ -77,9 +78,12 @@ impl Counted {
         }
         let late = matches!((&self.due_at, &self.closed_at), (Some(due), Some(closed)) if closed > due);
         let days = report::resolution_days(self.resolution_hours).unwrap_or(-1);
-        [("district", self.district_id), ("category", Some(self.category_id)), ("organisation", self.organisation_id)]
-            .into_iter()
-            .map(|(dimension, key)| (dimension, month, key.unwrap_or(0), self.state.clone(), i64::from(late), days))
+        // In the order of DIMENSIONS.
+        let keys = [self.district_id, Some(self.category_id), self.organisation_id];
+        DIMENSIONS
+            .iter()
+            .zip(keys)
+            .map(|((dimension, _), key)| (*dimension, month, key.unwrap_or(0), self.state.clone(), i64::from(late), days))
             .collect()
     }
 }
@@ -118,7 +122,7 @@ pub(crate) async fn counted(tx: &mut Tx, report_id: i64) -> Result<Option<Counte
     Ok(on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(report_id).fetch_optional(&mut *c).await?))
 }
 
-/// Counts every closed report again (after a restore, a bulk load, or the removal of a district).
+/// Counts every closed report again (after a restore, or the removal of a district).
 pub(crate) async fn recount(tx: &mut Tx) -> Result<(), StoreError> {
     let late = "CASE WHEN due_at IS NOT NULL AND closed_at > due_at THEN 1 ELSE 0 END";
     let days = days_sql("resolution_hours");
@@ -141,15 +145,7 @@ pub(crate) async fn recount(tx: &mut Tx) -> Result<(), StoreError> {
 
 /// The start of a month (`202611`) in Paris, as stored.
 fn month_start(month: i64) -> Option<String> {
-    let date =
-        time::Date::from_calendar_date(i32::try_from(month / 100).ok()?, time::Month::try_from(u8::try_from(month % 100).ok()?).ok()?, 1)
-            .ok()?;
-    let utc_midnight = date.midnight().assume_utc();
-    Some(time_fmt::to_storage(utc_midnight - time::Duration::seconds(i64::from(time_fmt::paris_offset(utc_midnight).whole_seconds()))))
-}
-
-fn next_month(month: i64) -> i64 {
-    if month % 100 == 12 { (month / 100 + 1) * 100 + 1 } else { month + 1 }
+    time_fmt::month_start(month).map(time_fmt::to_storage)
 }
 
 impl StatGroup {
@@ -178,16 +174,14 @@ impl Store {
     /// total. Computed at each request, from the counts of closed reports kept ahead where the
     /// filter is a period alone, from the rows otherwise.
     pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<(Vec<StatRow>, StatRow), StoreError> {
-        let only_a_period = f.scope == ReportScope::All
-            && f.ids.is_empty()
-            && f.states.is_empty()
-            && f.category_ids.is_empty()
-            && f.district_id.is_none()
-            && f.organisation_id.is_none()
-            && !f.unassigned
-            && f.updated_after.is_none()
-            && f.updated_before.is_none()
-            && !f.overdue;
+        // Any filter but a period reads the rows (written so that a filter added later does too).
+        let only_a_period = *f
+            == ReportFilter {
+                created_from: f.created_from.clone(),
+                created_before: f.created_before.clone(),
+                now: f.now.clone(),
+                ..ReportFilter::new(ReportScope::All)
+            };
         if !only_a_period {
             return self.report_statistics_from_rows(f, group).await;
         }
@@ -202,15 +196,15 @@ impl Store {
         // Open reports of the period, from the rows.
         let mut tallies = Vec::new();
         let mut open = f.clone();
-        open.states = State::ALL.into_iter().filter(|s| s.class().is_open()).collect();
+        open.states = State::open();
         tallies.extend(self.tallies_from_rows(&open, group).await?);
         // Closed reports of the months the period cuts, from the rows.
-        let closed: Vec<State> = State::ALL.into_iter().filter(|s| !s.class().is_open()).collect();
+        let closed = State::closed();
         if let (Some(from), Some(m)) = (&f.created_from, first) {
             let mut edge = ReportFilter {
                 states: closed.clone(),
                 created_from: Some(from.clone()),
-                created_before: month_start(next_month(m)),
+                created_before: month_start(time_fmt::next_month(m)),
                 ..f.clone()
             };
             if let (Some(before), Some(end)) = (&f.created_before, &edge.created_before)
@@ -280,12 +274,5 @@ mod tests {
                 ((key != 0).then_some(key), State::ALL[s], late == 1, (days >= 0).then_some(days), 5)
             );
         }
-    }
-
-    #[test]
-    fn months_start_at_midnight_in_paris() {
-        assert_eq!(month_start(202601).unwrap(), "2025-12-31T23:00:00Z");
-        assert_eq!(month_start(202607).unwrap(), "2026-06-30T22:00:00Z");
-        assert_eq!((next_month(202612), next_month(202601)), (202701, 202602));
     }
 }

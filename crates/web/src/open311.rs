@@ -395,12 +395,11 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
         }
         if let Some(status) = param(p, "status") {
             for s in status.split(',').map(str::trim) {
-                let class_open = match s {
-                    "open" => true,
-                    "closed" => false,
+                f.states.extend(match s {
+                    "open" => ReportState::open(),
+                    "closed" => ReportState::closed(),
                     _ => return Err(bad("status must be open, closed or both")),
-                };
-                f.states.extend(ReportState::ALL.into_iter().filter(|st| st.class().is_open() == class_open));
+                });
             }
         }
         let date = |key: &str| -> Result<Option<String>, Open311Error> {

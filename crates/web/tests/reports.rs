@@ -657,9 +657,7 @@ async fn address_lookup_places_the_point(backend: Backend) {
             ],
         )
         .await;
-    assert_eq!(r.status(), 303);
-    let id: i64 =
-        r.headers()["location"].to_str().unwrap().trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap();
+    let id = common::created_report(r).await;
     let report = city.app.store.report(id).await.unwrap().unwrap();
     assert_eq!((report.address.as_str(), report.district_id), (label, Some(city.north)));
     drop(addok);
@@ -791,7 +789,7 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
     assert!(all.len() >= 15 && total.resolved > 0 && total.not_resolved > 0 && total.open > 40 && total.median_days.is_some());
     // The list of open reports (read as "not closed") holds exactly the open ones.
     let mut open = ReportFilter::new(ReportScope::All);
-    open.states = maillage_core::report::State::ALL.into_iter().filter(|st| st.class().is_open()).collect();
+    open.states = maillage_core::report::State::open();
     let listed = s.reports(&open, ReportSort::NewestFirst, 10_000, 0).await.unwrap();
     assert_eq!(listed.len() as i64, total.open);
     assert!(listed.iter().all(|r| r.state().is_some_and(|st| st.class().is_open())));

@@ -88,8 +88,8 @@ impl FilterQuery {
         let mut errors = Vec::new();
         match self.etat.as_str() {
             "" => {}
-            "ouverts" => f.states = ReportState::ALL.into_iter().filter(|s| s.class().is_open()).collect(),
-            "clos" => f.states = ReportState::ALL.into_iter().filter(|s| !s.class().is_open()).collect(),
+            "ouverts" => f.states = ReportState::open(),
+            "clos" => f.states = ReportState::closed(),
             code => match ReportState::from_code(code) {
                 Some(s) => f.states = vec![s],
                 None => errors.push("État inconnu : filtre ignoré.".into()),
@@ -420,8 +420,7 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
         return match reporting::find_addresses(&state, &d.address).await {
             Ok(found) => {
                 let mut page = NewPage::build(&state, u, categories, &d, FieldErrors::default());
-                page.addresses =
-                    found.into_iter().map(|a| (format!("{};{};{}", a.coordinates.lat, a.coordinates.lon, a.label), a.label)).collect();
+                page.addresses = found.into_iter().map(|a| (address_choice(&a), a.label)).collect();
                 render(&page)
             }
             Err(e) => {
@@ -457,7 +456,12 @@ async fn create(State(state): State<AppState>, user: Option<CurrentUser>, RawFor
     }
 }
 
-/// A chosen address: `lat;lon;label`, as the page wrote it.
+/// An address offered on the form, as its button's value: `lat;lon;label`.
+fn address_choice(a: &crate::geocoder::AddressCandidate) -> String {
+    format!("{};{};{}", a.coordinates.lat, a.coordinates.lon, a.label)
+}
+
+/// A chosen address, as `address_choice` wrote it.
 fn parse_address_choice(v: &str) -> Option<(String, String, String)> {
     let mut parts = v.splitn(3, ';');
     let (lat, lon, label) = (parts.next()?, parts.next()?, parts.next()?);

@@ -298,9 +298,41 @@ impl City {
                 ],
             )
             .await;
-        assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
-        let to = r.headers()["location"].to_str().unwrap().to_string();
-        to.trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap()
+        created_report(r).await
+    }
+}
+
+/// The number of the report a form created: the response must redirect to its page.
+pub async fn created_report(r: reqwest::Response) -> i64 {
+    assert_eq!(r.status(), 303, "{}", r.text().await.unwrap());
+    let to = r.headers()["location"].to_str().unwrap().to_string();
+    to.trim_start_matches("/signalements/").split('?').next().unwrap().parse().unwrap()
+}
+
+/// A helper server started by a test (a Python script that prints the port it listens on),
+/// killed when dropped.
+pub struct Helper {
+    pub port: u16,
+    child: std::process::Child,
+}
+
+impl Drop for Helper {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Helper {
+    /// Starts `command` and reads the port from its first line on stdout; `what` says what to
+    /// install when it cannot start.
+    fn start(command: &mut std::process::Command, what: &str) -> Helper {
+        use std::io::BufRead;
+        let mut child = command.stdout(std::process::Stdio::piped()).spawn().unwrap_or_else(|e| panic!("{what}: {e}"));
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let port = line.trim().parse().unwrap_or_else(|_| panic!("{what}: no port announced ({line:?})"));
+        Helper { port, child }
     }
 }
 
@@ -308,32 +340,19 @@ impl City {
 pub struct SmtpServer {
     pub port: u16,
     pub maildir: std::path::PathBuf,
-    child: std::process::Child,
-}
-
-impl Drop for SmtpServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _server: Helper,
 }
 
 impl SmtpServer {
     pub fn start(dir: &std::path::Path) -> SmtpServer {
-        use std::io::BufRead;
         let maildir = dir.join("maildir");
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/smtp/smtp_server.py");
         let python = if std::path::Path::new("/usr/bin/python3").exists() { "/usr/bin/python3" } else { "python3" };
-        let mut child = std::process::Command::new(python)
-            .arg(script)
-            .arg(&maildir)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .expect("python3 with aiosmtpd (Debian python3-aiosmtpd; scripts/test installs it)");
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port = line.trim().parse().expect("the SMTP server prints its port");
-        SmtpServer { port, maildir, child }
+        let server = Helper::start(
+            std::process::Command::new(python).arg(script).arg(&maildir),
+            "python3 with aiosmtpd (Debian python3-aiosmtpd; scripts/test installs it)",
+        );
+        SmtpServer { port: server.port, maildir, _server: server }
     }
 
     /// Every message received so far, as text.
@@ -356,32 +375,21 @@ impl SmtpServer {
 pub struct AddokServer {
     /// The search endpoint, as `address_search_url` would name it.
     pub url: String,
-    child: std::process::Child,
-}
-
-impl Drop for AddokServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+    _server: Helper,
 }
 
 impl AddokServer {
     pub fn start(dir: &std::path::Path) -> AddokServer {
-        use std::io::BufRead;
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/geocoder");
         let python = std::env::var("MAILLAGE_TEST_ADDOK_PYTHON").unwrap_or_else(|_| "/opt/maillage-test/addok/bin/python".into());
-        let mut child = std::process::Command::new(&python)
-            .arg(format!("{root}/addok_server.py"))
-            .arg(dir.join("addok"))
-            .arg(format!("{root}/addresses.ndjson"))
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{python}: {e} (addok and redis-server; scripts/test installs them)"));
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let port: u16 = line.trim().parse().expect("addok prints its port");
-        AddokServer { url: format!("http://127.0.0.1:{port}/search/"), child }
+        let server = Helper::start(
+            std::process::Command::new(&python)
+                .arg(format!("{root}/addok_server.py"))
+                .arg(dir.join("addok"))
+                .arg(format!("{root}/addresses.ndjson"))
+                .stderr(std::process::Stdio::null()),
+            &format!("{python} (addok and redis-server; scripts/test installs them)"),
+        );
+        AddokServer { url: format!("http://127.0.0.1:{}/search/", server.port), _server: server }
     }
 }
