@@ -14,10 +14,10 @@ use anyhow::{Context, bail};
 use maillage_core::authz::{ReportScope, Role};
 use maillage_core::place::{AreaKind, parse_geojson};
 use maillage_core::time_fmt;
-use maillage_store::bulk::{BulkEvent, BulkReport};
-use maillage_store::organisations::OrganisationInput;
-use maillage_store::reports::{ReportFilter, ReportSort, StatGroup};
-use maillage_store::users::NewUser;
+use maillage_store::account::NewUser;
+use maillage_store::organisation::OrganisationInput;
+use maillage_store::report::bulk::{BulkEvent, BulkReport};
+use maillage_store::report::{ReportFilter, ReportSort, StatGroup};
 use maillage_store::{Author, Store};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -131,7 +131,7 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
                 display_name: "Coordination".into(),
                 organisation_id: Some(organisations[10]),
                 roles: vec![Role::Coordinator],
-                password_hash: maillage_core::password::hash(PASSWORD)?,
+                password_hash: maillage_core::account::password::hash(PASSWORD)?,
             },
         )
         .await?;

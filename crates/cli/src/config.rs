@@ -120,17 +120,18 @@ impl Config {
             bail!("configuration invalide (clé « public_url ») : une adresse http:// ou https:// est attendue");
         }
         if !self.map_tile_url.is_empty() {
-            let source = maillage_web::map::TileSource { url: self.map_tile_url.clone(), attribution: self.map_tile_attribution.clone() };
+            let source =
+                maillage_web::report::svg::TileSource { url: self.map_tile_url.clone(), attribution: self.map_tile_attribution.clone() };
             if source.origin().is_none() || !["{z}", "{x}", "{y}"].iter().all(|p| self.map_tile_url.contains(p)) {
                 bail!("configuration invalide (clé « map_tile_url ») : une adresse http(s)://…/{{z}}/{{x}}/{{y}}.png est attendue");
             }
         }
         if !self.address_search_url.is_empty()
-            && let Err(e) = maillage_web::geocoder::Geocoder::new(&self.address_search_url)
+            && let Err(e) = maillage_app::report::address::Geocoder::new(&self.address_search_url)
         {
             bail!("configuration invalide (clé « address_search_url ») : {e}");
         }
-        if !self.smtp_url.is_empty() && maillage_web::mailer::parse_smtp_url(&self.smtp_url).is_none() {
+        if !self.smtp_url.is_empty() && maillage_app::mail::parse_smtp_url(&self.smtp_url).is_none() {
             bail!("configuration invalide (clé « smtp_url ») : smtp://[utilisateur:mot-de-passe@]hôte[:port] est attendu");
         }
         self.listen
@@ -139,28 +140,35 @@ impl Config {
         Ok(())
     }
 
-    pub fn web(&self) -> anyhow::Result<maillage_web::WebConfig> {
+    pub fn app(&self) -> anyhow::Result<maillage_app::AppConfig> {
         let geocoder = if self.address_search_url.is_empty() {
             None
         } else {
-            Some(maillage_web::geocoder::Geocoder::new(&self.address_search_url).context("clé « address_search_url »")?)
+            Some(maillage_app::report::address::Geocoder::new(&self.address_search_url).context("clé « address_search_url »")?)
         };
-        Ok(maillage_web::WebConfig {
-            secure_cookies: self.secure_cookies,
-            idle_timeout_minutes: self.session_idle_minutes,
-            max_body_bytes: self.max_body_bytes,
+        Ok(maillage_app::AppConfig {
             max_photo_bytes: self.max_photo_bytes,
             public_url: self.public_url.clone(),
             data_dir: self.data_dir.clone().into(),
-            tiles: (!self.map_tile_url.is_empty())
-                .then(|| maillage_web::map::TileSource { url: self.map_tile_url.clone(), attribution: self.map_tile_attribution.clone() }),
             geocoder,
         })
     }
 
-    pub fn mail(&self) -> Option<maillage_web::mailer::MailConfig> {
+    pub fn web(&self) -> maillage_web::WebConfig {
+        maillage_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            idle_timeout_minutes: self.session_idle_minutes,
+            max_body_bytes: self.max_body_bytes,
+            tiles: (!self.map_tile_url.is_empty()).then(|| maillage_web::report::svg::TileSource {
+                url: self.map_tile_url.clone(),
+                attribution: self.map_tile_attribution.clone(),
+            }),
+        }
+    }
+
+    pub fn mail(&self) -> Option<maillage_app::mail::MailConfig> {
         (!self.smtp_url.is_empty())
-            .then(|| maillage_web::mailer::MailConfig { smtp_url: self.smtp_url.clone(), from: self.mail_from.clone() })
+            .then(|| maillage_app::mail::MailConfig { smtp_url: self.smtp_url.clone(), from: self.mail_from.clone() })
     }
 }
 
@@ -216,12 +224,12 @@ mod tests {
         let e = load_text("tiles", "map_tile_url = \"https://tuiles.example/carte.png\"\n").unwrap_err().to_string();
         assert!(e.contains("map_tile_url"), "{e}");
         let c = load_text("tiles-ok", "map_tile_url = \"https://tuiles.example/{z}/{x}/{y}.png\"\n").unwrap();
-        assert!(c.web().unwrap().tiles.is_some());
-        assert!(Config::default().web().unwrap().geocoder.is_none(), "the address look-up is off by default");
+        assert!(c.web().tiles.is_some());
+        assert!(Config::default().app().unwrap().geocoder.is_none(), "the address look-up is off by default");
         let e = load_text("geocoder", "address_search_url = \"data.geopf.fr/geocodage/search\"\n").unwrap_err().to_string();
         assert!(e.contains("address_search_url"), "{e}");
         let c = load_text("geocoder-ok", "address_search_url = \"https://data.geopf.fr/geocodage/search\"\n").unwrap();
-        assert!(c.web().unwrap().geocoder.is_some());
+        assert!(c.app().unwrap().geocoder.is_some());
     }
 
     #[test]

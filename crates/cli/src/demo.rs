@@ -1,8 +1,8 @@
 //! The demo: fictitious organisations and accounts around the Gennevilliers strategy.
 
 use maillage_core::authz::Role;
-use maillage_store::organisations::OrganisationInput;
-use maillage_store::users::NewUser;
+use maillage_store::account::NewUser;
+use maillage_store::organisation::OrganisationInput;
 use maillage_store::{Author, Store};
 
 /// The shipped strategy file, embedded in the binary.
@@ -105,7 +105,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     }
     for (email, name, org_code, role, password) in ACCOUNTS {
         let org = store.organisation_by_code(org_code).await?.map(|o| o.id);
-        let hash = maillage_core::password::hash(password)?;
+        let hash = maillage_core::account::password::hash(password)?;
         store
             .create_user(
                 &by,
@@ -222,15 +222,15 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
     for (category_id, area_id, organisation_id, also_involve) in rules {
         store.add_routing_rule(&by, &RoutingRule { id: 0, category_id, area_id, organisation_id, also_involve }).await?;
     }
-    let hash = maillage_core::api_key::hash(API_KEY);
+    let hash = maillage_core::organisation::api_key::hash(API_KEY);
     store.insert_api_key(&by, landlord, &format!("Démonstration — clé publiée : {API_KEY}"), &API_KEY[..10], &hash).await?;
 
     // A year of reports, made through the same checks and routing as the pages would, with
     // their past dates and states.
     let areas = store.areas().await?;
-    let places = maillage_web::reporting::Places::from_areas(&areas);
+    let places = maillage_core::place::Places::from_areas(&areas);
     let route_rules: Vec<RoutingRule> = store.routing_rules().await?.iter().map(|r| r.rule()).collect();
-    let leaves: Vec<&maillage_store::categories::Category> =
+    let leaves: Vec<&maillage_store::report::category::Category> =
         categories.iter().filter(|c| c.parent_id.is_some() || c.code == "autre").collect();
     let mut rng = Lcg(2019);
     let now = maillage_core::time_fmt::now();
@@ -250,7 +250,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         let point = maillage_core::place::Coordinates { lat, lon };
         let location = places.locate(point)?;
         let routed =
-            maillage_core::report::route(&route_rules, &maillage_store::categories::lineage(&categories, c.id), &location.area_ids)
+            maillage_core::report::route(&route_rules, &maillage_store::report::category::lineage(&categories, c.id), &location.area_ids)
                 .cloned();
         let age_hours = rng.below(365 * 24) as i64;
         let created = now - time::Duration::hours(age_hours);
@@ -262,7 +262,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
             let v = q.choices.first().map(|ch| ch.key.clone()).unwrap_or_else(|| "Véhicule utilitaire blanc".into());
             answers.insert(q.code.clone(), v);
         }
-        let new = maillage_store::reports::NewReport {
+        let new = maillage_store::report::NewReport {
             category_id: c.id,
             description: text.into(),
             address: String::new(),
@@ -299,7 +299,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
             _ => continue,
         };
         let from = if new.organisation_id.is_some() { "transmitted" } else { "new" };
-        let change = maillage_store::reports::StateChange {
+        let change = maillage_store::report::StateChange {
             from: from.into(),
             to: to.code().into(),
             organisation_id: new.organisation_id,

@@ -180,6 +180,15 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }
 
+/// Statistics are shown to readers too: they carry counts, never contents. A partner's are
+/// those of the reports it sees.
+pub fn statistics_scope(actor: &Actor) -> ReportScope {
+    match report_scope(actor) {
+        ReportScope::None => ReportScope::All,
+        s => s,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,12 +2,11 @@
 //!
 //! Each module carries one concept of the glossary (`../shared/GLOSSARY.md`) under its code name.
 
-pub mod api_key;
+pub mod account;
 pub mod audit;
 pub mod authz;
 pub mod glossary;
 pub mod organisation;
-pub mod password;
 pub mod place;
 pub mod report;
 pub mod strategy;

@@ -217,7 +217,7 @@ impl Store {
         }
         self.reset_sequences(&mut tx, &identity_tables()).await?;
         // Counts kept ahead are derived: made again from the restored reports.
-        crate::statistics::recount(&mut tx).await?;
+        crate::report::statistics::recount(&mut tx).await?;
         tx.commit().await?;
         Ok(total)
     }

@@ -24,6 +24,21 @@ pub enum StoreError {
     Database(sqlx::Error),
     #[error("erreur d'entrée-sortie : {0}")]
     Io(#[from] std::io::Error),
+    /// A stored value that no type of the domain knows: a code, a time or a structured field
+    /// written by another version or by hand. Never read as a default.
+    #[error("valeur illisible dans la base : table {table}, ligne {id}, colonne {column} : « {value} »")]
+    Corrupt { table: &'static str, id: i64, column: &'static str, value: String },
+}
+
+/// Reads a stored text into a domain type, or says which table, row and column hold what.
+pub(crate) fn decode<T>(
+    table: &'static str,
+    id: i64,
+    column: &'static str,
+    value: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, StoreError> {
+    parse(value).ok_or_else(|| StoreError::Corrupt { table, id, column, value: value.to_string() })
 }
 
 impl From<sqlx::Error> for StoreError {

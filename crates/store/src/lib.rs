@@ -10,20 +10,15 @@
 
 #[macro_use]
 mod db;
-pub mod api_keys;
-pub mod areas;
+pub mod account;
 pub mod audit;
 pub mod backup;
-pub mod bulk;
-pub mod categories;
 pub mod glossary;
-pub mod organisations;
-pub mod outbox;
-pub mod reports;
-pub mod sessions;
-pub mod statistics;
+pub mod mail;
+pub mod organisation;
+pub mod place;
+pub mod report;
 pub mod strategy;
-pub mod users;
 
 pub use db::{Backend, Store, StoreError, mask_url};
 

@@ -127,11 +127,15 @@ impl Throttle {
 }
 
 /// Checks an e-mail and password. Unknown accounts cost the same hashing time as known ones.
-pub async fn check_credentials(store: &Store, email: &str, password: &str) -> Result<Option<maillage_store::users::UserRecord>, AppError> {
+pub async fn check_credentials(
+    store: &Store,
+    email: &str,
+    password: &str,
+) -> Result<Option<maillage_store::account::UserRecord>, AppError> {
     let user = store.user_by_email(email).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| maillage_core::password::dummy_hash().to_string());
+    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| maillage_core::account::password::dummy_hash().to_string());
     let password = password.to_string();
-    let ok = tokio::task::spawn_blocking(move || maillage_core::password::verify(&password, &hash))
+    let ok = tokio::task::spawn_blocking(move || maillage_core::account::password::verify(&password, &hash))
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(match user {

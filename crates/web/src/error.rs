@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use maillage_app::report::export::ExportError;
 use maillage_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,13 +27,29 @@ pub enum AppError {
     Internal(String),
 }
 
+// Every variant is named, so that a new store error must be given its status here.
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(_) => AppError::NotFound,
             StoreError::Conflict(m) => AppError::Conflict(m),
             StoreError::Invalid(m) => AppError::BadRequest(m),
-            other => AppError::Internal(other.to_string()),
+            e @ (StoreError::Connect { .. }
+            | StoreError::BadUrl(_)
+            | StoreError::Migrate(_)
+            | StoreError::Database(_)
+            | StoreError::Io(_)
+            | StoreError::Corrupt { .. }) => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<ExportError> for AppError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::TooManyRows => AppError::BadRequest(e.to_string()),
+            ExportError::Store(e) => e.into(),
+            e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Spreadsheet(_)) => AppError::Internal(e.to_string()),
         }
     }
 }

@@ -178,8 +178,8 @@ async fn posting_requests(b: Backend) {
             .app
             .store
             .reports(
-                &maillage_store::reports::ReportFilter::new(maillage_core::authz::ReportScope::All),
-                maillage_store::reports::ReportSort::NewestFirst,
+                &maillage_store::report::ReportFilter::new(maillage_core::authz::ReportScope::All),
+                maillage_store::report::ReportSort::NewestFirst,
                 10,
                 0
             )
@@ -242,10 +242,10 @@ async fn listing_requests(b: Backend) {
     let v = c.create("stationnement-genant", &[("lat", SOUTH.0), ("long", SOUTH.1)]).await;
     // Close one, as a partner would on the pages.
     let by = maillage_store::Author::system();
-    let change = maillage_store::reports::StateChange { from: "new".into(), to: "resolved".into(), ..Default::default() };
+    let change = maillage_store::report::StateChange { from: "new".into(), to: "resolved".into(), ..Default::default() };
     let a_id: i64 = a.parse().unwrap();
     let from = c.city.app.store.report(a_id).await.unwrap().unwrap().state;
-    c.city.app.store.change_report_state(&by, a_id, &maillage_store::reports::StateChange { from, ..change }, vec![]).await.unwrap();
+    c.city.app.store.change_report_state(&by, a_id, &maillage_store::report::StateChange { from, ..change }, vec![]).await.unwrap();
     let ids = |v: &serde_json::Value| -> Vec<String> {
         let mut out: Vec<String> = v.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap().to_string()).collect();
         out.sort();

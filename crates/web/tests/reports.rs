@@ -7,7 +7,7 @@ mod common;
 use common::{Backend, City, IN_ESTATE, LANDLORD_AGENT, OTHER_AGENT, OUTSIDE, POLICE_AGENT, SOUTH, SmtpServer, city, email_for};
 use maillage_core::authz::{ReportScope, Role};
 use maillage_store::Author;
-use maillage_store::reports::{ReportFilter, ReportSort};
+use maillage_store::report::{ReportFilter, ReportSort};
 
 /// The text appears in the page with its markup escaped (askama writes `&#60;` or `&lt;`).
 fn escaped_in(page: &str, text: &str) -> bool {
@@ -222,7 +222,7 @@ async fn statistics_overdue_and_exports(b: Backend) {
     let by = Author::system();
     let ago = |days: i64| maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(days));
     // Open past its deadline; resolved on time in 48 hours; resolved late.
-    let base = maillage_store::reports::NewReport {
+    let base = maillage_store::report::NewReport {
         category_id: cat,
         description: "Dépôt".into(),
         lat: 48.94,
@@ -234,18 +234,18 @@ async fn statistics_overdue_and_exports(b: Backend) {
         ..Default::default()
     };
     let late_open = s
-        .create_report(&by, &maillage_store::reports::NewReport { created_at: ago(30), due_at: Some(ago(25)), ..base.clone() }, |_| vec![])
+        .create_report(&by, &maillage_store::report::NewReport { created_at: ago(30), due_at: Some(ago(25)), ..base.clone() }, |_| vec![])
         .await
         .unwrap();
     let on_time = s
-        .create_report(&by, &maillage_store::reports::NewReport { created_at: ago(10), due_at: Some(ago(5)), ..base.clone() }, |_| vec![])
+        .create_report(&by, &maillage_store::report::NewReport { created_at: ago(10), due_at: Some(ago(5)), ..base.clone() }, |_| vec![])
         .await
         .unwrap();
     let late_closed = s
-        .create_report(&by, &maillage_store::reports::NewReport { created_at: ago(20), due_at: Some(ago(18)), ..base.clone() }, |_| vec![])
+        .create_report(&by, &maillage_store::report::NewReport { created_at: ago(20), due_at: Some(ago(18)), ..base.clone() }, |_| vec![])
         .await
         .unwrap();
-    let close = |_id: i64, at: String| maillage_store::reports::StateChange {
+    let close = |_id: i64, at: String| maillage_store::report::StateChange {
         from: "transmitted".into(),
         to: "resolved".into(),
         at: Some(at),
@@ -254,9 +254,9 @@ async fn statistics_overdue_and_exports(b: Backend) {
     s.change_report_state(&by, on_time, &close(on_time, ago(8)), vec![]).await.unwrap();
     s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
     let f = ReportFilter::new(ReportScope::All);
-    let (rows, total) = s.report_statistics(&f, maillage_store::reports::StatGroup::District).await.unwrap();
+    let (rows, total) = s.report_statistics(&f, maillage_store::report::StatGroup::District).await.unwrap();
     assert_eq!((total.total, total.median_days), (3, Some(5.0)));
-    let (months, _) = s.report_statistics(&f, maillage_store::reports::StatGroup::Month).await.unwrap();
+    let (months, _) = s.report_statistics(&f, maillage_store::report::StatGroup::Month).await.unwrap();
     assert_eq!(months.iter().map(|m| m.total).sum::<i64>(), 3);
     assert!(months.iter().all(|m| m.key.is_some_and(|k| k > 202_000 && k % 100 >= 1 && k % 100 <= 12)));
     assert_eq!(rows.len(), 1);
@@ -372,8 +372,8 @@ async fn closed_reports_are_anonymised(b: Backend) {
     // A backlog larger than one batch (years of history on a first run) is done entirely.
     let cat = city.category("autre").await;
     let old = "2020-01-01T00:00:00Z".to_string();
-    let rows: Vec<maillage_store::bulk::BulkReport> = (0..1_234)
-        .map(|i| maillage_store::bulk::BulkReport {
+    let rows: Vec<maillage_store::report::bulk::BulkReport> = (0..1_234)
+        .map(|i| maillage_store::report::bulk::BulkReport {
             id: 10_000 + i,
             category_id: cat,
             state: "resolved".into(),
@@ -413,7 +413,7 @@ fn decoded(message: &str) -> String {
 async fn notifications_reach_a_real_smtp_server(b: Backend) {
     let city = city(b).await;
     let smtp = SmtpServer::start(&city.app.db.dir);
-    let mailer = maillage_web::mailer::Mailer::new(&maillage_web::mailer::MailConfig {
+    let mailer = maillage_app::mail::Mailer::new(&maillage_app::mail::MailConfig {
         smtp_url: format!("smtp://127.0.0.1:{}", smtp.port),
         from: "Maillage <maillage@test.example>".into(),
     })
@@ -453,7 +453,7 @@ async fn mail_waits_while_the_server_is_down(b: Backend) {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
     };
-    let mailer = maillage_web::mailer::Mailer::new(&maillage_web::mailer::MailConfig {
+    let mailer = maillage_app::mail::Mailer::new(&maillage_app::mail::MailConfig {
         smtp_url: format!("smtp://127.0.0.1:{port}"),
         from: "m@test.example".into(),
     })
@@ -583,7 +583,7 @@ async fn daily_digest_lists_what_changed(b: Backend) {
     );
     let url = city.app.public_url();
     // Nothing changed yet: no mail, but the day is counted.
-    assert_eq!(maillage_web::reporting::queue_digests(&city.app.store, &url).await.unwrap(), 0);
+    assert_eq!(maillage_app::mail::digest::queue_digests(&city.app.store, &url).await.unwrap(), 0);
     let s = &city.app.store;
     s.queue_digest(s.user_by_email(POLICE_AGENT).await.unwrap().unwrap().id, "2000-01-01T00:00:00Z", None).await.unwrap();
     let landlord = city.app.login(LANDLORD_AGENT).await;
@@ -595,8 +595,8 @@ async fn daily_digest_lists_what_changed(b: Backend) {
         .await
         .unwrap();
     let before = s.outbox_counts().await.unwrap().0;
-    assert_eq!(maillage_web::reporting::queue_digests(s, &url).await.unwrap(), 1);
-    assert_eq!(maillage_web::reporting::queue_digests(s, &url).await.unwrap(), 0, "one a day");
+    assert_eq!(maillage_app::mail::digest::queue_digests(s, &url).await.unwrap(), 1);
+    assert_eq!(maillage_app::mail::digest::queue_digests(s, &url).await.unwrap(), 0, "one a day");
     let mail = s.due_mail(100).await.unwrap().into_iter().find(|m| m.recipient == POLICE_AGENT).unwrap();
     assert!(mail.body.contains(&format!("n° {id} Dépôt sauvage")) && !mail.body.contains("Commentaire à ne pas envoyer"));
     assert_eq!(s.outbox_counts().await.unwrap().0, before + 1);
@@ -608,7 +608,7 @@ async fn daily_digest_lists_what_changed(b: Backend) {
 async fn address_lookup_places_the_point(backend: Backend) {
     let dir = std::env::temp_dir().join(format!("maillage-addok-{}-{backend:?}", std::process::id()));
     let addok = common::AddokServer::start(&dir);
-    let geocoder = maillage_web::geocoder::Geocoder::new(&addok.url).unwrap();
+    let geocoder = maillage_app::report::address::Geocoder::new(&addok.url).unwrap();
     let city = common::city_with(backend, |c| c.geocoder = Some(geocoder)).await;
     let agent = city.app.login(LANDLORD_AGENT).await;
     let form = agent.get(city.app.url("/signalements/nouveau")).send().await.unwrap().text().await.unwrap();
@@ -665,7 +665,7 @@ async fn address_lookup_places_the_point(backend: Backend) {
 
     // A geocoder that does not answer: a clear message, and the form as it was.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let down = maillage_web::geocoder::Geocoder::new(&format!("http://{closed}/search/")).unwrap();
+    let down = maillage_app::report::address::Geocoder::new(&format!("http://{closed}/search/")).unwrap();
     let city = common::city_with(backend, |c| c.geocoder = Some(down)).await;
     let agent = city.app.login(LANDLORD_AGENT).await;
     let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("action", "adresse")]).await;
@@ -692,14 +692,15 @@ async fn address_lookup_is_off_by_default(backend: Backend) {
 /// rest: for every grouping and kind of period, after loads, closings, reopenings,
 /// redirections and the removal of a district, they equal the figures read from the rows alone.
 async fn statistics_from_counts_match_the_rows(backend: Backend) {
-    use maillage_store::reports::{StatGroup, StateChange};
+    use maillage_store::report::{StatGroup, StateChange};
     let city = city(backend).await;
     let s = &city.app.store;
     let by = Author::system();
     let cats = s.categories().await.unwrap();
     let leaves: Vec<i64> = cats.iter().filter(|c| c.parent_id.is_some()).map(|c| c.id).take(4).collect();
     let districts: Vec<Option<i64>> = {
-        let mut d: Vec<Option<i64>> = s.areas().await.unwrap().iter().filter(|a| a.kind == "district").map(|a| Some(a.id)).collect();
+        let mut d: Vec<Option<i64>> =
+            s.areas().await.unwrap().iter().filter(|a| a.kind == maillage_core::place::AreaKind::District).map(|a| Some(a.id)).collect();
         d.push(None);
         d
     };
@@ -717,14 +718,14 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
         maillage_core::time_fmt::to_storage(t)
     };
     // 2024-01-01 + up to 15 months, hours chosen to fall near midnight (month edges in Paris).
-    let rows: Vec<maillage_store::bulk::BulkReport> = (0..600u64)
+    let rows: Vec<maillage_store::report::bulk::BulkReport> = (0..600u64)
         .map(|i| {
             let day = next(456);
             let created = at(day, [0, 1, 22, 23, 12][next(5) as usize]);
             let state = states[next(states.len() as u64) as usize];
             let closed = !matches!(state, "new" | "in_progress" | "redirected");
             let hours = next(24 * 20);
-            maillage_store::bulk::BulkReport {
+            maillage_store::report::bulk::BulkReport {
                 id: 50_000 + i as i64,
                 category_id: leaves[next(leaves.len() as u64) as usize],
                 state: state.into(),

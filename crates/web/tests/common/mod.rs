@@ -3,8 +3,8 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use maillage_core::authz::Role;
-use maillage_store::organisations::OrganisationInput;
-use maillage_store::users::NewUser;
+use maillage_store::account::NewUser;
+use maillage_store::organisation::OrganisationInput;
 use maillage_store::{Author, Store};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -103,7 +103,7 @@ pub async fn start(backend: Backend) -> TestApp {
 }
 
 /// `start`, with a change to the web configuration (an address look-up, say).
-pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut maillage_web::WebConfig)) -> TestApp {
+pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut maillage_app::AppConfig)) -> TestApp {
     let db = database(backend).await;
     let store = Store::connect(&db.url).await.unwrap();
     let by = Author::system();
@@ -113,7 +113,7 @@ pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut maillage_w
         .create_organisation(&by, &OrganisationInput { match_terms: "SPIP".into(), ..organisation("spip", "SPIP d'essai", "spip") })
         .await
         .unwrap();
-    let hash = maillage_core::password::hash(PASSWORD).unwrap();
+    let hash = maillage_core::account::password::hash(PASSWORD).unwrap();
     for (email, role) in USERS {
         store
             .create_user(
@@ -137,13 +137,14 @@ pub async fn serve(store: Store, db: TestDb) -> TestApp {
     serve_with(store, db, |_| {}).await
 }
 
-async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut maillage_web::WebConfig)) -> TestApp {
+async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut maillage_app::AppConfig)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut config = maillage_web::WebConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() };
+    let mut config = maillage_app::AppConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() };
     configure(&mut config);
-    let state = maillage_web::AppState::new(store.clone(), &config).await.unwrap();
-    let router = maillage_web::app(state.clone(), &config);
+    let web = maillage_web::WebConfig::default();
+    let state = maillage_web::AppState::new(maillage_app::App::new(store.clone(), &config).await.unwrap(), &web);
+    let router = maillage_web::app(state.clone(), &web);
     tokio::spawn(async move {
         let _ = maillage_web::serve(listener, router).await;
     });
@@ -152,7 +153,7 @@ async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut mailla
 
 impl TestApp {
     pub fn client(&self) -> reqwest::Client {
-        maillage_web::geocoder::install_tls_provider();
+        maillage_app::report::address::install_tls_provider();
         reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
     }
 
@@ -210,7 +211,7 @@ pub async fn city(backend: Backend) -> City {
 }
 
 /// `city`, with a change to the web configuration.
-pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_web::WebConfig)) -> City {
+pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_app::AppConfig)) -> City {
     use maillage_core::place::{AreaKind, parse_geojson};
     let app = start_with(backend, configure).await;
     let by = Author::system();
@@ -233,7 +234,7 @@ pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_we
         .await
         .unwrap();
     let other = s.create_organisation(&by, &organisation("autre", "Autre organisation", "association")).await.unwrap();
-    let hash = maillage_core::password::hash(PASSWORD).unwrap();
+    let hash = maillage_core::account::password::hash(PASSWORD).unwrap();
     for (email, org) in [(LANDLORD_AGENT, landlord), (POLICE_AGENT, police), (OTHER_AGENT, other)] {
         s.create_user(
             &by,

@@ -1,0 +1,129 @@
+//! The use cases of Maillage, between the store and its two front ends (the web and the command
+//! line): what a request or a background job asks for, with no HTTP in it. Each feature is a
+//! folder under its glossary name, as in every layer.
+
+pub mod mail;
+pub mod report;
+
+use maillage_core::glossary::Glossary;
+use maillage_core::place::Places;
+use maillage_store::{Store, StoreError};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+/// Settings of the use cases, from the configuration file.
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// The address people reach the site at, for links in e-mails.
+    pub public_url: String,
+    /// Where photos are kept.
+    pub data_dir: PathBuf,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: usize,
+    /// Address look-up on the report form; none by default.
+    pub geocoder: Option<report::address::Geocoder>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            public_url: "http://127.0.0.1:8080".into(),
+            data_dir: "maillage-data".into(),
+            max_photo_bytes: 8 * 1024 * 1024,
+            geocoder: None,
+        }
+    }
+}
+
+/// The store and what is kept in memory beside it; cheap to clone, shared by every request and job.
+#[derive(Clone)]
+pub struct App {
+    pub store: Store,
+    pub public_url: String,
+    pub data_dir: PathBuf,
+    pub max_photo_bytes: usize,
+    pub geocoder: Option<report::address::Geocoder>,
+    glossary: Arc<RwLock<Arc<Glossary>>>,
+    places: Arc<RwLock<Arc<Places>>>,
+    catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
+}
+
+/// What nearly every reports page reads and rarely changes: categories, organisations, routing
+/// rules. Kept in memory, dropped when this process changes one of them (one serving process
+/// per database is the supported deployment; another process sees changes after a restart).
+#[derive(Debug)]
+pub struct Catalog {
+    pub categories: Vec<maillage_store::report::category::Category>,
+    pub organisations: Vec<maillage_store::organisation::Organisation>,
+    pub rules: Vec<maillage_core::report::RoutingRule>,
+}
+
+impl App {
+    pub async fn new(store: Store, config: &AppConfig) -> Result<Self, StoreError> {
+        let app = App {
+            store,
+            public_url: config.public_url.trim_end_matches('/').to_string(),
+            data_dir: config.data_dir.clone(),
+            max_photo_bytes: config.max_photo_bytes,
+            geocoder: config.geocoder.clone(),
+            glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
+            places: Arc::default(),
+            catalog: Arc::default(),
+        };
+        app.reload_glossary().await?;
+        app.reload_places().await?;
+        Ok(app)
+    }
+
+    /// Categories, organisations and routing rules, from memory after the first call.
+    pub async fn catalog(&self) -> Result<Arc<Catalog>, StoreError> {
+        if let Some(c) = self.catalog.read().ok().and_then(|c| c.clone()) {
+            return Ok(c);
+        }
+        let c = Arc::new(Catalog {
+            categories: self.store.categories().await?,
+            organisations: self.store.organisations().await?,
+            rules: self.store.routing_rules().await?.iter().map(|r| r.rule()).collect(),
+        });
+        if let Ok(mut slot) = self.catalog.write() {
+            *slot = Some(c.clone());
+        }
+        Ok(c)
+    }
+
+    /// After a change to categories, organisations or rules.
+    pub fn forget_catalog(&self) {
+        if let Ok(mut slot) = self.catalog.write() {
+            *slot = None;
+        }
+    }
+
+    /// The areas, parsed; cheap to call on every request.
+    pub fn places(&self) -> Arc<Places> {
+        self.places.read().map(|p| p.clone()).unwrap_or_default()
+    }
+
+    /// Re-reads the areas after they changed.
+    pub async fn reload_places(&self) -> Result<(), StoreError> {
+        let areas = self.store.areas().await?;
+        let p = Places::from_areas(&areas);
+        if let Ok(mut slot) = self.places.write() {
+            *slot = Arc::new(p);
+        }
+        Ok(())
+    }
+
+    pub fn glossary(&self) -> Arc<Glossary> {
+        self.glossary.read().map(|g| g.clone()).unwrap_or_else(|_| Arc::new(Glossary::new([])))
+    }
+
+    /// Re-reads the glossary after it changed.
+    pub async fn reload_glossary(&self) -> Result<(), StoreError> {
+        let terms = self.store.glossary_terms().await?;
+        let g = Glossary::new(terms.iter().map(|t| (t.term.as_str(), t.expansion.as_str())));
+        if let Ok(mut slot) = self.glossary.write() {
+            *slot = Arc::new(g);
+        }
+        Ok(())
+    }
+}

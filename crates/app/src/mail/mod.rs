@@ -1,0 +1,128 @@
+//! Delivers the outbox by SMTP (lettre). Runs as a background task of `serve`; each pass sends
+//! what is due and records failures for a later retry. Mail never carries photos or internal
+//! comments: the messages are written by `crate::report` from shared fields only.
+
+pub mod digest;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::{AsyncTransport, Message, Tokio1Executor};
+use maillage_store::Store;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://[user:password@]host[:port]`: a relay on the server or the local network (port 25
+    /// by default). TLS to a remote provider goes through such a relay (see the README).
+    pub smtp_url: String,
+    pub from: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailError {
+    #[error("adresse du serveur SMTP invalide : {0}")]
+    Url(String),
+    #[error("adresse d'expédition invalide : {0}")]
+    From(String),
+}
+
+type Credentials = Option<(String, String)>;
+
+/// `smtp://[user:password@]host[:port]` → (credentials, host, port).
+pub fn parse_smtp_url(url: &str) -> Option<(Credentials, String, u16)> {
+    let rest = url.strip_prefix("smtp://")?;
+    let (creds, hostport) = match rest.rsplit_once('@') {
+        Some((c, h)) => {
+            let (u, p) = c.split_once(':')?;
+            let decode = |s: &str| form_urlencoded::parse(format!("x={s}").as_bytes()).next().map(|(_, v)| v.into_owned());
+            (Some((decode(u)?, decode(p)?)), h)
+        }
+        None => (None, rest),
+    };
+    let hostport = hostport.trim_end_matches('/');
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse().ok()?),
+        None => (hostport, 25),
+    };
+    if host.is_empty() {
+        return None;
+    }
+    Some((creds, host.to_string(), port))
+}
+
+pub struct Mailer {
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    from: Mailbox,
+}
+
+impl Mailer {
+    pub fn new(c: &MailConfig) -> Result<Mailer, MailError> {
+        let (credentials, host, port) = parse_smtp_url(&c.smtp_url).ok_or_else(|| MailError::Url(maillage_store::mask_url(&c.smtp_url)))?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(port).timeout(Some(Duration::from_secs(20)));
+        if let Some((user, password)) = credentials {
+            builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(user, password));
+        }
+        let transport = builder.build();
+        let from: Mailbox = c.from.parse().map_err(|e: lettre::address::AddressError| MailError::From(e.to_string()))?;
+        Ok(Mailer { transport, from })
+    }
+
+    /// Sends what is due; returns how many went out.
+    pub async fn send_due(&self, store: &Store) -> Result<usize, maillage_store::StoreError> {
+        let mut sent = 0;
+        for m in store.due_mail(50).await? {
+            let outcome = match m.recipient.parse::<Mailbox>() {
+                Err(e) => Err(format!("destinataire invalide : {e}")),
+                Ok(to) => match Message::builder()
+                    .from(self.from.clone())
+                    .to(to)
+                    .subject(m.subject.clone())
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(m.body.clone())
+                {
+                    Err(e) => Err(e.to_string()),
+                    Ok(msg) => self.transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+                },
+            };
+            match outcome {
+                Ok(()) => {
+                    store.mark_mail_sent(m.id).await?;
+                    sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(mail = m.id, error = %e, "mail not sent, will retry");
+                    store.mark_mail_failed(m.id, m.attempts, &e).await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Sends every `period` until the process ends.
+    pub async fn run(self, store: Store, period: Duration) {
+        loop {
+            if let Err(e) = self.send_due(&store).await {
+                tracing::error!(error = %e, "outbox pass failed");
+            }
+            tokio::time::sleep(period).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::parse_smtp_url;
+
+    #[test]
+    fn smtp_urls() {
+        assert_eq!(parse_smtp_url("smtp://127.0.0.1:2525"), Some((None, "127.0.0.1".into(), 2525)));
+        assert_eq!(parse_smtp_url("smtp://relay.local"), Some((None, "relay.local".into(), 25)));
+        assert_eq!(
+            parse_smtp_url("smtp://clspd:p%40ss@relay.local:587"),
+            Some((Some(("clspd".into(), "p@ss".into())), "relay.local".into(), 587))
+        );
+        assert_eq!(parse_smtp_url("http://x"), None);
+        assert_eq!(parse_smtp_url("smtp://host:abc"), None);
+    }
+}

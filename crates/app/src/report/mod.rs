@@ -1,0 +1,307 @@
+//! The reports' use cases, shared by the pages, the JSON API and Open311: locate, route, check
+//! and create a report; change its state; who is told by e-mail. Rules come from
+//! `maillage_core::report`; this module loads what they need and calls the store.
+
+pub mod address;
+pub mod anonymise;
+pub mod export;
+pub mod photo;
+
+use crate::App;
+use maillage_core::authz::ReportScope;
+use maillage_core::place::{Coordinates, Location, Places};
+use maillage_core::report::{self, Answers, Question, State, Transition};
+use maillage_core::{time_fmt, working_days};
+use maillage_store::mail::OutgoingMail;
+use maillage_store::report::category::{Category, lineage};
+use maillage_store::report::{NewReport, ReportDetail, StateChange};
+use maillage_store::{Author, StoreError};
+use std::collections::BTreeMap;
+
+/// What someone submits, from a form, the JSON API or Open311.
+#[derive(Clone, Debug, Default)]
+pub struct Draft {
+    pub category_id: Option<i64>,
+    pub description: String,
+    pub address: String,
+    pub lat: String,
+    pub lon: String,
+    pub answers: BTreeMap<String, Vec<String>>,
+}
+
+/// Who submits.
+#[derive(Clone, Debug)]
+pub struct Reporter {
+    pub author: Author,
+    pub user_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    /// `web`, `api` or `open311`.
+    pub source: &'static str,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SubmitError {
+    /// Field (`category`, `description`, `address`, `place`, or a question code) and message.
+    #[error("signalement invalide")]
+    Invalid(Vec<(String, String)>),
+    #[error("catégorie inconnue")]
+    UnknownCategory,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The outcome of checking a draft: everything needed to create it.
+pub struct Checked {
+    pub category: Category,
+    pub coordinates: Coordinates,
+    pub location: Location,
+    pub answers: Answers,
+}
+
+/// Checks a draft without writing anything.
+pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Checked, SubmitError> {
+    let category =
+        d.category_id.and_then(|id| categories.iter().find(|c| c.id == id && !c.retired)).cloned().ok_or(SubmitError::UnknownCategory)?;
+    let mut errors: Vec<(String, String)> = Vec::new();
+    if let Err(list) = report::check_report_text(&d.description, &d.address) {
+        errors.extend(list.into_iter().map(|(f, m)| (f.to_string(), m)));
+    }
+    let placed = match Coordinates::parse(&d.lat, &d.lon) {
+        Ok(c) => match places.locate(c) {
+            Ok(l) => Some((c, l)),
+            Err(e) => {
+                errors.push(("place".into(), capitalise(&e.to_string())));
+                None
+            }
+        },
+        Err(e) if d.lat.trim().is_empty() && d.lon.trim().is_empty() => {
+            let _ = e;
+            errors.push(("place".into(), "Placez le signalement sur la carte ou donnez ses coordonnées.".into()));
+            None
+        }
+        Err(e) => {
+            errors.push(("place".into(), capitalise(&e.to_string())));
+            None
+        }
+    };
+    let answers = match report::check_answers(&category.questions, &d.answers) {
+        Ok(a) => a,
+        Err(list) => {
+            errors.extend(list);
+            Answers::new()
+        }
+    };
+    match placed {
+        Some((coordinates, location)) if errors.is_empty() => Ok(Checked { category, coordinates, location, answers }),
+        _ => Err(SubmitError::Invalid(errors)),
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Checks, routes and creates a report; queues the e-mail to the organisations in charge.
+pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitError> {
+    let catalog = app.catalog().await?;
+    let categories = &catalog.categories;
+    let checked = check(&app.places(), categories, d)?;
+    let rules = app.catalog().await?.rules.clone();
+    let routed = report::route(&rules, &lineage(categories, checked.category.id), &checked.location.area_ids).cloned();
+    let now = time_fmt::now();
+    let due = u32::try_from(checked.category.target_days).ok().map(|days| time_fmt::to_storage(working_days::add_working_days(now, days)));
+    let new = NewReport {
+        category_id: checked.category.id,
+        description: d.description.trim().to_string(),
+        address: d.address.trim().to_string(),
+        lat: checked.coordinates.lat,
+        lon: checked.coordinates.lon,
+        district_id: checked.location.district_id,
+        priority_area_id: checked.location.priority_area_id,
+        organisation_id: routed.as_ref().map(|r| r.organisation_id),
+        also_involve: routed.as_ref().map(|r| r.also_involve.clone()).unwrap_or_default(),
+        reporter_user_id: who.user_id,
+        reporter_organisation_id: who.organisation_id,
+        source: who.source.to_string(),
+        answers: serde_json::to_string(&checked.answers).map_err(StoreError::from)?,
+        urgent: checked.category.urgent,
+        created_at: time_fmt::to_storage(now),
+        due_at: due,
+    };
+    let catalog = app.catalog().await?;
+    let organisations = &catalog.organisations;
+    let mut recipients: Vec<i64> = new.organisation_id.into_iter().chain(new.also_involve.iter().copied()).collect();
+    recipients.dedup();
+    let place = app.places().district_name(new.district_id).map(str::to_string);
+    let base = app.public_url.clone();
+    let cat = checked.category.name.clone();
+    let id = app
+        .store
+        .create_report(&who.author, &new, |id| {
+            recipients
+                .iter()
+                .filter_map(|o| organisations.iter().find(|x| x.id == *o))
+                .filter(|o| !o.email.is_empty())
+                .map(|o| OutgoingMail {
+                    recipient: o.email.clone(),
+                    subject: format!("[Maillage] Signalement n° {id} transmis : {cat}"),
+                    body: format!(
+                        "Bonjour,\n\nUn signalement vous est transmis ({}).\n\nCatégorie : {cat}\nQuartier : {}\nAdresse : {}\nÉchéance : {}\n\nDescription :\n{}\n\nPour le suivre : {base}/signalements/{id}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                        o.name,
+                        place.as_deref().unwrap_or("hors quartier"),
+                        if new.address.is_empty() { "non précisée" } else { &new.address },
+                        new.due_at.as_deref().and_then(time_fmt::from_storage).map(time_fmt::date_fr).unwrap_or_else(|| "aucune".into()),
+                        new.description,
+                    ),
+                })
+                .collect()
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Is the actor's organisation involved in the report?
+pub async fn involved(app: &App, report_id: i64, organisation_id: Option<i64>) -> Result<bool, StoreError> {
+    let Some(org) = organisation_id else { return Ok(false) };
+    Ok(app.store.involvements(report_id).await?.iter().any(|i| i.organisation_id == org))
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransitionError {
+    #[error(transparent)]
+    Workflow(#[from] report::WorkflowError),
+    #[error("le signalement original n° {0} n'existe pas")]
+    UnknownOriginal(i64),
+    #[error("l'organisation choisie n'existe pas")]
+    UnknownOrganisation,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks and applies a change of state; tells the reporter's organisation (and the new one in
+/// charge after a redirection) by e-mail.
+pub async fn change_state(
+    app: &App,
+    by: &Author,
+    actor_organisation: Option<i64>,
+    r: &ReportDetail,
+    t: &Transition,
+    note: &str,
+) -> Result<(), TransitionError> {
+    let from = State::from_code(&r.state).unwrap_or(State::New);
+    let to = report::check_transition(from, t, r.id)?;
+    let catalog = app.catalog().await?;
+    let organisations = &catalog.organisations;
+    let mut change = StateChange {
+        from: r.state.clone(),
+        to: to.code().to_string(),
+        organisation_id: actor_organisation,
+        note: note.trim().to_string(),
+        ..Default::default()
+    };
+    match t {
+        Transition::CloseWithoutAction(reason) => change.close_reason = Some(reason.code().to_string()),
+        Transition::DuplicateOf(original) => {
+            if app.store.report(*original).await?.is_none() {
+                return Err(TransitionError::UnknownOriginal(*original));
+            }
+            change.duplicate_of = Some(*original);
+        }
+        Transition::RedirectTo(org) => {
+            if !organisations.iter().any(|o| o.id == *org) {
+                return Err(TransitionError::UnknownOrganisation);
+            }
+            change.redirect_to = Some(*org);
+        }
+        Transition::To(_) => {}
+    }
+    let mut mails = Vec::new();
+    let link = format!("{}/signalements/{}", app.public_url, r.id);
+    if let Some(o) = r.reporter_organisation_id.and_then(|id| organisations.iter().find(|o| o.id == id))
+        && !o.email.is_empty()
+    {
+        mails.push(OutgoingMail {
+            recipient: o.email.clone(),
+            subject: format!("[Maillage] Signalement n° {} : {}", r.id, to.label()),
+            body: format!(
+                "Bonjour,\n\nLe signalement n° {} que votre organisation a fait est maintenant « {} ».\n{}\nPour le suivre : {link}\n\n-- \nMaillage, outil partenarial du CLSPD.\n",
+                r.id,
+                to.label(),
+                if change.note.is_empty() { String::new() } else { format!("\nMotif ou précision : {}\n", change.note) },
+            ),
+        });
+    }
+    if let Some(o) = change.redirect_to.and_then(|id| organisations.iter().find(|o| o.id == id))
+        && !o.email.is_empty()
+    {
+        mails.push(OutgoingMail {
+            recipient: o.email.clone(),
+            subject: format!("[Maillage] Signalement n° {} réorienté vers vous", r.id),
+            body: format!(
+                "Bonjour,\n\nLe signalement n° {} est réorienté vers {}.\n\nDescription :\n{}\n\nPour le suivre : {link}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                r.id, o.name, r.description
+            ),
+        });
+    }
+    app.store.change_report_state(by, r.id, &change, mails).await?;
+    Ok(())
+}
+
+/// Open reports of the same category near a point: possible duplicates, nearest first.
+pub async fn possible_duplicates(
+    app: &App,
+    category_id: i64,
+    c: Coordinates,
+    scope: ReportScope,
+) -> Result<Vec<(maillage_store::report::ReportSummary, f64)>, StoreError> {
+    let (dlat, dlon) = report::degree_box(c, report::DUPLICATE_RADIUS_M);
+    let near = app.store.open_reports_near(category_id, c.lat, c.lon, dlat, dlon, scope).await?;
+    let mut out: Vec<_> = near
+        .into_iter()
+        .map(|r| {
+            let d = c.distance_m(Coordinates { lat: r.lat, lon: r.lon });
+            (r, d)
+        })
+        .filter(|(_, d)| *d <= report::DUPLICATE_RADIUS_M)
+        .collect();
+    out.sort_by(|a, b| a.1.total_cmp(&b.1));
+    Ok(out)
+}
+
+/// Why an address look-up gave nothing to choose from; the messages are shown under the field.
+#[derive(Debug, thiserror::Error)]
+pub enum AddressSearchError {
+    #[error("La recherche d'adresse n'est pas activée : placez le point sur la carte ou saisissez ses coordonnées.")]
+    Disabled,
+    #[error("Saisissez une adresse à chercher (3 à 200 caractères).")]
+    BadQuery,
+    #[error("Aucune adresse de la commune ne correspond à « {0} ». Placez le point sur la carte.")]
+    NothingFound(String),
+    #[error("La recherche d'adresse n'a pas abouti ({0}) : placez le point sur la carte ou saisissez ses coordonnées.")]
+    Geocoder(#[from] address::GeocoderError),
+}
+
+/// Addresses matching a typed text, inside the territory, best first. Only the typed text is
+/// sent to the geocoder (never the description), and only when the person asks for it.
+pub async fn find_addresses(app: &App, query: &str) -> Result<Vec<address::AddressCandidate>, AddressSearchError> {
+    let geocoder = app.geocoder.as_ref().ok_or(AddressSearchError::Disabled)?;
+    let query = query.trim();
+    if !(3..=200).contains(&query.chars().count()) {
+        return Err(AddressSearchError::BadQuery);
+    }
+    let places = app.places();
+    let near = places.extent().and_then(|b| Coordinates::new((b[1] + b[3]) / 2.0, (b[0] + b[2]) / 2.0));
+    let mut found = geocoder.search(query, near).await?;
+    found.retain(|a| places.locate(a.coordinates).is_ok());
+    found.truncate(address::MAX_CANDIDATES);
+    if found.is_empty() {
+        return Err(AddressSearchError::NothingFound(query.to_string()));
+    }
+    Ok(found)
+}
+
+/// The questions of a category, for forms and Open311.
+pub fn questions_of(categories: &[Category], id: i64) -> &[Question] {
+    categories.iter().find(|c| c.id == id).map(|c| c.questions.as_slice()).unwrap_or(&[])
+}

@@ -1,0 +1,58 @@
+//! Background work of a serving process: the e-mail sender, the daily digests, and once a day
+//! the purges the privacy rules ask for (audit log past its retention, expired sessions, closed
+//! reports past their anonymisation delay with their photo files). Each job calls the use cases
+//! of `maillage_app`; a failure is logged and the job tries again at its next turn.
+
+use maillage_app::App;
+use maillage_app::mail::{MailConfig, Mailer};
+use maillage_store::Author;
+use std::time::Duration;
+
+pub struct Jobs {
+    pub mail: Option<MailConfig>,
+    pub anonymise_after_days: u32,
+    pub audit_retention_days: u32,
+}
+
+impl Jobs {
+    pub fn spawn(self, app: &App) -> anyhow::Result<()> {
+        if let Some(m) = &self.mail {
+            let mailer = Mailer::new(m)?;
+            tokio::spawn(mailer.run(app.store.clone(), Duration::from_secs(10)));
+        }
+        // Daily digests: checked every hour, each subscriber gets one a day at most.
+        let digest_app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = maillage_app::mail::digest::queue_digests(&digest_app.store, &digest_app.public_url).await {
+                    tracing::warn!("récapitulatifs quotidiens : {e}");
+                }
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        });
+        let app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                self.daily(&app).await;
+                tokio::time::sleep(Duration::from_secs(24 * 3600)).await;
+            }
+        });
+        Ok(())
+    }
+
+    async fn daily(&self, app: &App) {
+        let cutoff = crate::command::audit::audit_cutoff(self.audit_retention_days);
+        if let Err(e) = app.store.audit_purge(&Author::system(), &cutoff).await {
+            tracing::warn!("purge du journal : {e}");
+        }
+        let now = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now());
+        if let Err(e) = app.store.sessions_purge_expired(&now).await {
+            tracing::warn!("purge des sessions expirées : {e}");
+        }
+        match maillage_app::report::anonymise::anonymise_closed(app, self.anonymise_after_days).await {
+            Ok(n) if n > 0 => tracing::info!("{n} signalements clos anonymisés"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!("anonymisation des signalements : {e}"),
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Accounts.
+
+pub mod session;
+
+use crate::audit::append;
+use crate::{Author, Store, StoreError};
+use maillage_core::authz::{Role, format_roles};
+use maillage_core::time_fmt;
+
+/// An account as stored, with its password hash: never leaves the server.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub organisation_id: Option<i64>,
+    pub roles: String,
+    pub password_hash: String,
+    pub disabled: bool,
+    pub password_changed_at: String,
+    pub last_login_at: Option<String>,
+    pub created_at: String,
+}
+
+impl UserRecord {
+    pub fn roles(&self) -> Vec<Role> {
+        maillage_core::authz::parse_roles(&self.roles)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    pub organisation_id: Option<i64>,
+    pub roles: Vec<Role>,
+    pub password_hash: String,
+}
+
+/// `SELECT` of every account column, followed by the rest of the query.
+macro_rules! select_users {
+    ($rest:literal) => {
+        concat!("SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at FROM users ", $rest)
+    };
+}
+
+/// E-mail addresses are compared case-insensitively: stored folded to lower case.
+pub fn normalise_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+impl Store {
+    pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
+        let email = normalise_email(email);
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(select_users!("WHERE email = $1"))
+            .bind(&email)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
+    pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(select_users!("WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(p)
+            .await?
+        }))
+    }
+
+    pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(select_users!("ORDER BY email"))
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    pub async fn create_user(&self, by: &Author, u: &NewUser) -> Result<i64, StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let email = normalise_email(&u.email);
+        let mut tx = self.begin().await?;
+        let id: i64 = on_tx!(&mut tx, c => {
+            sqlx::query_scalar(
+                "INSERT INTO users (email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING id",
+            )
+            .bind(&email)
+            .bind(&u.display_name)
+            .bind(u.organisation_id)
+            .bind(format_roles(&u.roles))
+            .bind(&u.password_hash)
+            .bind(&now)
+            .fetch_one(c)
+            .await?
+        });
+        append(&mut tx, by, "user.create", "user", &id.to_string(), &format!("{email} ({})", format_roles(&u.roles))).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub async fn set_user_roles(&self, by: &Author, id: i64, roles: &[Role]) -> Result<(), StoreError> {
+        let roles = format_roles(roles);
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET roles = $1 WHERE id = $2").bind(&roles).bind(id).execute(c).await?.rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("compte {id}")));
+        }
+        append(&mut tx, by, "user.set_roles", "user", &id.to_string(), &roles).await?;
+        tx.commit().await
+    }
+
+    pub async fn set_user_disabled(&self, by: &Author, id: i64, disabled: bool) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id).execute(c).await?.rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("compte {id}")));
+        }
+        let op = if disabled { "user.disable" } else { "user.enable" };
+        append(&mut tx, by, op, "user", &id.to_string(), "").await?;
+        // A disabled account's sessions end at once.
+        if disabled {
+            on_tx!(&mut tx, c => {
+                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected()
+            });
+        }
+        tx.commit().await
+    }
+
+    pub async fn set_user_password(&self, by: &Author, id: i64, password_hash: &str) -> Result<(), StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                .bind(password_hash)
+                .bind(&now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n == 0 {
+            return Err(StoreError::NotFound(format!("compte {id}")));
+        }
+        append(&mut tx, by, "user.set_password", "user", &id.to_string(), "").await?;
+        tx.commit().await
+    }
+
+    pub async fn record_login(&self, id: i64, email: &str) -> Result<(), StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(&now).bind(id).execute(c).await?.rows_affected()
+        });
+        append(&mut tx, &Author::user(id, email), "session.login", "user", &id.to_string(), "").await?;
+        tx.commit().await
+    }
+
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
+        Ok(on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
+    }
+}
+
+/// A user who asked for the daily digest.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct DigestSubscriber {
+    pub id: i64,
+    pub email: String,
+    pub organisation_id: i64,
+    pub digest_sent_at: Option<String>,
+}
+
+impl Store {
+    pub async fn daily_digest(&self, user_id: i64) -> Result<bool, StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_scalar("SELECT daily_digest FROM users WHERE id = $1").bind(user_id).fetch_optional(p).await?
+        })
+        .unwrap_or(false))
+    }
+
+    pub async fn set_daily_digest(&self, by: &Author, user_id: i64, on: bool) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET daily_digest = $1 WHERE id = $2").bind(on).bind(user_id).execute(c).await?;
+        });
+        append(&mut tx, by, "user.digest", "user", &user_id.to_string(), if on { "on" } else { "off" }).await?;
+        tx.commit().await
+    }
+
+    /// Enabled accounts of an organisation that want the digest and had none since `before`.
+    pub async fn digest_due(&self, before: &str) -> Result<Vec<DigestSubscriber>, StoreError> {
+        Ok(on_db!(&self.db, p => {
+            sqlx::query_as(
+                "SELECT id, email, organisation_id, digest_sent_at FROM users WHERE daily_digest = TRUE AND disabled = FALSE \
+                 AND organisation_id IS NOT NULL AND (digest_sent_at IS NULL OR digest_sent_at < $1) ORDER BY id",
+            )
+            .bind(before)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// Queues a user's digest and records when, in one transaction.
+    pub async fn queue_digest(&self, user_id: i64, at: &str, mail: Option<&crate::mail::OutgoingMail>) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        if let Some(m) = mail {
+            crate::mail::enqueue(&mut tx, m).await?;
+        }
+        on_tx!(&mut tx, c => {
+            sqlx::query("UPDATE users SET digest_sent_at = $1 WHERE id = $2").bind(at).bind(user_id).execute(c).await?;
+        });
+        tx.commit().await
+    }
+}

@@ -1,0 +1,230 @@
+//! Administration of accounts: creation, roles, disabling, password resets.
+
+use super::hash_blocking;
+use crate::auth::{CurrentUser, require};
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::page::{parse_id, render, render_invalid};
+use crate::{AppState, Routes};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maillage_core::account::password;
+use maillage_core::authz::{Action, Role};
+use maillage_store::account::NewUser;
+use serde::Deserialize;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/admin/comptes", users_page)
+        .post("/admin/comptes", create_user)
+        .post("/admin/comptes/{id}/roles", set_roles)
+        .post("/admin/comptes/{id}/etat", set_state)
+        .post("/admin/comptes/{id}/mot-de-passe", reset_password)
+}
+
+pub struct UserRow {
+    pub id: i64,
+    pub email: String,
+    pub display_name: String,
+    pub organisation: String,
+    pub roles: Vec<(&'static str, &'static str, bool)>,
+    pub disabled: bool,
+    pub last_login: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/users.html")]
+struct UsersPage {
+    layout: Layout,
+    users: Vec<UserRow>,
+    organisations: Vec<(i64, String)>,
+    roles: Vec<(&'static str, &'static str)>,
+    form: UserForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct UserForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    organisation_id: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    password: String,
+}
+
+async fn users_view(
+    state: &AppState,
+    u: &CurrentUser,
+    form: UserForm,
+    errors: Vec<String>,
+    notice: Option<String>,
+) -> Result<UsersPage, AppError> {
+    let orgs = state.store.organisations().await?;
+    let users = state
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .map(|r| {
+            let held = r.roles();
+            UserRow {
+                id: r.id,
+                email: r.email.clone(),
+                display_name: r.display_name.clone(),
+                organisation: r.organisation_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default(),
+                roles: Role::ALL.iter().map(|role| (role.code(), role.label(), held.contains(role))).collect(),
+                disabled: r.disabled,
+                last_login: r
+                    .last_login_at
+                    .as_deref()
+                    .and_then(maillage_core::time_fmt::from_storage)
+                    .map(maillage_core::time_fmt::datetime_fr)
+                    .unwrap_or_else(|| "jamais".into()),
+            }
+        })
+        .collect();
+    Ok(UsersPage {
+        layout: Layout::new("Comptes", Some(u)),
+        users,
+        organisations: orgs.into_iter().map(|o| (o.id, o.name)).collect(),
+        roles: Role::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        form,
+        errors,
+        notice,
+    })
+}
+
+async fn users_page(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    render(&users_view(&state, u, UserForm::default(), Vec::new(), None).await?)
+}
+
+async fn create_user(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    axum::Form(form): axum::Form<UserForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let mut errors = Vec::new();
+    let email = form.email.trim().to_lowercase();
+    if !maillage_core::text::is_plausible_email(&email) {
+        errors.push("L'adresse e-mail n'est pas valide.".to_string());
+    }
+    if form.display_name.trim().is_empty() || form.display_name.chars().count() > 200 {
+        errors.push("Le nom affiché est obligatoire (200 caractères au plus).".to_string());
+    }
+    let role = Role::from_code(&form.role);
+    if role.is_none() {
+        errors.push("Choisissez un rôle.".to_string());
+    }
+    let organisation_id = match form.organisation_id.trim() {
+        "" => None,
+        s => match s.parse::<i64>() {
+            Ok(id) if state.store.organisation(id).await?.is_some() => Some(id),
+            _ => {
+                errors.push("L'organisation choisie n'existe pas.".to_string());
+                None
+            }
+        },
+    };
+    if let Err(e) = password::check_policy(&form.password, &[&email, &form.display_name]) {
+        errors.push(e.to_string());
+    }
+    if errors.is_empty() && state.store.user_by_email(&email).await?.is_some() {
+        errors.push("Un compte existe déjà avec cette adresse.".to_string());
+    }
+    if !errors.is_empty() {
+        let mut kept = form.clone();
+        kept.password.clear();
+        return render_invalid(&users_view(&state, u, kept, errors, None).await?);
+    }
+    let hash = hash_blocking(form.password.clone()).await?;
+    let new = NewUser {
+        email: email.clone(),
+        display_name: form.display_name.trim().to_string(),
+        organisation_id,
+        roles: role.into_iter().collect(),
+        password_hash: hash,
+    };
+    state.store.create_user(&u.author(), &new).await?;
+    render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Compte {email} créé."))).await?)
+}
+
+async fn set_roles(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    body: String,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let id: i64 = parse_id(&id)?;
+    // Checkboxes arrive as repeated `role=…` pairs.
+    let roles: Vec<Role> = body
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .filter(|(k, _)| *k == "role")
+        .filter_map(|(_, v)| Role::from_code(v))
+        .collect();
+    if id == u.id && !roles.contains(&Role::Administrator) {
+        return Err(AppError::BadRequest("vous ne pouvez pas retirer votre propre rôle d'administrateur".into()));
+    }
+    state.store.set_user_roles(&u.author(), id, &roles).await?;
+    Ok(Redirect::to("/admin/comptes").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct StateForm {
+    #[serde(default)]
+    disabled: String,
+}
+
+async fn set_state(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<StateForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let id: i64 = parse_id(&id)?;
+    let disabled = match f.disabled.as_str() {
+        "1" => true,
+        "0" => false,
+        _ => return Err(AppError::BadRequest("état attendu : 0 ou 1".into())),
+    };
+    if id == u.id && disabled {
+        return Err(AppError::BadRequest("vous ne pouvez pas désactiver votre propre compte".into()));
+    }
+    state.store.set_user_disabled(&u.author(), id, disabled).await?;
+    Ok(Redirect::to("/admin/comptes").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ResetForm {
+    #[serde(default)]
+    password: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ResetForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
+    let id: i64 = parse_id(&id)?;
+    let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
+    if let Err(e) = password::check_policy(&f.password, &[&target.email, &target.display_name]) {
+        return render_invalid(&users_view(&state, u, UserForm::default(), vec![format!("{} : {e}", target.email)], None).await?);
+    }
+    let hash = hash_blocking(f.password).await?;
+    state.store.set_user_password(&u.author(), id, &hash).await?;
+    render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Mot de passe de {} réinitialisé.", target.email))).await?)
+}
+
+// ---- glossary -----------------------------------------------------------------------------

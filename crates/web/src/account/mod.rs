@@ -1,0 +1,197 @@
+//! Login, logout and one's own account.
+
+pub mod admin;
+
+use crate::auth::{CurrentUser, SESSION_USER_KEY, check_credentials, require};
+use crate::error::AppError;
+use crate::layout::{Layout, safe_next};
+use crate::page::{render, render_invalid};
+use crate::{AppState, Routes};
+use askama::Template;
+use axum::Form;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maillage_core::account::password;
+use maillage_core::authz::Action;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+pub fn routes(r: Routes) -> Routes {
+    admin::routes(page_routes(r))
+}
+
+fn page_routes(r: Routes) -> Routes {
+    r.get("/connexion", login_page)
+        .post("/connexion", login)
+        .post("/deconnexion", logout)
+        .get("/compte", account_page)
+        .post("/compte/mot-de-passe", change_password)
+        .post("/compte/recapitulatif", set_digest)
+}
+
+#[derive(Deserialize)]
+pub struct DigestForm {
+    #[serde(default)]
+    recapitulatif: String,
+}
+
+async fn set_digest(State(state): State<AppState>, user: Option<CurrentUser>, Form(form): Form<DigestForm>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
+    state.store.set_daily_digest(&u.author(), u.id, !form.recapitulatif.is_empty()).await?;
+    Ok(Redirect::to("/compte?recap=1").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+struct LoginPage {
+    layout: Layout,
+    error: Option<String>,
+    email: String,
+    next: String,
+}
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    suite: String,
+}
+
+async fn login_page(Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    render(&LoginPage { layout: Layout::anonymous("Connexion"), error: None, email: String::new(), next: q.suite })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    suite: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    session: Session,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, AppError> {
+    let ip = Some(addr.ip());
+    let fail = |message: &str| LoginPage {
+        layout: Layout::anonymous("Connexion"),
+        error: Some(message.to_string()),
+        email: form.email.clone(),
+        next: form.suite.clone(),
+    };
+    if state.throttle.is_blocked(&form.email, ip) {
+        let page = fail("Trop de tentatives de connexion. Réessayez dans quelques minutes.");
+        return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, axum::response::Html(page.render()?)).into_response());
+    }
+    match check_credentials(&state.store, &form.email, &form.password).await? {
+        Some(user) => {
+            state.throttle.record_success(&form.email);
+            // A fresh session id at login: a session fixed before login is worth nothing.
+            session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
+            session.insert(SESSION_USER_KEY, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+            state.store.record_login(user.id, &user.email).await?;
+            Ok(Redirect::to(safe_next(&form.suite)).into_response())
+        }
+        None => {
+            state.throttle.record_failure(&form.email, ip);
+            let page = fail("Adresse e-mail ou mot de passe incorrect.");
+            Ok((axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(page.render()?)).into_response())
+        }
+    }
+}
+
+async fn logout(session: Session) -> Result<Response, AppError> {
+    session.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(Redirect::to("/connexion").into_response())
+}
+
+#[derive(Template)]
+#[template(path = "account/profile.html")]
+struct AccountPage {
+    layout: Layout,
+    email: String,
+    notice: Option<String>,
+    error: Option<String>,
+    digest: bool,
+    has_organisation: bool,
+}
+
+#[derive(Deserialize)]
+pub struct NoticeQuery {
+    #[serde(default)]
+    ok: Option<String>,
+    #[serde(default)]
+    recap: Option<String>,
+}
+
+async fn account_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<NoticeQuery>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
+    let notice = match (q.ok, q.recap) {
+        (Some(_), _) => Some("Votre mot de passe a été changé.".to_string()),
+        (_, Some(_)) => Some("Votre choix de récapitulatif est enregistré.".to_string()),
+        _ => None,
+    };
+    render(&AccountPage {
+        layout: Layout::new("Mon compte", Some(u)),
+        email: u.email.clone(),
+        notice,
+        error: None,
+        digest: state.store.daily_digest(u.id).await?,
+        has_organisation: u.actor.organisation_id.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Form(form): Form<PasswordForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
+    let page = |error: String| AccountPage {
+        layout: Layout::new("Mon compte", Some(u)),
+        email: u.email.clone(),
+        notice: None,
+        error: Some(error),
+        digest: false,
+        has_organisation: u.actor.organisation_id.is_some(),
+    };
+    if check_credentials(&state.store, &u.email, &form.current).await?.is_none() {
+        return render_invalid(&page("Le mot de passe actuel est incorrect.".into()));
+    }
+    if form.new != form.confirm {
+        return render_invalid(&page("Les deux saisies du nouveau mot de passe diffèrent.".into()));
+    }
+    if let Err(e) = password::check_policy(&form.new, &[&u.email, &u.display_name]) {
+        return render_invalid(&page(e.to_string()));
+    }
+    let hash = hash_blocking(form.new).await?;
+    state.store.set_user_password(&u.author(), u.id, &hash).await?;
+    Ok(Redirect::to("/compte?ok=1").into_response())
+}
+
+/// argon2 off the async threads.
+pub async fn hash_blocking(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || password::hash(&password))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(|e| AppError::Internal(e.to_string()))
+}

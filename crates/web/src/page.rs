@@ -1,0 +1,79 @@
+//! What every HTML page shares: rendering, form errors, the home page, health and the stylesheet.
+
+use crate::auth::CurrentUser;
+use crate::error::AppError;
+use crate::layout::Layout;
+use askama::Template;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+/// Renders a template into an HTML response.
+pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Renders a form page again with its errors: 422 so that clients see it failed.
+pub fn render_invalid<T: Template>(t: &T) -> Result<Response, AppError> {
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    layout: Layout,
+}
+
+pub async fn home(user: Option<CurrentUser>) -> Result<Response, AppError> {
+    if user.is_some() {
+        return Ok(Redirect::to("/strategie").into_response());
+    }
+    render(&HomePage { layout: Layout::anonymous("Accueil") })
+}
+
+pub async fn health() -> &'static str {
+    "ok"
+}
+
+pub async fn stylesheet() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        include_str!("../assets/style.css"),
+    )
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+/// A numeric path segment; anything else is a page that does not exist.
+pub fn parse_id<T: std::str::FromStr>(segment: &str) -> Result<T, AppError> {
+    segment.parse().map_err(|_| AppError::NotFound)
+}
+
+/// Validation messages of a form, one per faulty field, in the order of the form.
+#[derive(Debug, Default)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push((field.into(), message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for one field, for its `aria-invalid` and its text.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
+    }
+}
+
+impl<'a> IntoIterator for &'a FieldErrors {
+    type Item = &'a (String, String);
+    type IntoIter = std::slice::Iter<'a, (String, String)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}

@@ -1,0 +1,181 @@
+//! What partners do on a report: change its state, comment, take or finish their part, involve another organisation.
+
+use super::detail::{handleable, refused};
+use crate::AppState;
+use crate::auth::{CurrentUser, require};
+use crate::error::AppError;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use maillage_app::report::TransitionError;
+use maillage_core::authz::Action;
+use maillage_core::report::{CloseReason, State as ReportState, Transition};
+use serde::Deserialize;
+
+#[derive(Deserialize, Default)]
+pub struct StateForm {
+    #[serde(default)]
+    pub etat: String,
+    #[serde(default)]
+    pub motif: String,
+    #[serde(default)]
+    pub original: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl StateForm {
+    /// The transition asked for, or a French message.
+    pub fn transition(&self) -> Result<Transition, String> {
+        match self.etat.as_str() {
+            "closed_without_action" => CloseReason::from_code(&self.motif)
+                .map(Transition::CloseWithoutAction)
+                .ok_or_else(|| "Choisissez le motif du classement sans suite.".to_string()),
+            "duplicate" => self
+                .original
+                .trim()
+                .trim_start_matches('#')
+                .parse()
+                .map(Transition::DuplicateOf)
+                .map_err(|_| "Donnez le numéro du signalement original.".to_string()),
+            "redirected" => self
+                .organisation
+                .parse()
+                .map(Transition::RedirectTo)
+                .map_err(|_| "Choisissez l'organisation vers laquelle réorienter.".to_string()),
+            code => ReportState::from_code(code).map(Transition::To).ok_or_else(|| "Choisissez un nouvel état.".to_string()),
+        }
+    }
+}
+
+pub(super) async fn change_state(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<StateForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
+    let (r, id) = handleable(&state, u, &id).await?;
+    let t = match form.transition() {
+        Ok(t) => t,
+        Err(m) => return refused(&state, u, id, m).await,
+    };
+    if form.note.chars().count() > maillage_core::report::MAX_COMMENT {
+        return refused(&state, u, id, "La précision est trop longue.".into()).await;
+    }
+    match maillage_app::report::change_state(&state, &u.author(), u.actor.organisation_id, &r, &t, &form.note).await {
+        Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
+        Err(TransitionError::Store(e)) => match AppError::from(e) {
+            AppError::Conflict(m) => refused(&state, u, id, m).await,
+            other => Err(other),
+        },
+        Err(e) => refused(&state, u, id, capitalise(&e.to_string())).await,
+    }
+}
+
+pub(super) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct CommentForm {
+    #[serde(default)]
+    texte: String,
+    #[serde(default)]
+    interne: String,
+}
+
+pub(super) async fn comment(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<CommentForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
+    let (_, id) = handleable(&state, u, &id).await?;
+    let text = form.texte.trim();
+    if text.is_empty() || text.chars().count() > maillage_core::report::MAX_COMMENT {
+        return refused(&state, u, id, format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT))
+            .await;
+    }
+    let internal = !form.interne.is_empty();
+    if internal && u.actor.organisation_id.is_none() {
+        return refused(&state, u, id, "Un commentaire interne suppose que votre compte soit rattaché à une organisation.".into()).await;
+    }
+    state.store.add_comment(&u.author(), id, u.actor.organisation_id, internal, text).await?;
+    Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct PartForm {
+    #[serde(default)]
+    terminee: String,
+}
+
+pub(super) async fn part(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<PartForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
+    let (r, id) = handleable(&state, u, &id).await?;
+    let Some(org) = u.actor.organisation_id else {
+        return refused(&state, u, id, "Votre compte n'est rattaché à aucune organisation.".into()).await;
+    };
+    match state.store.set_part(&u.author(), id, org, !form.terminee.is_empty()).await {
+        Ok(()) => {}
+        Err(maillage_store::StoreError::NotFound(_)) => {
+            return refused(&state, u, id, "Votre organisation n'a pas de part dans ce signalement.".into()).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // Taking a part moves a report that nobody handled yet to "pris en charge".
+    if form.terminee.is_empty()
+        && matches!(ReportState::from_code(&r.state), Some(ReportState::New | ReportState::Transmitted | ReportState::Redirected))
+    {
+        let _ = maillage_app::report::change_state(&state, &u.author(), Some(org), &r, &Transition::To(ReportState::InProgress), "").await;
+    }
+    Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct InvolveForm {
+    #[serde(default)]
+    organisation: String,
+}
+
+pub(super) async fn involve(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Form(form): Form<InvolveForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
+    let (r, id) = handleable(&state, u, &id).await?;
+    let catalog = state.catalog().await?;
+    let organisations = &catalog.organisations;
+    let Some(org) = form.organisation.parse::<i64>().ok().and_then(|o| organisations.iter().find(|x| x.id == o)) else {
+        return refused(&state, u, id, "L'organisation choisie n'existe pas.".into()).await;
+    };
+    let mails = if org.email.is_empty() {
+        Vec::new()
+    } else {
+        vec![maillage_store::mail::OutgoingMail {
+            recipient: org.email.clone(),
+            subject: format!("[Maillage] Signalement n° {id} : votre organisation est associée"),
+            body: format!(
+                "Bonjour,\n\n{} est associée au signalement n° {id}.\n\nDescription :\n{}\n\nPour le suivre : {}/signalements/{id}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                org.name, r.description, state.public_url
+            ),
+        }]
+    };
+    match state.store.involve(&u.author(), id, org.id, mails).await {
+        Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
+        Err(maillage_store::StoreError::Conflict(m)) => refused(&state, u, id, capitalise(&m)).await,
+        Err(e) => Err(e.into()),
+    }
+}

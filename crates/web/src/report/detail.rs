@@ -1,0 +1,273 @@
+//! A report's page: what it says, its history, its organisations and its photos.
+
+use super::svg;
+use crate::AppState;
+use crate::auth::{CurrentUser, require};
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::page::{parse_id, render, render_invalid};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maillage_core::authz::{Action, Decision, authorize};
+use maillage_core::place::Coordinates;
+use maillage_core::report::{CloseReason, QuestionKind, State as ReportState};
+use maillage_core::time_fmt;
+use maillage_store::organisation::Organisation;
+use maillage_store::report::ReportEvent;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// One history line as shown.
+pub struct EventLine {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+    pub body: String,
+    pub internal: bool,
+}
+
+pub(super) fn event_line(e: &ReportEvent, organisations: &[Organisation]) -> EventLine {
+    let org = |id: Option<i64>| id.and_then(|i| organisations.iter().find(|o| o.id == i)).map(|o| o.name.clone());
+    let what = match e.kind.as_str() {
+        "created" => "Signalement créé".to_string(),
+        "state" => {
+            let label = e.state.as_deref().and_then(ReportState::from_code).map(|s| s.label()).unwrap_or("?");
+            let mut t = format!("État : {label}");
+            for part in e.detail.split(' ') {
+                if let Some(r) = CloseReason::from_code(part) {
+                    t.push_str(&format!(" ({})", r.label()));
+                } else if let Some(n) = part.strip_prefix('#') {
+                    t.push_str(&format!(" — doublon du n° {n}"));
+                } else if let Some(o) = part.strip_prefix("org:") {
+                    t.push_str(&format!(" vers {}", org(o.parse().ok()).unwrap_or_default()));
+                }
+            }
+            t
+        }
+        "involve" => {
+            format!("Organisation associée : {}", org(e.detail.strip_prefix("org:").and_then(|s| s.parse().ok())).unwrap_or_default())
+        }
+        "part_taken" => "Prend sa part en charge".to_string(),
+        "part_done" => "A terminé sa part".to_string(),
+        "comment" => {
+            if e.internal {
+                "Commentaire interne".to_string()
+            } else {
+                "Commentaire partagé".to_string()
+            }
+        }
+        "photo" => "Photo ajoutée".to_string(),
+        other => other.to_string(),
+    };
+    let who = match org(e.organisation_id) {
+        Some(o) => format!("{} ({o})", e.author_label),
+        None => e.author_label.clone(),
+    };
+    EventLine {
+        at: time_fmt::from_storage(&e.at).map(time_fmt::datetime_fr).unwrap_or_default(),
+        who,
+        what,
+        body: e.body.clone(),
+        internal: e.internal,
+    }
+}
+
+pub struct PartLine {
+    pub name: String,
+    pub part: &'static str,
+    pub status: String,
+}
+
+#[derive(Template)]
+#[template(path = "report/detail.html")]
+pub(super) struct DetailPage {
+    layout: Layout,
+    r: maillage_store::report::ReportDetail,
+    category: String,
+    state_label: &'static str,
+    is_open: bool,
+    overdue: bool,
+    created: String,
+    due: String,
+    district: String,
+    priority_area: String,
+    lead: String,
+    answers: Vec<(String, String)>,
+    parts: Vec<PartLine>,
+    events: Vec<EventLine>,
+    photos: Vec<maillage_store::report::Photo>,
+    can_handle: bool,
+    my_part: Option<(bool, bool)>,
+    targets: Vec<(&'static str, &'static str)>,
+    reasons: Vec<(&'static str, &'static str)>,
+    organisations: Vec<(i64, String)>,
+    map_svg: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub(super) struct DetailQuery {
+    #[serde(default)]
+    cree: String,
+    #[serde(default)]
+    ok: String,
+}
+
+/// Loads a report the user may read, with its organisations and whether the user's
+/// organisation is one of them.
+pub(super) async fn readable(
+    state: &AppState,
+    u: &CurrentUser,
+    id: i64,
+) -> Result<(maillage_store::report::ReportDetail, Vec<maillage_store::report::Involvement>, bool), AppError> {
+    let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
+    let involvements = state.store.involvements(id).await?;
+    let involved = u.actor.organisation_id.is_some_and(|o| involvements.iter().any(|i| i.organisation_id == o));
+    require(Some(u), Action::ReadReport { involved }, "/signalements")?;
+    Ok((r, involvements, involved))
+}
+
+pub(super) async fn detail_page(
+    state: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<DetailPage, AppError> {
+    let (r, involvements, involved) = readable(state, u, id).await?;
+    let catalog = state.catalog().await?;
+    let (categories, organisations) = (&catalog.categories, &catalog.organisations);
+    let events = state.store.report_events(id, u.actor.organisation_id).await?;
+    let photos = state.store.photos(id).await?;
+    let places = state.places();
+    let now = time_fmt::to_storage(time_fmt::now());
+    let st = ReportState::from_code(&r.state).unwrap_or(ReportState::New);
+    let category = categories.iter().find(|c| c.id == r.category_id);
+    let stored: BTreeMap<String, String> = serde_json::from_str(&r.answers).unwrap_or_default();
+    let answers = category
+        .map(|c| {
+            c.questions
+                .iter()
+                .filter_map(|q| {
+                    stored.get(&q.code).map(|v| {
+                        let shown = if q.kind.has_choices() {
+                            v.split(',')
+                                .map(|k| q.choices.iter().find(|c| c.key == k).map(|c| c.name.clone()).unwrap_or_else(|| k.to_string()))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        } else if q.kind == QuestionKind::DateTime {
+                            time_fmt::from_storage(v).map(time_fmt::datetime_fr).unwrap_or_else(|| v.clone())
+                        } else {
+                            v.clone()
+                        };
+                        (q.label.clone(), shown)
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let fmt = |s: &Option<String>| s.as_deref().and_then(time_fmt::from_storage).map(time_fmt::date_fr);
+    let parts = involvements
+        .iter()
+        .map(|i| PartLine {
+            name: i.organisation_name.clone(),
+            part: match i.part.as_str() {
+                "lead" => "en charge",
+                "involved" => "associée",
+                _ => "auteur du signalement",
+            },
+            status: match (&i.done_at, &i.taken_at) {
+                (Some(_), _) => format!("part terminée le {}", fmt(&i.done_at).unwrap_or_default()),
+                (None, Some(_)) => format!("part prise en charge le {}", fmt(&i.taken_at).unwrap_or_default()),
+                _ if i.part == "reporter" => String::new(),
+                _ => "en attente".into(),
+            },
+        })
+        .collect();
+    let my_part = u
+        .actor
+        .organisation_id
+        .and_then(|o| involvements.iter().find(|i| i.organisation_id == o && i.part != "reporter"))
+        .map(|i| (i.taken_at.is_some(), i.done_at.is_some()));
+    let can_handle = authorize(Some(&u.actor), Action::HandleReport { involved }) == Decision::Allow;
+    let targets = if st.class().is_open() {
+        [ReportState::Transmitted, ReportState::InProgress, ReportState::Planned, ReportState::Resolved]
+            .into_iter()
+            .filter(|s| *s != st)
+            .map(|s| (s.code(), s.label()))
+            .collect()
+    } else {
+        vec![(ReportState::Transmitted.code(), "rouvrir (transmis)")]
+    };
+    let c = Coordinates { lat: r.lat, lon: r.lon };
+    let area_name = |id: Option<i64>| -> String {
+        id.and_then(|i| places.priority_areas.iter().find(|a| a.0 == i)).map(|a| a.1.clone()).unwrap_or_default()
+    };
+    Ok(DetailPage {
+        layout: Layout::new(&format!("Signalement n° {id}"), Some(u)),
+        category: category.map(|c| c.name.clone()).unwrap_or_default(),
+        state_label: st.label(),
+        is_open: st.class().is_open(),
+        overdue: maillage_core::report::is_overdue(r.due_at.as_deref(), r.closed_at.as_deref(), &now),
+        created: time_fmt::from_storage(&r.created_at).map(time_fmt::datetime_fr).unwrap_or_default(),
+        due: fmt(&r.due_at).unwrap_or_else(|| "aucune".into()),
+        district: places.district_name(r.district_id).unwrap_or("hors quartier").to_string(),
+        priority_area: area_name(r.priority_area_id),
+        lead: r
+            .organisation_id
+            .and_then(|o| organisations.iter().find(|x| x.id == o))
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| "à trier par la coordination".into()),
+        answers,
+        parts,
+        events: events.iter().map(|e| event_line(e, organisations)).collect(),
+        photos,
+        can_handle,
+        my_part,
+        targets,
+        reasons: CloseReason::ALL.iter().map(|r| (r.code(), r.label())).collect(),
+        organisations: organisations.iter().map(|o| (o.id, o.name.clone())).collect(),
+        map_svg: svg::svg(&places, &[], Some(c), false, &format!("Emplacement du signalement n° {id}"), state.tiles.as_ref()),
+        notice,
+        error,
+        r,
+    })
+}
+
+pub(super) async fn detail(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
+    let id: i64 = parse_id(&id)?;
+    let notice = if !q.cree.is_empty() {
+        Some("Signalement enregistré et transmis.".to_string())
+    } else if !q.ok.is_empty() {
+        Some("Modification enregistrée.".to_string())
+    } else {
+        None
+    };
+    render(&detail_page(&state, u, id, notice, None).await?)
+}
+
+/// A refused action: the page again, with the reason, as 422.
+pub(super) async fn refused(state: &AppState, u: &CurrentUser, id: i64, message: String) -> Result<Response, AppError> {
+    render_invalid(&detail_page(state, u, id, None, Some(message)).await?)
+}
+
+pub(super) async fn handleable(
+    state: &AppState,
+    u: &CurrentUser,
+    id: &str,
+) -> Result<(maillage_store::report::ReportDetail, i64), AppError> {
+    require(Some(u), Action::ListReports, "/signalements")?;
+    let id: i64 = parse_id(id)?;
+    let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
+    let involved = maillage_app::report::involved(state, id, u.actor.organisation_id).await?;
+    require(Some(u), Action::HandleReport { involved }, "/signalements")?;
+    Ok((r, id))
+}

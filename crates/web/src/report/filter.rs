@@ -1,0 +1,181 @@
+//! The filters shared by the list, the map, the statistics and the exports.
+
+use crate::layout::url_encode;
+use maillage_core::authz::ReportScope;
+use maillage_core::place::Places;
+use maillage_core::report::State as ReportState;
+use maillage_core::time_fmt;
+use maillage_store::organisation::Organisation;
+use maillage_store::report::category::Category;
+use maillage_store::report::{ReportFilter, ReportSort, StatGroup};
+use serde::Deserialize;
+
+/// The filters of the list, the map, the statistics and the exports, as query parameters.
+#[derive(Deserialize, Default, Clone, Debug)]
+pub struct FilterQuery {
+    #[serde(default)]
+    pub etat: String,
+    #[serde(default)]
+    pub categorie: String,
+    #[serde(default)]
+    pub quartier: String,
+    #[serde(default)]
+    pub organisation: String,
+    #[serde(default)]
+    pub du: String,
+    #[serde(default)]
+    pub au: String,
+    #[serde(default)]
+    pub retard: String,
+    #[serde(default)]
+    pub a_trier: String,
+    #[serde(default)]
+    pub tri: String,
+    #[serde(default)]
+    pub page: String,
+    #[serde(default)]
+    pub groupe: String,
+    #[serde(default)]
+    pub format: String,
+}
+
+/// A date field (`2026-11-26`) as the storage instant of Paris midnight.
+pub(super) fn day_start(s: &str) -> Option<String> {
+    let d = time::Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    let guess = d.midnight().assume_utc();
+    Some(time_fmt::to_storage(d.midnight().assume_offset(time_fmt::paris_offset(guess))))
+}
+
+impl FilterQuery {
+    /// The store filter, and a French message for each value that could not be read (ignored).
+    pub fn to_filter(&self, scope: ReportScope) -> (ReportFilter, Vec<String>) {
+        let mut f = ReportFilter::new(scope);
+        let mut errors = Vec::new();
+        match self.etat.as_str() {
+            "" => {}
+            "ouverts" => f.states = ReportState::open(),
+            "clos" => f.states = ReportState::closed(),
+            code => match ReportState::from_code(code) {
+                Some(s) => f.states = vec![s],
+                None => errors.push("État inconnu : filtre ignoré.".into()),
+            },
+        }
+        let id = |v: &str, what: &str, errors: &mut Vec<String>| -> Option<i64> {
+            if v.is_empty() {
+                return None;
+            }
+            v.parse().ok().or_else(|| {
+                errors.push(format!("{what} inconnu(e) : filtre ignoré."));
+                None
+            })
+        };
+        f.category_ids = id(&self.categorie, "Catégorie", &mut errors).into_iter().collect();
+        f.district_id = id(&self.quartier, "Quartier", &mut errors);
+        f.organisation_id = id(&self.organisation, "Organisation", &mut errors);
+        if !self.du.is_empty() {
+            f.created_from = day_start(&self.du);
+            if f.created_from.is_none() {
+                errors.push("Date de début illisible (jj/mm/aaaa) : filtre ignoré.".into());
+            }
+        }
+        if !self.au.is_empty() {
+            let next = time::Date::parse(self.au.trim(), time::macros::format_description!("[year]-[month]-[day]"))
+                .ok()
+                .and_then(|d| d.next_day())
+                .map(|d| d.to_string());
+            f.created_before = next.as_deref().and_then(day_start);
+            if f.created_before.is_none() {
+                errors.push("Date de fin illisible (jj/mm/aaaa) : filtre ignoré.".into());
+            }
+        }
+        f.overdue = !self.retard.is_empty();
+        f.unassigned = !self.a_trier.is_empty();
+        (f, errors)
+    }
+
+    pub fn sort(&self) -> ReportSort {
+        match self.tri.as_str() {
+            "anciens" => ReportSort::OldestFirst,
+            "echeance" => ReportSort::DueFirst,
+            "mis-a-jour" => ReportSort::RecentlyUpdated,
+            _ => ReportSort::NewestFirst,
+        }
+    }
+
+    pub fn page(&self) -> i64 {
+        self.page.parse::<i64>().unwrap_or(1).clamp(1, 100_000)
+    }
+
+    /// The filters as a query string, without the page, for links.
+    pub fn query(&self) -> String {
+        [
+            ("etat", &self.etat),
+            ("categorie", &self.categorie),
+            ("quartier", &self.quartier),
+            ("organisation", &self.organisation),
+            ("du", &self.du),
+            ("au", &self.au),
+            ("retard", &self.retard),
+            ("a_trier", &self.a_trier),
+            ("tri", &self.tri),
+        ]
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+}
+
+/// What the filter form offers.
+pub struct FilterChoices {
+    pub states: Vec<(&'static str, &'static str)>,
+    pub categories: Vec<(i64, String)>,
+    pub districts: Vec<(i64, String)>,
+    pub organisations: Vec<(i64, String)>,
+}
+
+impl FilterChoices {
+    pub(super) fn new(categories: &[Category], places: &Places, organisations: &[Organisation]) -> Self {
+        FilterChoices {
+            states: ReportState::ALL.iter().map(|s| (s.code(), s.label())).collect(),
+            categories: category_options(categories),
+            districts: places.districts.iter().map(|d| (d.0, d.1.clone())).collect(),
+            organisations: organisations.iter().map(|o| (o.id, o.name.clone())).collect(),
+        }
+    }
+}
+
+/// Categories as options, children indented under their parent.
+pub(super) fn category_options(categories: &[Category]) -> Vec<(i64, String)> {
+    let mut out = Vec::new();
+    for c in categories.iter().filter(|c| c.parent_id.is_none() && !c.retired) {
+        out.push((c.id, c.name.clone()));
+        for child in categories.iter().filter(|k| k.parent_id == Some(c.id) && !k.retired) {
+            out.push((child.id, format!("{} › {}", c.name, child.name)));
+        }
+    }
+    out
+}
+
+/// Labels of statistics keys.
+pub fn stat_label(group: StatGroup, key: &Option<i64>, categories: &[Category], places: &Places, organisations: &[Organisation]) -> String {
+    let Some(id) = *key else {
+        return match group {
+            StatGroup::District => "hors quartier".into(),
+            StatGroup::Organisation => "à trier".into(),
+            _ => "—".into(),
+        };
+    };
+    match group {
+        StatGroup::Month => {
+            let months =
+                ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"];
+            let (y, m) = (id / 100, (id % 100) as usize);
+            format!("{} {y}", months.get(m.saturating_sub(1)).unwrap_or(&""))
+        }
+        StatGroup::District => places.district_name(Some(id)).unwrap_or("zone supprimée").to_string(),
+        StatGroup::Category => categories.iter().find(|c| c.id == id).map(|c| c.name.clone()).unwrap_or_default(),
+        StatGroup::Organisation => organisations.iter().find(|o| o.id == id).map(|o| o.name.clone()).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,86 @@
+//! Photos of a report: upload, and serving them to those who may read the report.
+
+use super::detail::{handleable, readable, refused};
+use crate::AppState;
+use crate::auth::{CurrentUser, require};
+use crate::error::AppError;
+use crate::page::parse_id;
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use maillage_core::authz::Action;
+
+pub(super) async fn upload_photo(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
+    let (_, id) = handleable(&state, u, &id).await?;
+    let mut file: Option<Bytes> = None;
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(f)) if f.name() == Some("photo") => match f.bytes().await {
+                Ok(b) => file = Some(b),
+                Err(e) => return refused(&state, u, id, format!("Envoi illisible : {e}")).await,
+            },
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(e) => return refused(&state, u, id, format!("Envoi illisible : {e}")).await,
+        }
+    }
+    let bytes = file.unwrap_or_default();
+    let max_photo = state.max_photo_bytes;
+    let processed = match tokio::task::spawn_blocking(move || maillage_app::report::photo::process(&bytes, max_photo)).await {
+        Ok(Ok(p)) => p,
+        Ok(Err(e)) => return refused(&state, u, id, format!("Photo refusée : {e}.")).await,
+        Err(e) => return Err(AppError::Internal(e.to_string())),
+    };
+    let folder = maillage_app::report::photo::folder(&state.data_dir);
+    let stem = maillage_core::organisation::api_key::random_hex(16);
+    let (full, thumb) = (format!("{stem}.jpg"), format!("{stem}-v.jpg"));
+    let write = async {
+        tokio::fs::create_dir_all(&folder).await?;
+        tokio::fs::write(folder.join(&full), &processed.full).await?;
+        tokio::fs::write(folder.join(&thumb), &processed.thumbnail).await
+    };
+    write.await.map_err(|e| AppError::Internal(format!("photo : {e}")))?;
+    let p = maillage_store::report::Photo {
+        id: 0,
+        report_id: id,
+        file_name: full,
+        thumbnail_name: thumb,
+        width: i64::from(processed.width),
+        height: i64::from(processed.height),
+        size_bytes: processed.full.len() as i64,
+    };
+    state.store.add_photo(&u.author(), id, &p, u.actor.organisation_id).await?;
+    Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
+}
+
+pub(super) async fn photo_file(state: &AppState, user: Option<&CurrentUser>, id: &str, thumb: bool) -> Result<Response, AppError> {
+    let u = require(user, Action::ListReports, "/signalements")?;
+    let id: i64 = parse_id(id)?;
+    let p = state.store.photo(id).await?.ok_or(AppError::NotFound)?;
+    readable(state, u, p.report_id).await?;
+    let name = if thumb { &p.thumbnail_name } else { &p.file_name };
+    if !maillage_app::report::photo::is_stored_name(name) {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(maillage_app::report::photo::folder(&state.data_dir).join(name)).await.map_err(|_| AppError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=3600")], bytes).into_response())
+}
+
+pub(super) async fn photo(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
+    photo_file(&state, user.as_ref(), &id, false).await
+}
+
+pub(super) async fn thumbnail(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    photo_file(&state, user.as_ref(), &id, true).await
+}
