@@ -111,8 +111,17 @@ pub enum Action {
     ListReports,
     /// Read one report; `involved` says whether the actor's organisation is involved in it.
     ReadReport { involved: bool },
-    /// Act on a report: change its state, comment, add photos, involve or redirect.
+    /// Act on a report: change its state, redirect it, mark it a duplicate.
     HandleReport { involved: bool },
+    /// Comment on a report. An internal comment is kept within its author's organisation, so
+    /// only someone who belongs to one may write it.
+    CommentReport { involved: bool, internal: bool },
+    /// Take or finish one's organisation's part in a report: only for an organisation's member.
+    TakeReportPart { involved: bool },
+    /// Ask another organisation to take part in a report.
+    InvolveOrganisation { involved: bool },
+    /// Add a photo to a report.
+    AddReportPhoto { involved: bool },
     /// Triage: assign any report to any organisation, see what matches no routing rule.
     TriageReports,
     /// Counts and figures of reports, without their contents.
@@ -166,7 +175,13 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ManageUsers | Action::ManageGlossary => &[Administrator],
         Action::ReadAuditLog => &[Administrator, Dpo],
         Action::CreateReport | Action::ListReports => &[Coordinator, Partner],
-        Action::ReadReport { involved } | Action::HandleReport { involved } => {
+        Action::CommentReport { internal: true, .. } | Action::TakeReportPart { .. } if actor.organisation_id.is_none() => return Decision::Deny,
+        Action::ReadReport { involved }
+        | Action::HandleReport { involved }
+        | Action::CommentReport { involved, .. }
+        | Action::TakeReportPart { involved }
+        | Action::InvolveOrganisation { involved }
+        | Action::AddReportPhoto { involved } => {
             if involved {
                 &[Coordinator, Partner]
             } else {
@@ -234,6 +249,29 @@ mod tests {
         assert_eq!(report_scope(&actor(&[Role::Reader])), ReportScope::None);
         assert_eq!(authorize(Some(&actor(&[Role::Reader])), Action::ViewReportStatistics), Decision::Allow);
         assert_eq!(authorize(Some(&actor(&[Role::Dpo])), Action::ListReports), Decision::Deny);
+    }
+
+    #[test]
+    fn internal_comments_and_parts_need_an_organisation() {
+        let coordinator = actor(&[Role::Coordinator]);
+        let with_org = Actor { organisation_id: Some(3), ..coordinator.clone() };
+        for involved in [false, true] {
+            assert_eq!(authorize(Some(&coordinator), Action::CommentReport { involved, internal: false }), Decision::Allow);
+            assert_eq!(authorize(Some(&coordinator), Action::CommentReport { involved, internal: true }), Decision::Deny);
+            assert_eq!(authorize(Some(&with_org), Action::CommentReport { involved, internal: true }), Decision::Allow);
+            assert_eq!(authorize(Some(&coordinator), Action::TakeReportPart { involved }), Decision::Deny);
+            assert_eq!(authorize(Some(&with_org), Action::TakeReportPart { involved }), Decision::Allow);
+        }
+        let partner = Actor { user_id: 2, organisation_id: Some(7), roles: vec![Role::Partner] };
+        for action in [
+            Action::CommentReport { involved: false, internal: true },
+            Action::TakeReportPart { involved: false },
+            Action::InvolveOrganisation { involved: false },
+            Action::AddReportPhoto { involved: false },
+        ] {
+            assert_eq!(authorize(Some(&partner), action), Decision::Deny, "{action:?}");
+        }
+        assert_eq!(authorize(Some(&partner), Action::AddReportPhoto { involved: true }), Decision::Allow);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use maillage_app::report::TransitionError;
 use maillage_app::report::export::ExportError;
 use maillage_store::StoreError;
 
@@ -50,6 +51,16 @@ impl From<ExportError> for AppError {
             ExportError::TooManyRows => AppError::BadRequest(e.to_string()),
             ExportError::Store(e) => e.into(),
             e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Spreadsheet(_)) => AppError::Internal(e.to_string()),
+        }
+    }
+}
+
+impl From<TransitionError> for AppError {
+    fn from(e: TransitionError) -> Self {
+        match e {
+            TransitionError::Store(e) => e.into(),
+            e @ TransitionError::Workflow(_) => AppError::Conflict(e.to_string()),
+            e @ (TransitionError::UnknownOriginal(_) | TransitionError::UnknownOrganisation) => AppError::BadRequest(e.to_string()),
         }
     }
 }

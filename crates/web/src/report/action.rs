@@ -1,6 +1,6 @@
 //! What partners do on a report: change its state, comment, take or finish their part, involve another organisation.
 
-use super::detail::{handleable, refused};
+use super::detail::{Handled, handleable, refused};
 use crate::AppState;
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
@@ -8,7 +8,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::report::TransitionError;
-use maillage_core::authz::Action;
+use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::report::{CloseReason, State as ReportState, Transition};
 use serde::Deserialize;
 
@@ -57,7 +57,7 @@ pub(super) async fn change_state(
     Form(form): Form<StateForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let (r, id) = handleable(&state, u, &id).await?;
+    let Handled { report: r, id, .. } = handleable(&state, u, &id, |involved| Action::HandleReport { involved }).await?;
     let t = match form.transition() {
         Ok(t) => t,
         Err(m) => return refused(&state, u, id, m).await,
@@ -95,15 +95,15 @@ pub(super) async fn comment(
     Form(form): Form<CommentForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let (_, id) = handleable(&state, u, &id).await?;
+    let internal = !form.interne.is_empty();
+    let Handled { id, involved, .. } = handleable(&state, u, &id, |involved| Action::CommentReport { involved, internal: false }).await?;
+    if authorize(Some(&u.actor), Action::CommentReport { involved, internal }) != Decision::Allow {
+        return refused(&state, u, id, "Un commentaire interne suppose que votre compte soit rattaché à une organisation.".into()).await;
+    }
     let text = form.texte.trim();
     if text.is_empty() || text.chars().count() > maillage_core::report::MAX_COMMENT {
         return refused(&state, u, id, format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT))
             .await;
-    }
-    let internal = !form.interne.is_empty();
-    if internal && u.actor.organisation_id.is_none() {
-        return refused(&state, u, id, "Un commentaire interne suppose que votre compte soit rattaché à une organisation.".into()).await;
     }
     state.store.add_comment(&u.author(), id, u.actor.organisation_id, internal, text).await?;
     Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
@@ -122,8 +122,8 @@ pub(super) async fn part(
     Form(form): Form<PartForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let (r, id) = handleable(&state, u, &id).await?;
-    let Some(org) = u.actor.organisation_id else {
+    let Handled { report: r, id, involved } = handleable(&state, u, &id, |involved| Action::HandleReport { involved }).await?;
+    let (Decision::Allow, Some(org)) = (authorize(Some(&u.actor), Action::TakeReportPart { involved }), u.actor.organisation_id) else {
         return refused(&state, u, id, "Votre compte n'est rattaché à aucune organisation.".into()).await;
     };
     match state.store.set_part(&u.author(), id, org, !form.terminee.is_empty()).await {
@@ -137,7 +137,11 @@ pub(super) async fn part(
     if form.terminee.is_empty()
         && matches!(ReportState::from_code(&r.state), Some(ReportState::New | ReportState::Transmitted | ReportState::Redirected))
     {
-        let _ = maillage_app::report::change_state(&state, &u.author(), Some(org), &r, &Transition::To(ReportState::InProgress), "").await;
+        match maillage_app::report::change_state(&state, &u.author(), Some(org), &r, &Transition::To(ReportState::InProgress), "").await {
+            // Someone else moved the report meanwhile: the part is taken all the same.
+            Ok(()) | Err(TransitionError::Workflow(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
     }
     Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
 }
@@ -155,7 +159,7 @@ pub(super) async fn involve(
     Form(form): Form<InvolveForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let (r, id) = handleable(&state, u, &id).await?;
+    let Handled { report: r, id, .. } = handleable(&state, u, &id, |involved| Action::InvolveOrganisation { involved }).await?;
     let catalog = state.catalog().await?;
     let organisations = &catalog.organisations;
     let Some(org) = form.organisation.parse::<i64>().ok().and_then(|o| organisations.iter().find(|x| x.id == o)) else {

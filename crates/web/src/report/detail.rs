@@ -259,15 +259,25 @@ pub(super) async fn refused(state: &AppState, u: &CurrentUser, id: i64, message:
     render_invalid(&detail_page(state, u, id, None, Some(message)).await?)
 }
 
+/// A report a user may act on, and whether the user's organisation is involved in it.
+pub(super) struct Handled {
+    pub report: maillage_store::report::ReportDetail,
+    pub id: i64,
+    pub involved: bool,
+}
+
+/// The report a user acts on, after `action` (given whether the user's organisation is
+/// involved) was allowed: 404 for a number that does not exist, 403 for a report not theirs.
 pub(super) async fn handleable(
     state: &AppState,
     u: &CurrentUser,
     id: &str,
-) -> Result<(maillage_store::report::ReportDetail, i64), AppError> {
+    action: impl FnOnce(bool) -> Action,
+) -> Result<Handled, AppError> {
     require(Some(u), Action::ListReports, "/signalements")?;
     let id: i64 = parse_id(id)?;
     let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
     let involved = maillage_app::report::involved(state, id, u.actor.organisation_id).await?;
-    require(Some(u), Action::HandleReport { involved }, "/signalements")?;
-    Ok((r, id))
+    require(Some(u), action(involved), "/signalements")?;
+    Ok(Handled { report: r, id, involved })
 }

@@ -18,7 +18,7 @@ pub(super) async fn upload_photo(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let (_, id) = handleable(&state, u, &id).await?;
+    let id = handleable(&state, u, &id, |involved| Action::AddReportPhoto { involved }).await?.id;
     let mut file: Option<Bytes> = None;
     loop {
         match multipart.next_field().await {
