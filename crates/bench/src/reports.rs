@@ -13,6 +13,7 @@ use crate::{CLIENTS_REPORTS as CLIENTS, load, ms, percentile, rss_kib};
 use anyhow::{Context, bail};
 use maillage_core::authz::{ReportScope, Role};
 use maillage_core::place::{AreaKind, parse_geojson};
+use maillage_core::report::{EventKind, Source, State};
 use maillage_core::time_fmt;
 use maillage_store::account::NewUser;
 use maillage_store::organisation::OrganisationInput;
@@ -165,48 +166,44 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
             let due = created + time::Duration::days(days * 7 / 5);
             let lead = (rng.below(20) != 0).then(|| organisations[rng.below(20) as usize]);
             let reporter = Some(organisations[rng.below(ORGANISATIONS as u64) as usize]);
-            let at = |t: time::OffsetDateTime| time_fmt::to_storage(t);
-            let event = |t: time::OffsetDateTime, kind: &str, state: Option<&str>, body: &str, organisation_id: Option<i64>| BulkEvent {
-                at: at(t),
-                kind: kind.into(),
-                state: state.map(str::to_string),
+            let event = |at: time::OffsetDateTime, kind: EventKind, body: &str, organisation_id: Option<i64>| BulkEvent {
+                at,
+                kind,
                 internal: false,
                 body: body.into(),
                 organisation_id,
             };
-            let mut events = vec![event(created, "created", Some(if lead.is_some() { "transmitted" } else { "new" }), "", reporter)];
+            let initial = if lead.is_some() { State::Transmitted } else { State::New };
+            let mut events = vec![event(created, EventKind::Created { state: initial, source: Source::Web }, "", reporter)];
+            let changed = |to: State| EventKind::StateChanged { to, close_reason: None, duplicate_of: None, redirect_to: None };
             let roll = rng.below(100);
             let taken = created + time::Duration::hours(1 + rng.below(48) as i64);
             let closed = taken + time::Duration::hours(rng.below(24 * 15) as i64);
             let (state, closed_at) = if age > 24 * 60 || (age > 24 * 5 && roll < 60) {
-                if roll < 85 { ("resolved", Some(closed)) } else { ("closed_without_action", Some(closed)) }
+                if roll < 85 { (State::Resolved, Some(closed)) } else { (State::ClosedWithoutAction, Some(closed)) }
             } else if roll < 50 && lead.is_some() {
-                ("in_progress", None)
+                (State::InProgress, None)
             } else {
-                (if lead.is_some() { "transmitted" } else { "new" }, None)
+                (initial, None)
             };
             let closed_at = closed_at.filter(|c| *c < now);
-            let state = if closed_at.is_none() && state != "in_progress" && state != "transmitted" && state != "new" {
-                "in_progress"
-            } else {
-                state
-            };
-            if state != "new" && state != "transmitted" {
-                events.push(event(taken, "state", Some("in_progress"), "", lead));
+            let state = if closed_at.is_none() && !state.class().is_open() { State::InProgress } else { state };
+            if state != State::New && state != State::Transmitted {
+                events.push(event(taken, changed(State::InProgress), "", lead));
             }
             if let Some(c) = closed_at {
-                events.push(event(c, "state", Some(state), "", lead));
+                events.push(event(c, changed(state), "", lead));
             }
             if rng.below(10) < 3 {
                 events.push(BulkEvent {
                     internal: rng.below(2) == 0,
-                    ..event(taken, "comment", None, "Passage de l'équipe prévu cette semaine.", lead)
+                    ..event(taken, EventKind::Comment, "Passage de l'équipe prévu cette semaine.", lead)
                 });
             }
             rows.push(BulkReport {
                 id,
                 category_id: *cat,
-                state: state.to_string(),
+                state,
                 description: texts[rng.below(texts.len() as u64) as usize].to_string(),
                 address: String::new(),
                 lat: y0 + 0.0005 + rng.unit() * (y1 - y0 - 0.001),
@@ -214,12 +211,12 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
                 district_id: Some(districts[d]),
                 organisation_id: lead,
                 reporter_organisation_id: reporter,
-                source: "web".into(),
-                created_at: at(created),
-                updated_at: at(closed_at.unwrap_or(taken).min(now)),
-                due_at: Some(at(due)),
-                closed_at: closed_at.map(at),
-                resolution_hours: closed_at.filter(|_| state == "resolved").map(|c| (c - created).whole_hours()),
+                source: Source::Web,
+                created_at: created,
+                updated_at: closed_at.unwrap_or(taken).min(now),
+                due_at: Some(due),
+                closed_at,
+                resolution_hours: closed_at.filter(|_| state == State::Resolved).map(|c| (c - created).whole_hours()),
                 events,
             });
         }
@@ -398,30 +395,32 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
             let (cat, _, _) = l2[pick(&r2, l2.len())];
             let d = pick(&r2, districts.len());
             let (lat, lon) = point(d);
-            let now = time_fmt::to_storage(time_fmt::now());
+            let now = time_fmt::now();
             let id = next_id.fetch_add(1, Ordering::Relaxed) as i64;
             let row = BulkReport {
                 id,
                 category_id: cat,
-                state: "transmitted".into(),
+                state: State::Transmitted,
                 description: "Signalement du banc d'essai".into(),
+                address: String::new(),
                 lat,
                 lon,
                 district_id: Some(districts[d]),
                 organisation_id: Some(orgs[0]),
                 reporter_organisation_id: Some(orgs[10]),
-                source: "api".into(),
-                created_at: now.clone(),
-                updated_at: now.clone(),
-                due_at: Some(now.clone()),
+                source: Source::Api,
+                created_at: now,
+                updated_at: now,
+                due_at: Some(now),
+                closed_at: None,
+                resolution_hours: None,
                 events: vec![BulkEvent {
                     at: now,
-                    kind: "created".into(),
-                    state: Some("transmitted".into()),
+                    kind: EventKind::Created { state: State::Transmitted, source: Source::Api },
+                    internal: false,
+                    body: String::new(),
                     organisation_id: Some(orgs[10]),
-                    ..Default::default()
                 }],
-                ..Default::default()
             };
             s.bulk_insert_reports(&[row]).await?;
             Ok(())
@@ -531,7 +530,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                     }
                     Page::Map => {
                         f.district_id = Some(d);
-                        f.created_from = Some(since);
+                        f.created_from = maillage_core::time_fmt::from_storage(&since);
                         s.report_points(&f, 2000).await?;
                     }
                     Page::Detail => {
@@ -542,7 +541,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                         s.photos(id).await?;
                     }
                     Page::StatsYear => {
-                        f.created_from = Some(since);
+                        f.created_from = maillage_core::time_fmt::from_storage(&since);
                         s.report_statistics(&f, StatGroup::District).await?;
                     }
                     Page::StatsAll => {

@@ -274,11 +274,11 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
             also_involve: routed.map(|r| r.also_involve).unwrap_or_default(),
             reporter_user_id: None,
             reporter_organisation_id: Some(reporter),
-            source: "web".into(),
+            source: maillage_core::report::Source::Web,
             answers: serde_json::to_string(&answers)?,
             urgent: c.urgent,
-            created_at: maillage_core::time_fmt::to_storage(created),
-            due_at: Some(maillage_core::time_fmt::to_storage(due)),
+            created_at: created,
+            due_at: Some(due),
         };
         let author = Author { user_id: None, label: email.to_string() };
         let id = store.create_report(&author, &new, |_| Vec::new()).await?;
@@ -293,23 +293,18 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         };
         let closed_at = created + time::Duration::hours(took.min(age_hours.max(1)));
         let (to, reason) = match (closing, rng.below(10)) {
-            (true, 0) => (maillage_core::report::State::ClosedWithoutAction, Some("not_found")),
+            (true, 0) => (maillage_core::report::State::ClosedWithoutAction, Some(maillage_core::report::CloseReason::NotFound)),
             (true, _) => (maillage_core::report::State::Resolved, None),
             (false, n) if n < 4 && new.organisation_id.is_some() => (maillage_core::report::State::InProgress, None),
             _ => continue,
         };
-        let from = if new.organisation_id.is_some() { "transmitted" } else { "new" };
+        let from =
+            if new.organisation_id.is_some() { maillage_core::report::State::Transmitted } else { maillage_core::report::State::New };
         let change = maillage_store::report::StateChange {
-            from: from.into(),
-            to: to.code().into(),
             organisation_id: new.organisation_id,
-            close_reason: reason.map(str::to_string),
-            at: Some(maillage_core::time_fmt::to_storage(if to.class().is_open() {
-                created + time::Duration::hours(took.min(age_hours.max(1)) / 2)
-            } else {
-                closed_at
-            })),
-            ..Default::default()
+            close_reason: reason,
+            at: Some(if to.class().is_open() { created + time::Duration::hours(took.min(age_hours.max(1)) / 2) } else { closed_at }),
+            ..maillage_store::report::StateChange::new(from, to)
         };
         store.change_report_state(&author, id, &change, Vec::new()).await?;
     }

@@ -175,7 +175,9 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ManageUsers | Action::ManageGlossary => &[Administrator],
         Action::ReadAuditLog => &[Administrator, Dpo],
         Action::CreateReport | Action::ListReports => &[Coordinator, Partner],
-        Action::CommentReport { internal: true, .. } | Action::TakeReportPart { .. } if actor.organisation_id.is_none() => return Decision::Deny,
+        Action::CommentReport { internal: true, .. } | Action::TakeReportPart { .. } if actor.organisation_id.is_none() => {
+            return Decision::Deny;
+        }
         Action::ReadReport { involved }
         | Action::HandleReport { involved }
         | Action::CommentReport { involved, .. }

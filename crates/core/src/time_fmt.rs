@@ -3,6 +3,22 @@
 
 use time::{OffsetDateTime, UtcOffset, format_description::well_known::Rfc3339, macros::format_description};
 
+/// The years Maillage accepts in dates it is given: wide enough for any archive or plan, far
+/// enough from the date type's limits (year 9999) that adding a period never overflows.
+pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1900..=9000;
+
+/// A calendar date typed as `yyyy-mm-dd` (a form's date field), within [`SUPPORTED_YEARS`].
+pub fn parse_iso_date(s: &str) -> Option<time::Date> {
+    let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()?;
+    SUPPORTED_YEARS.contains(&d.year()).then_some(d)
+}
+
+/// The first instant of a day in Paris.
+pub fn paris_day_start(d: time::Date) -> OffsetDateTime {
+    let guess = d.midnight().assume_utc();
+    d.midnight().assume_offset(paris_offset(guess)).to_offset(UtcOffset::UTC)
+}
+
 /// The current instant, truncated to the second (what the store keeps).
 pub fn now() -> OffsetDateTime {
     let t = OffsetDateTime::now_utc();

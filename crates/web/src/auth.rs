@@ -54,7 +54,7 @@ async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<Current
                 id: u.id,
                 email: u.email.clone(),
                 display_name: u.display_name.clone(),
-                actor: Actor { user_id: u.id, organisation_id: u.organisation_id, roles: u.roles() },
+                actor: Actor { user_id: u.id, organisation_id: u.organisation_id, roles: u.roles.clone() },
             }),
             _ => None,
         },

@@ -223,7 +223,7 @@ async fn posting_requests(b: Backend) {
     assert!(req["lat"].is_number() && req["long"].is_number());
     let stored = c.city.app.store.report(id.parse().unwrap()).await.unwrap().unwrap();
     assert_eq!(stored.answers, r#"{"nature":"encombrants,gravats","volume":"2.5"}"#);
-    assert_eq!(stored.source, "open311");
+    assert_eq!(stored.source, maillage_core::report::Source::Open311);
     let xml = c.get(&format!("requests/{id}.xml?api_key={key}")).await.text().await.unwrap();
     assert_eq!(xml_root(&xml), "service_requests");
     assert!(xml.contains("<request><service_request_id>"));
@@ -242,10 +242,10 @@ async fn listing_requests(b: Backend) {
     let v = c.create("stationnement-genant", &[("lat", SOUTH.0), ("long", SOUTH.1)]).await;
     // Close one, as a partner would on the pages.
     let by = maillage_store::Author::system();
-    let change = maillage_store::report::StateChange { from: "new".into(), to: "resolved".into(), ..Default::default() };
     let a_id: i64 = a.parse().unwrap();
     let from = c.city.app.store.report(a_id).await.unwrap().unwrap().state;
-    c.city.app.store.change_report_state(&by, a_id, &maillage_store::report::StateChange { from, ..change }, vec![]).await.unwrap();
+    let change = maillage_store::report::StateChange::new(from, maillage_core::report::State::Resolved);
+    c.city.app.store.change_report_state(&by, a_id, &change, vec![]).await.unwrap();
     let ids = |v: &serde_json::Value| -> Vec<String> {
         let mut out: Vec<String> = v.as_array().unwrap().iter().map(|r| r["service_request_id"].as_str().unwrap().to_string()).collect();
         out.sort();

@@ -6,6 +6,7 @@ mod common;
 
 use common::{Backend, City, IN_ESTATE, LANDLORD_AGENT, OTHER_AGENT, OUTSIDE, POLICE_AGENT, SOUTH, SmtpServer, city, email_for};
 use maillage_core::authz::{ReportScope, Role};
+use maillage_core::report::State;
 use maillage_store::Author;
 use maillage_store::report::{ReportFilter, ReportSort};
 
@@ -27,10 +28,13 @@ async fn routing_and_visibility(b: Backend) {
     let r = city.app.store.report(id).await.unwrap().unwrap();
     assert_eq!(r.organisation_id, Some(city.landlord), "routed to the landlord whose estate holds the point");
     assert_eq!(r.district_id, Some(city.north));
-    assert_eq!(r.state, "transmitted");
+    assert_eq!(r.state, State::Transmitted);
     assert!(r.due_at.is_some());
     let parts = city.app.store.involvements(id).await.unwrap();
-    assert!(parts.iter().any(|p| p.organisation_id == city.police && p.part == "involved"), "the rule also involves the police");
+    assert!(
+        parts.iter().any(|p| p.organisation_id == city.police && p.part == maillage_core::report::Part::Involved),
+        "the rule also involves the police"
+    );
 
     // The police sees it, in its list and on its page; another organisation does not.
     let police = city.app.login(POLICE_AGENT).await;
@@ -83,14 +87,14 @@ async fn workflow(b: Backend) {
     let url = |p: &str| city.app.url(&format!("/signalements/{id}{p}"));
     // The police takes its part: the report is now handled.
     assert_eq!(police.post(url("/part")).form(&[("x", "")]).send().await.unwrap().status(), 303);
-    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::InProgress);
     let parts = city.app.store.involvements(id).await.unwrap();
     assert!(parts.iter().any(|p| p.organisation_id == city.police && p.taken_at.is_some()));
     // Closing without a reason is refused and changes nothing.
     let r = police.post(url("/etat")).form(&[("etat", "closed_without_action")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("motif"));
-    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::InProgress);
     // A duplicate of itself, of a report that does not exist, a redirection to nowhere: refused.
     for form in [
         [("etat", "duplicate"), ("original", &id.to_string()[..])],
@@ -100,11 +104,11 @@ async fn workflow(b: Backend) {
         let r = police.post(url("/etat")).form(&form).send().await.unwrap();
         assert_eq!(r.status(), 422, "{form:?}");
     }
-    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, "in_progress");
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::InProgress);
     // Resolved, then reopened.
     assert_eq!(police.post(url("/etat")).form(&[("etat", "resolved"), ("note", "Enlevé ce matin")]).send().await.unwrap().status(), 303);
     let r = city.app.store.report(id).await.unwrap().unwrap();
-    assert_eq!((r.state.as_str(), r.closed_at.is_some(), r.status_notes.as_str()), ("resolved", true, "Enlevé ce matin"));
+    assert_eq!((r.state, r.closed_at.is_some(), r.status_notes.as_str()), (State::Resolved, true, "Enlevé ce matin"));
     assert_eq!(
         police.post(url("/etat")).form(&[("etat", "in_progress")]).send().await.unwrap().status(),
         422,
@@ -128,8 +132,8 @@ async fn workflow(b: Backend) {
     assert!(seen_by_police.contains("Note interne police"));
     // The history keeps every change with its author.
     let events = city.app.store.report_events(id, Some(city.police)).await.unwrap();
-    let states: Vec<_> = events.iter().filter_map(|e| e.state.clone()).collect();
-    assert_eq!(states, ["transmitted", "in_progress", "resolved", "transmitted", "redirected"]);
+    let states: Vec<_> = events.iter().filter_map(|e| e.kind.state()).collect();
+    assert_eq!(states, [State::Transmitted, State::InProgress, State::Resolved, State::Transmitted, State::Redirected]);
     assert!(events.iter().all(|e| !e.author_label.is_empty()));
 }
 
@@ -220,7 +224,7 @@ async fn statistics_overdue_and_exports(b: Backend) {
     let s = &city.app.store;
     let cat = city.category("depot-sauvage").await;
     let by = Author::system();
-    let ago = |days: i64| maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(days));
+    let ago = |days: i64| maillage_core::time_fmt::now() - time::Duration::days(days);
     // Open past its deadline; resolved on time in 48 hours; resolved late.
     let base = maillage_store::report::NewReport {
         category_id: cat,
@@ -229,9 +233,16 @@ async fn statistics_overdue_and_exports(b: Backend) {
         lon: 2.31,
         district_id: Some(city.north),
         organisation_id: Some(city.landlord),
-        source: "web".into(),
+        source: maillage_core::report::Source::Web,
         answers: "{}".into(),
-        ..Default::default()
+        address: String::new(),
+        priority_area_id: None,
+        also_involve: Vec::new(),
+        reporter_user_id: None,
+        reporter_organisation_id: None,
+        urgent: false,
+        created_at: ago(0),
+        due_at: None,
     };
     let late_open = s
         .create_report(&by, &maillage_store::report::NewReport { created_at: ago(30), due_at: Some(ago(25)), ..base.clone() }, |_| vec![])
@@ -245,11 +256,9 @@ async fn statistics_overdue_and_exports(b: Backend) {
         .create_report(&by, &maillage_store::report::NewReport { created_at: ago(20), due_at: Some(ago(18)), ..base.clone() }, |_| vec![])
         .await
         .unwrap();
-    let close = |_id: i64, at: String| maillage_store::report::StateChange {
-        from: "transmitted".into(),
-        to: "resolved".into(),
+    let close = |_id: i64, at: time::OffsetDateTime| maillage_store::report::StateChange {
         at: Some(at),
-        ..Default::default()
+        ..maillage_store::report::StateChange::new(State::Transmitted, State::Resolved)
     };
     s.change_report_state(&by, on_time, &close(on_time, ago(8)), vec![]).await.unwrap();
     s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
@@ -371,20 +380,26 @@ async fn closed_reports_are_anonymised(b: Backend) {
     assert_eq!(again, 0);
     // A backlog larger than one batch (years of history on a first run) is done entirely.
     let cat = city.category("autre").await;
-    let old = "2020-01-01T00:00:00Z".to_string();
+    let old = maillage_core::time_fmt::from_storage("2020-01-01T00:00:00Z").unwrap();
     let rows: Vec<maillage_store::report::bulk::BulkReport> = (0..1_234)
         .map(|i| maillage_store::report::bulk::BulkReport {
             id: 10_000 + i,
             category_id: cat,
-            state: "resolved".into(),
+            state: State::Resolved,
             description: "Ancien".into(),
+            address: String::new(),
             lat: 48.94,
             lon: 2.31,
-            source: "web".into(),
-            created_at: old.clone(),
-            updated_at: old.clone(),
-            closed_at: Some(old.clone()),
-            ..Default::default()
+            district_id: None,
+            organisation_id: None,
+            reporter_organisation_id: None,
+            source: maillage_core::report::Source::Web,
+            created_at: old,
+            updated_at: old,
+            due_at: None,
+            closed_at: Some(old),
+            resolution_hours: None,
+            events: Vec::new(),
         })
         .collect();
     let load = s.bulk_start().await.unwrap();
@@ -585,7 +600,13 @@ async fn daily_digest_lists_what_changed(b: Backend) {
     // Nothing changed yet: no mail, but the day is counted.
     assert_eq!(maillage_app::mail::digest::queue_digests(&city.app.store, &url).await.unwrap(), 0);
     let s = &city.app.store;
-    s.queue_digest(s.user_by_email(POLICE_AGENT).await.unwrap().unwrap().id, "2000-01-01T00:00:00Z", None).await.unwrap();
+    s.queue_digest(
+        s.user_by_email(POLICE_AGENT).await.unwrap().unwrap().id,
+        maillage_core::time_fmt::from_storage("2000-01-01T00:00:00Z").unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     let landlord = city.app.login(LANDLORD_AGENT).await;
     let id = city.dumping_in_hall(&landlord).await;
     police
@@ -705,7 +726,8 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
         d
     };
     let orgs = [Some(city.landlord), Some(city.police), None];
-    let states = ["new", "in_progress", "resolved", "resolved", "closed_without_action", "duplicate", "redirected"];
+    let states =
+        [State::New, State::InProgress, State::Resolved, State::Resolved, State::ClosedWithoutAction, State::Duplicate, State::Redirected];
     let mut seed = 17u64;
     let mut next = |n: u64| {
         seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
@@ -715,7 +737,7 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
         let t = time::OffsetDateTime::from_unix_timestamp(1_704_067_200).unwrap()
             + time::Duration::days(day as i64)
             + time::Duration::hours(hour as i64);
-        maillage_core::time_fmt::to_storage(t)
+        t
     };
     // 2024-01-01 + up to 15 months, hours chosen to fall near midnight (month edges in Paris).
     let rows: Vec<maillage_store::report::bulk::BulkReport> = (0..600u64)
@@ -723,24 +745,26 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
             let day = next(456);
             let created = at(day, [0, 1, 22, 23, 12][next(5) as usize]);
             let state = states[next(states.len() as u64) as usize];
-            let closed = !matches!(state, "new" | "in_progress" | "redirected");
+            let closed = !state.class().is_open();
             let hours = next(24 * 20);
             maillage_store::report::bulk::BulkReport {
                 id: 50_000 + i as i64,
                 category_id: leaves[next(leaves.len() as u64) as usize],
-                state: state.into(),
+                state,
                 description: "Historique".into(),
+                address: String::new(),
                 lat: 48.92,
                 lon: 2.29,
                 district_id: districts[next(districts.len() as u64) as usize],
                 organisation_id: orgs[next(3) as usize],
-                source: "web".into(),
-                created_at: created.clone(),
-                updated_at: created.clone(),
+                reporter_organisation_id: None,
+                source: maillage_core::report::Source::Web,
+                created_at: created,
+                updated_at: created,
                 due_at: (next(5) > 0).then(|| at(day + 3 + next(10), 0)),
                 closed_at: closed.then(|| at(day, hours)),
-                resolution_hours: (state == "resolved").then_some(hours as i64),
-                ..Default::default()
+                resolution_hours: (state == State::Resolved).then_some(hours as i64),
+                events: Vec::new(),
             }
         })
         .collect();
@@ -751,33 +775,34 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
     // Reports made, closed, reopened and redirected through the use cases.
     let agent = city.app.login(LANDLORD_AGENT).await;
     let fresh = city.dumping_in_hall(&agent).await;
-    let change = |from: &str, to: &str, at: Option<String>| StateChange { from: from.into(), to: to.into(), at, ..Default::default() };
-    s.change_report_state(&by, fresh, &change("transmitted", "resolved", None), vec![]).await.unwrap();
-    s.change_report_state(&by, 50_002, &change(&rows[2].state, "in_progress", Some(at(400, 5))), vec![]).await.unwrap();
-    s.change_report_state(&by, 50_002, &change("in_progress", "resolved", Some(at(410, 5))), vec![]).await.unwrap();
+    let change = |from: State, to: State, at: Option<time::OffsetDateTime>| StateChange { at, ..StateChange::new(from, to) };
+    s.change_report_state(&by, fresh, &change(State::Transmitted, State::Resolved, None), vec![]).await.unwrap();
+    s.change_report_state(&by, 50_002, &change(rows[2].state, State::InProgress, Some(at(400, 5))), vec![]).await.unwrap();
+    s.change_report_state(&by, 50_002, &change(State::InProgress, State::Resolved, Some(at(410, 5))), vec![]).await.unwrap();
     for r in rows.iter().filter(|r| r.closed_at.is_some() && r.id != 50_002).take(40) {
-        s.change_report_state(&by, r.id, &change(&r.state, "in_progress", Some(at(420, 1))), vec![]).await.unwrap();
+        s.change_report_state(&by, r.id, &change(r.state, State::InProgress, Some(at(420, 1))), vec![]).await.unwrap();
     }
-    for r in rows.iter().filter(|r| r.state == "new").take(10) {
-        let redirect = StateChange { redirect_to: Some(city.other), ..change("new", "redirected", Some(at(421, 1))) };
+    for r in rows.iter().filter(|r| r.state == State::New).take(10) {
+        let redirect = StateChange { redirect_to: Some(city.other), ..change(State::New, State::Redirected, Some(at(421, 1))) };
         s.change_report_state(&by, r.id, &redirect, vec![]).await.unwrap();
-        s.change_report_state(&by, r.id, &change("redirected", "closed_without_action", Some(at(422, 1))), vec![]).await.unwrap();
+        s.change_report_state(&by, r.id, &change(State::Redirected, State::ClosedWithoutAction, Some(at(422, 1))), vec![]).await.unwrap();
     }
     let compare = |label: &'static str| async move {
-        let periods: [(Option<String>, Option<String>); 7] = [
+        let t = |s: &str| maillage_core::time_fmt::from_storage(s);
+        let periods: [(Option<time::OffsetDateTime>, Option<time::OffsetDateTime>); 7] = [
             (None, None),
             (Some(at(40, 13)), None),
             (Some(at(40, 13)), Some(at(300, 7))),
             (None, Some(at(300, 7))),
-            (Some("2024-01-31T23:00:00Z".into()), Some("2024-12-31T23:00:00Z".into())),
+            (t("2024-01-31T23:00:00Z"), t("2024-12-31T23:00:00Z")),
             (Some(at(100, 2)), Some(at(110, 2))),
             (Some(at(500, 0)), Some(at(20, 0))),
         ];
         for group in StatGroup::ALL {
             for (from, before) in &periods {
                 let mut f = ReportFilter::new(ReportScope::All);
-                f.created_from = from.clone();
-                f.created_before = before.clone();
+                f.created_from = *from;
+                f.created_before = *before;
                 let counted = s.report_statistics(&f, group).await.unwrap();
                 let read = s.report_statistics_from_rows(&f, group).await.unwrap();
                 assert_eq!(counted, read, "{label}: {group:?} from {from:?} before {before:?}");
@@ -793,14 +818,58 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
     open.states = maillage_core::report::State::open();
     let listed = s.reports(&open, ReportSort::NewestFirst, 10_000, 0).await.unwrap();
     assert_eq!(listed.len() as i64, total.open);
-    assert!(listed.iter().all(|r| r.state().is_some_and(|st| st.class().is_open())));
+    assert!(listed.iter().all(|r| r.state.class().is_open()));
     assert!(listed.windows(2).all(|w| w[0].created_at >= w[1].created_at));
     let north = city.north;
     s.delete_area(&by, north).await.unwrap();
     compare("after a district is removed").await;
 }
 
+/// A value the domain does not know, written by hand or by another version, is an error that
+/// names the table, the row and the value: never read as a default.
+async fn unknown_stored_values_are_errors(backend: Backend) {
+    let city = city(backend).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let raw = |sql: String| {
+        let url = city.app.db.url.clone();
+        async move {
+            use sqlx::Connection;
+            match backend {
+                Backend::Sqlite => {
+                    let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+                }
+                Backend::Postgres => {
+                    let mut c = sqlx::PgConnection::connect(&url).await.unwrap();
+                    sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut c).await.unwrap();
+                }
+            }
+        }
+    };
+    let s = &city.app.store;
+    raw(format!("UPDATE reports SET state = 'teleported' WHERE id = {id}")).await;
+    let e = s.report(id).await.unwrap_err().to_string();
+    assert!(e.contains("reports") && e.contains(&format!("ligne {id}")) && e.contains("teleported"), "{e}");
+    let e = s.reports(&ReportFilter::new(ReportScope::All), ReportSort::NewestFirst, 10, 0).await.unwrap_err().to_string();
+    assert!(e.contains("teleported"), "{e}");
+    raw(format!("UPDATE reports SET state = 'transmitted' WHERE id = {id}")).await;
+    raw(format!("UPDATE report_events SET detail = 'org:x' WHERE report_id = {id}")).await;
+    let e = s.report_events(id, None).await.unwrap_err().to_string();
+    assert!(e.contains("report_events") && e.contains("org:x"), "{e}");
+    raw(format!("UPDATE report_involvements SET part = 'owner' WHERE report_id = {id}")).await;
+    let e = s.involvements(id).await.unwrap_err().to_string();
+    assert!(e.contains("report_involvements") && e.contains("owner"), "{e}");
+    raw(format!("UPDATE users SET roles = 'coordinator,root' WHERE email = '{LANDLORD_AGENT}'")).await;
+    let e = s.user_by_email(LANDLORD_AGENT).await.unwrap_err().to_string();
+    assert!(e.contains("users") && e.contains("root"), "{e}");
+    raw(format!("UPDATE reports SET created_at = 'hier' WHERE id = {id}")).await;
+    let e = s.report(id).await.unwrap_err().to_string();
+    assert!(e.contains("created_at") && e.contains("hier"), "{e}");
+}
+
 backend_tests!(
+    unknown_stored_values_are_errors,
     statistics_from_counts_match_the_rows,
     address_lookup_places_the_point,
     address_lookup_is_off_by_default,

@@ -1,7 +1,6 @@
 //! The daily digest of a partner's reports, for the users who asked for it.
 
 use maillage_core::authz::ReportScope;
-use maillage_core::report::State;
 use maillage_core::time_fmt;
 use maillage_store::StoreError;
 use maillage_store::mail::OutgoingMail;
@@ -12,21 +11,19 @@ use maillage_store::mail::OutgoingMail;
 pub async fn queue_digests(store: &maillage_store::Store, public_url: &str) -> Result<usize, StoreError> {
     let now = time_fmt::now();
     // One digest a day: due when none was sent in the last 20 hours.
-    let before = time_fmt::to_storage(now - time::Duration::hours(20));
-    let at = time_fmt::to_storage(now);
     let mut queued = 0;
-    for sub in store.digest_due(&before).await? {
-        let since = sub.digest_sent_at.clone().unwrap_or_else(|| time_fmt::to_storage(now - time::Duration::days(1)));
+    for sub in store.digest_due(now - time::Duration::hours(20)).await? {
+        let since = sub.digest_sent_at.unwrap_or(now - time::Duration::days(1));
         let mut f = maillage_store::report::ReportFilter::new(ReportScope::Organisation(sub.organisation_id));
-        f.updated_after = Some(since.clone());
+        f.updated_after = Some(since);
         let rows = store.reports(&f, maillage_store::report::ReportSort::RecentlyUpdated, 201, 0).await?;
         let mail = (!rows.is_empty()).then(|| {
             let lines: Vec<String> = rows
                 .iter()
                 .take(200)
                 .map(|r| {
-                    let late = if r.is_overdue(&at) { " — en retard" } else { "" };
-                    format!("- n° {} {} : {}{late}\n  {}/signalements/{}", r.id, r.category_name, r.state().map(State::label).unwrap_or(""), public_url, r.id)
+                    let late = if r.is_overdue(now) { " — en retard" } else { "" };
+                    format!("- n° {} {} : {}{late}\n  {}/signalements/{}", r.id, r.category_name, r.state.label(), public_url, r.id)
                 })
                 .collect();
             let more = if rows.len() > 200 { "\n(et d'autres : voir la liste dans Maillage)\n" } else { "" };
@@ -35,13 +32,13 @@ pub async fn queue_digests(store: &maillage_store::Store, public_url: &str) -> R
                 subject: format!("[Maillage] Récapitulatif : {} signalement(s) mis à jour", rows.len().min(200)),
                 body: format!(
                     "Bonjour,\n\nDepuis le {}, ces signalements de votre organisation ont changé :\n\n{}\n{more}\n-- \nMaillage, outil partenarial du CLSPD. Ce récapitulatif ne contient ni photo ni commentaire. Pour ne plus le recevoir : {}/compte\n",
-                    time_fmt::from_storage(&since).map(time_fmt::datetime_fr).unwrap_or_default(),
+                    time_fmt::datetime_fr(since),
                     lines.join("\n"),
                     public_url
                 ),
             }
         });
-        store.queue_digest(sub.id, &at, mail.as_ref()).await?;
+        store.queue_digest(sub.id, now, mail.as_ref()).await?;
         queued += usize::from(mail.is_some());
     }
     Ok(queued)

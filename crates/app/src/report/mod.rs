@@ -10,7 +10,7 @@ pub mod photo;
 use crate::App;
 use maillage_core::authz::ReportScope;
 use maillage_core::place::{Coordinates, Location, Places};
-use maillage_core::report::{self, Answers, Question, State, Transition};
+use maillage_core::report::{self, Answers, Question, Source, Transition};
 use maillage_core::{time_fmt, working_days};
 use maillage_store::mail::OutgoingMail;
 use maillage_store::report::category::{Category, lineage};
@@ -35,8 +35,7 @@ pub struct Reporter {
     pub author: Author,
     pub user_id: Option<i64>,
     pub organisation_id: Option<i64>,
-    /// `web`, `api` or `open311`.
-    pub source: &'static str,
+    pub source: Source,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,7 +109,7 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
     let rules = app.catalog().await?.rules.clone();
     let routed = report::route(&rules, &lineage(categories, checked.category.id), &checked.location.area_ids).cloned();
     let now = time_fmt::now();
-    let due = u32::try_from(checked.category.target_days).ok().map(|days| time_fmt::to_storage(working_days::add_working_days(now, days)));
+    let due = u32::try_from(checked.category.target_days).ok().map(|days| working_days::add_working_days(now, days));
     let new = NewReport {
         category_id: checked.category.id,
         description: d.description.trim().to_string(),
@@ -123,10 +122,10 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
         also_involve: routed.as_ref().map(|r| r.also_involve.clone()).unwrap_or_default(),
         reporter_user_id: who.user_id,
         reporter_organisation_id: who.organisation_id,
-        source: who.source.to_string(),
+        source: who.source,
         answers: serde_json::to_string(&checked.answers).map_err(StoreError::from)?,
         urgent: checked.category.urgent,
-        created_at: time_fmt::to_storage(now),
+        created_at: now,
         due_at: due,
     };
     let catalog = app.catalog().await?;
@@ -151,7 +150,7 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
                         o.name,
                         place.as_deref().unwrap_or("hors quartier"),
                         if new.address.is_empty() { "non précisée" } else { &new.address },
-                        new.due_at.as_deref().and_then(time_fmt::from_storage).map(time_fmt::date_fr).unwrap_or_else(|| "aucune".into()),
+                        new.due_at.map(time_fmt::date_fr).unwrap_or_else(|| "aucune".into()),
                         new.description,
                     ),
                 })
@@ -189,19 +188,12 @@ pub async fn change_state(
     t: &Transition,
     note: &str,
 ) -> Result<(), TransitionError> {
-    let from = State::from_code(&r.state).unwrap_or(State::New);
-    let to = report::check_transition(from, t, r.id)?;
+    let to = report::check_transition(r.state, t, r.id)?;
     let catalog = app.catalog().await?;
     let organisations = &catalog.organisations;
-    let mut change = StateChange {
-        from: r.state.clone(),
-        to: to.code().to_string(),
-        organisation_id: actor_organisation,
-        note: note.trim().to_string(),
-        ..Default::default()
-    };
+    let mut change = StateChange { organisation_id: actor_organisation, note: note.trim().to_string(), ..StateChange::new(r.state, to) };
     match t {
-        Transition::CloseWithoutAction(reason) => change.close_reason = Some(reason.code().to_string()),
+        Transition::CloseWithoutAction(reason) => change.close_reason = Some(*reason),
         Transition::DuplicateOf(original) => {
             if app.store.report(*original).await?.is_none() {
                 return Err(TransitionError::UnknownOriginal(*original));

@@ -89,7 +89,13 @@ pub async fn run(config_file: Option<&Path>, action: UserAction) -> anyhow::Resu
         }
         UserAction::List => {
             for u in store.users().await? {
-                println!("{:<40} {:<30} {}{}", u.email, u.roles, u.display_name, if u.disabled { " (désactivé)" } else { "" });
+                println!(
+                    "{:<40} {:<30} {}{}",
+                    u.email,
+                    maillage_core::authz::format_roles(&u.roles),
+                    u.display_name,
+                    if u.disabled { " (désactivé)" } else { "" }
+                );
             }
         }
     }

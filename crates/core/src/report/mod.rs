@@ -2,8 +2,12 @@
 //! the city, the landlords and the police (axis 3 of the strategy). The workflow, the categories'
 //! extra questions, routing and the figures computed from reports live here, without HTTP or SQL.
 
+pub mod event;
+
 use crate::place::Coordinates;
+pub use event::{EventKind, Part, Source};
 use std::collections::BTreeMap;
+use time::OffsetDateTime;
 
 /// Longest description (the Open311 limit).
 pub const MAX_DESCRIPTION: usize = 4000;
@@ -465,7 +469,7 @@ pub fn check_report_text(description: &str, address: &str) -> Result<(), Vec<(&'
 }
 
 /// Overdue: still open past the deadline, or closed after it.
-pub fn is_overdue(due_at: Option<&str>, closed_at: Option<&str>, now: &str) -> bool {
+pub fn is_overdue(due_at: Option<OffsetDateTime>, closed_at: Option<OffsetDateTime>, now: OffsetDateTime) -> bool {
     match (due_at, closed_at) {
         (Some(due), Some(closed)) => closed > due,
         (Some(due), None) => now > due,
@@ -667,9 +671,10 @@ mod tests {
 
     #[test]
     fn overdue_and_median() {
-        assert!(is_overdue(Some("2026-01-02T00:00:00Z"), None, "2026-01-03T00:00:00Z"));
-        assert!(!is_overdue(Some("2026-01-02T00:00:00Z"), Some("2026-01-01T00:00:00Z"), "2026-02-01T00:00:00Z"));
-        assert!(!is_overdue(None, None, "2026-01-03T00:00:00Z"));
+        let t = |s: &str| crate::time_fmt::from_storage(s).unwrap();
+        assert!(is_overdue(Some(t("2026-01-02T00:00:00Z")), None, t("2026-01-03T00:00:00Z")));
+        assert!(!is_overdue(Some(t("2026-01-02T00:00:00Z")), Some(t("2026-01-01T00:00:00Z")), t("2026-02-01T00:00:00Z")));
+        assert!(!is_overdue(None, None, t("2026-01-03T00:00:00Z")));
         assert_eq!(median_of_counts(vec![(5, 1), (1, 1), (3, 1)]), Some(3.0));
         assert_eq!(median_of_counts(vec![(1, 2), (10, 2)]), Some(5.5));
         assert_eq!(median_of_counts(vec![]), None);

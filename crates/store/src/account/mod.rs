@@ -3,28 +3,66 @@
 pub mod session;
 
 use crate::audit::append;
+use crate::db::decode;
 use crate::{Author, Store, StoreError};
 use maillage_core::authz::{Role, format_roles};
 use maillage_core::time_fmt;
+use time::OffsetDateTime;
 
 /// An account as stored, with its password hash: never leaves the server.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserRecord {
     pub id: i64,
     pub email: String,
     pub display_name: String,
     pub organisation_id: Option<i64>,
-    pub roles: String,
+    pub roles: Vec<Role>,
     pub password_hash: String,
     pub disabled: bool,
-    pub password_changed_at: String,
-    pub last_login_at: Option<String>,
-    pub created_at: String,
+    pub password_changed_at: OffsetDateTime,
+    pub last_login_at: Option<OffsetDateTime>,
+    pub created_at: OffsetDateTime,
 }
 
-impl UserRecord {
-    pub fn roles(&self) -> Vec<Role> {
-        maillage_core::authz::parse_roles(&self.roles)
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    email: String,
+    display_name: String,
+    organisation_id: Option<i64>,
+    roles: String,
+    password_hash: String,
+    disabled: bool,
+    password_changed_at: String,
+    last_login_at: Option<String>,
+    created_at: String,
+}
+
+impl TryFrom<UserRow> for UserRecord {
+    type Error = StoreError;
+
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        const T: &str = "users";
+        let time = |column, v: &str| decode(T, r.id, column, v, time_fmt::from_storage);
+        // An unknown role is an error, never a role granted or silently dropped.
+        let roles = decode(T, r.id, "roles", &r.roles, |list| {
+            let mut roles = list.split(',').filter(|c| !c.is_empty()).map(Role::from_code).collect::<Option<Vec<_>>>()?;
+            roles.sort();
+            roles.dedup();
+            Some(roles)
+        })?;
+        Ok(UserRecord {
+            roles,
+            password_changed_at: time("password_changed_at", &r.password_changed_at)?,
+            last_login_at: r.last_login_at.as_deref().map(|v| time("last_login_at", v)).transpose()?,
+            created_at: time("created_at", &r.created_at)?,
+            id: r.id,
+            email: r.email,
+            display_name: r.display_name,
+            organisation_id: r.organisation_id,
+            password_hash: r.password_hash,
+            disabled: r.disabled,
+        })
     }
 }
 
@@ -52,29 +90,32 @@ pub fn normalise_email(email: &str) -> String {
 impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let email = normalise_email(email);
-        Ok(on_db!(&self.db, p => {
+        let row: Option<UserRow> = on_db!(&self.db, p => {
             sqlx::query_as(select_users!("WHERE email = $1"))
             .bind(&email)
             .fetch_optional(p)
             .await?
-        }))
+        });
+        row.map(UserRecord::try_from).transpose()
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let row: Option<UserRow> = on_db!(&self.db, p => {
             sqlx::query_as(select_users!("WHERE id = $1"))
             .bind(id)
             .fetch_optional(p)
             .await?
-        }))
+        });
+        row.map(UserRecord::try_from).transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<UserRow> = on_db!(&self.db, p => {
             sqlx::query_as(select_users!("ORDER BY email"))
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter().map(UserRecord::try_from).collect()
     }
 
     pub async fn create_user(&self, by: &Author, u: &NewUser) -> Result<i64, StoreError> {
@@ -167,12 +208,20 @@ impl Store {
 }
 
 /// A user who asked for the daily digest.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DigestSubscriber {
     pub id: i64,
     pub email: String,
     pub organisation_id: i64,
-    pub digest_sent_at: Option<String>,
+    pub digest_sent_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct DigestRow {
+    id: i64,
+    email: String,
+    organisation_id: i64,
+    digest_sent_at: Option<String>,
 }
 
 impl Store {
@@ -193,26 +242,33 @@ impl Store {
     }
 
     /// Enabled accounts of an organisation that want the digest and had none since `before`.
-    pub async fn digest_due(&self, before: &str) -> Result<Vec<DigestSubscriber>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+    pub async fn digest_due(&self, before: OffsetDateTime) -> Result<Vec<DigestSubscriber>, StoreError> {
+        let rows: Vec<DigestRow> = on_db!(&self.db, p => {
             sqlx::query_as(
                 "SELECT id, email, organisation_id, digest_sent_at FROM users WHERE daily_digest = TRUE AND disabled = FALSE \
                  AND organisation_id IS NOT NULL AND (digest_sent_at IS NULL OR digest_sent_at < $1) ORDER BY id",
             )
-            .bind(before)
+            .bind(time_fmt::to_storage(before))
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter()
+            .map(|r| {
+                let sent =
+                    r.digest_sent_at.as_deref().map(|v| decode("users", r.id, "digest_sent_at", v, time_fmt::from_storage)).transpose()?;
+                Ok(DigestSubscriber { id: r.id, email: r.email, organisation_id: r.organisation_id, digest_sent_at: sent })
+            })
+            .collect()
     }
 
     /// Queues a user's digest and records when, in one transaction.
-    pub async fn queue_digest(&self, user_id: i64, at: &str, mail: Option<&crate::mail::OutgoingMail>) -> Result<(), StoreError> {
+    pub async fn queue_digest(&self, user_id: i64, at: OffsetDateTime, mail: Option<&crate::mail::OutgoingMail>) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         if let Some(m) = mail {
             crate::mail::enqueue(&mut tx, m).await?;
         }
         on_tx!(&mut tx, c => {
-            sqlx::query("UPDATE users SET digest_sent_at = $1 WHERE id = $2").bind(at).bind(user_id).execute(c).await?;
+            sqlx::query("UPDATE users SET digest_sent_at = $1 WHERE id = $2").bind(time_fmt::to_storage(at)).bind(user_id).execute(c).await?;
         });
         tx.commit().await
     }

@@ -1,18 +1,48 @@
 //! Open311 API keys, one or more per organisation; only their hash is stored.
 
 use crate::audit::append;
+use crate::db::decode;
 use crate::{Author, Store, StoreError};
 use maillage_core::time_fmt;
+use time::OffsetDateTime;
 
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKey {
     pub id: i64,
     pub organisation_id: i64,
     pub label: String,
     pub prefix: String,
-    pub created_at: String,
-    pub revoked_at: Option<String>,
-    pub last_used_at: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub revoked_at: Option<OffsetDateTime>,
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApiKeyRow {
+    id: i64,
+    organisation_id: i64,
+    label: String,
+    prefix: String,
+    created_at: String,
+    revoked_at: Option<String>,
+    last_used_at: Option<String>,
+}
+
+impl TryFrom<ApiKeyRow> for ApiKey {
+    type Error = StoreError;
+
+    fn try_from(r: ApiKeyRow) -> Result<Self, StoreError> {
+        let time = |column, v: &str| decode("api_keys", r.id, column, v, time_fmt::from_storage);
+        Ok(ApiKey {
+            created_at: time("created_at", &r.created_at)?,
+            revoked_at: r.revoked_at.as_deref().map(|v| time("revoked_at", v)).transpose()?,
+            last_used_at: r.last_used_at.as_deref().map(|v| time("last_used_at", v)).transpose()?,
+            id: r.id,
+            organisation_id: r.organisation_id,
+            label: r.label,
+            prefix: r.prefix,
+        })
+    }
 }
 
 impl Store {
@@ -50,11 +80,12 @@ impl Store {
     }
 
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<ApiKeyRow> = on_db!(&self.db, p => {
             sqlx::query_as("SELECT id, organisation_id, label, prefix, created_at, revoked_at, last_used_at FROM api_keys ORDER BY id")
                 .fetch_all(p)
                 .await?
-        }))
+        });
+        rows.into_iter().map(ApiKey::try_from).collect()
     }
 
     pub async fn revoke_api_key(&self, by: &Author, id: i64) -> Result<(), StoreError> {

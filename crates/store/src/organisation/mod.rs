@@ -3,21 +3,54 @@
 pub mod api_key;
 
 use crate::audit::append;
+use crate::db::decode;
 use crate::{Author, Store, StoreError};
+use maillage_core::organisation::OrganisationKind;
 use maillage_core::time_fmt;
 
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Organisation {
     pub id: i64,
     pub code: String,
     pub name: String,
-    pub kind: String,
+    pub kind: OrganisationKind,
     pub email: String,
     pub phone: String,
     pub address: String,
     pub signed_strategy: bool,
     /// Comma-separated words that identify it in the sheets' partner lines.
     pub match_terms: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct OrganisationRow {
+    id: i64,
+    code: String,
+    name: String,
+    kind: String,
+    email: String,
+    phone: String,
+    address: String,
+    signed_strategy: bool,
+    match_terms: String,
+}
+
+impl TryFrom<OrganisationRow> for Organisation {
+    type Error = StoreError;
+
+    fn try_from(r: OrganisationRow) -> Result<Self, StoreError> {
+        Ok(Organisation {
+            kind: decode("organisations", r.id, "kind", &r.kind, OrganisationKind::from_code)?,
+            id: r.id,
+            code: r.code,
+            name: r.name,
+            email: r.email,
+            phone: r.phone,
+            address: r.address,
+            signed_strategy: r.signed_strategy,
+            match_terms: r.match_terms,
+        })
+    }
 }
 
 /// What a form or a command provides to create or edit an organisation.
@@ -47,29 +80,32 @@ macro_rules! select_organisations {
 
 impl Store {
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<OrganisationRow> = on_db!(&self.db, p => {
             sqlx::query_as(select_organisations!("ORDER BY name"))
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter().map(Organisation::try_from).collect()
     }
 
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let row: Option<OrganisationRow> = on_db!(&self.db, p => {
             sqlx::query_as(select_organisations!("WHERE id = $1"))
             .bind(id)
             .fetch_optional(p)
             .await?
-        }))
+        });
+        row.map(Organisation::try_from).transpose()
     }
 
     pub async fn organisation_by_code(&self, code: &str) -> Result<Option<Organisation>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let row: Option<OrganisationRow> = on_db!(&self.db, p => {
             sqlx::query_as(select_organisations!("WHERE code = $1"))
             .bind(code)
             .fetch_optional(p)
             .await?
-        }))
+        });
+        row.map(Organisation::try_from).transpose()
     }
 
     /// Creates an organisation; the input must have been validated by the caller.

@@ -5,13 +5,16 @@
 
 use crate::db::{Param, Sql};
 use crate::{Store, StoreError};
+use maillage_core::report::{EventKind, Part, Source, State};
+use maillage_core::time_fmt;
+use time::OffsetDateTime;
 
 /// A report with everything it carries, as it would be after its life in the tool.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct BulkReport {
     pub id: i64,
     pub category_id: i64,
-    pub state: String,
+    pub state: State,
     pub description: String,
     pub address: String,
     pub lat: f64,
@@ -19,21 +22,20 @@ pub struct BulkReport {
     pub district_id: Option<i64>,
     pub organisation_id: Option<i64>,
     pub reporter_organisation_id: Option<i64>,
-    pub source: String,
-    pub created_at: String,
-    pub updated_at: String,
-    pub due_at: Option<String>,
-    pub closed_at: Option<String>,
+    pub source: Source,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub due_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
     pub resolution_hours: Option<i64>,
     pub events: Vec<BulkEvent>,
 }
 
 /// A line of a bulk-loaded report's history.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct BulkEvent {
-    pub at: String,
-    pub kind: String,
-    pub state: Option<String>,
+    pub at: OffsetDateTime,
+    pub kind: EventKind,
     pub internal: bool,
     pub body: String,
     pub organisation_id: Option<i64>,
@@ -46,8 +48,8 @@ fn opt_int(v: Option<i64>) -> Param {
     v.map(Param::Int).unwrap_or(Param::NullInt)
 }
 
-fn opt_text(v: &Option<String>) -> Param {
-    v.clone().map(Param::Text).unwrap_or(Param::NullText)
+fn opt_time(v: Option<OffsetDateTime>) -> Param {
+    v.map(|t| Param::Text(time_fmt::to_storage(t))).unwrap_or(Param::NullText)
 }
 
 /// The tables a bulk load writes.
@@ -112,7 +114,7 @@ impl Store {
                 sql.bind_list([
                     Param::Int(r.id),
                     Param::Int(r.category_id),
-                    Param::Text(r.state.clone()),
+                    Param::Text(r.state.code().into()),
                     Param::Text(r.description.clone()),
                     Param::Text(r.address.clone()),
                     Param::Float(r.lat),
@@ -120,49 +122,52 @@ impl Store {
                     opt_int(r.district_id),
                     opt_int(r.organisation_id),
                     opt_int(r.reporter_organisation_id),
-                    Param::Text(r.source.clone()),
+                    Param::Text(r.source.code().into()),
                     Param::Text("{}".into()),
                     Param::Bool(false),
-                    Param::Text(r.created_at.clone()),
-                    Param::Text(r.updated_at.clone()),
-                    opt_text(&r.due_at),
-                    opt_text(&r.closed_at),
+                    Param::Text(time_fmt::to_storage(r.created_at)),
+                    Param::Text(time_fmt::to_storage(r.updated_at)),
+                    opt_time(r.due_at),
+                    opt_time(r.closed_at),
                     opt_int(r.resolution_hours),
-                    opt_int(crate::report::month_of(&r.created_at)),
+                    Param::Int(time_fmt::month_number(r.created_at)),
                 ]);
             }
             let mut parts = Sql::new("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ");
             let mut n = 0;
             for r in chunk {
-                let mut add = |org: Option<i64>, part: &str| {
+                let mut add = |org: Option<i64>, part: Part| {
                     if let Some(o) = org {
                         if n > 0 {
                             parts.push(", ");
                         }
-                        parts.bind_list([Param::Int(r.id), Param::Int(o), Param::Text(part.into())]);
+                        parts.bind_list([Param::Int(r.id), Param::Int(o), Param::Text(part.code().into())]);
                         n += 1;
                     }
                 };
-                add(r.organisation_id, "lead");
+                add(r.organisation_id, Part::Lead);
                 if r.reporter_organisation_id != r.organisation_id {
-                    add(r.reporter_organisation_id, "reporter");
+                    add(r.reporter_organisation_id, Part::Reporter);
                 }
             }
-            let mut events =
-                Sql::new("INSERT INTO report_events (report_id, at, author_label, organisation_id, kind, state, internal, body) VALUES ");
+            let mut events = Sql::new(
+                "INSERT INTO report_events (report_id, at, author_label, organisation_id, kind, state, detail, internal, body) VALUES ",
+            );
             let mut m = 0;
             for r in chunk {
                 for e in &r.events {
                     if m > 0 {
                         events.push(", ");
                     }
+                    let (kind, state, detail) = super::row::encode_event(e.kind);
                     events.bind_list([
                         Param::Int(r.id),
-                        Param::Text(e.at.clone()),
+                        Param::Text(time_fmt::to_storage(e.at)),
                         Param::Text("import".into()),
                         opt_int(e.organisation_id),
-                        Param::Text(e.kind.clone()),
-                        opt_text(&e.state),
+                        Param::Text(kind.into()),
+                        state.map(|s| Param::Text(s.into())).unwrap_or(Param::NullText),
+                        Param::Text(detail),
                         Param::Bool(e.internal),
                         Param::Text(e.body.clone()),
                     ]);
@@ -182,14 +187,14 @@ impl Store {
         let counted: Vec<crate::report::statistics::Counted> = reports
             .iter()
             .map(|r| crate::report::statistics::Counted {
-                created_at: r.created_at.clone(),
-                created_month: crate::report::month_of(&r.created_at),
+                created_at: time_fmt::to_storage(r.created_at),
+                created_month: Some(time_fmt::month_number(r.created_at)),
                 district_id: r.district_id,
                 category_id: r.category_id,
                 organisation_id: r.organisation_id,
-                state: r.state.clone(),
-                due_at: r.due_at.clone(),
-                closed_at: r.closed_at.clone(),
+                state: r.state.code().into(),
+                due_at: r.due_at.map(time_fmt::to_storage),
+                closed_at: r.closed_at.map(time_fmt::to_storage),
                 resolution_hours: r.resolution_hours,
             })
             .collect();

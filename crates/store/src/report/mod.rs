@@ -4,6 +4,7 @@
 
 pub mod bulk;
 pub mod category;
+mod row;
 pub mod statistics;
 
 use crate::audit::append;
@@ -12,11 +13,13 @@ use crate::mail::{OutgoingMail, enqueue};
 use crate::{Author, Store, StoreError};
 use futures_util::TryStreamExt;
 use maillage_core::authz::ReportScope;
-use maillage_core::report::{State, StateClass};
+use maillage_core::report::{CloseReason, EventKind, Part, Source, State, StateClass};
 use maillage_core::time_fmt;
+use row::{DetailRow, EventRow, InvolvementRow, PointRow, SummaryRow};
+use time::OffsetDateTime;
 
 /// A new report, located and routed by the caller.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct NewReport {
     pub category_id: i64,
     pub description: String,
@@ -30,22 +33,22 @@ pub struct NewReport {
     pub also_involve: Vec<i64>,
     pub reporter_user_id: Option<i64>,
     pub reporter_organisation_id: Option<i64>,
-    pub source: String,
+    pub source: Source,
     /// JSON object of the answers to the category's questions.
     pub answers: String,
     pub urgent: bool,
-    pub created_at: String,
-    pub due_at: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub due_at: Option<OffsetDateTime>,
 }
 
 /// A line of the list, and what the map and exports need.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReportSummary {
     pub id: i64,
     pub category_id: i64,
     pub category_name: String,
     pub category_code: String,
-    pub state: String,
+    pub state: State,
     pub description: String,
     pub address: String,
     pub lat: f64,
@@ -55,30 +58,26 @@ pub struct ReportSummary {
     pub organisation_id: Option<i64>,
     pub organisation_name: Option<String>,
     pub urgent: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub due_at: Option<String>,
-    pub closed_at: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub due_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
     pub status_notes: String,
 }
 
 impl ReportSummary {
-    pub fn state(&self) -> Option<State> {
-        State::from_code(&self.state)
-    }
-
-    pub fn is_overdue(&self, now: &str) -> bool {
-        maillage_core::report::is_overdue(self.due_at.as_deref(), self.closed_at.as_deref(), now)
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        maillage_core::report::is_overdue(self.due_at, self.closed_at, now)
     }
 }
 
 /// Everything about one report.
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReportDetail {
     pub id: i64,
     pub category_id: i64,
-    pub state: String,
-    pub close_reason: Option<String>,
+    pub state: State,
+    pub close_reason: Option<CloseReason>,
     pub duplicate_of: Option<i64>,
     pub status_notes: String,
     pub description: String,
@@ -90,37 +89,53 @@ pub struct ReportDetail {
     pub organisation_id: Option<i64>,
     pub reporter_user_id: Option<i64>,
     pub reporter_organisation_id: Option<i64>,
-    pub source: String,
+    pub source: Source,
     pub answers: String,
     pub urgent: bool,
-    pub created_at: String,
-    pub updated_at: String,
-    pub due_at: Option<String>,
-    pub closed_at: Option<String>,
-    pub anonymised_at: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+    pub due_at: Option<OffsetDateTime>,
+    pub closed_at: Option<OffsetDateTime>,
+    pub anonymised_at: Option<OffsetDateTime>,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+impl ReportDetail {
+    pub fn is_overdue(&self, now: OffsetDateTime) -> bool {
+        maillage_core::report::is_overdue(self.due_at, self.closed_at, now)
+    }
+}
+
+/// An organisation's part in a report.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Involvement {
     pub organisation_id: i64,
     pub organisation_name: String,
     pub organisation_email: String,
-    pub part: String,
-    pub taken_at: Option<String>,
-    pub done_at: Option<String>,
+    pub part: Part,
+    pub taken_at: Option<OffsetDateTime>,
+    pub done_at: Option<OffsetDateTime>,
 }
 
-#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+/// A line of a report's history.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ReportEvent {
     pub id: i64,
-    pub at: String,
+    pub at: OffsetDateTime,
     pub author_label: String,
     pub organisation_id: Option<i64>,
-    pub kind: String,
-    pub state: Option<String>,
-    pub detail: String,
+    pub kind: EventKind,
     pub internal: bool,
     pub body: String,
+}
+
+/// A point of the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReportPoint {
+    pub id: i64,
+    pub lat: f64,
+    pub lon: f64,
+    pub state: State,
+    pub category_id: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
@@ -145,13 +160,13 @@ pub struct ReportFilter {
     pub organisation_id: Option<i64>,
     /// Only reports no organisation is in charge of (to triage).
     pub unassigned: bool,
-    pub created_from: Option<String>,
-    pub created_before: Option<String>,
-    pub updated_after: Option<String>,
-    pub updated_before: Option<String>,
+    pub created_from: Option<OffsetDateTime>,
+    pub created_before: Option<OffsetDateTime>,
+    pub updated_after: Option<OffsetDateTime>,
+    pub updated_before: Option<OffsetDateTime>,
     pub overdue: bool,
     /// Reference time for `overdue`.
-    pub now: String,
+    pub now: OffsetDateTime,
 }
 
 impl ReportFilter {
@@ -169,7 +184,7 @@ impl ReportFilter {
             updated_after: None,
             updated_before: None,
             overdue: false,
-            now: time_fmt::to_storage(time_fmt::now()),
+            now: time_fmt::now(),
         }
     }
 
@@ -214,12 +229,12 @@ impl ReportFilter {
             ("updated_at", "<", &self.updated_before),
         ] {
             if let Some(v) = v {
-                sql.push(&format!(" AND r.{col} {op} ")).bind(Param::Text(v.clone()));
+                sql.push(&format!(" AND r.{col} {op} ")).bind(Param::Text(time_fmt::to_storage(*v)));
             }
         }
         if self.overdue {
             sql.push(" AND r.due_at IS NOT NULL AND ((r.closed_at IS NULL AND r.due_at < ");
-            sql.bind(Param::Text(self.now.clone())).push(") OR r.closed_at > r.due_at)");
+            sql.bind(Param::Text(time_fmt::to_storage(self.now))).push(") OR r.closed_at > r.due_at)");
         }
     }
 }
@@ -288,18 +303,34 @@ impl StatGroup {
 pub use maillage_core::report::StatRow;
 
 /// A state change, checked by the caller.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct StateChange {
-    pub from: String,
-    pub to: String,
+    pub from: State,
+    pub to: State,
     pub organisation_id: Option<i64>,
-    pub close_reason: Option<String>,
+    pub close_reason: Option<CloseReason>,
     pub duplicate_of: Option<i64>,
     /// The new organisation in charge, for a redirection.
     pub redirect_to: Option<i64>,
     pub note: String,
     /// When it happened; `None` is now (the demo and the benchmark write past changes).
-    pub at: Option<String>,
+    pub at: Option<OffsetDateTime>,
+}
+
+impl StateChange {
+    /// A plain change from one state to another, now, with no note.
+    pub fn new(from: State, to: State) -> Self {
+        StateChange {
+            from,
+            to,
+            organisation_id: None,
+            close_reason: None,
+            duplicate_of: None,
+            redirect_to: None,
+            note: String::new(),
+            at: None,
+        }
+    }
 }
 
 impl Store {
@@ -325,41 +356,41 @@ impl Store {
             .bind(r.organisation_id)
             .bind(r.reporter_user_id)
             .bind(r.reporter_organisation_id)
-            .bind(&r.source)
+            .bind(r.source.code())
             .bind(&r.answers)
             .bind(r.urgent)
-            .bind(&r.created_at)
-            .bind(&r.due_at)
-            .bind(month_of(&r.created_at))
+            .bind(time_fmt::to_storage(r.created_at))
+            .bind(r.due_at.map(time_fmt::to_storage))
+            .bind(time_fmt::month_number(r.created_at))
             .fetch_one(c)
             .await?
         });
-        let mut parts: Vec<(i64, &str)> = Vec::new();
+        let mut parts: Vec<(i64, Part)> = Vec::new();
         if let Some(o) = r.organisation_id {
-            parts.push((o, "lead"));
+            parts.push((o, Part::Lead));
         }
         for o in &r.also_involve {
             if !parts.iter().any(|(p, _)| p == o) {
-                parts.push((*o, "involved"));
+                parts.push((*o, Part::Involved));
             }
         }
         if let Some(o) = r.reporter_organisation_id
             && !parts.iter().any(|(p, _)| *p == o)
         {
-            parts.push((o, "reporter"));
+            parts.push((o, Part::Reporter));
         }
         for (org, part) in parts {
             on_tx!(&mut tx, c => {
                 sqlx::query("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ($1, $2, $3)")
                     .bind(id)
                     .bind(org)
-                    .bind(part)
+                    .bind(part.code())
                     .execute(c)
                     .await?;
             });
         }
-        insert_event(&mut tx, by, id, r.reporter_organisation_id, "created", Some(initial.code()), &r.source, false, "", &r.created_at)
-            .await?;
+        let created = EventKind::Created { state: initial, source: r.source };
+        insert_event(&mut tx, by, id, r.reporter_organisation_id, created, false, "", &time_fmt::to_storage(r.created_at)).await?;
         for m in mails(id) {
             enqueue(&mut tx, &m).await?;
         }
@@ -383,9 +414,10 @@ impl Store {
         }
         sql.push(sort.order_by());
         sql.push(" LIMIT ").bind(Param::Int(limit)).push(" OFFSET ").bind(Param::Int(offset));
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<SummaryRow> = on_db!(&self.db, p => {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        }))
+        });
+        rows.into_iter().map(ReportSummary::try_from).collect()
     }
 
     /// Streams every report matching the filter to `each` (exports), without holding them all.
@@ -399,9 +431,9 @@ impl Store {
         sql.push(ReportSort::NewestFirst.order_by());
         let mut n = 0;
         on_db!(&self.db, p => {
-            let mut rows = bind_params!(sqlx::query_as::<_, ReportSummary>(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch(p);
+            let mut rows = bind_params!(sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch(p);
             while let Some(row) = rows.try_next().await? {
-                each(row)?;
+                each(ReportSummary::try_from(row)?)?;
                 n += 1;
             }
         });
@@ -409,17 +441,18 @@ impl Store {
     }
 
     /// Points for the map: id, place, state, category; newest first, at most `limit`.
-    pub async fn report_points(&self, f: &ReportFilter, limit: i64) -> Result<Vec<(i64, f64, f64, String, i64)>, StoreError> {
+    pub async fn report_points(&self, f: &ReportFilter, limit: i64) -> Result<Vec<ReportPoint>, StoreError> {
         let mut sql = Sql::new("SELECT r.id, r.lat, r.lon, r.state, r.category_id FROM reports r");
         f.where_clause(&mut sql);
         sql.push(" ORDER BY r.created_at DESC LIMIT ").bind(Param::Int(limit));
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<PointRow> = on_db!(&self.db, p => {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        }))
+        });
+        rows.into_iter().map(ReportPoint::try_from).collect()
     }
 
     pub async fn report(&self, id: i64) -> Result<Option<ReportDetail>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let row: Option<DetailRow> = on_db!(&self.db, p => {
             sqlx::query_as(
                 "SELECT id, category_id, state, close_reason, duplicate_of, status_notes, description, address, lat, lon, district_id, \
                  priority_area_id, organisation_id, reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, \
@@ -428,24 +461,26 @@ impl Store {
             .bind(id)
             .fetch_optional(p)
             .await?
-        }))
+        });
+        row.map(ReportDetail::try_from).transpose()
     }
 
     pub async fn involvements(&self, report_id: i64) -> Result<Vec<Involvement>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<InvolvementRow> = on_db!(&self.db, p => {
             sqlx::query_as(
-                "SELECT i.organisation_id, o.name AS organisation_name, o.email AS organisation_email, i.part, i.taken_at, i.done_at \
+                "SELECT i.id, i.organisation_id, o.name AS organisation_name, o.email AS organisation_email, i.part, i.taken_at, i.done_at \
                  FROM report_involvements i JOIN organisations o ON o.id = i.organisation_id WHERE i.report_id = $1 ORDER BY i.id",
             )
             .bind(report_id)
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter().map(Involvement::try_from).collect()
     }
 
     /// The history; internal comments only for the organisation that wrote them.
     pub async fn report_events(&self, report_id: i64, viewer_organisation: Option<i64>) -> Result<Vec<ReportEvent>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<EventRow> = on_db!(&self.db, p => {
             sqlx::query_as(
                 "SELECT id, at, author_label, organisation_id, kind, state, detail, internal, body FROM report_events \
                  WHERE report_id = $1 AND (internal = FALSE OR organisation_id = $2) ORDER BY id",
@@ -454,7 +489,8 @@ impl Store {
             .bind(viewer_organisation)
             .fetch_all(p)
             .await?
-        }))
+        });
+        rows.into_iter().map(ReportEvent::try_from).collect()
     }
 
     pub async fn photos(&self, report_id: i64) -> Result<Vec<Photo>, StoreError> {
@@ -495,7 +531,7 @@ impl Store {
             .fetch_one(c)
             .await?
         });
-        insert_event(&mut tx, by, report_id, organisation_id, "photo", None, "", false, "", &now).await?;
+        insert_event(&mut tx, by, report_id, organisation_id, EventKind::Photo, false, "", &now).await?;
         append(&mut tx, by, "report.photo", "report", &report_id.to_string(), &id.to_string()).await?;
         tx.commit().await?;
         Ok(id)
@@ -510,17 +546,18 @@ impl Store {
         ch: &StateChange,
         mails: Vec<OutgoingMail>,
     ) -> Result<(), StoreError> {
-        let now = ch.at.clone().unwrap_or_else(|| time_fmt::to_storage(time_fmt::now()));
-        let to = State::from_code(&ch.to).ok_or_else(|| StoreError::Invalid(format!("état {}", ch.to)))?;
+        let at = ch.at.unwrap_or_else(time_fmt::now);
+        let now = time_fmt::to_storage(at);
+        let to = ch.to;
         let closing = !to.class().is_open();
         let mut tx = self.begin().await?;
         // The state seen by the person must still be the report's.
         let before = match crate::report::statistics::counted(&mut tx, report_id).await? {
-            Some(before) if before.state == ch.from => before,
+            Some(before) if before.state == ch.from.code() => before,
             _ => return Err(StoreError::Conflict("le signalement a changé entre-temps : rechargez la page".into())),
         };
-        let resolution_hours = match (to.class(), time_fmt::from_storage(&before.created_at), time_fmt::from_storage(&now)) {
-            (StateClass::ClosedResolved, Some(a), Some(b)) => Some((b - a).whole_hours()),
+        let resolution_hours = match (to.class(), time_fmt::from_storage(&before.created_at)) {
+            (StateClass::ClosedResolved, Some(created)) => Some((at - created).whole_hours()),
             _ => None,
         };
         let closed_at = closing.then(|| now.clone());
@@ -529,8 +566,8 @@ impl Store {
                 "UPDATE reports SET state = $1, close_reason = $2, duplicate_of = $3, status_notes = $4, updated_at = $5, \
                  closed_at = $6, resolution_hours = $7, organisation_id = COALESCE($8, organisation_id) WHERE id = $9",
             )
-            .bind(&ch.to)
-            .bind(&ch.close_reason)
+            .bind(ch.to.code())
+            .bind(ch.close_reason.map(CloseReason::code))
             .bind(ch.duplicate_of)
             .bind(&ch.note)
             .bind(&now)
@@ -562,16 +599,17 @@ impl Store {
         if let Some(after) = crate::report::statistics::counted(&mut tx, report_id).await? {
             crate::report::statistics::count(&mut tx, &[after], 1).await?;
         }
-        let detail = [ch.close_reason.clone(), ch.duplicate_of.map(|d| format!("#{d}")), ch.redirect_to.map(|o| format!("org:{o}"))]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" ");
-        insert_event(&mut tx, by, report_id, ch.organisation_id, "state", Some(&ch.to), &detail, false, &ch.note, &now).await?;
+        let event = EventKind::StateChanged {
+            to: ch.to,
+            close_reason: ch.close_reason,
+            duplicate_of: ch.duplicate_of,
+            redirect_to: ch.redirect_to,
+        };
+        insert_event(&mut tx, by, report_id, ch.organisation_id, event, false, &ch.note, &now).await?;
         for m in &mails {
             enqueue(&mut tx, m).await?;
         }
-        append(&mut tx, by, "report.state", "report", &report_id.to_string(), &format!("{} -> {}", ch.from, ch.to)).await?;
+        append(&mut tx, by, "report.state", "report", &report_id.to_string(), &format!("{} -> {}", ch.from.code(), ch.to.code())).await?;
         tx.commit().await
     }
 
@@ -595,7 +633,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict("cette organisation est déjà associée au signalement".into()));
         }
-        insert_event(&mut tx, by, report_id, None, "involve", None, &format!("org:{organisation_id}"), false, "", &now).await?;
+        insert_event(&mut tx, by, report_id, None, EventKind::Involved { organisation_id }, false, "", &now).await?;
         for m in &mails {
             enqueue(&mut tx, m).await?;
         }
@@ -623,10 +661,10 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound("part de cette organisation".into()));
         }
-        let kind = if done { "part_done" } else { "part_taken" };
-        insert_event(&mut tx, by, report_id, Some(organisation_id), kind, None, "", false, "", &now).await?;
+        let kind = if done { EventKind::PartDone } else { EventKind::PartTaken };
+        insert_event(&mut tx, by, report_id, Some(organisation_id), kind, false, "", &now).await?;
         touch(&mut tx, report_id, &now).await?;
-        append(&mut tx, by, "report.part", "report", &report_id.to_string(), kind).await?;
+        append(&mut tx, by, "report.part", "report", &report_id.to_string(), kind.code()).await?;
         tx.commit().await
     }
 
@@ -641,7 +679,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         touch(&mut tx, report_id, &now).await?;
-        insert_event(&mut tx, by, report_id, organisation_id, "comment", None, "", internal, body, &now).await?;
+        insert_event(&mut tx, by, report_id, organisation_id, EventKind::Comment, internal, body, &now).await?;
         append(&mut tx, by, "report.comment", "report", &report_id.to_string(), if internal { "internal" } else { "shared" }).await?;
         tx.commit().await
     }
@@ -665,9 +703,10 @@ impl Store {
         sql.push(" AND r.lat BETWEEN ").bind(Param::Float(lat - dlat)).push(" AND ").bind(Param::Float(lat + dlat));
         sql.push(" AND r.lon BETWEEN ").bind(Param::Float(lon - dlon)).push(" AND ").bind(Param::Float(lon + dlon));
         sql.push(" ORDER BY r.created_at DESC LIMIT 20");
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<SummaryRow> = on_db!(&self.db, p => {
             bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        }))
+        });
+        rows.into_iter().map(ReportSummary::try_from).collect()
     }
 
     /// Anonymises reports closed before `closed_before`: free text, answers, comments and
@@ -737,11 +776,6 @@ impl Store {
 
 const ANONYMISE_BATCH: i64 = 500;
 
-/// The month number of a stored instant (`None` if it does not parse).
-pub(crate) fn month_of(stored: &str) -> Option<i64> {
-    time_fmt::from_storage(stored).map(time_fmt::month_number)
-}
-
 /// Renumbers `($1, $2…)` to `($2, $3…)`, for a statement whose `$1` comes first.
 fn shift(list: &str) -> String {
     let mut out = String::new();
@@ -768,13 +802,12 @@ async fn insert_event(
     by: &Author,
     report_id: i64,
     organisation_id: Option<i64>,
-    kind: &str,
-    state: Option<&str>,
-    detail: &str,
+    event: EventKind,
     internal: bool,
     body: &str,
     at: &str,
 ) -> Result<(), StoreError> {
+    let (kind, state, detail) = row::encode_event(event);
     on_tx!(tx, c => {
         sqlx::query(
             "INSERT INTO report_events (report_id, at, user_id, author_label, organisation_id, kind, state, detail, internal, body) \
@@ -787,7 +820,7 @@ async fn insert_event(
         .bind(organisation_id)
         .bind(kind)
         .bind(state)
-        .bind(detail)
+        .bind(&detail)
         .bind(internal)
         .bind(body)
         .execute(c)

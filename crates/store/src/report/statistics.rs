@@ -143,11 +143,6 @@ pub(crate) async fn recount(tx: &mut Tx) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The start of a month (`202611`) in Paris, as stored.
-fn month_start(month: i64) -> Option<String> {
-    time_fmt::month_start(month).map(time_fmt::to_storage)
-}
-
 impl StatGroup {
     fn column(self) -> &'static str {
         match self {
@@ -177,16 +172,16 @@ impl Store {
         // Any filter but a period reads the rows (written so that a filter added later does too).
         let only_a_period = *f
             == ReportFilter {
-                created_from: f.created_from.clone(),
-                created_before: f.created_before.clone(),
-                now: f.now.clone(),
+                created_from: f.created_from,
+                created_before: f.created_before,
+                now: f.now,
                 ..ReportFilter::new(ReportScope::All)
             };
         if !only_a_period {
             return self.report_statistics_from_rows(f, group).await;
         }
-        let first = f.created_from.as_deref().and_then(crate::report::month_of);
-        let last = f.created_before.as_deref().and_then(crate::report::month_of);
+        let first = f.created_from.map(time_fmt::month_number);
+        let last = f.created_before.map(time_fmt::month_number);
         if let (Some(a), Some(b)) = (first, last)
             && a >= b
         {
@@ -203,19 +198,19 @@ impl Store {
         if let (Some(from), Some(m)) = (&f.created_from, first) {
             let mut edge = ReportFilter {
                 states: closed.clone(),
-                created_from: Some(from.clone()),
-                created_before: month_start(time_fmt::next_month(m)),
+                created_from: Some(*from),
+                created_before: time_fmt::month_start(time_fmt::next_month(m)),
                 ..f.clone()
             };
             if let (Some(before), Some(end)) = (&f.created_before, &edge.created_before)
                 && before < end
             {
-                edge.created_before = Some(before.clone());
+                edge.created_before = Some(*before);
             }
             tallies.extend(self.tallies_from_rows(&edge, group).await?);
         }
         if let (Some(before), Some(m)) = (&f.created_before, last) {
-            let edge = ReportFilter { states: closed, created_from: month_start(m), created_before: Some(before.clone()), ..f.clone() };
+            let edge = ReportFilter { states: closed, created_from: time_fmt::month_start(m), created_before: Some(*before), ..f.clone() };
             tallies.extend(self.tallies_from_rows(&edge, group).await?);
         }
         // Closed reports of the whole months, from the counts.
@@ -249,7 +244,7 @@ impl Store {
             "CASE WHEN r.due_at IS NOT NULL AND ((r.closed_at IS NULL AND r.due_at < $1) OR r.closed_at > r.due_at) THEN 1 ELSE 0 END";
         let g = group_sql(&format!("r.{}", group.column()), "r.state", late, &days_sql("r.resolution_hours"));
         let mut sql = Sql::new(&format!("SELECT {g} AS g, COUNT(*) FROM reports r"));
-        sql.params.push(Param::Text(f.now.clone()));
+        sql.params.push(Param::Text(time_fmt::to_storage(f.now)));
         f.where_clause(&mut sql);
         sql.push(" GROUP BY g");
         let pairs: Vec<(i64, i64)> = on_db!(&self.db, p => {

@@ -6,17 +6,19 @@
 
 use crate::audit::append;
 use crate::db::Tx;
+use crate::db::decode;
 use crate::{Author, Store, StoreError};
 use maillage_core::strategy::{ActionSheet, Annex, Axis, Means, Signatory, StrategyDocument};
 use maillage_core::text::fold;
 use maillage_core::time_fmt;
+use time::OffsetDateTime;
 
 /// A strategy as stored: its current version as a document, plus record ids.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredStrategy {
     pub id: i64,
     pub version: i64,
-    pub updated_at: String,
+    pub updated_at: OffsetDateTime,
     pub doc: StrategyDocument,
 }
 
@@ -29,10 +31,11 @@ pub struct Indicator {
     pub retired: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+/// One saved version of a strategy: when, by whom, from what (an import's file name, an edit).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VersionInfo {
     pub version: i64,
-    pub created_at: String,
+    pub created_at: OffsetDateTime,
     pub created_by: String,
     pub source: String,
 }
@@ -152,7 +155,7 @@ impl Store {
         Ok(Some(StoredStrategy {
             id: row.id,
             version: row.version,
-            updated_at: row.updated_at,
+            updated_at: decode("strategies", row.id, "updated_at", &row.updated_at, time_fmt::from_storage)?,
             doc: StrategyDocument {
                 code: row.code,
                 title: row.title,
@@ -182,12 +185,18 @@ impl Store {
     }
 
     pub async fn strategy_versions(&self, strategy_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        let rows: Vec<(i64, String, String, String)> = on_db!(&self.db, p => {
             sqlx::query_as("SELECT version, created_at, created_by, source FROM strategy_versions WHERE strategy_id = $1 ORDER BY version DESC")
                 .bind(strategy_id)
                 .fetch_all(p)
                 .await?
-        }))
+        });
+        rows.into_iter()
+            .map(|(version, created_at, created_by, source)| {
+                let created_at = decode("strategy_versions", version, "created_at", &created_at, time_fmt::from_storage)?;
+                Ok(VersionInfo { version, created_at, created_by, source })
+            })
+            .collect()
     }
 
     /// The file text of one version, as it was saved.

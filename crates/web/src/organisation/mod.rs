@@ -30,10 +30,6 @@ struct ListPage {
     can_manage: bool,
 }
 
-fn kind_label(code: &str) -> &'static str {
-    OrganisationKind::from_code(code).map(|k| k.label()).unwrap_or("—")
-}
-
 async fn list(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewOrganisations, "/organisations")?;
     let organisations = state
@@ -42,7 +38,7 @@ async fn list(State(state): State<AppState>, user: Option<CurrentUser>) -> Resul
         .await?
         .into_iter()
         .map(|o| {
-            let k = kind_label(&o.kind);
+            let k = o.kind.label();
             (o, k)
         })
         .collect();
@@ -78,7 +74,7 @@ impl OrganisationForm {
         OrganisationForm {
             code: o.code.clone(),
             name: o.name.clone(),
-            kind: o.kind.clone(),
+            kind: o.kind.code().to_string(),
             email: o.email.clone(),
             phone: o.phone.clone(),
             address: o.address.clone(),

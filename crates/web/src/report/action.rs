@@ -134,9 +134,7 @@ pub(super) async fn part(
         Err(e) => return Err(e.into()),
     }
     // Taking a part moves a report that nobody handled yet to "pris en charge".
-    if form.terminee.is_empty()
-        && matches!(ReportState::from_code(&r.state), Some(ReportState::New | ReportState::Transmitted | ReportState::Redirected))
-    {
+    if form.terminee.is_empty() && matches!(r.state, ReportState::New | ReportState::Transmitted | ReportState::Redirected) {
         match maillage_app::report::change_state(&state, &u.author(), Some(org), &r, &Transition::To(ReportState::InProgress), "").await {
             // Someone else moved the report meanwhile: the part is taken all the same.
             Ok(()) | Err(TransitionError::Workflow(_)) => {}

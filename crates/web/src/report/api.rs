@@ -7,7 +7,10 @@ use crate::{AppState, Routes};
 use axum::Json;
 use axum::extract::{Path, State};
 use maillage_core::authz::Action;
+use maillage_core::report::{Source, State as ReportState};
+use maillage_core::time_fmt;
 use serde_json::{Value, json};
+use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/api/v1/signalements", reports_list)
@@ -67,8 +70,12 @@ async fn report_create(
             })
             .collect(),
     };
-    let who =
-        maillage_app::report::Reporter { author: u.author(), user_id: Some(u.id), organisation_id: u.actor.organisation_id, source: "api" };
+    let who = maillage_app::report::Reporter {
+        author: u.author(),
+        user_id: Some(u.id),
+        organisation_id: u.actor.organisation_id,
+        source: Source::Api,
+    };
     match maillage_app::report::submit(&state, &who, &draft).await {
         Ok(id) => Ok((axum::http::StatusCode::CREATED, Json(json!({ "id": id })))),
         Err(maillage_app::report::SubmitError::Invalid(list)) => Err(AppError::InvalidFields(list).into()),
@@ -79,13 +86,18 @@ async fn report_create(
     }
 }
 
-fn summary_json(r: &maillage_store::report::ReportSummary, now: &str) -> Value {
+/// Times in the API are RFC 3339 UTC, as stored.
+fn stamp(t: Option<OffsetDateTime>) -> Option<String> {
+    t.map(time_fmt::to_storage)
+}
+
+fn summary_json(r: &maillage_store::report::ReportSummary, now: OffsetDateTime) -> Value {
     json!({
-        "id": r.id, "category": r.category_code, "category_name": r.category_name, "state": r.state,
-        "state_label": r.state().map(|s| s.label()), "description": r.description, "address": r.address,
+        "id": r.id, "category": r.category_code, "category_name": r.category_name, "state": r.state.code(),
+        "state_label": r.state.label(), "description": r.description, "address": r.address,
         "lat": r.lat, "lon": r.lon, "district": r.district_name, "organisation": r.organisation_name,
-        "urgent": r.urgent, "created_at": r.created_at, "updated_at": r.updated_at, "due_at": r.due_at,
-        "closed_at": r.closed_at, "overdue": r.is_overdue(now),
+        "urgent": r.urgent, "created_at": stamp(Some(r.created_at)), "updated_at": stamp(Some(r.updated_at)),
+        "due_at": stamp(r.due_at), "closed_at": stamp(r.closed_at), "overdue": r.is_overdue(now),
     })
 }
 
@@ -106,7 +118,7 @@ async fn reports_list(
     rows.truncate(size as usize);
     Ok(Json(json!({
         "page": page, "has_next": has_next,
-        "reports": rows.iter().map(|r| summary_json(r, &filter.now)).collect::<Vec<_>>(),
+        "reports": rows.iter().map(|r| summary_json(r, filter.now)).collect::<Vec<_>>(),
     })))
 }
 
@@ -126,14 +138,17 @@ async fn report_detail(State(state): State<AppState>, user: Option<CurrentUser>,
     require(Some(u), Action::ReadReport { involved }, "/api/v1/signalements")?;
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
     let parts = state.store.involvements(id).await?;
-    let mut v = summary_json(&r, &f.now);
+    let mut v = summary_json(&r, f.now);
     v["organisations"] = parts
         .iter()
-        .map(|p| json!({ "name": p.organisation_name, "part": p.part, "taken_at": p.taken_at, "done_at": p.done_at }))
+        .map(|p| json!({ "name": p.organisation_name, "part": p.part.code(), "taken_at": stamp(p.taken_at), "done_at": stamp(p.done_at) }))
         .collect();
     v["history"] = events
         .iter()
-        .map(|e| json!({ "at": e.at, "author": e.author_label, "kind": e.kind, "state": e.state, "internal": e.internal, "text": e.body }))
+        .map(|e| {
+            let state = e.kind.state().map(ReportState::code);
+            json!({ "at": stamp(Some(e.at)), "author": e.author_label, "kind": e.kind.code(), "state": state, "internal": e.internal, "text": e.body })
+        })
         .collect();
     Ok(Json(v))
 }

@@ -11,12 +11,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::place::Coordinates;
-use maillage_core::report::{CloseReason, QuestionKind, State as ReportState};
+use maillage_core::report::{CloseReason, EventKind, Part, QuestionKind, State as ReportState};
 use maillage_core::time_fmt;
 use maillage_store::organisation::Organisation;
 use maillage_store::report::ReportEvent;
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use time::OffsetDateTime;
 
 /// One history line as shown.
 pub struct EventLine {
@@ -29,48 +30,33 @@ pub struct EventLine {
 
 pub(super) fn event_line(e: &ReportEvent, organisations: &[Organisation]) -> EventLine {
     let org = |id: Option<i64>| id.and_then(|i| organisations.iter().find(|o| o.id == i)).map(|o| o.name.clone());
-    let what = match e.kind.as_str() {
-        "created" => "Signalement créé".to_string(),
-        "state" => {
-            let label = e.state.as_deref().and_then(ReportState::from_code).map(|s| s.label()).unwrap_or("?");
-            let mut t = format!("État : {label}");
-            for part in e.detail.split(' ') {
-                if let Some(r) = CloseReason::from_code(part) {
-                    t.push_str(&format!(" ({})", r.label()));
-                } else if let Some(n) = part.strip_prefix('#') {
-                    t.push_str(&format!(" — doublon du n° {n}"));
-                } else if let Some(o) = part.strip_prefix("org:") {
-                    t.push_str(&format!(" vers {}", org(o.parse().ok()).unwrap_or_default()));
-                }
+    let what = match e.kind {
+        EventKind::Created { .. } => "Signalement créé".to_string(),
+        EventKind::StateChanged { to, close_reason, duplicate_of, redirect_to } => {
+            let mut t = format!("État : {}", to.label());
+            if let Some(r) = close_reason {
+                t.push_str(&format!(" ({})", r.label()));
+            }
+            if let Some(n) = duplicate_of {
+                t.push_str(&format!(" — doublon du n° {n}"));
+            }
+            if let Some(o) = redirect_to {
+                t.push_str(&format!(" vers {}", org(Some(o)).unwrap_or_default()));
             }
             t
         }
-        "involve" => {
-            format!("Organisation associée : {}", org(e.detail.strip_prefix("org:").and_then(|s| s.parse().ok())).unwrap_or_default())
-        }
-        "part_taken" => "Prend sa part en charge".to_string(),
-        "part_done" => "A terminé sa part".to_string(),
-        "comment" => {
-            if e.internal {
-                "Commentaire interne".to_string()
-            } else {
-                "Commentaire partagé".to_string()
-            }
-        }
-        "photo" => "Photo ajoutée".to_string(),
-        other => other.to_string(),
+        EventKind::Involved { organisation_id } => format!("Organisation associée : {}", org(Some(organisation_id)).unwrap_or_default()),
+        EventKind::PartTaken => "Prend sa part en charge".to_string(),
+        EventKind::PartDone => "A terminé sa part".to_string(),
+        EventKind::Comment if e.internal => "Commentaire interne".to_string(),
+        EventKind::Comment => "Commentaire partagé".to_string(),
+        EventKind::Photo => "Photo ajoutée".to_string(),
     };
     let who = match org(e.organisation_id) {
         Some(o) => format!("{} ({o})", e.author_label),
         None => e.author_label.clone(),
     };
-    EventLine {
-        at: time_fmt::from_storage(&e.at).map(time_fmt::datetime_fr).unwrap_or_default(),
-        who,
-        what,
-        body: e.body.clone(),
-        internal: e.internal,
-    }
+    EventLine { at: time_fmt::datetime_fr(e.at), who, what, body: e.body.clone(), internal: e.internal }
 }
 
 pub struct PartLine {
@@ -142,8 +128,7 @@ pub(super) async fn detail_page(
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
     let photos = state.store.photos(id).await?;
     let places = state.places();
-    let now = time_fmt::to_storage(time_fmt::now());
-    let st = ReportState::from_code(&r.state).unwrap_or(ReportState::New);
+    let st = r.state;
     let category = categories.iter().find(|c| c.id == r.category_id);
     let stored: BTreeMap<String, String> = serde_json::from_str(&r.answers).unwrap_or_default();
     let answers = category
@@ -168,20 +153,20 @@ pub(super) async fn detail_page(
                 .collect()
         })
         .unwrap_or_default();
-    let fmt = |s: &Option<String>| s.as_deref().and_then(time_fmt::from_storage).map(time_fmt::date_fr);
+    let fmt = |t: Option<OffsetDateTime>| t.map(time_fmt::date_fr);
     let parts = involvements
         .iter()
         .map(|i| PartLine {
             name: i.organisation_name.clone(),
-            part: match i.part.as_str() {
-                "lead" => "en charge",
-                "involved" => "associée",
-                _ => "auteur du signalement",
+            part: match i.part {
+                Part::Lead => "en charge",
+                Part::Involved => "associée",
+                Part::Reporter => "auteur du signalement",
             },
-            status: match (&i.done_at, &i.taken_at) {
-                (Some(_), _) => format!("part terminée le {}", fmt(&i.done_at).unwrap_or_default()),
-                (None, Some(_)) => format!("part prise en charge le {}", fmt(&i.taken_at).unwrap_or_default()),
-                _ if i.part == "reporter" => String::new(),
+            status: match (i.done_at, i.taken_at) {
+                (Some(done), _) => format!("part terminée le {}", time_fmt::date_fr(done)),
+                (None, Some(taken)) => format!("part prise en charge le {}", time_fmt::date_fr(taken)),
+                _ if i.part == Part::Reporter => String::new(),
                 _ => "en attente".into(),
             },
         })
@@ -189,7 +174,7 @@ pub(super) async fn detail_page(
     let my_part = u
         .actor
         .organisation_id
-        .and_then(|o| involvements.iter().find(|i| i.organisation_id == o && i.part != "reporter"))
+        .and_then(|o| involvements.iter().find(|i| i.organisation_id == o && i.part != Part::Reporter))
         .map(|i| (i.taken_at.is_some(), i.done_at.is_some()));
     let can_handle = authorize(Some(&u.actor), Action::HandleReport { involved }) == Decision::Allow;
     let targets = if st.class().is_open() {
@@ -210,9 +195,9 @@ pub(super) async fn detail_page(
         category: category.map(|c| c.name.clone()).unwrap_or_default(),
         state_label: st.label(),
         is_open: st.class().is_open(),
-        overdue: maillage_core::report::is_overdue(r.due_at.as_deref(), r.closed_at.as_deref(), &now),
-        created: time_fmt::from_storage(&r.created_at).map(time_fmt::datetime_fr).unwrap_or_default(),
-        due: fmt(&r.due_at).unwrap_or_else(|| "aucune".into()),
+        overdue: r.is_overdue(time_fmt::now()),
+        created: time_fmt::datetime_fr(r.created_at),
+        due: fmt(r.due_at).unwrap_or_else(|| "aucune".into()),
         district: places.district_name(r.district_id).unwrap_or("hors quartier").to_string(),
         priority_area: area_name(r.priority_area_id),
         lead: r

@@ -9,6 +9,7 @@ use maillage_store::organisation::Organisation;
 use maillage_store::report::category::Category;
 use maillage_store::report::{ReportFilter, ReportSort, StatGroup};
 use serde::Deserialize;
+use time::OffsetDateTime;
 
 /// The filters of the list, the map, the statistics and the exports, as query parameters.
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -40,10 +41,8 @@ pub struct FilterQuery {
 }
 
 /// A date field (`2026-11-26`) as the storage instant of Paris midnight.
-pub(super) fn day_start(s: &str) -> Option<String> {
-    let d = time::Date::parse(s.trim(), time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    let guess = d.midnight().assume_utc();
-    Some(time_fmt::to_storage(d.midnight().assume_offset(time_fmt::paris_offset(guess))))
+pub(super) fn day_start(s: &str) -> Option<OffsetDateTime> {
+    time_fmt::parse_iso_date(s).map(time_fmt::paris_day_start)
 }
 
 impl FilterQuery {
@@ -79,11 +78,7 @@ impl FilterQuery {
             }
         }
         if !self.au.is_empty() {
-            let next = time::Date::parse(self.au.trim(), time::macros::format_description!("[year]-[month]-[day]"))
-                .ok()
-                .and_then(|d| d.next_day())
-                .map(|d| d.to_string());
-            f.created_before = next.as_deref().and_then(day_start);
+            f.created_before = time_fmt::parse_iso_date(&self.au).and_then(|d| d.next_day()).map(time_fmt::paris_day_start);
             if f.created_before.is_none() {
                 errors.push("Date de fin illisible (jj/mm/aaaa) : filtre ignoré.".into());
             }

@@ -213,14 +213,19 @@ pub(super) async fn create(State(state): State<AppState>, user: Option<CurrentUs
         let near =
             maillage_app::report::possible_duplicates(&state, checked.category.id, checked.coordinates, report_scope(&u.actor)).await?;
         if !near.is_empty() {
-            let now = time_fmt::to_storage(time_fmt::now());
+            let now = time_fmt::now();
             let mut page = NewPage::build(&state, u, categories, &d, FieldErrors::default());
-            page.duplicates = near.into_iter().map(|(r, m)| (line(r, &now), format!("{m:.0}"))).collect();
+            page.duplicates = near.into_iter().map(|(r, m)| (line(r, now), format!("{m:.0}"))).collect();
             page.confirm_duplicates = true;
             return render(&page);
         }
     }
-    let who = Reporter { author: u.author(), user_id: Some(u.id), organisation_id: u.actor.organisation_id, source: "web" };
+    let who = Reporter {
+        author: u.author(),
+        user_id: Some(u.id),
+        organisation_id: u.actor.organisation_id,
+        source: maillage_core::report::Source::Web,
+    };
     match maillage_app::report::submit(&state, &who, &d).await {
         Ok(id) => Ok(Redirect::to(&format!("/signalements/{id}?cree=1")).into_response()),
         Err(e) => render_invalid(&NewPage::build(&state, u, categories, &d, submit_errors(e)?)),

@@ -13,6 +13,7 @@ use axum::response::Response;
 use maillage_core::authz::{Action, Decision, authorize, report_scope};
 use maillage_core::time_fmt;
 use maillage_store::report::ReportSummary;
+use time::OffsetDateTime;
 
 /// A line of the list as shown.
 pub struct Line {
@@ -24,11 +25,11 @@ pub struct Line {
     pub excerpt: String,
 }
 
-pub(super) fn line(r: ReportSummary, now: &str) -> Line {
+pub(super) fn line(r: ReportSummary, now: OffsetDateTime) -> Line {
     let overdue = r.is_overdue(now);
-    let state_label = r.state().map(|s| s.label()).unwrap_or("?");
-    let created = time_fmt::from_storage(&r.created_at).map(time_fmt::date_fr).unwrap_or_default();
-    let due = r.due_at.as_deref().and_then(time_fmt::from_storage).map(time_fmt::date_fr).unwrap_or_default();
+    let state_label = r.state.label();
+    let created = time_fmt::date_fr(r.created_at);
+    let due = r.due_at.map(time_fmt::date_fr).unwrap_or_default();
     let excerpt: String = r.description.chars().take(120).collect();
     let excerpt = if r.description.chars().count() > 120 { format!("{excerpt}…") } else { excerpt };
     Line { r, state_label, created, due, overdue, excerpt }
@@ -69,7 +70,7 @@ pub(super) async fn list(
         query: q.query(),
         choices: FilterChoices::new(categories, &state.places(), organisations),
         errors,
-        lines: rows.into_iter().map(|r| line(r, &filter.now)).collect(),
+        lines: rows.into_iter().map(|r| line(r, filter.now)).collect(),
         page,
         has_next,
         can_create: can(Action::CreateReport),

@@ -13,7 +13,6 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use maillage_core::authz::{Action, report_scope};
 use maillage_core::place::Coordinates;
-use maillage_core::report::State as ReportState;
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -48,14 +47,13 @@ pub(super) async fn map_page(
     let places = state.places();
     let pts: Vec<svg::Point> = points
         .iter()
-        .map(|(id, lat, lon, st, cat)| {
-            let state = ReportState::from_code(st);
-            let cname = categories.iter().find(|c| c.id == *cat).map(|c| c.name.as_str()).unwrap_or("");
+        .map(|p| {
+            let cname = categories.iter().find(|c| c.id == p.category_id).map(|c| c.name.as_str()).unwrap_or("");
             svg::Point {
-                id: *id,
-                coordinates: Coordinates { lat: *lat, lon: *lon },
-                state,
-                title: format!("n° {id} — {cname} — {}", state.map(|s| s.label()).unwrap_or("")),
+                id: p.id,
+                coordinates: Coordinates { lat: p.lat, lon: p.lon },
+                state: Some(p.state),
+                title: format!("n° {} — {cname} — {}", p.id, p.state.label()),
             }
         })
         .collect();

@@ -21,6 +21,7 @@ use maillage_store::report::{ReportFilter, ReportSort, ReportSummary};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use std::collections::BTreeMap;
+use time::OffsetDateTime;
 
 pub const ROOT: &str = "/open311/v2";
 
@@ -320,7 +321,7 @@ async fn post_request(state: &AppState, format: Format, p: &BTreeMap<String, Vec
         author: Author { user_id: None, label: format!("Open311 ({})", organisation.map(|o| o.name).unwrap_or_default()) },
         user_id: None,
         organisation_id: Some(organisation_id),
-        source: "open311",
+        source: maillage_core::report::Source::Open311,
     };
     match maillage_app::report::submit(state, &who, &draft).await {
         Ok(id) => {
@@ -340,9 +341,9 @@ async fn post_request(state: &AppState, format: Format, p: &BTreeMap<String, Vec
 }
 
 fn request_node(r: &ReportSummary) -> Node {
-    let st = r.state();
-    let status = if st.map(ReportState::class) == Some(StateClass::Open) { "open" } else { "closed" };
+    let status = if r.state.class() == StateClass::Open { "open" } else { "closed" };
     let opt = |s: &Option<String>| s.as_ref().map(Node::text).unwrap_or(Node::Null);
+    let stamp = |t: OffsetDateTime| Node::text(time_fmt::to_storage(t));
     Node::Object(vec![
         ("service_request_id", Node::text(r.id.to_string())),
         ("status", Node::text(status)),
@@ -352,9 +353,9 @@ fn request_node(r: &ReportSummary) -> Node {
         ("description", Node::text(&r.description)),
         ("agency_responsible", opt(&r.organisation_name)),
         ("service_notice", Node::text("")),
-        ("requested_datetime", Node::text(&r.created_at)),
-        ("updated_datetime", Node::text(r.closed_at.as_deref().unwrap_or(&r.updated_at))),
-        ("expected_datetime", opt(&r.due_at)),
+        ("requested_datetime", stamp(r.created_at)),
+        ("updated_datetime", stamp(r.closed_at.unwrap_or(r.updated_at))),
+        ("expected_datetime", r.due_at.map(stamp).unwrap_or(Node::Null)),
         ("address", Node::text(&r.address)),
         ("address_id", Node::text("")),
         ("zipcode", Node::text("")),
@@ -364,9 +365,10 @@ fn request_node(r: &ReportSummary) -> Node {
     ])
 }
 
-/// A W3C date-time with its zone, as the storage form; `None` if it does not parse.
-fn w3c(s: &str) -> Option<String> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(time_fmt::to_storage)
+/// A W3C date-time with its zone, within the supported years; `None` otherwise.
+fn w3c(s: &str) -> Option<OffsetDateTime> {
+    let t = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    time_fmt::SUPPORTED_YEARS.contains(&t.year()).then_some(t)
 }
 
 pub const MAX_SPAN_DAYS: i64 = 90;
@@ -402,7 +404,7 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
                 });
             }
         }
-        let date = |key: &str| -> Result<Option<String>, Open311Error> {
+        let date = |key: &str| -> Result<Option<OffsetDateTime>, Open311Error> {
             match param(p, key) {
                 None => Ok(None),
                 Some(v) => w3c(v).map(Some).ok_or_else(|| bad(&format!("{key} must be a W3C date-time with a time zone"))),
@@ -411,31 +413,26 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
         let (start, end) = (date("start_date")?, date("end_date")?);
         f.updated_after = date("updated_after")?;
         f.updated_before = date("updated_before")?;
-        let span = |a: &str, b: &str| match (time_fmt::from_storage(a), time_fmt::from_storage(b)) {
-            (Some(a), Some(b)) => (b - a).whole_days(),
-            _ => 0,
-        };
         let now = time_fmt::now();
         let days = time::Duration::days(MAX_SPAN_DAYS);
         match (start, end) {
             (Some(s), Some(e)) => {
-                if span(&s, &e) > MAX_SPAN_DAYS {
+                if (e - s).whole_days() > MAX_SPAN_DAYS {
                     return Err(bad("the date range may not exceed 90 days"));
                 }
                 f.created_from = Some(s);
                 f.created_before = Some(e);
             }
             (Some(s), None) => {
-                let e = time_fmt::from_storage(&s).map(|t| time_fmt::to_storage(t + days));
                 f.created_from = Some(s);
-                f.created_before = e;
+                f.created_before = Some(s + days);
             }
             (None, Some(e)) => {
-                f.created_from = time_fmt::from_storage(&e).map(|t| time_fmt::to_storage(t - days));
+                f.created_from = Some(e - days);
                 f.created_before = Some(e);
             }
             (None, None) if f.updated_after.is_none() && f.updated_before.is_none() => {
-                f.created_from = Some(time_fmt::to_storage(now - days));
+                f.created_from = Some(now - days);
             }
             (None, None) => {}
         }

@@ -96,9 +96,7 @@ async fn settings(
             }
         })
         .collect();
-    let date = |s: &Option<String>| {
-        s.as_deref().and_then(maillage_core::time_fmt::from_storage).map(maillage_core::time_fmt::date_fr).unwrap_or_default()
-    };
+    let date = |t: Option<time::OffsetDateTime>| t.map(maillage_core::time_fmt::date_fr).unwrap_or_default();
     let keys = state
         .store
         .api_keys()
@@ -107,8 +105,8 @@ async fn settings(
         .map(|k| KeyLine {
             id: k.id,
             organisation: org_name(k.organisation_id),
-            created: date(&Some(k.created_at.clone())),
-            last_used: date(&k.last_used_at),
+            created: date(Some(k.created_at)),
+            last_used: date(k.last_used_at),
             revoked: k.revoked_at.is_some(),
             label: k.label,
             prefix: k.prefix,

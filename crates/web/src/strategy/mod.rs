@@ -146,7 +146,7 @@ async fn overview(State(state): State<AppState>, user: Option<CurrentUser>) -> R
         territory: s.doc.territory.clone(),
         period: format!("{}-{}", s.doc.period_start, s.doc.period_end),
         version: s.version,
-        updated: time_fmt::from_storage(&s.updated_at).map(time_fmt::datetime_fr).unwrap_or_default(),
+        updated: time_fmt::datetime_fr(s.updated_at),
         axes: s
             .doc
             .axes
@@ -348,7 +348,7 @@ async fn versions(State(state): State<AppState>, user: Option<CurrentUser>) -> R
         .await?
         .into_iter()
         .map(|v| {
-            let when = time_fmt::from_storage(&v.created_at).map(time_fmt::datetime_fr).unwrap_or_default();
+            let when = time_fmt::datetime_fr(v.created_at);
             (v, when)
         })
         .collect();
