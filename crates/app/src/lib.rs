@@ -83,7 +83,7 @@ impl App {
         let c = Arc::new(Catalog {
             categories: self.store.categories().await?,
             organisations: self.store.organisations().await?,
-            rules: self.store.routing_rules().await?.iter().map(|r| r.rule()).collect(),
+            rules: self.store.routing_rules().await?.iter().map(maillage_store::place::RuleRow::rule).collect(),
         });
         if let Ok(mut slot) = self.catalog.write() {
             *slot = Some(c.clone());
@@ -114,7 +114,7 @@ impl App {
     }
 
     pub fn glossary(&self) -> Arc<Glossary> {
-        self.glossary.read().map(|g| g.clone()).unwrap_or_else(|_| Arc::new(Glossary::new([])))
+        self.glossary.read().map_or_else(|_| Arc::new(Glossary::new([])), |g| g.clone())
     }
 
     /// Re-reads the glossary after it changed.

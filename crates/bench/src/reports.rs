@@ -293,7 +293,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
         Some(admin) => {
             let name = format!("maillage_bench_{tag}");
             drop_create(admin, &name, true).await?;
-            (format!("{}/{name}", admin.rsplit_once('/').map(|p| p.0).unwrap_or(admin)), "PostgreSQL")
+            (format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |p| p.0)), "PostgreSQL")
         }
         None => (format!("sqlite://{}", data.join("maillage.db").display()), "SQLite"),
     };

@@ -174,7 +174,6 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn load_text(name: &str, text: &str) -> anyhow::Result<Config> {

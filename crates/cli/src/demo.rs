@@ -194,7 +194,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
     let by = Author::system();
     let org = |code: &str| {
         let code = code.to_string();
-        async move { store.organisation_by_code(&code).await.map(|o| o.map(|o| o.id).unwrap_or(0)) }
+        async move { store.organisation_by_code(&code).await.map(|o| o.map_or(0, |o| o.id)) }
     };
     let (landlord, pm, commissariat, city, tech) = (
         org("habitat-exemple").await?,
@@ -229,7 +229,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
     // their past dates and states.
     let areas = store.areas().await?;
     let places = maillage_core::place::Places::from_areas(&areas);
-    let route_rules: Vec<RoutingRule> = store.routing_rules().await?.iter().map(|r| r.rule()).collect();
+    let route_rules: Vec<RoutingRule> = store.routing_rules().await?.iter().map(maillage_store::place::RuleRow::rule).collect();
     let leaves: Vec<&maillage_store::report::category::Category> =
         categories.iter().filter(|c| c.parent_id.is_some() || c.code == "autre").collect();
     let mut rng = Lcg(2019);
@@ -256,10 +256,10 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         let created = now - time::Duration::hours(age_hours);
         let due = maillage_core::working_days::add_working_days(created, u32::try_from(c.target_days).unwrap_or(5));
         let (reporter, email) = accounts[rng.below(accounts.len() as u64) as usize];
-        let text = TEXTS.iter().find(|(code, _)| *code == c.code).map(|t| t.1).unwrap_or("Problème constaté sur place.");
+        let text = TEXTS.iter().find(|(code, _)| *code == c.code).map_or("Problème constaté sur place.", |t| t.1);
         let mut answers = std::collections::BTreeMap::new();
         for q in c.questions.iter().filter(|q| q.required) {
-            let v = q.choices.first().map(|ch| ch.key.clone()).unwrap_or_else(|| "Véhicule utilitaire blanc".into());
+            let v = q.choices.first().map_or_else(|| "Véhicule utilitaire blanc".into(), |ch| ch.key.clone());
             answers.insert(q.code.clone(), v);
         }
         let new = maillage_store::report::NewReport {

@@ -51,8 +51,8 @@ pub fn paris_offset(t: OffsetDateTime) -> UtcOffset {
     let (Some(start), Some(end)) = (last_sunday(time::Month::March), last_sunday(time::Month::October)) else {
         return UtcOffset::UTC;
     };
-    let summer_start = start.with_hms(1, 0, 0).map(|d| d.assume_utc());
-    let summer_end = end.with_hms(1, 0, 0).map(|d| d.assume_utc());
+    let summer_start = start.with_hms(1, 0, 0).map(time::PlainDateTime::assume_utc);
+    let summer_end = end.with_hms(1, 0, 0).map(time::PlainDateTime::assume_utc);
     let hours = match (summer_start, summer_end) {
         (Ok(s), Ok(e)) if t >= s && t < e => 2,
         _ => 1,

@@ -73,7 +73,6 @@ pub fn add_working_days(start: OffsetDateTime, days: u32) -> OffsetDateTime {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
     use time::macros::{date, datetime};
 

@@ -25,7 +25,7 @@ fn value(c: Cell) -> Value {
         Cell::DateTime(t) => {
             let d = chrono::NaiveDate::from_ymd_opt(t.year(), u32::from(u8::from(t.month())), u32::from(t.day()));
             let dt = d.and_then(|d| d.and_hms_opt(u32::from(t.hour()), u32::from(t.minute()), u32::from(t.second())));
-            dt.map(Value::from).unwrap_or(Value::Empty)
+            dt.map_or(Value::Empty, Value::from)
         }
         Cell::Empty => Value::Empty,
     }
@@ -50,7 +50,6 @@ pub fn spreadsheet(sheet_name: &str, headers: &[&str], rows: impl IntoIterator<I
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     #[test]

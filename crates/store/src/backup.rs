@@ -110,15 +110,12 @@ impl Store {
             let mut kinds: Option<Vec<(String, String)>> = None;
             let mut n = 0u64;
             // Rows are streamed: a large table is never held in memory.
-            on_db!(&self.db, p => {
+            on_db!(&self.db, p, {
                 let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql.clone())).fetch(p);
                 while let Some(row) = rows.try_next().await? {
                     if kinds.is_none() {
-                        let k: Vec<(String, String)> = row
-                            .columns()
-                            .iter()
-                            .map(|c| (c.name().to_string(), kind_of(c.type_info().name()).to_string()))
-                            .collect();
+                        let k: Vec<(String, String)> =
+                            row.columns().iter().map(|c| (c.name().to_string(), kind_of(c.type_info().name()).to_string())).collect();
                         writeln!(out, "{}", serde_json::to_string(&TableStart { table: table.to_string(), columns: k.clone() })?)?;
                         kinds = Some(k);
                     }
@@ -148,14 +145,14 @@ impl Store {
         if header.format != FORMAT {
             return Err(StoreError::Invalid(format!("format « {} » inconnu (attendu {FORMAT})", header.format)));
         }
-        let users: i64 = on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?);
-        let strategies: i64 = on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM strategies").fetch_one(p).await?);
+        let users: i64 = on_db!(&self.db, p, sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?);
+        let strategies: i64 = on_db!(&self.db, p, sqlx::query_scalar("SELECT COUNT(*) FROM strategies").fetch_one(p).await?);
         if users > 0 || strategies > 0 {
             return Err(StoreError::Conflict("la base de destination n'est pas vide".into()));
         }
         let mut tx = self.begin().await?;
         // Rows made by the migrations and first start, replaced by the export's.
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c, {
             sqlx::query("DELETE FROM glossary_terms").execute(&mut *c).await?;
             sqlx::query("DELETE FROM report_categories").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
@@ -193,7 +190,7 @@ impl Store {
             let Value::Object(obj) = value else {
                 return Err(StoreError::Invalid(format!("ligne {} : objet attendu", i + 2)));
             };
-            on_tx!(&mut tx, c => {
+            on_tx!(&mut tx, c, {
                 let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
                 for (name, kind) in &t.columns {
                     let v = obj.get(name).cloned().unwrap_or(Value::Null);

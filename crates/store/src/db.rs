@@ -76,9 +76,11 @@ pub(crate) enum Tx {
     Postgres(Transaction<'static, Postgres>),
 }
 
-/// Runs the same expression with `$p` bound to the SQLite or the PostgreSQL pool.
+/// Runs the same expression with `$p` bound to the SQLite or the PostgreSQL pool:
+/// `on_db!(&self.db, p, { … })`. The arguments are plain expressions so that rustfmt formats
+/// the bodies.
 macro_rules! on_db {
-    ($db:expr, $p:ident => $body:expr) => {
+    ($db:expr, $p:ident, $body:expr) => {
         match $db {
             $crate::db::Db::Sqlite($p) => $body,
             $crate::db::Db::Postgres($p) => $body,
@@ -86,9 +88,10 @@ macro_rules! on_db {
     };
 }
 
-/// Runs the same expression with `$c` bound to the transaction's connection.
+/// Runs the same expression with `$c` bound to the transaction's connection:
+/// `on_tx!(&mut tx, c, { … })`.
 macro_rules! on_tx {
-    ($tx:expr, $c:ident => $body:expr) => {
+    ($tx:expr, $c:ident, $body:expr) => {
         match $tx {
             $crate::db::Tx::Sqlite(t) => {
                 let $c = &mut **t;
@@ -180,7 +183,7 @@ impl Store {
         if let Some(w) = &self.writer {
             w.close().await;
         }
-        on_db!(&self.db, p => p.close().await)
+        on_db!(&self.db, p, p.close().await);
     }
 
     /// Starts a write transaction. SQLite takes the write lock at once (`BEGIN IMMEDIATE`), so

@@ -133,7 +133,7 @@ pub async fn check_credentials(
     password: &str,
 ) -> Result<Option<maillage_store::account::UserRecord>, AppError> {
     let user = store.user_by_email(email).await?;
-    let hash = user.as_ref().map(|u| u.password_hash.clone()).unwrap_or_else(|| maillage_core::account::password::dummy_hash().to_string());
+    let hash = user.as_ref().map_or_else(|| maillage_core::account::password::dummy_hash().to_string(), |u| u.password_hash.clone());
     let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || maillage_core::account::password::verify(&password, &hash))
         .await
@@ -190,7 +190,7 @@ impl DbSessionStore {
     }
 
     fn encode(record: &Record) -> Result<(Option<i64>, String, String), session_store::Error> {
-        let user_id = record.data.get(SESSION_USER_KEY).and_then(|v| v.as_i64());
+        let user_id = record.data.get(SESSION_USER_KEY).and_then(serde_json::Value::as_i64);
         let data = serde_json::to_string(&record.data).map_err(backend)?;
         Ok((user_id, data, time_fmt::to_storage(record.expiry_date)))
     }

@@ -1,5 +1,5 @@
 //! The application over HTTP, on both backends.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(test)]
 
 mod common;
 

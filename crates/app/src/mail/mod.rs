@@ -111,7 +111,6 @@ impl Mailer {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::parse_smtp_url;
 
     #[test]

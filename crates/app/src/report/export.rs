@@ -104,11 +104,10 @@ pub const ODS_MAX_ROWS: usize = 100_000;
 pub async fn reports_ods(app: &App, filter: &ReportFilter) -> Result<Vec<u8>, ExportError> {
     use maillage_office::Cell;
     let local = |t: Option<OffsetDateTime>| -> Cell {
-        t.map(|t| {
+        t.map_or(Cell::Empty, |t| {
             let t = t.to_offset(time_fmt::paris_offset(t));
             Cell::DateTime(time::PrimitiveDateTime::new(t.date(), t.time()))
         })
-        .unwrap_or(Cell::Empty)
     };
     let now = filter.now;
     let mut rows: Vec<Vec<Cell>> = Vec::new();

@@ -150,7 +150,7 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
                         o.name,
                         place.as_deref().unwrap_or("hors quartier"),
                         if new.address.is_empty() { "non précisée" } else { &new.address },
-                        new.due_at.map(time_fmt::date_fr).unwrap_or_else(|| "aucune".into()),
+                        new.due_at.map_or_else(|| "aucune".into(), time_fmt::date_fr),
                         new.description,
                     ),
                 })
@@ -295,5 +295,5 @@ pub async fn find_addresses(app: &App, query: &str) -> Result<Vec<address::Addre
 
 /// The questions of a category, for forms and Open311.
 pub fn questions_of(categories: &[Category], id: i64) -> &[Question] {
-    categories.iter().find(|c| c.id == id).map(|c| c.questions.as_slice()).unwrap_or(&[])
+    categories.iter().find(|c| c.id == id).map_or(&[], |c| c.questions.as_slice())
 }

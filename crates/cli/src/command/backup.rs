@@ -14,7 +14,7 @@ pub async fn backup(config_file: Option<&Path>, dest: &Path) -> anyhow::Result<(
         eprintln!("Copie cohérente (VACUUM INTO)…");
         store.vacuum_into(&dest.display().to_string()).await?;
     } else {
-        let file = std::fs::File::create(&dest).with_context(|| format!("création de {}", dest.display()))?;
+        let file = std::fs::File::create(dest).with_context(|| format!("création de {}", dest.display()))?;
         let mut out = std::io::BufWriter::new(file);
         let n = store.export(&mut out, &mut |table, n| eprintln!("  {table} : {n} lignes")).await?;
         out.flush()?;
@@ -26,7 +26,7 @@ pub async fn backup(config_file: Option<&Path>, dest: &Path) -> anyhow::Result<(
 
 pub async fn restore(config_file: Option<&Path>, source: &Path) -> anyhow::Result<()> {
     let (_, store) = crate::open(config_file).await?;
-    let file = std::fs::File::open(&source).with_context(|| format!("lecture de {}", source.display()))?;
+    let file = std::fs::File::open(source).with_context(|| format!("lecture de {}", source.display()))?;
     let mut input = std::io::BufReader::new(file);
     let n = store.restore(&mut input, &mut |table, n| eprintln!("  {table} : {n} lignes")).await?;
     println!("{n} lignes restaurées depuis {}.", source.display());

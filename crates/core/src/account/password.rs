@@ -61,9 +61,9 @@ pub fn check_policy(password: &str, context: &[&str]) -> Result<(), PolicyError>
         return Err(PolicyError::TooLong);
     }
     let classes = [
-        password.chars().any(|c| c.is_lowercase()),
-        password.chars().any(|c| c.is_uppercase()),
-        password.chars().any(|c| c.is_numeric()),
+        password.chars().any(char::is_lowercase),
+        password.chars().any(char::is_uppercase),
+        password.chars().any(char::is_numeric),
         password.chars().any(|c| !c.is_alphanumeric()),
     ]
     .iter()

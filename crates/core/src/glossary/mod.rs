@@ -77,7 +77,7 @@ impl Glossary {
                     && key.chars().count() >= 2
                     && let Some(expansion) = self.terms.get(&key)
                 {
-                    let end = chars.get(j).map(|(b, _)| *b).unwrap_or(text.len());
+                    let end = chars.get(j).map_or(text.len(), |(b, _)| *b);
                     let token = &text[start..end];
                     if seen.contains(&key) {
                         escape_into(&mut out, token);

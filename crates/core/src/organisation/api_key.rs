@@ -31,7 +31,6 @@ fn hex(bytes: &[u8]) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     #[test]
     fn keys_are_random_and_hashed() {
         let (k1, p1, h1) = super::generate();

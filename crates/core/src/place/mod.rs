@@ -206,7 +206,6 @@ pub fn mercator_coordinates(x: f64, y: f64, zoom: f64) -> Coordinates {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     const SQUARE: &str = r#"{"type":"FeatureCollection","features":[

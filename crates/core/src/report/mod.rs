@@ -494,7 +494,7 @@ pub fn median_of_counts(mut pairs: Vec<(i64, i64)>) -> Option<f64> {
                 return *v;
             }
         }
-        pairs.last().map(|p| p.0).unwrap_or(0)
+        pairs.last().map_or(0, |p| p.0)
     };
     let lo = value_at((total - 1) / 2);
     let hi = value_at(total / 2);
@@ -595,7 +595,6 @@ pub fn degree_box(c: Coordinates, metres: f64) -> (f64, f64) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     #[test]
@@ -635,8 +634,9 @@ mod tests {
     #[test]
     fn answers_are_checked_by_type() {
         let qs = questions();
-        let raw =
-            |pairs: &[(&str, &[&str])]| pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect())).collect();
+        let raw = |pairs: &[(&str, &[&str])]| {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.iter().map(std::string::ToString::to_string).collect())).collect()
+        };
         let ok = check_answers(&qs, &raw(&[("etage", &["3"]), ("nature", &["encombrants", "gravats"]), ("quand", &["26/11/2026 14:30"])]))
             .unwrap();
         assert_eq!(ok["nature"], "encombrants,gravats");
@@ -745,7 +745,6 @@ pub fn default_categories() -> Result<Vec<DefaultCategory>, String> {
 
 #[cfg(test)]
 mod default_tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     #[test]

@@ -178,7 +178,7 @@ pub const MAX_TEXT: usize = 20_000;
 pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileError> {
     let err = |line: usize, field: &str, message: String| FileError { file: file.to_string(), line, field: field.to_string(), message };
     let root: FileRoot = toml::from_str(source).map_err(|e| {
-        let line = e.span().map(|s| line_of(source, s.start)).unwrap_or(1);
+        let line = e.span().map_or(1, |s| line_of(source, s.start));
         let message = e.message().trim().to_string();
         let field = field_from_toml_message(&message).unwrap_or_else(|| "—".to_string());
         err(line, &field, translate_toml_message(&message))

@@ -90,31 +90,19 @@ pub fn normalise_email(email: &str) -> String {
 impl Store {
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserRecord>, StoreError> {
         let email = normalise_email(email);
-        let row: Option<UserRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_users!("WHERE email = $1"))
-            .bind(&email)
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<UserRow> =
+            on_db!(&self.db, p, { sqlx::query_as(select_users!("WHERE email = $1")).bind(&email).fetch_optional(p).await? });
         row.map(UserRecord::try_from).transpose()
     }
 
     pub async fn user(&self, id: i64) -> Result<Option<UserRecord>, StoreError> {
-        let row: Option<UserRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_users!("WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<UserRow> =
+            on_db!(&self.db, p, { sqlx::query_as(select_users!("WHERE id = $1")).bind(id).fetch_optional(p).await? });
         row.map(UserRecord::try_from).transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<UserRecord>, StoreError> {
-        let rows: Vec<UserRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_users!("ORDER BY email"))
-            .fetch_all(p)
-            .await?
-        });
+        let rows: Vec<UserRow> = on_db!(&self.db, p, { sqlx::query_as(select_users!("ORDER BY email")).fetch_all(p).await? });
         rows.into_iter().map(UserRecord::try_from).collect()
     }
 
@@ -122,7 +110,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let email = normalise_email(&u.email);
         let mut tx = self.begin().await?;
-        let id: i64 = on_tx!(&mut tx, c => {
+        let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO users (email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, created_at) \
                  VALUES ($1, $2, $3, $4, $5, FALSE, $6, $6) RETURNING id",
@@ -144,7 +132,7 @@ impl Store {
     pub async fn set_user_roles(&self, by: &Author, id: i64, roles: &[Role]) -> Result<(), StoreError> {
         let roles = format_roles(roles);
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             sqlx::query("UPDATE users SET roles = $1 WHERE id = $2").bind(&roles).bind(id).execute(c).await?.rows_affected()
         });
         if n == 0 {
@@ -156,7 +144,7 @@ impl Store {
 
     pub async fn set_user_disabled(&self, by: &Author, id: i64, disabled: bool) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2").bind(disabled).bind(id).execute(c).await?.rows_affected()
         });
         if n == 0 {
@@ -166,9 +154,7 @@ impl Store {
         append(&mut tx, by, op, "user", &id.to_string(), "").await?;
         // A disabled account's sessions end at once.
         if disabled {
-            on_tx!(&mut tx, c => {
-                sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected()
-            });
+            on_tx!(&mut tx, c, sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected());
         }
         tx.commit().await
     }
@@ -176,7 +162,7 @@ impl Store {
     pub async fn set_user_password(&self, by: &Author, id: i64, password_hash: &str) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
                 .bind(password_hash)
                 .bind(&now)
@@ -195,7 +181,7 @@ impl Store {
     pub async fn record_login(&self, id: i64, email: &str) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c, {
             sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2").bind(&now).bind(id).execute(c).await?.rows_affected()
         });
         append(&mut tx, &Author::user(id, email), "session.login", "user", &id.to_string(), "").await?;
@@ -203,7 +189,7 @@ impl Store {
     }
 
     pub async fn count_users(&self) -> Result<i64, StoreError> {
-        Ok(on_db!(&self.db, p => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
+        Ok(on_db!(&self.db, p, sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(p).await?))
     }
 }
 
@@ -226,7 +212,7 @@ struct DigestRow {
 
 impl Store {
     pub async fn daily_digest(&self, user_id: i64) -> Result<bool, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_scalar("SELECT daily_digest FROM users WHERE id = $1").bind(user_id).fetch_optional(p).await?
         })
         .unwrap_or(false))
@@ -234,7 +220,7 @@ impl Store {
 
     pub async fn set_daily_digest(&self, by: &Author, user_id: i64, on: bool) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c, {
             sqlx::query("UPDATE users SET daily_digest = $1 WHERE id = $2").bind(on).bind(user_id).execute(c).await?;
         });
         append(&mut tx, by, "user.digest", "user", &user_id.to_string(), if on { "on" } else { "off" }).await?;
@@ -243,7 +229,7 @@ impl Store {
 
     /// Enabled accounts of an organisation that want the digest and had none since `before`.
     pub async fn digest_due(&self, before: OffsetDateTime) -> Result<Vec<DigestSubscriber>, StoreError> {
-        let rows: Vec<DigestRow> = on_db!(&self.db, p => {
+        let rows: Vec<DigestRow> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT id, email, organisation_id, digest_sent_at FROM users WHERE daily_digest = TRUE AND disabled = FALSE \
                  AND organisation_id IS NOT NULL AND (digest_sent_at IS NULL OR digest_sent_at < $1) ORDER BY id",
@@ -267,8 +253,12 @@ impl Store {
         if let Some(m) = mail {
             crate::mail::enqueue(&mut tx, m).await?;
         }
-        on_tx!(&mut tx, c => {
-            sqlx::query("UPDATE users SET digest_sent_at = $1 WHERE id = $2").bind(time_fmt::to_storage(at)).bind(user_id).execute(c).await?;
+        on_tx!(&mut tx, c, {
+            sqlx::query("UPDATE users SET digest_sent_at = $1 WHERE id = $2")
+                .bind(time_fmt::to_storage(at))
+                .bind(user_id)
+                .execute(c)
+                .await?;
         });
         tx.commit().await
     }

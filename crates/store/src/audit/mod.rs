@@ -61,11 +61,8 @@ pub(crate) async fn append(
     record_id: &str,
     detail: &str,
 ) -> Result<i64, StoreError> {
-    let (seq, prev_hash): (i64, String) = on_tx!(tx, c => {
-        sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(c)
-            .await?
-    });
+    let (seq, prev_hash): (i64, String) =
+        on_tx!(tx, c, sqlx::query_as("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash").fetch_one(c).await?);
     let mut entry = AuditEntry {
         seq,
         at: time_fmt::to_storage(time_fmt::now()),
@@ -79,7 +76,7 @@ pub(crate) async fn append(
         hash: String::new(),
     };
     entry.hash = entry_hash(&entry);
-    on_tx!(tx, c => {
+    on_tx!(tx, c, {
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor_id, actor_label, operation, record_type, record_id, detail, prev_hash, hash) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -95,11 +92,10 @@ pub(crate) async fn append(
         .bind(&entry.prev_hash)
         .bind(&entry.hash)
         .execute(c)
-        .await?.rows_affected()
+        .await?
+        .rows_affected()
     });
-    on_tx!(tx, c => {
-        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&entry.hash).execute(c).await?.rows_affected()
-    });
+    on_tx!(tx, c, sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(&entry.hash).execute(c).await?.rows_affected());
     Ok(seq)
 }
 
@@ -130,7 +126,7 @@ impl Store {
     pub async fn audit_entries(&self, filter: &AuditFilter, limit: i64, offset: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let actor = filter.actor.clone().unwrap_or_default();
         let op = filter.operation.clone().unwrap_or_default();
-        let rows: Vec<EntryRow> = on_db!(&self.db, p => {
+        let rows: Vec<EntryRow> = on_db!(&self.db, p, {
             sqlx::query_as(select_entries!(
                 "WHERE ($1 = '' OR actor_label = $1) AND ($2 = '' OR operation LIKE $2 || '%') ORDER BY seq DESC LIMIT $3 OFFSET $4"
             ))
@@ -145,7 +141,7 @@ impl Store {
     }
 
     pub async fn audit_bounds(&self) -> Result<ChainBounds, StoreError> {
-        let h: HeadRow = on_db!(&self.db, p => {
+        let h: HeadRow = on_db!(&self.db, p, {
             sqlx::query_as("SELECT seq, hash, anchor_seq, anchor_hash FROM audit_head WHERE id = 1").fetch_one(p).await?
         });
         Ok(ChainBounds { anchor_seq: h.anchor_seq, anchor_hash: h.anchor_hash, head_seq: h.seq, head_hash: h.hash })
@@ -153,12 +149,8 @@ impl Store {
 
     /// Entries in sequence order after `after_seq`, at most `limit`, for verification in batches.
     pub async fn audit_batch(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows: Vec<EntryRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_entries!("WHERE seq > $1 ORDER BY seq LIMIT $2"))
-            .bind(after_seq)
-            .bind(limit)
-            .fetch_all(p)
-            .await?
+        let rows: Vec<EntryRow> = on_db!(&self.db, p, {
+            sqlx::query_as(select_entries!("WHERE seq > $1 ORDER BY seq LIMIT $2")).bind(after_seq).bind(limit).fetch_all(p).await?
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
@@ -188,25 +180,21 @@ impl Store {
     /// the purge itself is recorded. Returns how many entries were removed.
     pub async fn audit_purge(&self, by: &Author, cutoff: &str) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
-        let last: Option<(i64, String)> = on_tx!(&mut tx, c => {
-            sqlx::query_as("SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1")
-                .bind(cutoff)
-                .fetch_optional(c)
-                .await?
+        let last: Option<(i64, String)> = on_tx!(&mut tx, c, {
+            sqlx::query_as("SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1").bind(cutoff).fetch_optional(c).await?
         });
         let Some((seq, hash)) = last else {
             tx.commit().await?;
             return Ok(0);
         };
-        let removed = on_tx!(&mut tx, c => {
-            sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(seq).execute(c).await?.rows_affected()
-        });
-        on_tx!(&mut tx, c => {
+        let removed = on_tx!(&mut tx, c, sqlx::query("DELETE FROM audit_log WHERE seq <= $1").bind(seq).execute(c).await?.rows_affected());
+        on_tx!(&mut tx, c, {
             sqlx::query("UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2 WHERE id = 1")
                 .bind(seq)
                 .bind(&hash)
                 .execute(c)
-                .await?.rows_affected()
+                .await?
+                .rows_affected()
         });
         append(&mut tx, by, "audit.purge", "audit_log", &seq.to_string(), &format!("{removed} entrées antérieures au {cutoff} supprimées"))
             .await?;

@@ -23,7 +23,7 @@ pub struct QueuedMail {
 
 pub(crate) async fn enqueue(tx: &mut Tx, m: &OutgoingMail) -> Result<(), StoreError> {
     let now = time_fmt::to_storage(time_fmt::now());
-    on_tx!(tx, c => {
+    on_tx!(tx, c, {
         sqlx::query("INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at) VALUES ($1, $2, $3, $4, $1)")
             .bind(&now)
             .bind(&m.recipient)
@@ -48,7 +48,7 @@ impl Store {
     /// Mail due for (re)sending.
     pub async fn due_mail(&self, limit: i64) -> Result<Vec<QueuedMail>, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT id, recipient, subject, body, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
                  AND attempts < $2 ORDER BY id LIMIT $3",
@@ -63,8 +63,12 @@ impl Store {
 
     pub async fn mark_mail_sent(&self, id: i64) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
-        on_db!(&self.db, p => {
-            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2").bind(&now).bind(id).execute(p).await?;
+        on_db!(&self.db, p, {
+            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
+                .bind(&now)
+                .bind(id)
+                .execute(p)
+                .await?;
         });
         Ok(())
     }
@@ -73,7 +77,7 @@ impl Store {
     pub async fn mark_mail_failed(&self, id: i64, attempts: i64, error: &str) -> Result<(), StoreError> {
         let delay = time::Duration::minutes(1i64 << attempts.clamp(0, 10));
         let next = time_fmt::to_storage(time_fmt::now() + delay);
-        on_db!(&self.db, p => {
+        on_db!(&self.db, p, {
             sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE id = $3")
                 .bind(&next)
                 .bind(error)
@@ -86,7 +90,7 @@ impl Store {
 
     /// Counts of the outbox: (waiting, sent, given up), for the administrator.
     pub async fn outbox_counts(&self) -> Result<(i64, i64, i64), StoreError> {
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts < $1 THEN 1 ELSE 0 END), 0), \
                  COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0), \

@@ -64,15 +64,17 @@ impl Store {
     ) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let id: i64 = on_tx!(&mut tx, c => {
-            sqlx::query_scalar("INSERT INTO api_keys (organisation_id, label, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id")
-                .bind(organisation_id)
-                .bind(label)
-                .bind(prefix)
-                .bind(hash)
-                .bind(&now)
-                .fetch_one(c)
-                .await?
+        let id: i64 = on_tx!(&mut tx, c, {
+            sqlx::query_scalar(
+                "INSERT INTO api_keys (organisation_id, label, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(organisation_id)
+            .bind(label)
+            .bind(prefix)
+            .bind(hash)
+            .bind(&now)
+            .fetch_one(c)
+            .await?
         });
         append(&mut tx, by, "api_key.create", "api_key", &id.to_string(), &organisation_id.to_string()).await?;
         tx.commit().await?;
@@ -80,7 +82,7 @@ impl Store {
     }
 
     pub async fn api_keys(&self) -> Result<Vec<ApiKey>, StoreError> {
-        let rows: Vec<ApiKeyRow> = on_db!(&self.db, p => {
+        let rows: Vec<ApiKeyRow> = on_db!(&self.db, p, {
             sqlx::query_as("SELECT id, organisation_id, label, prefix, created_at, revoked_at, last_used_at FROM api_keys ORDER BY id")
                 .fetch_all(p)
                 .await?
@@ -91,8 +93,13 @@ impl Store {
     pub async fn revoke_api_key(&self, by: &Author, id: i64) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
-            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL").bind(&now).bind(id).execute(c).await?.rows_affected()
+        let n = on_tx!(&mut tx, c, {
+            sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(&now)
+                .bind(id)
+                .execute(c)
+                .await?
+                .rows_affected()
         });
         if n == 0 {
             return Err(StoreError::NotFound(format!("clé {id}")));
@@ -105,7 +112,7 @@ impl Store {
     /// recorded to the hour: a read per request, a write an hour.
     pub async fn organisation_for_api_key(&self, key: &str) -> Result<Option<i64>, StoreError> {
         let hash = maillage_core::organisation::api_key::hash(key);
-        let found: Option<(i64, i64, Option<String>)> = on_db!(&self.db, p => {
+        let found: Option<(i64, i64, Option<String>)> = on_db!(&self.db, p, {
             sqlx::query_as("SELECT id, organisation_id, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
                 .bind(&hash)
                 .fetch_optional(p)
@@ -116,8 +123,12 @@ impl Store {
         let hour_ago = time_fmt::to_storage(now - time::Duration::hours(1));
         if last_used.is_none_or(|t| t < hour_ago) {
             let mut tx = self.begin().await?;
-            on_tx!(&mut tx, c => {
-                sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(time_fmt::to_storage(now)).bind(id).execute(c).await?;
+            on_tx!(&mut tx, c, {
+                sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+                    .bind(time_fmt::to_storage(now))
+                    .bind(id)
+                    .execute(c)
+                    .await?;
             });
             tx.commit().await?;
         }

@@ -80,31 +80,20 @@ macro_rules! select_organisations {
 
 impl Store {
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
-        let rows: Vec<OrganisationRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_organisations!("ORDER BY name"))
-            .fetch_all(p)
-            .await?
-        });
+        let rows: Vec<OrganisationRow> =
+            on_db!(&self.db, p, { sqlx::query_as(select_organisations!("ORDER BY name")).fetch_all(p).await? });
         rows.into_iter().map(Organisation::try_from).collect()
     }
 
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {
-        let row: Option<OrganisationRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_organisations!("WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<OrganisationRow> =
+            on_db!(&self.db, p, { sqlx::query_as(select_organisations!("WHERE id = $1")).bind(id).fetch_optional(p).await? });
         row.map(Organisation::try_from).transpose()
     }
 
     pub async fn organisation_by_code(&self, code: &str) -> Result<Option<Organisation>, StoreError> {
-        let row: Option<OrganisationRow> = on_db!(&self.db, p => {
-            sqlx::query_as(select_organisations!("WHERE code = $1"))
-            .bind(code)
-            .fetch_optional(p)
-            .await?
-        });
+        let row: Option<OrganisationRow> =
+            on_db!(&self.db, p, { sqlx::query_as(select_organisations!("WHERE code = $1")).bind(code).fetch_optional(p).await? });
         row.map(Organisation::try_from).transpose()
     }
 
@@ -112,7 +101,7 @@ impl Store {
     pub async fn create_organisation(&self, by: &Author, o: &OrganisationInput) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let id: i64 = on_tx!(&mut tx, c => {
+        let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO organisations (code, name, kind, email, phone, address, signed_strategy, match_terms, created_at, updated_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
@@ -137,7 +126,7 @@ impl Store {
     pub async fn update_organisation(&self, by: &Author, id: i64, o: &OrganisationInput) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             sqlx::query(
                 "UPDATE organisations SET code = $1, name = $2, kind = $3, email = $4, phone = $5, address = $6, \
                  signed_strategy = $7, match_terms = $8, updated_at = $9 WHERE id = $10",

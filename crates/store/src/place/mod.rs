@@ -59,7 +59,7 @@ impl RuleRow {
 
 impl Store {
     pub async fn areas(&self) -> Result<Vec<Area>, StoreError> {
-        let rows: Vec<AreaRow> = on_db!(&self.db, p => {
+        let rows: Vec<AreaRow> = on_db!(&self.db, p, {
             sqlx::query_as("SELECT id, kind, name, organisation_id, approximate, geometry FROM areas ORDER BY kind, name")
                 .fetch_all(p)
                 .await?
@@ -81,7 +81,7 @@ impl Store {
         let mut ids = Vec::new();
         for s in shapes {
             let [x0, y0, x1, y1] = s.shape.bbox;
-            let id: i64 = on_tx!(&mut tx, c => {
+            let id: i64 = on_tx!(&mut tx, c, {
                 sqlx::query_scalar(
                     "INSERT INTO areas (kind, name, organisation_id, approximate, geometry, min_lon, min_lat, max_lon, max_lat, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -109,7 +109,7 @@ impl Store {
     /// Removes an area; reports keep their place and lose the link, rules on it go.
     pub async fn delete_area(&self, by: &Author, id: i64) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             sqlx::query("DELETE FROM routing_rules WHERE area_id = $1").bind(id).execute(&mut *c).await?;
             sqlx::query("UPDATE reports SET district_id = NULL WHERE district_id = $1").bind(id).execute(&mut *c).await?;
             sqlx::query("UPDATE reports SET priority_area_id = NULL WHERE priority_area_id = $1").bind(id).execute(&mut *c).await?;
@@ -125,19 +125,21 @@ impl Store {
     }
 
     pub async fn routing_rules(&self) -> Result<Vec<RuleRow>, StoreError> {
-        Ok(on_db!(&self.db, p => {
-            sqlx::query_as("SELECT id, position, category_id, area_id, organisation_id, also_involve FROM routing_rules ORDER BY position, id")
-                .fetch_all(p)
-                .await?
+        Ok(on_db!(&self.db, p, {
+            sqlx::query_as(
+                "SELECT id, position, category_id, area_id, organisation_id, also_involve FROM routing_rules ORDER BY position, id",
+            )
+            .fetch_all(p)
+            .await?
         }))
     }
 
     /// Adds a rule at the end of the list.
     pub async fn add_routing_rule(&self, by: &Author, rule: &RoutingRule) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
-        let also = rule.also_involve.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+        let also = rule.also_involve.iter().map(std::string::ToString::to_string).collect::<Vec<_>>().join(",");
         let mut tx = self.begin().await?;
-        let id: i64 = on_tx!(&mut tx, c => {
+        let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO routing_rules (position, category_id, area_id, organisation_id, also_involve, created_at) \
                  VALUES ((SELECT COALESCE(MAX(position), 0) + 1 FROM routing_rules), $1, $2, $3, $4, $5) RETURNING id",
@@ -157,9 +159,7 @@ impl Store {
 
     pub async fn delete_routing_rule(&self, by: &Author, id: i64) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
-            sqlx::query("DELETE FROM routing_rules WHERE id = $1").bind(id).execute(c).await?.rows_affected()
-        });
+        let n = on_tx!(&mut tx, c, sqlx::query("DELETE FROM routing_rules WHERE id = $1").bind(id).execute(c).await?.rows_affected());
         if n == 0 {
             return Err(StoreError::NotFound(format!("règle {id}")));
         }
@@ -178,7 +178,7 @@ impl Store {
         }
         let (a, b) = (&rules[i - 1], &rules[i]);
         let mut tx = self.begin().await?;
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c, {
             sqlx::query("UPDATE routing_rules SET position = $1 WHERE id = $2").bind(b.position).bind(a.id).execute(&mut *c).await?;
             sqlx::query("UPDATE routing_rules SET position = $1 WHERE id = $2").bind(a.position).bind(b.id).execute(&mut *c).await?;
         });

@@ -45,11 +45,11 @@ const REPORT_COLUMNS: &str = "id, category_id, state, description, address, lat,
     reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, closed_at, resolution_hours, created_month";
 
 fn opt_int(v: Option<i64>) -> Param {
-    v.map(Param::Int).unwrap_or(Param::NullInt)
+    v.map_or(Param::NullInt, Param::Int)
 }
 
 fn opt_time(v: Option<OffsetDateTime>) -> Param {
-    v.map(|t| Param::Text(time_fmt::to_storage(t))).unwrap_or(Param::NullText)
+    v.map_or(Param::NullText, |t| Param::Text(time_fmt::to_storage(t)))
 }
 
 /// The tables a bulk load writes.
@@ -85,9 +85,9 @@ impl Store {
                  AND indexname NOT IN (SELECT conname FROM pg_constraint)"
             ),
         };
-        let found: Vec<(String, String)> = on_db!(&self.db, p => sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
+        let found: Vec<(String, String)> = on_db!(&self.db, p, sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).fetch_all(p).await?);
         for (name, _) in &found {
-            on_db!(&self.db, p => {
+            on_db!(&self.db, p, {
                 sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX {name}"))).execute(p).await?;
             });
         }
@@ -166,7 +166,7 @@ impl Store {
                         Param::Text("import".into()),
                         opt_int(e.organisation_id),
                         Param::Text(kind.into()),
-                        state.map(|s| Param::Text(s.into())).unwrap_or(Param::NullText),
+                        state.map_or(Param::NullText, |s| Param::Text(s.into())),
                         Param::Text(detail),
                         Param::Bool(e.internal),
                         Param::Text(e.body.clone()),
@@ -174,7 +174,7 @@ impl Store {
                     m += 1;
                 }
             }
-            on_tx!(&mut tx, c => {
+            on_tx!(&mut tx, c, {
                 bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.params).execute(&mut *c).await?;
                 if n > 0 {
                     bind_params!(sqlx::query(sqlx::AssertSqlSafe(parts.text)), &parts.params).execute(&mut *c).await?;
@@ -206,7 +206,7 @@ impl Store {
     /// PostgreSQL's identity sequences move past the ids.
     pub async fn bulk_done(&self, load: BulkLoad) -> Result<(), StoreError> {
         for sql in load.indexes {
-            on_db!(&self.db, p => {
+            on_db!(&self.db, p, {
                 sqlx::query(sqlx::AssertSqlSafe(sql)).execute(p).await?;
             });
         }
@@ -214,7 +214,7 @@ impl Store {
         self.reset_sequences(&mut tx, &BULK_TABLES).await?;
         tx.commit().await?;
         // Fresh statistics for the query planner.
-        on_db!(&self.db, p => {
+        on_db!(&self.db, p, {
             sqlx::query("ANALYZE").execute(p).await?;
         });
         Ok(())

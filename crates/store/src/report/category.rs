@@ -87,7 +87,7 @@ pub fn lineage(categories: &[Category], id: i64) -> Vec<i64> {
 impl Store {
     /// Every category, retired ones included, in display order.
     pub async fn categories(&self) -> Result<Vec<Category>, StoreError> {
-        let rows: Vec<Row> = on_db!(&self.db, p => {
+        let rows: Vec<Row> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT id, parent_id, code, name, description, keywords, target_days, urgent, questions, position, retired \
                  FROM report_categories ORDER BY position, name",
@@ -103,7 +103,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let questions = serde_json::to_string(&c.questions)?;
         let mut tx = self.begin().await?;
-        let id: Option<i64> = on_tx!(&mut tx, conn => {
+        let id: Option<i64> = on_tx!(&mut tx, conn, {
             match id {
                 None => sqlx::query_scalar(
                     "INSERT INTO report_categories (parent_id, code, name, description, keywords, target_days, urgent, questions, position, retired, updated_at) \
@@ -139,9 +139,7 @@ impl Store {
 impl Store {
     /// On first start, loads the shipped categories.
     pub async fn ensure_default_categories(&self) -> Result<(), StoreError> {
-        let n: i64 = on_db!(&self.db, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM report_categories").fetch_one(p).await?
-        });
+        let n: i64 = on_db!(&self.db, p, { sqlx::query_scalar("SELECT COUNT(*) FROM report_categories").fetch_one(p).await? });
         if n > 0 {
             return Ok(());
         }

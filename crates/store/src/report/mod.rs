@@ -339,7 +339,7 @@ impl Store {
     pub async fn create_report(&self, by: &Author, r: &NewReport, mails: impl FnOnce(i64) -> Vec<OutgoingMail>) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
         let initial = if r.organisation_id.is_some() { State::Transmitted } else { State::New };
-        let id: i64 = on_tx!(&mut tx, c => {
+        let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO reports (category_id, state, description, address, lat, lon, district_id, priority_area_id, organisation_id, \
                  reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, created_month) \
@@ -380,7 +380,7 @@ impl Store {
             parts.push((o, Part::Reporter));
         }
         for (org, part) in parts {
-            on_tx!(&mut tx, c => {
+            on_tx!(&mut tx, c, {
                 sqlx::query("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ($1, $2, $3)")
                     .bind(id)
                     .bind(org)
@@ -414,9 +414,8 @@ impl Store {
         }
         sql.push(sort.order_by());
         sql.push(" LIMIT ").bind(Param::Int(limit)).push(" OFFSET ").bind(Param::Int(offset));
-        let rows: Vec<SummaryRow> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
+        let rows: Vec<SummaryRow> =
+            on_db!(&self.db, p, { bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await? });
         rows.into_iter().map(ReportSummary::try_from).collect()
     }
 
@@ -430,7 +429,7 @@ impl Store {
         f.where_clause(&mut sql);
         sql.push(ReportSort::NewestFirst.order_by());
         let mut n = 0;
-        on_db!(&self.db, p => {
+        on_db!(&self.db, p, {
             let mut rows = bind_params!(sqlx::query_as::<_, SummaryRow>(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch(p);
             while let Some(row) = rows.try_next().await? {
                 each(ReportSummary::try_from(row)?)?;
@@ -445,14 +444,13 @@ impl Store {
         let mut sql = Sql::new("SELECT r.id, r.lat, r.lon, r.state, r.category_id FROM reports r");
         f.where_clause(&mut sql);
         sql.push(" ORDER BY r.created_at DESC LIMIT ").bind(Param::Int(limit));
-        let rows: Vec<PointRow> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
+        let rows: Vec<PointRow> =
+            on_db!(&self.db, p, { bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await? });
         rows.into_iter().map(ReportPoint::try_from).collect()
     }
 
     pub async fn report(&self, id: i64) -> Result<Option<ReportDetail>, StoreError> {
-        let row: Option<DetailRow> = on_db!(&self.db, p => {
+        let row: Option<DetailRow> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT id, category_id, state, close_reason, duplicate_of, status_notes, description, address, lat, lon, district_id, \
                  priority_area_id, organisation_id, reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, \
@@ -466,7 +464,7 @@ impl Store {
     }
 
     pub async fn involvements(&self, report_id: i64) -> Result<Vec<Involvement>, StoreError> {
-        let rows: Vec<InvolvementRow> = on_db!(&self.db, p => {
+        let rows: Vec<InvolvementRow> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT i.id, i.organisation_id, o.name AS organisation_name, o.email AS organisation_email, i.part, i.taken_at, i.done_at \
                  FROM report_involvements i JOIN organisations o ON o.id = i.organisation_id WHERE i.report_id = $1 ORDER BY i.id",
@@ -480,7 +478,7 @@ impl Store {
 
     /// The history; internal comments only for the organisation that wrote them.
     pub async fn report_events(&self, report_id: i64, viewer_organisation: Option<i64>) -> Result<Vec<ReportEvent>, StoreError> {
-        let rows: Vec<EventRow> = on_db!(&self.db, p => {
+        let rows: Vec<EventRow> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT id, at, author_label, organisation_id, kind, state, detail, internal, body FROM report_events \
                  WHERE report_id = $1 AND (internal = FALSE OR organisation_id = $2) ORDER BY id",
@@ -494,7 +492,7 @@ impl Store {
     }
 
     pub async fn photos(&self, report_id: i64) -> Result<Vec<Photo>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_as("SELECT id, report_id, file_name, thumbnail_name, width, height, size_bytes FROM report_photos WHERE report_id = $1 ORDER BY id")
                 .bind(report_id)
                 .fetch_all(p)
@@ -503,7 +501,7 @@ impl Store {
     }
 
     pub async fn photo(&self, id: i64) -> Result<Option<Photo>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_as("SELECT id, report_id, file_name, thumbnail_name, width, height, size_bytes FROM report_photos WHERE id = $1")
                 .bind(id)
                 .fetch_optional(p)
@@ -515,7 +513,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         touch(&mut tx, report_id, &now).await?;
-        let id: i64 = on_tx!(&mut tx, c => {
+        let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO report_photos (report_id, file_name, thumbnail_name, width, height, size_bytes, user_id, created_at) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -561,7 +559,7 @@ impl Store {
             _ => None,
         };
         let closed_at = closing.then(|| now.clone());
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c, {
             sqlx::query(
                 "UPDATE reports SET state = $1, close_reason = $2, duplicate_of = $3, status_notes = $4, updated_at = $5, \
                  closed_at = $6, resolution_hours = $7, organisation_id = COALESCE($8, organisation_id) WHERE id = $9",
@@ -579,7 +577,7 @@ impl Store {
             .await?;
         });
         if let Some(new_lead) = ch.redirect_to {
-            on_tx!(&mut tx, c => {
+            on_tx!(&mut tx, c, {
                 sqlx::query("UPDATE report_involvements SET part = 'involved' WHERE report_id = $1 AND part = 'lead'")
                     .bind(report_id)
                     .execute(&mut *c)
@@ -619,7 +617,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         touch(&mut tx, report_id, &now).await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             sqlx::query(
                 "INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ($1, $2, 'involved') \
                  ON CONFLICT (report_id, organisation_id) DO UPDATE SET part = 'involved' WHERE report_involvements.part = 'reporter'",
@@ -645,7 +643,7 @@ impl Store {
     pub async fn set_part(&self, by: &Author, report_id: i64, organisation_id: i64, done: bool) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let n = on_tx!(&mut tx, c => {
+        let n = on_tx!(&mut tx, c, {
             if done {
                 sqlx::query("UPDATE report_involvements SET done_at = $1, taken_at = COALESCE(taken_at, $1) WHERE report_id = $2 AND organisation_id = $3 AND part <> 'reporter'")
             } else {
@@ -703,9 +701,8 @@ impl Store {
         sql.push(" AND r.lat BETWEEN ").bind(Param::Float(lat - dlat)).push(" AND ").bind(Param::Float(lat + dlat));
         sql.push(" AND r.lon BETWEEN ").bind(Param::Float(lon - dlon)).push(" AND ").bind(Param::Float(lon + dlon));
         sql.push(" ORDER BY r.created_at DESC LIMIT 20");
-        let rows: Vec<SummaryRow> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
+        let rows: Vec<SummaryRow> =
+            on_db!(&self.db, p, { bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await? });
         rows.into_iter().map(ReportSummary::try_from).collect()
     }
 
@@ -734,7 +731,7 @@ impl Store {
     async fn anonymise_batch(&self, by: &Author, closed_before: &str, after: i64) -> Result<(Vec<i64>, Vec<String>), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
-        let ids: Vec<i64> = on_tx!(&mut tx, c => {
+        let ids: Vec<i64> = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "SELECT id FROM reports WHERE id > $1 AND closed_at IS NOT NULL AND closed_at < $2 AND anonymised_at IS NULL ORDER BY id LIMIT $3",
             )
@@ -759,8 +756,9 @@ impl Store {
             format!("DELETE FROM report_photos WHERE report_id IN {}", list.text),
         ];
         let mut files = Vec::new();
-        on_tx!(&mut tx, c => {
-            let names: Vec<(String, String)> = bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(photos)), &list.params).fetch_all(&mut *c).await?;
+        on_tx!(&mut tx, c, {
+            let names: Vec<(String, String)> =
+                bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(photos)), &list.params).fetch_all(&mut *c).await?;
             files.extend(names.into_iter().flat_map(|(a, b)| [a, b]));
             let mut with_now = vec![Param::Text(now.clone())];
             with_now.extend(list.params.iter().cloned());
@@ -808,7 +806,7 @@ async fn insert_event(
     at: &str,
 ) -> Result<(), StoreError> {
     let (kind, state, detail) = row::encode_event(event);
-    on_tx!(tx, c => {
+    on_tx!(tx, c, {
         sqlx::query(
             "INSERT INTO report_events (report_id, at, user_id, author_label, organisation_id, kind, state, detail, internal, body) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
@@ -830,7 +828,7 @@ async fn insert_event(
 }
 
 async fn touch(tx: &mut crate::db::Tx, report_id: i64, now: &str) -> Result<(), StoreError> {
-    let n = on_tx!(tx, c => {
+    let n = on_tx!(tx, c, {
         sqlx::query("UPDATE reports SET updated_at = $1 WHERE id = $2").bind(now).bind(report_id).execute(c).await?.rows_affected()
     });
     if n == 0 {

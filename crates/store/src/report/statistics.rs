@@ -97,7 +97,7 @@ pub(crate) async fn count(tx: &mut Tx, reports: &[Counted], sign: i64) -> Result
         }
     }
     for ((dimension, month, key, state, late, days), n) in sums {
-        on_tx!(tx, c => {
+        on_tx!(tx, c, {
             sqlx::query(
                 "INSERT INTO report_tallies (dimension, created_month, group_key, state, late, days, n) VALUES ($1, $2, $3, $4, $5, $6, $7) \
                  ON CONFLICT (dimension, created_month, group_key, state, late, days) DO UPDATE SET n = report_tallies.n + excluded.n",
@@ -119,7 +119,7 @@ pub(crate) async fn count(tx: &mut Tx, reports: &[Counted], sign: i64) -> Result
 /// A report's counted fields, read in the caller's transaction.
 pub(crate) async fn counted(tx: &mut Tx, report_id: i64) -> Result<Option<Counted>, StoreError> {
     let sql = format!("SELECT {COUNTED_COLUMNS} FROM reports WHERE id = $1");
-    Ok(on_tx!(tx, c => sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(report_id).fetch_optional(&mut *c).await?))
+    Ok(on_tx!(tx, c, sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(report_id).fetch_optional(&mut *c).await?))
 }
 
 /// Counts every closed report again (after a restore, or the removal of a district).
@@ -127,7 +127,7 @@ pub(crate) async fn recount(tx: &mut Tx) -> Result<(), StoreError> {
     let late = "CASE WHEN due_at IS NOT NULL AND closed_at > due_at THEN 1 ELSE 0 END";
     let days = days_sql("resolution_hours");
     let closed = closed_codes();
-    on_tx!(tx, c => {
+    on_tx!(tx, c, {
         sqlx::query("DELETE FROM report_tallies").execute(&mut *c).await?;
     });
     for (dimension, column) in DIMENSIONS {
@@ -136,7 +136,7 @@ pub(crate) async fn recount(tx: &mut Tx) -> Result<(), StoreError> {
              SELECT '{dimension}', created_month, COALESCE({column}, 0), state, {late}, {days}, COUNT(*) FROM reports \
              WHERE created_month IS NOT NULL AND state IN ({closed}) GROUP BY 2, 3, 4, 5, 6"
         );
-        on_tx!(tx, c => {
+        on_tx!(tx, c, {
             sqlx::query(sqlx::AssertSqlSafe(sql)).execute(&mut *c).await?;
         });
     }
@@ -227,9 +227,8 @@ impl Store {
             sql.push(" AND created_month < ").bind(Param::Int(m));
         }
         sql.push(" GROUP BY g");
-        let pairs: Vec<(i64, i64)> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
+        let pairs: Vec<(i64, i64)> =
+            on_db!(&self.db, p, { bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await? });
         tallies.extend(pairs.into_iter().filter(|(_, n)| *n != 0).map(decode));
         Ok(report::statistics(&tallies))
     }
@@ -247,16 +246,14 @@ impl Store {
         sql.params.push(Param::Text(time_fmt::to_storage(f.now)));
         f.where_clause(&mut sql);
         sql.push(" GROUP BY g");
-        let pairs: Vec<(i64, i64)> = on_db!(&self.db, p => {
-            bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await?
-        });
+        let pairs: Vec<(i64, i64)> =
+            on_db!(&self.db, p, { bind_params!(sqlx::query_as(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_all(p).await? });
         Ok(pairs.into_iter().map(decode).collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

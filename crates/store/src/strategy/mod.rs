@@ -96,7 +96,7 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
 impl Store {
     /// The strategy shown by default: the one whose period starts last.
     pub async fn current_strategy(&self) -> Result<Option<StoredStrategy>, StoreError> {
-        let code: Option<String> = on_db!(&self.db, p => {
+        let code: Option<String> = on_db!(&self.db, p, {
             sqlx::query_scalar("SELECT code FROM strategies ORDER BY period_start DESC, id DESC LIMIT 1").fetch_optional(p).await?
         });
         match code {
@@ -107,7 +107,7 @@ impl Store {
 
     /// Loads a strategy's current version; retired axes and sheets are left out.
     pub async fn strategy(&self, code: &str) -> Result<Option<StoredStrategy>, StoreError> {
-        let row: Option<StrategyRow> = on_db!(&self.db, p => {
+        let row: Option<StrategyRow> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT id, code, title, territory, period_start, period_end, preamble, legal_framework, signatories, annexes, version, updated_at \
                  FROM strategies WHERE code = $1",
@@ -117,13 +117,13 @@ impl Store {
             .await?
         });
         let Some(row) = row else { return Ok(None) };
-        let axes: Vec<AxisRow> = on_db!(&self.db, p => {
+        let axes: Vec<AxisRow> = on_db!(&self.db, p, {
             sqlx::query_as("SELECT id, number, title FROM axes WHERE strategy_id = $1 AND retired = FALSE ORDER BY number")
                 .bind(row.id)
                 .fetch_all(p)
                 .await?
         });
-        let sheets: Vec<SheetRow> = on_db!(&self.db, p => {
+        let sheets: Vec<SheetRow> = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT axis_id, code, title, pilot, diagnostic, objectives, operational_objectives, means, target_public, partners \
                  FROM action_sheets WHERE strategy_id = $1 AND retired = FALSE ORDER BY position",
@@ -173,7 +173,7 @@ impl Store {
 
     /// All indicators of a strategy, retired ones included, in sheet order.
     pub async fn indicators(&self, strategy_id: i64) -> Result<Vec<Indicator>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT i.id, s.code AS sheet_code, i.position, i.label, i.retired FROM indicators i \
                  JOIN action_sheets s ON s.id = i.action_sheet_id WHERE s.strategy_id = $1 ORDER BY s.position, i.position",
@@ -185,11 +185,13 @@ impl Store {
     }
 
     pub async fn strategy_versions(&self, strategy_id: i64) -> Result<Vec<VersionInfo>, StoreError> {
-        let rows: Vec<(i64, String, String, String)> = on_db!(&self.db, p => {
-            sqlx::query_as("SELECT version, created_at, created_by, source FROM strategy_versions WHERE strategy_id = $1 ORDER BY version DESC")
-                .bind(strategy_id)
-                .fetch_all(p)
-                .await?
+        let rows: Vec<(i64, String, String, String)> = on_db!(&self.db, p, {
+            sqlx::query_as(
+                "SELECT version, created_at, created_by, source FROM strategy_versions WHERE strategy_id = $1 ORDER BY version DESC",
+            )
+            .bind(strategy_id)
+            .fetch_all(p)
+            .await?
         });
         rows.into_iter()
             .map(|(version, created_at, created_by, source)| {
@@ -201,7 +203,7 @@ impl Store {
 
     /// The file text of one version, as it was saved.
     pub async fn strategy_version_content(&self, strategy_id: i64, version: i64) -> Result<Option<String>, StoreError> {
-        Ok(on_db!(&self.db, p => {
+        Ok(on_db!(&self.db, p, {
             sqlx::query_scalar("SELECT content FROM strategy_versions WHERE strategy_id = $1 AND version = $2")
                 .bind(strategy_id)
                 .bind(version)
@@ -216,7 +218,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let content = maillage_core::strategy::to_file(doc);
         let mut tx = self.begin().await?;
-        let existing: Option<(i64, i64)> = on_tx!(&mut tx, c => {
+        let existing: Option<(i64, i64)> = on_tx!(&mut tx, c, {
             sqlx::query_as("SELECT id, version FROM strategies WHERE code = $1").bind(&doc.code).fetch_optional(c).await?
         });
         let preamble = to_json(&doc.preamble)?;
@@ -225,7 +227,7 @@ impl Store {
         let annexes = to_json(&doc.annexes)?;
         let (strategy_id, version, created) = match existing {
             Some((id, v)) => {
-                on_tx!(&mut tx, c => {
+                on_tx!(&mut tx, c, {
                     sqlx::query(
                         "UPDATE strategies SET title = $1, territory = $2, period_start = $3, period_end = $4, preamble = $5, \
                          legal_framework = $6, signatories = $7, annexes = $8, version = $9, updated_at = $10 WHERE id = $11",
@@ -242,12 +244,13 @@ impl Store {
                     .bind(&now)
                     .bind(id)
                     .execute(c)
-                    .await?.rows_affected()
+                    .await?
+                    .rows_affected()
                 });
                 (id, v + 1, false)
             }
             None => {
-                let id: i64 = on_tx!(&mut tx, c => {
+                let id: i64 = on_tx!(&mut tx, c, {
                     sqlx::query_scalar(
                         "INSERT INTO strategies (code, title, territory, period_start, period_end, preamble, legal_framework, signatories, annexes, version, updated_at) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $10) RETURNING id",
@@ -269,7 +272,7 @@ impl Store {
             }
         };
         save_tree(&mut tx, strategy_id, doc, &now).await?;
-        on_tx!(&mut tx, c => {
+        on_tx!(&mut tx, c, {
             sqlx::query(
                 "INSERT INTO strategy_versions (strategy_id, version, created_at, created_by, source, content) VALUES ($1, $2, $3, $4, $5, $6)",
             )
@@ -291,13 +294,17 @@ impl Store {
 
 /// Upserts axes, sheets and indicators of `doc` and retires those it no longer has.
 async fn save_tree(tx: &mut Tx, strategy_id: i64, doc: &StrategyDocument, now: &str) -> Result<(), StoreError> {
-    on_tx!(tx, c => {
+    on_tx!(tx, c, {
         sqlx::query("UPDATE axes SET retired = TRUE WHERE strategy_id = $1").bind(strategy_id).execute(&mut *c).await?.rows_affected();
-        sqlx::query("UPDATE action_sheets SET retired = TRUE WHERE strategy_id = $1").bind(strategy_id).execute(&mut *c).await?.rows_affected()
+        sqlx::query("UPDATE action_sheets SET retired = TRUE WHERE strategy_id = $1")
+            .bind(strategy_id)
+            .execute(&mut *c)
+            .await?
+            .rows_affected()
     });
     let mut position = 0i64;
     for axis in &doc.axes {
-        let axis_id: i64 = on_tx!(tx, c => {
+        let axis_id: i64 = on_tx!(tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO axes (strategy_id, number, title, retired) VALUES ($1, $2, $3, FALSE) \
                  ON CONFLICT (strategy_id, number) DO UPDATE SET title = excluded.title, retired = FALSE RETURNING id",
@@ -310,7 +317,7 @@ async fn save_tree(tx: &mut Tx, strategy_id: i64, doc: &StrategyDocument, now: &
         });
         for sheet in &axis.sheets {
             position += 1;
-            let sheet_id: i64 = on_tx!(tx, c => {
+            let sheet_id: i64 = on_tx!(tx, c, {
                 sqlx::query_scalar(
                     "INSERT INTO action_sheets (strategy_id, axis_id, code, position, title, pilot, diagnostic, objectives, operational_objectives, \
                      means, target_public, partners, retired, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, FALSE, $13) \
@@ -335,11 +342,15 @@ async fn save_tree(tx: &mut Tx, strategy_id: i64, doc: &StrategyDocument, now: &
                 .fetch_one(c)
                 .await?
             });
-            on_tx!(tx, c => {
-                sqlx::query("UPDATE indicators SET retired = TRUE WHERE action_sheet_id = $1").bind(sheet_id).execute(c).await?.rows_affected()
+            on_tx!(tx, c, {
+                sqlx::query("UPDATE indicators SET retired = TRUE WHERE action_sheet_id = $1")
+                    .bind(sheet_id)
+                    .execute(c)
+                    .await?
+                    .rows_affected()
             });
             for (i, label) in sheet.indicators.iter().enumerate() {
-                on_tx!(tx, c => {
+                on_tx!(tx, c, {
                     sqlx::query(
                         "INSERT INTO indicators (action_sheet_id, position, label, label_key, retired) VALUES ($1, $2, $3, $4, FALSE) \
                          ON CONFLICT (action_sheet_id, label_key) DO UPDATE SET position = excluded.position, label = excluded.label, retired = FALSE",

@@ -80,7 +80,7 @@ async fn users_view(
                 organisation: r.organisation_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default(),
                 roles: Role::ALL.iter().map(|role| (role.code(), role.label(), held.contains(role))).collect(),
                 disabled: r.disabled,
-                last_login: r.last_login_at.map(maillage_core::time_fmt::datetime_fr).unwrap_or_else(|| "jamais".into()),
+                last_login: r.last_login_at.map_or_else(|| "jamais".into(), maillage_core::time_fmt::datetime_fr),
             }
         })
         .collect();

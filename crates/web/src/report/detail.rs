@@ -139,11 +139,11 @@ pub(super) async fn detail_page(
                     stored.get(&q.code).map(|v| {
                         let shown = if q.kind.has_choices() {
                             v.split(',')
-                                .map(|k| q.choices.iter().find(|c| c.key == k).map(|c| c.name.clone()).unwrap_or_else(|| k.to_string()))
+                                .map(|k| q.choices.iter().find(|c| c.key == k).map_or_else(|| k.to_string(), |c| c.name.clone()))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         } else if q.kind == QuestionKind::DateTime {
-                            time_fmt::from_storage(v).map(time_fmt::datetime_fr).unwrap_or_else(|| v.clone())
+                            time_fmt::from_storage(v).map_or_else(|| v.clone(), time_fmt::datetime_fr)
                         } else {
                             v.clone()
                         };
@@ -203,8 +203,7 @@ pub(super) async fn detail_page(
         lead: r
             .organisation_id
             .and_then(|o| organisations.iter().find(|x| x.id == o))
-            .map(|o| o.name.clone())
-            .unwrap_or_else(|| "à trier par la coordination".into()),
+            .map_or_else(|| "à trier par la coordination".into(), |o| o.name.clone()),
         answers,
         parts,
         events: events.iter().map(|e| event_line(e, organisations)).collect(),

@@ -78,7 +78,7 @@ impl FilterQuery {
             }
         }
         if !self.au.is_empty() {
-            f.created_before = time_fmt::parse_iso_date(&self.au).and_then(|d| d.next_day()).map(time_fmt::paris_day_start);
+            f.created_before = time_fmt::parse_iso_date(&self.au).and_then(time::Date::next_day).map(time_fmt::paris_day_start);
             if f.created_before.is_none() {
                 errors.push("Date de fin illisible (jj/mm/aaaa) : filtre ignoré.".into());
             }

@@ -40,7 +40,7 @@ impl QuestionField {
         self.q.kind == QuestionKind::SeveralChoices
     }
     pub fn value(&self) -> &str {
-        self.values.first().map(String::as_str).unwrap_or("")
+        self.values.first().map_or("", String::as_str)
     }
     pub fn has(&self, key: &str) -> bool {
         self.values.iter().any(|v| v == key)
@@ -120,7 +120,7 @@ pub(super) fn question_fields(questions: &[Question], answers: &BTreeMap<String,
 
 impl NewPage {
     fn build(state: &AppState, u: &CurrentUser, categories: &[Category], d: &Draft, errors: FieldErrors) -> NewPage {
-        let questions = d.category_id.map(|id| maillage_app::report::questions_of(categories, id)).unwrap_or(&[]);
+        let questions = d.category_id.map_or(&[][..], |id| maillage_app::report::questions_of(categories, id));
         let map_query = match Coordinates::parse(&d.lat, &d.lon) {
             Ok(c) => format!("?lat={}&lon={}", c.lat, c.lon),
             Err(_) => String::new(),

@@ -48,7 +48,7 @@ pub(super) async fn map_page(
     let pts: Vec<svg::Point> = points
         .iter()
         .map(|p| {
-            let cname = categories.iter().find(|c| c.id == p.category_id).map(|c| c.name.as_str()).unwrap_or("");
+            let cname = categories.iter().find(|c| c.id == p.category_id).map_or("", |c| c.name.as_str());
             svg::Point {
                 id: p.id,
                 coordinates: Coordinates { lat: p.lat, lon: p.lon },

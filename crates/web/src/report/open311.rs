@@ -66,7 +66,7 @@ impl Node {
         use serde_json::Value;
         match self {
             Node::Text(s) => Value::from(s.as_str()),
-            Node::Number(n) => serde_json::Number::from_f64(*n).map(Value::Number).unwrap_or(Value::Null),
+            Node::Number(n) => serde_json::Number::from_f64(*n).map_or(Value::Null, Value::Number),
             Node::Int(n) => Value::from(*n),
             Node::Bool(b) => Value::Bool(*b),
             Node::Null => Value::Null,
@@ -209,7 +209,7 @@ fn discovery(state: &AppState, format: Format) -> Response {
 }
 
 fn group_name(categories: &[Category], c: &Category) -> String {
-    c.parent_id.and_then(|p| categories.iter().find(|x| x.id == p)).map(|p| p.name.clone()).unwrap_or_else(|| c.name.clone())
+    c.parent_id.and_then(|p| categories.iter().find(|x| x.id == p)).map_or_else(|| c.name.clone(), |p| p.name.clone())
 }
 
 async fn services(state: &AppState, format: Format) -> Result311 {
@@ -342,7 +342,7 @@ async fn post_request(state: &AppState, format: Format, p: &BTreeMap<String, Vec
 
 fn request_node(r: &ReportSummary) -> Node {
     let status = if r.state.class() == StateClass::Open { "open" } else { "closed" };
-    let opt = |s: &Option<String>| s.as_ref().map(Node::text).unwrap_or(Node::Null);
+    let opt = |s: &Option<String>| s.as_ref().map_or(Node::Null, Node::text);
     let stamp = |t: OffsetDateTime| Node::text(time_fmt::to_storage(t));
     Node::Object(vec![
         ("service_request_id", Node::text(r.id.to_string())),
@@ -355,7 +355,7 @@ fn request_node(r: &ReportSummary) -> Node {
         ("service_notice", Node::text("")),
         ("requested_datetime", stamp(r.created_at)),
         ("updated_datetime", stamp(r.closed_at.unwrap_or(r.updated_at))),
-        ("expected_datetime", r.due_at.map(stamp).unwrap_or(Node::Null)),
+        ("expected_datetime", r.due_at.map_or(Node::Null, stamp)),
         ("address", Node::text(&r.address)),
         ("address_id", Node::text("")),
         ("zipcode", Node::text("")),
@@ -471,6 +471,6 @@ async fn one_request(State(state): State<AppState>, Path(file): Path<String>, Ra
 
 /// Requests are created at once, never deferred: no token exists.
 async fn token(Path(file): Path<String>) -> Result311 {
-    let format = split(&file).map(|(_, f)| f).unwrap_or(Format::Xml);
+    let format = split(&file).map_or(Format::Xml, |(_, f)| f);
     Err(error(StatusCode::NOT_FOUND, format, "unknown token"))
 }

@@ -132,7 +132,7 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
     };
     if let Some(source) = tiles {
         for (url, x, y, size) in f.tiles(source) {
-            let _ = write!(out, r##"<image href="{}" x="{x:.1}" y="{y:.1}" width="{size:.1}" height="{size:.1}"/>"##, esc(&url));
+            let _ = write!(out, r#"<image href="{}" x="{x:.1}" y="{y:.1}" width="{size:.1}" height="{size:.1}"/>"#, esc(&url));
         }
     }
     // Over tiles, the territory is only outlined.
@@ -168,7 +168,7 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
             esc(&p.title)
         );
         if links {
-            let _ = write!(out, r##"<a href="/signalements/{}">{circle}</a>"##, p.id);
+            let _ = write!(out, r#"<a href="/signalements/{}">{circle}</a>"#, p.id);
         } else {
             out.push_str(&circle);
         }
@@ -190,7 +190,6 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
 
     #[test]

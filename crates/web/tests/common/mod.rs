@@ -1,6 +1,6 @@
 //! Test harness: the real application on 127.0.0.1:0, over SQLite (a temporary file) or
 //! PostgreSQL (a fresh database on the server named by MAILLAGE_TEST_POSTGRES).
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(dead_code)]
 
 use maillage_core::authz::Role;
 use maillage_store::account::NewUser;
