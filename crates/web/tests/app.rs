@@ -306,4 +306,15 @@ async fn both_backends_have_the_same_schema() {
     let sa = a.schema().await.unwrap();
     assert_eq!(sa, b.schema().await.unwrap());
     assert!(sa.len() >= 11);
+    // Every table is backed up, or said not to be and why.
+    use maillage_store::backup::{NOT_BACKED_UP, TABLES};
+    for (table, _) in &sa {
+        assert!(
+            TABLES.contains(&table.as_str()) || NOT_BACKED_UP.iter().any(|(t, _)| t == table),
+            "table {table} is neither in backup::TABLES nor in backup::NOT_BACKED_UP"
+        );
+    }
+    for table in TABLES.iter().chain(NOT_BACKED_UP.iter().map(|(t, _)| t)) {
+        assert!(sa.iter().any(|(t, _)| t == table), "backup lists {table}, which the schema does not have");
+    }
 }
