@@ -111,14 +111,16 @@ where
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Built together with the web crate, reqwest has TLS but no provider of its own.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        rustls::crypto::ring::default_provider().install_default().ok();
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("reports") {
         return reports::run(&args[1..]).await;
     }
     let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());
     let data = std::env::temp_dir().join(format!("maillage-bench-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&data);
+    remove_dir(&data);
 
     // Cold start: a fresh data folder, so the demo data is created too.
     let started = Instant::now();
@@ -235,8 +237,23 @@ async fn main() -> anyhow::Result<()> {
         peak as f64 / 1024.0
     );
     store.close().await;
-    let _ = child.kill();
-    let _ = child.wait();
-    let _ = std::fs::remove_dir_all(&data);
+    stop(&mut child);
+    remove_dir(&data);
     Ok(())
+}
+
+/// Stops the server under test; a failure to stop it is said, not hidden.
+pub(crate) fn stop(child: &mut std::process::Child) {
+    if let Err(e) = child.kill().and_then(|()| child.wait()) {
+        eprintln!("stopping the server: {e}");
+    }
+}
+
+/// Removes a data folder of a run; one already gone is fine.
+pub(crate) fn remove_dir(path: &std::path::Path) {
+    if let Err(e) = std::fs::remove_dir_all(path)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        eprintln!("removing {}: {e}", path.display());
+    }
 }

@@ -303,8 +303,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let (mut child, base) = start_server(&bin, &db_url, &data)?;
     let pid = child.id();
     let outcome = measure(&store, &city, &base, pid, count).await;
-    let _ = child.kill();
-    let _ = child.wait();
+    crate::stop(&mut child);
     store.close().await;
     if keep {
         println!("database kept: {db_url}");
@@ -313,7 +312,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     if let Some(admin) = &pg_admin {
         drop_create(admin, &format!("maillage_bench_{tag}"), false).await?;
     }
-    let _ = std::fs::remove_dir_all(&data);
+    crate::remove_dir(&data);
     outcome
 }
 

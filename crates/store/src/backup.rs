@@ -38,10 +38,8 @@ pub const TABLES: &[&str] = &[
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a
 /// test fails otherwise, so that a new module's table cannot be silently left out of backups.
-pub const NOT_BACKED_UP: &[(&str, &str)] = &[
-    ("sessions", "sessions end with the server they were opened on"),
-    ("report_tallies", "counted again from the reports at restore"),
-];
+pub const NOT_BACKED_UP: &[(&str, &str)] =
+    &[("sessions", "sessions end with the server they were opened on"), ("report_tallies", "counted again from the reports at restore")];
 
 /// Tables whose `id` comes from an identity sequence on PostgreSQL: all but the audit log's,
 /// which are numbered by the chain.

@@ -46,8 +46,8 @@ async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<Current
     if let Some(u) = parts.extensions.get::<Option<CurrentUser>>() {
         return Ok(u.clone());
     }
-    let session = Session::from_request_parts(parts, state).await.map_err(|(_, m)| AppError::Internal(m.to_string()))?;
-    let id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    let session = Session::from_request_parts(parts, state).await.map_err(|(_, m)| AppError::internal(m))?;
+    let id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(AppError::internal)?;
     let user = match id {
         Some(id) => match state.store.user(id).await? {
             Some(u) if !u.disabled => Some(CurrentUser {
@@ -137,7 +137,7 @@ pub async fn check_credentials(
     let password = password.to_string();
     let ok = tokio::task::spawn_blocking(move || maillage_core::account::password::verify(&password, &hash))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(AppError::internal)?;
     Ok(match user {
         Some(u) if ok && !u.disabled => Some(u),
         _ => None,

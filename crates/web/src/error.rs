@@ -24,8 +24,9 @@ pub enum AppError {
     Conflict(String),
     #[error("trop de tentatives")]
     TooManyRequests,
+    /// Anything else: logged with its cause, never shown.
     #[error("erreur interne : {0}")]
-    Internal(String),
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 // Every variant is named, so that a new store error must be given its status here.
@@ -40,7 +41,7 @@ impl From<StoreError> for AppError {
             | StoreError::Migrate(_)
             | StoreError::Database(_)
             | StoreError::Io(_)
-            | StoreError::Corrupt { .. }) => AppError::Internal(e.to_string()),
+            | StoreError::Corrupt { .. }) => AppError::internal(e),
         }
     }
 }
@@ -50,7 +51,7 @@ impl From<ExportError> for AppError {
         match e {
             ExportError::TooManyRows => AppError::BadRequest(e.to_string()),
             ExportError::Store(e) => e.into(),
-            e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Spreadsheet(_)) => AppError::Internal(e.to_string()),
+            e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Spreadsheet(_)) => AppError::internal(e),
         }
     }
 }
@@ -67,11 +68,22 @@ impl From<TransitionError> for AppError {
 
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
-        AppError::Internal(e.to_string())
+        AppError::internal(e)
+    }
+}
+
+impl From<std::fmt::Error> for AppError {
+    fn from(e: std::fmt::Error) -> Self {
+        AppError::internal(e)
     }
 }
 
 impl AppError {
+    /// An unexpected failure, kept with its cause for the log.
+    pub fn internal(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        AppError::Internal(e.into())
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NeedsLogin { .. } => StatusCode::UNAUTHORIZED,

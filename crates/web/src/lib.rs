@@ -167,7 +167,11 @@ pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io
 
 async fn shutdown_signal() {
     let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            // Without the handler, only SIGTERM stops the server.
+            tracing::warn!("ctrl-c ne peut pas être écouté : {e}");
+            std::future::pending::<()>().await;
+        }
     };
     #[cfg(unix)]
     let term = async {

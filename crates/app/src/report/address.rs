@@ -64,7 +64,10 @@ struct Properties {
 /// small). Any program of this workspace that builds an HTTP client calls it first; a second
 /// call does nothing.
 pub fn install_tls_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // A race with another thread installing it first leaves a provider installed all the same.
+        rustls::crypto::ring::default_provider().install_default().ok();
+    }
 }
 
 impl Geocoder {

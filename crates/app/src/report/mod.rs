@@ -73,8 +73,7 @@ pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Chec
                 None
             }
         },
-        Err(e) if d.lat.trim().is_empty() && d.lon.trim().is_empty() => {
-            let _ = e;
+        Err(_) if d.lat.trim().is_empty() && d.lon.trim().is_empty() => {
             errors.push(("place".into(), "Placez le signalement sur la carte ou donnez ses coordonnées.".into()));
             None
         }

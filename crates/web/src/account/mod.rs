@@ -92,8 +92,8 @@ async fn login(
         Some(user) => {
             state.throttle.record_success(&form.email);
             // A fresh session id at login: a session fixed before login is worth nothing.
-            session.cycle_id().await.map_err(|e| AppError::Internal(e.to_string()))?;
-            session.insert(SESSION_USER_KEY, user.id).await.map_err(|e| AppError::Internal(e.to_string()))?;
+            session.cycle_id().await.map_err(AppError::internal)?;
+            session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
             state.store.record_login(user.id, &user.email).await?;
             Ok(Redirect::to(safe_next(&form.suite)).into_response())
         }
@@ -106,7 +106,7 @@ async fn login(
 }
 
 async fn logout(session: Session) -> Result<Response, AppError> {
-    session.flush().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    session.flush().await.map_err(AppError::internal)?;
     Ok(Redirect::to("/connexion").into_response())
 }
 
@@ -190,8 +190,5 @@ async fn change_password(
 
 /// argon2 off the async threads.
 pub async fn hash_blocking(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || password::hash(&password))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
-        .map_err(|e| AppError::Internal(e.to_string()))
+    tokio::task::spawn_blocking(move || password::hash(&password)).await.map_err(AppError::internal)?.map_err(AppError::internal)
 }

@@ -213,7 +213,7 @@ pub(super) async fn detail_page(
         targets,
         reasons: CloseReason::ALL.iter().map(|r| (r.code(), r.label())).collect(),
         organisations: organisations.iter().map(|o| (o.id, o.name.clone())).collect(),
-        map_svg: svg::svg(&places, &[], Some(c), false, &format!("Emplacement du signalement n° {id}"), state.tiles.as_ref()),
+        map_svg: svg::svg(&places, &[], Some(c), false, &format!("Emplacement du signalement n° {id}"), state.tiles.as_ref())?,
         notice,
         error,
         r,

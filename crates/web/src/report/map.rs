@@ -62,7 +62,7 @@ pub(super) async fn map_page(
         query: q.query(),
         choices: FilterChoices::new(categories, &places, organisations),
         errors,
-        svg: svg::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers", state.tiles.as_ref()),
+        svg: svg::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers", state.tiles.as_ref())?,
         attribution: state.tiles.as_ref().map(|t| t.attribution.clone()),
         max_points: MAP_POINTS,
         shown: pts.len(),
@@ -88,6 +88,6 @@ pub(super) async fn map_picture(
     require(user.as_ref(), Action::CreateReport, "/signalements/nouveau")?;
     let marker = Coordinates::parse(&q.lat, &q.lon).ok();
     // An SVG shown as an image loads nothing else: no tiles here.
-    let svg = svg::svg(&state.places(), &[], marker, false, "Carte de la commune : cliquez pour placer le signalement", None);
+    let svg = svg::svg(&state.places(), &[], marker, false, "Carte de la commune : cliquez pour placer le signalement", None)?;
     Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=60")], svg).into_response())
 }

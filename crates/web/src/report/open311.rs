@@ -145,8 +145,12 @@ impl IntoResponse for Open311Error {
 
 impl From<maillage_store::StoreError> for Open311Error {
     fn from(e: maillage_store::StoreError) -> Self {
-        tracing::error!(error = %e, "open311 store error");
-        error(StatusCode::INTERNAL_SERVER_ERROR, Format::Json, "internal error")
+        // Statuses of store errors are decided once, in `crate::error`.
+        let e = crate::error::AppError::from(e);
+        if e.status().is_server_error() {
+            tracing::error!(error = %e, "open311 store error");
+        }
+        error(e.status(), Format::Json, e.code())
     }
 }
 

@@ -36,7 +36,7 @@ pub(super) async fn upload_photo(
     let processed = match tokio::task::spawn_blocking(move || maillage_app::report::photo::process(&bytes, max_photo)).await {
         Ok(Ok(p)) => p,
         Ok(Err(e)) => return refused(&state, u, id, format!("Photo refusée : {e}.")).await,
-        Err(e) => return Err(AppError::Internal(e.to_string())),
+        Err(e) => return Err(AppError::internal(e)),
     };
     let folder = maillage_app::report::photo::folder(&state.data_dir);
     let stem = maillage_core::organisation::api_key::random_hex(16);
@@ -46,7 +46,7 @@ pub(super) async fn upload_photo(
         tokio::fs::write(folder.join(&full), &processed.full).await?;
         tokio::fs::write(folder.join(&thumb), &processed.thumbnail).await
     };
-    write.await.map_err(|e| AppError::Internal(format!("photo : {e}")))?;
+    write.await.map_err(AppError::internal)?;
     let p = maillage_store::report::Photo {
         id: 0,
         report_id: id,

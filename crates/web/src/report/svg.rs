@@ -109,56 +109,63 @@ fn esc(s: &str) -> String {
 }
 
 /// The SVG of the districts and points; points link to their report when `links` is set.
-pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links: bool, label: &str, tiles: Option<&TileSource>) -> String {
+pub fn svg(
+    places: &Places,
+    points: &[Point],
+    marker: Option<Coordinates>,
+    links: bool,
+    label: &str,
+    tiles: Option<&TileSource>,
+) -> Result<String, std::fmt::Error> {
     let f = Frame::fit(places);
     let mut out = String::new();
-    let _ = write!(
+    write!(
         out,
         r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}" {} aria-labelledby="carte-titre"><title id="carte-titre">{}</title><rect width="100%" height="100%" fill="#f4f6f8"/>"##,
         // With links to reports it is a group of links; otherwise one picture.
         if links { r#"role="group""# } else { r#"role="img""# },
         esc(label)
-    );
-    let ring_path = |rings: Vec<Vec<(f64, f64)>>| {
+    )?;
+    let ring_path = |rings: Vec<Vec<(f64, f64)>>| -> Result<String, std::fmt::Error> {
         let mut d = String::new();
         for ring in rings {
             for (i, (lon, lat)) in ring.iter().enumerate() {
                 let (x, y) = f.pixel(Coordinates { lat: *lat, lon: *lon });
-                let _ = write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" });
+                write!(d, "{}{x:.1},{y:.1}", if i == 0 { "M" } else { "L" })?;
             }
             d.push('Z');
         }
-        d
+        Ok(d)
     };
     if let Some(source) = tiles {
         for (url, x, y, size) in f.tiles(source) {
-            let _ = write!(out, r#"<image href="{}" x="{x:.1}" y="{y:.1}" width="{size:.1}" height="{size:.1}"/>"#, esc(&url));
+            write!(out, r#"<image href="{}" x="{x:.1}" y="{y:.1}" width="{size:.1}" height="{size:.1}"/>"#, esc(&url))?;
         }
     }
     // Over tiles, the territory is only outlined.
     let fill = if tiles.is_some() { "none" } else { "#ffffff" };
     for (_, s) in &places.territory {
-        let _ = write!(out, r##"<path d="{}" fill="{fill}" stroke="#333" stroke-width="2"/>"##, ring_path(s.rings()));
+        write!(out, r##"<path d="{}" fill="{fill}" stroke="#333" stroke-width="2"/>"##, ring_path(s.rings())?)?;
     }
     for (_, _, s) in &places.priority_areas {
-        let _ = write!(out, r##"<path d="{}" fill="#f5b800" fill-opacity="0.18" stroke="none"/>"##, ring_path(s.rings()));
+        write!(out, r##"<path d="{}" fill="#f5b800" fill-opacity="0.18" stroke="none"/>"##, ring_path(s.rings())?)?;
     }
     for (_, name, s, _) in &places.districts {
-        let _ = write!(
+        write!(
             out,
             r##"<path d="{}" fill="none" stroke="#4a5a6a" stroke-width="1.2"><title>{}</title></path>"##,
-            ring_path(s.rings()),
+            ring_path(s.rings())?,
             esc(name)
-        );
+        )?;
     }
     for (_, name, s, _) in &places.districts {
         let [x0, y0, x1, y1] = s.bbox;
         let (x, y) = f.pixel(Coordinates { lat: (y0 + y1) / 2.0, lon: (x0 + x1) / 2.0 });
-        let _ = write!(
+        write!(
             out,
             r##"<text x="{x:.0}" y="{y:.0}" font-size="11" font-family="sans-serif" text-anchor="middle" fill="#2b3640">{}</text>"##,
             esc(name)
-        );
+        )?;
     }
     for p in points {
         let (x, y) = f.pixel(p.coordinates);
@@ -168,24 +175,24 @@ pub fn svg(places: &Places, points: &[Point], marker: Option<Coordinates>, links
             esc(&p.title)
         );
         if links {
-            let _ = write!(out, r#"<a href="/signalements/{}">{circle}</a>"#, p.id);
+            write!(out, r#"<a href="/signalements/{}">{circle}</a>"#, p.id)?;
         } else {
             out.push_str(&circle);
         }
     }
     if let Some(m) = marker {
         let (x, y) = f.pixel(m);
-        let _ = write!(
+        write!(
             out,
             r##"<g stroke="#000091" stroke-width="3"><line x1="{}" y1="{y:.1}" x2="{}" y2="{y:.1}"/><line x1="{x:.1}" y1="{}" x2="{x:.1}" y2="{}"/></g><circle cx="{x:.1}" cy="{y:.1}" r="7" fill="none" stroke="#000091" stroke-width="2"/>"##,
             x - 12.0,
             x + 12.0,
             y - 12.0,
             y + 12.0
-        );
+        )?;
     }
     out.push_str("</svg>");
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
