@@ -230,7 +230,7 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     // Ten years of history as the tool would hold it: reports closed over a year ago are
     // anonymised (the server's daily job would otherwise start with that backlog).
     let cutoff = time_fmt::to_storage(now - time::Duration::days(365));
-    let (anonymised, _) = store.anonymise_closed_reports(&Author::system(), &cutoff).await?;
+    let anonymised = store.anonymise_closed_reports(&Author::system(), &cutoff).await?.reports;
     eprintln!("  {anonymised} closed reports anonymised ({:.0} s)", started.elapsed().as_secs_f64());
     println!(
         "dataset: {count} reports over 10 years, {} districts, {ORGANISATIONS} organisations, loaded in {:.0} s",

@@ -4,6 +4,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::report::TransitionError;
 use maillage_app::report::export::ExportError;
+use maillage_app::report::photo::AddPhotoError;
 use maillage_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +63,16 @@ impl From<TransitionError> for AppError {
             TransitionError::Store(e) => e.into(),
             e @ TransitionError::Workflow(_) => AppError::Conflict(e.to_string()),
             e @ (TransitionError::UnknownOriginal(_) | TransitionError::UnknownOrganisation) => AppError::BadRequest(e.to_string()),
+        }
+    }
+}
+
+impl From<AddPhotoError> for AppError {
+    fn from(e: AddPhotoError) -> Self {
+        match e {
+            e @ AddPhotoError::Refused(_) => AppError::BadRequest(e.to_string()),
+            AddPhotoError::Store(e) => e.into(),
+            e @ (AddPhotoError::Io(_) | AddPhotoError::Interrupted(_)) => AppError::internal(e),
         }
     }
 }

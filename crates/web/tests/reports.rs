@@ -263,9 +263,10 @@ async fn statistics_overdue_and_exports(b: Backend) {
     s.change_report_state(&by, on_time, &close(on_time, ago(8)), vec![]).await.unwrap();
     s.change_report_state(&by, late_closed, &close(late_closed, ago(12)), vec![]).await.unwrap();
     let f = ReportFilter::new(ReportScope::All);
-    let (rows, total) = s.report_statistics(&f, maillage_store::report::StatGroup::District).await.unwrap();
+    let maillage_core::report::Statistics { rows, total } =
+        s.report_statistics(&f, maillage_store::report::StatGroup::District).await.unwrap();
     assert_eq!((total.total, total.median_days), (3, Some(5.0)));
-    let (months, _) = s.report_statistics(&f, maillage_store::report::StatGroup::Month).await.unwrap();
+    let months = s.report_statistics(&f, maillage_store::report::StatGroup::Month).await.unwrap().rows;
     assert_eq!(months.iter().map(|m| m.total).sum::<i64>(), 3);
     assert!(months.iter().all(|m| m.key.is_some_and(|k| k > 202_000 && k % 100 >= 1 && k % 100 <= 12)));
     assert_eq!(rows.len(), 1);
@@ -367,7 +368,8 @@ async fn closed_reports_are_anonymised(b: Backend) {
     c.post(city.app.url(&format!("/signalements/{closed}/etat"))).form(&[("etat", "resolved")]).send().await.unwrap();
     let s = &city.app.store;
     let tomorrow = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() + time::Duration::days(1));
-    let (n, files) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    let maillage_store::report::Anonymised { reports: n, photo_files: files } =
+        s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
     assert_eq!((n, files.len()), (1, 2), "one report, its photo and thumbnail");
     let r = s.report(closed).await.unwrap().unwrap();
     assert_eq!((r.description.as_str(), r.address.as_str(), r.answers.as_str()), ("", "", "{}"));
@@ -376,7 +378,7 @@ async fn closed_reports_are_anonymised(b: Backend) {
     assert!(s.photos(closed).await.unwrap().is_empty());
     assert!(s.report_events(closed, Some(city.landlord)).await.unwrap().iter().all(|e| e.body.is_empty()));
     assert_eq!(s.report(open).await.unwrap().unwrap().description, "Encombrants dans le hall B");
-    let (again, _) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    let again = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap().reports;
     assert_eq!(again, 0);
     // A backlog larger than one batch (years of history on a first run) is done entirely.
     let cat = city.category("autre").await;
@@ -411,7 +413,7 @@ async fn closed_reports_are_anonymised(b: Backend) {
     let again = s.bulk_start().await.unwrap();
     assert_eq!(again.index_count(), indexes);
     s.bulk_done(again).await.unwrap();
-    let (n, _) = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    let n = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap().reports;
     assert_eq!(n, 1_234);
     assert_eq!(s.report(11_233).await.unwrap().unwrap().description, "");
 }
@@ -456,7 +458,7 @@ async fn notifications_reach_a_real_smtp_server(b: Backend) {
     assert!(landlord_mail.iter().any(|m| m.contains("Encombrants dans le hall B") && m.contains(&format!("/signalements/{id}"))));
     assert!(landlord_mail.iter().any(|m| m.contains("maintenant « résolu »")));
     assert!(messages.iter().all(|m| !decoded(m).contains("Secret interne")), "internal comments never leave");
-    assert_eq!(city.app.store.outbox_counts().await.unwrap(), (0, 3, 0));
+    assert_eq!(city.app.store.outbox_counts().await.unwrap(), maillage_store::mail::OutboxCounts { waiting: 0, sent: 3, given_up: 0 });
 }
 
 async fn mail_waits_while_the_server_is_down(b: Backend) {
@@ -474,7 +476,7 @@ async fn mail_waits_while_the_server_is_down(b: Backend) {
     })
     .unwrap();
     assert_eq!(mailer.send_due(&city.app.store).await.unwrap(), 0);
-    assert_eq!(city.app.store.outbox_counts().await.unwrap(), (2, 0, 0));
+    assert_eq!(city.app.store.outbox_counts().await.unwrap(), maillage_store::mail::OutboxCounts { waiting: 2, sent: 0, given_up: 0 });
     assert!(city.app.store.due_mail(10).await.unwrap().is_empty(), "retried later, not at once");
 }
 
@@ -615,12 +617,12 @@ async fn daily_digest_lists_what_changed(b: Backend) {
         .send()
         .await
         .unwrap();
-    let before = s.outbox_counts().await.unwrap().0;
+    let before = s.outbox_counts().await.unwrap().waiting;
     assert_eq!(maillage_app::mail::digest::queue_digests(s, &url).await.unwrap(), 1);
     assert_eq!(maillage_app::mail::digest::queue_digests(s, &url).await.unwrap(), 0, "one a day");
     let mail = s.due_mail(100).await.unwrap().into_iter().find(|m| m.recipient == POLICE_AGENT).unwrap();
     assert!(mail.body.contains(&format!("n° {id} Dépôt sauvage")) && !mail.body.contains("Commentaire à ne pas envoyer"));
-    assert_eq!(s.outbox_counts().await.unwrap().0, before + 1);
+    assert_eq!(s.outbox_counts().await.unwrap().waiting, before + 1);
 }
 
 /// The address look-up, against a real addok (the national address API's engine): the form
@@ -809,7 +811,8 @@ async fn statistics_from_counts_match_the_rows(backend: Backend) {
         }
     };
     compare("after loads and changes").await;
-    let (all, total) = s.report_statistics(&ReportFilter::new(ReportScope::All), StatGroup::Month).await.unwrap();
+    let maillage_core::report::Statistics { rows: all, total } =
+        s.report_statistics(&ReportFilter::new(ReportScope::All), StatGroup::Month).await.unwrap();
     assert_eq!(total.total, 601);
     assert!(all.len() >= 15 && total.resolved > 0 && total.not_resolved > 0 && total.open > 40 && total.median_days.is_some());
     // The list of open reports (read as "not closed") holds exactly the open ones.

@@ -239,6 +239,40 @@ pub async fn change_state(
     Ok(())
 }
 
+/// Why an organisation could not be involved.
+#[derive(Debug, thiserror::Error)]
+pub enum InvolveError {
+    #[error("l'organisation choisie n'existe pas")]
+    UnknownOrganisation,
+    #[error("cette organisation est déjà associée au signalement")]
+    AlreadyInvolved,
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+/// Asks another organisation to take part in a report, and tells it by e-mail.
+pub async fn involve(app: &App, by: &Author, r: &ReportDetail, organisation_id: i64) -> Result<(), InvolveError> {
+    let catalog = app.catalog().await.map_err(InvolveError::Store)?;
+    let org = catalog.organisations.iter().find(|o| o.id == organisation_id).ok_or(InvolveError::UnknownOrganisation)?;
+    let mails = if org.email.is_empty() {
+        Vec::new()
+    } else {
+        vec![OutgoingMail {
+            recipient: org.email.clone(),
+            subject: format!("[Maillage] Signalement n° {} : votre organisation est associée", r.id),
+            body: format!(
+                "Bonjour,\n\n{} est associée au signalement n° {}.\n\nDescription :\n{}\n\nPour le suivre : {}/signalements/{}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                org.name, r.id, r.description, app.public_url, r.id
+            ),
+        }]
+    };
+    match app.store.involve(by, r.id, org.id, mails).await {
+        Ok(()) => Ok(()),
+        Err(StoreError::Conflict(_)) => Err(InvolveError::AlreadyInvolved),
+        Err(e) => Err(InvolveError::Store(e)),
+    }
+}
+
 /// Open reports of the same category near a point: possible duplicates, nearest first.
 pub async fn possible_duplicates(
     app: &App,

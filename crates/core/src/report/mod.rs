@@ -557,7 +557,14 @@ impl StatRow {
 
 /// The statistics' lines (sorted by key) and their total, from tallies in any order; several
 /// tallies may share a key, state, lateness and days (they come from several sources).
-pub fn statistics(tallies: &[Tally]) -> (Vec<StatRow>, StatRow) {
+/// Figures of a grouping: one line per key (sorted by key) and the total.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statistics {
+    pub rows: Vec<StatRow>,
+    pub total: StatRow,
+}
+
+pub fn statistics(tallies: &[Tally]) -> Statistics {
     // Per key: the line, and its (days, count) pairs for the median.
     type Line = (StatRow, Vec<(i64, i64)>);
     let mut lines: std::collections::BTreeMap<Option<i64>, Line> = std::collections::BTreeMap::new();
@@ -573,14 +580,14 @@ pub fn statistics(tallies: &[Tally]) -> (Vec<StatRow>, StatRow) {
         }
     }
     total.median_days = median_of_counts(all_days);
-    let lines = lines
+    let rows = lines
         .into_values()
         .map(|(mut line, days)| {
             line.median_days = median_of_counts(days);
             line
         })
         .collect();
-    (lines, total)
+    Statistics { rows, total }
 }
 
 /// A possible duplicate must be this close.
@@ -683,7 +690,7 @@ mod tests {
     #[test]
     fn statistics_merge_tallies_from_several_sources() {
         let t = |key, state, late, days, n| Tally { key, state, late, days, n };
-        let (lines, total) = statistics(&[
+        let Statistics { rows: lines, total } = statistics(&[
             t(Some(2), State::Resolved, false, Some(2), 1),
             t(Some(1), State::New, true, None, 2),
             t(Some(2), State::Resolved, true, Some(8), 1),

@@ -38,6 +38,14 @@ pub(crate) async fn enqueue(tx: &mut Tx, m: &OutgoingMail) -> Result<(), StoreEr
 /// Gives up after this many attempts (about a day with the growing delay).
 pub const MAX_ATTEMPTS: i64 = 12;
 
+/// How many messages wait, were sent, or were given up after repeated failures.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct OutboxCounts {
+    pub waiting: i64,
+    pub sent: i64,
+    pub given_up: i64,
+}
+
 impl Store {
     pub async fn queue_mail(&self, m: &OutgoingMail) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
@@ -88,9 +96,9 @@ impl Store {
         Ok(())
     }
 
-    /// Counts of the outbox: (waiting, sent, given up), for the administrator.
-    pub async fn outbox_counts(&self) -> Result<(i64, i64, i64), StoreError> {
-        Ok(on_db!(&self.db, p, {
+    /// Counts of the outbox, for the administrator.
+    pub async fn outbox_counts(&self) -> Result<OutboxCounts, StoreError> {
+        let (waiting, sent, given_up) = on_db!(&self.db, p, {
             sqlx::query_as(
                 "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL AND attempts < $1 THEN 1 ELSE 0 END), 0), \
                  COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0), \
@@ -99,6 +107,7 @@ impl Store {
             .bind(MAX_ATTEMPTS)
             .fetch_one(p)
             .await?
-        }))
+        });
+        Ok(OutboxCounts { waiting, sent, given_up })
     }
 }

@@ -128,6 +128,13 @@ pub struct ReportEvent {
     pub body: String,
 }
 
+/// What an anonymisation did: how many reports, and the photo files to delete.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Anonymised {
+    pub reports: u64,
+    pub photo_files: Vec<String>,
+}
+
 /// A point of the map.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReportPoint {
@@ -711,7 +718,7 @@ impl Store {
     /// of 500 reports, each in its own short transaction, so that a large backlog (a first run
     /// on years of history) never holds the write lock for long. Returns the number of reports
     /// and the photo files to delete.
-    pub async fn anonymise_closed_reports(&self, by: &Author, closed_before: &str) -> Result<(u64, Vec<String>), StoreError> {
+    pub async fn anonymise_closed_reports(&self, by: &Author, closed_before: &str) -> Result<Anonymised, StoreError> {
         let mut total = 0u64;
         let mut files = Vec::new();
         // Batches follow the ids, each starting after the last one: the work stays linear in
@@ -723,7 +730,7 @@ impl Store {
             total += ids.len() as u64;
             match ids.last() {
                 Some(last) if ids.len() as i64 == ANONYMISE_BATCH => after = *last,
-                _ => return Ok((total, files)),
+                _ => return Ok(Anonymised { reports: total, photo_files: files }),
             }
         }
     }

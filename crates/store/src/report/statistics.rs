@@ -10,7 +10,7 @@ use crate::db::{Param, Sql, Tx};
 use crate::report::{ReportFilter, StatGroup};
 use crate::{Store, StoreError};
 use maillage_core::authz::ReportScope;
-use maillage_core::report::{self, MAX_RESOLUTION_HOURS, StatRow, State, Tally};
+use maillage_core::report::{self, MAX_RESOLUTION_HOURS, State, Statistics, Tally};
 use maillage_core::time_fmt;
 use std::collections::HashMap;
 
@@ -168,7 +168,7 @@ impl Store {
     /// Counts by month, district, category or organisation: lines (sorted by key) and their
     /// total. Computed at each request, from the counts of closed reports kept ahead where the
     /// filter is a period alone, from the rows otherwise.
-    pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<(Vec<StatRow>, StatRow), StoreError> {
+    pub async fn report_statistics(&self, f: &ReportFilter, group: StatGroup) -> Result<Statistics, StoreError> {
         // Any filter but a period reads the rows (written so that a filter added later does too).
         let only_a_period = *f
             == ReportFilter {
@@ -234,7 +234,7 @@ impl Store {
     }
 
     /// The same figures, from the rows alone: the reference the counts kept ahead must match.
-    pub async fn report_statistics_from_rows(&self, f: &ReportFilter, group: StatGroup) -> Result<(Vec<StatRow>, StatRow), StoreError> {
+    pub async fn report_statistics_from_rows(&self, f: &ReportFilter, group: StatGroup) -> Result<Statistics, StoreError> {
         Ok(report::statistics(&self.tallies_from_rows(f, group).await?))
     }
 

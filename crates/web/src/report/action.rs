@@ -7,7 +7,7 @@ use crate::error::AppError;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use maillage_app::report::TransitionError;
+use maillage_app::report::{InvolveError, TransitionError};
 use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::report::{CloseReason, State as ReportState, Transition};
 use serde::Deserialize;
@@ -158,26 +158,14 @@ pub(super) async fn involve(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |involved| Action::InvolveOrganisation { involved }).await?;
-    let catalog = state.catalog().await?;
-    let organisations = &catalog.organisations;
-    let Some(org) = form.organisation.parse::<i64>().ok().and_then(|o| organisations.iter().find(|x| x.id == o)) else {
+    let Ok(organisation_id) = form.organisation.parse::<i64>() else {
         return refused(&state, u, id, "L'organisation choisie n'existe pas.".into()).await;
     };
-    let mails = if org.email.is_empty() {
-        Vec::new()
-    } else {
-        vec![maillage_store::mail::OutgoingMail {
-            recipient: org.email.clone(),
-            subject: format!("[Maillage] Signalement n° {id} : votre organisation est associée"),
-            body: format!(
-                "Bonjour,\n\n{} est associée au signalement n° {id}.\n\nDescription :\n{}\n\nPour le suivre : {}/signalements/{id}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
-                org.name, r.description, state.public_url
-            ),
-        }]
-    };
-    match state.store.involve(&u.author(), id, org.id, mails).await {
+    match maillage_app::report::involve(&state, &u.author(), &r, organisation_id).await {
         Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
-        Err(maillage_store::StoreError::Conflict(m)) => refused(&state, u, id, capitalise(&m)).await,
-        Err(e) => Err(e.into()),
+        Err(InvolveError::Store(e)) => Err(e.into()),
+        Err(e @ (InvolveError::UnknownOrganisation | InvolveError::AlreadyInvolved)) => {
+            refused(&state, u, id, capitalise(&e.to_string())).await
+        }
     }
 }

@@ -164,7 +164,7 @@ async fn reports_statistics(
         return Err(AppError::BadRequest(errors.join(" ")).into());
     }
     let group = maillage_store::report::StatGroup::from_code(&q.groupe).unwrap_or(maillage_store::report::StatGroup::Month);
-    let (rows, total) = state.store.report_statistics(&filter, group).await?;
+    let maillage_core::report::Statistics { rows, total } = state.store.report_statistics(&filter, group).await?;
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();

@@ -9,6 +9,7 @@ use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
+use maillage_app::report::photo::AddPhotoError;
 use maillage_core::authz::Action;
 
 pub(super) async fn upload_photo(
@@ -31,33 +32,12 @@ pub(super) async fn upload_photo(
             Err(e) => return refused(&state, u, id, format!("Envoi illisible : {e}")).await,
         }
     }
-    let bytes = file.unwrap_or_default();
-    let max_photo = state.max_photo_bytes;
-    let processed = match tokio::task::spawn_blocking(move || maillage_app::report::photo::process(&bytes, max_photo)).await {
-        Ok(Ok(p)) => p,
-        Ok(Err(e)) => return refused(&state, u, id, format!("Photo refusée : {e}.")).await,
-        Err(e) => return Err(AppError::internal(e)),
-    };
-    let folder = maillage_app::report::photo::folder(&state.data_dir);
-    let stem = maillage_core::organisation::api_key::random_hex(16);
-    let (full, thumb) = (format!("{stem}.jpg"), format!("{stem}-v.jpg"));
-    let write = async {
-        tokio::fs::create_dir_all(&folder).await?;
-        tokio::fs::write(folder.join(&full), &processed.full).await?;
-        tokio::fs::write(folder.join(&thumb), &processed.thumbnail).await
-    };
-    write.await.map_err(AppError::internal)?;
-    let p = maillage_store::report::Photo {
-        id: 0,
-        report_id: id,
-        file_name: full,
-        thumbnail_name: thumb,
-        width: i64::from(processed.width),
-        height: i64::from(processed.height),
-        size_bytes: processed.full.len() as i64,
-    };
-    state.store.add_photo(&u.author(), id, &p, u.actor.organisation_id).await?;
-    Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())
+    let bytes = file.map(Vec::from).unwrap_or_default();
+    match maillage_app::report::photo::add(&state, &u.author(), id, u.actor.organisation_id, bytes).await {
+        Ok(_) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
+        Err(e @ AddPhotoError::Refused(_)) => refused(&state, u, id, e.to_string()).await,
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub(super) async fn photo_file(state: &AppState, user: Option<&CurrentUser>, id: &str, thumb: bool) -> Result<Response, AppError> {

@@ -61,7 +61,7 @@ struct SettingsPage {
     category_options: Vec<(i64, String)>,
     area_options: Vec<(i64, String)>,
     organisations: Vec<(i64, String)>,
-    outbox: (i64, i64, i64),
+    outbox: maillage_store::mail::OutboxCounts,
     new_key: Option<String>,
     error: Option<String>,
     notice: Option<String>,

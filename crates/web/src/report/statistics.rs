@@ -47,7 +47,7 @@ pub(super) async fn statistics(
     let u = require(user.as_ref(), Action::ViewReportStatistics, "/signalements/statistiques")?;
     let (filter, errors) = q.to_filter(maillage_core::authz::statistics_scope(&u.actor));
     let group = StatGroup::from_code(&q.groupe).unwrap_or(StatGroup::Month);
-    let (rows, overall) = state.store.report_statistics(&filter, group).await?;
+    let maillage_core::report::Statistics { rows, total: overall } = state.store.report_statistics(&filter, group).await?;
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
