@@ -54,9 +54,22 @@ pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// A redirect target from a form is followed only if it is a path of this site.
-pub fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/strategie" }
+/// Where to go after login when no target was given.
+pub const AFTER_LOGIN: &str = "/strategie";
+
+/// A redirect target from a form, followed only if it is a path of this site. The target is
+/// parsed as a browser would (WHATWG URL rules: tabs and new lines dropped, backslashes read
+/// as slashes) against this site, and kept only if it stays on it; what is returned is the
+/// parsed path and query, percent-encoded, so always a valid `Location`.
+pub fn safe_next(next: &str) -> String {
+    let Ok(here) = url::Url::parse("http://maillage.invalid/") else { return AFTER_LOGIN.into() };
+    match here.join(next) {
+        Ok(u) if next.starts_with('/') && u.origin() == here.origin() => match u.query() {
+            Some(q) => format!("{}?{q}", u.path()),
+            None => u.path().to_string(),
+        },
+        _ => AFTER_LOGIN.into(),
+    }
 }
 
 #[cfg(test)]
@@ -66,9 +79,26 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed() {
         assert_eq!(safe_next("/strategie/fiches/1.2"), "/strategie/fiches/1.2");
-        assert_eq!(safe_next("//evil.example"), "/strategie");
-        assert_eq!(safe_next("https://evil.example"), "/strategie");
-        assert_eq!(safe_next("/\\evil.example"), "/strategie");
+        assert_eq!(safe_next("/signalements?etat=new&page=2"), "/signalements?etat=new&page=2");
+        for elsewhere in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "/\t/evil.example/x",
+            "/\n/evil.example",
+            "\t//evil.example",
+            "http:evil.example",
+            "javascript:alert(1)",
+            "",
+            "signalements",
+        ] {
+            assert_eq!(safe_next(elsewhere), AFTER_LOGIN, "{elsewhere:?}");
+        }
+        // Control characters can no longer reach the Location header.
+        for odd in ["/signalements\n/1", "/a\u{7f}b", "/é è"] {
+            let target = safe_next(odd);
+            assert!(target.starts_with('/') && target.chars().all(|c| c.is_ascii_graphic()), "{odd:?} gave {target:?}");
+        }
     }
 
     #[test]

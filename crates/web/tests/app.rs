@@ -260,6 +260,50 @@ async fn disabled_accounts_lose_their_sessions(b: Backend) {
     assert!(app.store.user_by_email("nouveau@test.example").await.unwrap().is_none());
 }
 
+/// A password changed by its owner ends the account's other sessions (not the owner's own);
+/// one reset by the administrator ends them all. Session ids are stored hashed.
+async fn password_changes_end_other_sessions(b: Backend) {
+    let app = start(b).await;
+    let email = email_for(Role::Reader);
+    let (here, elsewhere) = (app.login(email).await, app.login(email).await);
+    let id = app.store.user_by_email(email).await.unwrap().unwrap().id;
+    assert_eq!(app.store.session_count(id).await.unwrap(), 2);
+    let new_password = "Autre-Mot2passe-Solide!";
+    let r = here
+        .post(app.url("/compte/mot-de-passe"))
+        .form(&[("current", common::PASSWORD), ("new", new_password), ("confirm", new_password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(text(&here, app.url("/strategie")).await.0, 200, "the session that changed it stays open");
+    assert_eq!(text(&elsewhere, app.url("/strategie")).await.0, 303, "the other one is closed");
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let r = admin
+        .post(app.url(&format!("/admin/comptes/{id}/mot-de-passe")))
+        .form(&[("password", "Troisieme-Mot2passe!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(text(&here, app.url("/strategie")).await.0, 303, "a reset by the administrator closes every session");
+    assert_eq!(app.store.session_count(id).await.unwrap(), 0);
+    // What the browser holds is not what the database keeps.
+    let r = app
+        .client()
+        .post(app.url("/connexion"))
+        .form(&[("email", email_for(Role::Coordinator)), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+    let value = cookie.split(';').next().unwrap().split_once('=').unwrap().1.to_string();
+    let stored = common::raw_sql(b, &app.db.url, &format!("SELECT id FROM sessions WHERE id = '{value}'")).await;
+    assert_eq!(stored, None, "the raw session id is not in the database");
+    let any = common::raw_sql(b, &app.db.url, "SELECT id FROM sessions LIMIT 1").await.unwrap();
+    assert_eq!(any.len(), 64, "a SHA-256, in hexadecimal");
+}
+
 async fn backup_export_restores_on_this_backend(b: Backend) {
     let app = start(b).await;
     let mut out = Vec::new();
@@ -296,6 +340,7 @@ backend_tests!(
     malformed_imports_change_nothing,
     audit_chain_detects_tampering,
     disabled_accounts_lose_their_sessions,
+    password_changes_end_other_sessions,
     backup_export_restores_on_this_backend,
 );
 

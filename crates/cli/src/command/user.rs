@@ -84,7 +84,7 @@ pub async fn run(config_file: Option<&Path>, action: UserAction) -> anyhow::Resu
             let u = find_user(&store, &email).await?;
             let password = crate::read_password()?;
             maillage_core::account::password::check_policy(&password, &[&u.email, &u.display_name])?;
-            store.set_user_password(&by, u.id, &maillage_core::account::password::hash(&password)?).await?;
+            store.set_user_password(&by, u.id, &maillage_core::account::password::hash(&password)?, None).await?;
             println!("Mot de passe de {email} changé.");
         }
         UserAction::List => {

@@ -154,12 +154,14 @@ impl Store {
         append(&mut tx, by, op, "user", &id.to_string(), "").await?;
         // A disabled account's sessions end at once.
         if disabled {
-            on_tx!(&mut tx, c, sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(id).execute(c).await?.rows_affected());
+            session::end_sessions(&mut tx, id, None).await?;
         }
         tx.commit().await
     }
 
-    pub async fn set_user_password(&self, by: &Author, id: i64, password_hash: &str) -> Result<(), StoreError> {
+    /// Sets a new password and ends the account's other sessions: whoever knew the old
+    /// password is logged out. `keep_session` is the session of a user changing their own.
+    pub async fn set_user_password(&self, by: &Author, id: i64, password_hash: &str, keep_session: Option<&str>) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c, {
@@ -174,7 +176,8 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound(format!("compte {id}")));
         }
-        append(&mut tx, by, "user.set_password", "user", &id.to_string(), "").await?;
+        let ended = session::end_sessions(&mut tx, id, keep_session).await?;
+        append(&mut tx, by, "user.set_password", "user", &id.to_string(), &format!("{ended} session(s) closed")).await?;
         tx.commit().await
     }
 

@@ -218,7 +218,7 @@ async fn reset_password(
         return render_invalid(&users_view(&state, u, UserForm::default(), vec![format!("{} : {e}", target.email)], None).await?);
     }
     let hash = hash_blocking(f.password).await?;
-    state.store.set_user_password(&u.author(), id, &hash).await?;
+    state.store.set_user_password(&u.author(), id, &hash, None).await?;
     render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Mot de passe de {} réinitialisé.", target.email))).await?)
 }
 

@@ -95,7 +95,7 @@ async fn login(
             session.cycle_id().await.map_err(AppError::internal)?;
             session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
             state.store.record_login(user.id, &user.email).await?;
-            Ok(Redirect::to(safe_next(&form.suite)).into_response())
+            Ok(Redirect::to(&safe_next(&form.suite)).into_response())
         }
         None => {
             state.throttle.record_failure(&form.email, ip);
@@ -163,6 +163,7 @@ pub struct PasswordForm {
 async fn change_password(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
+    session: Session,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
@@ -184,7 +185,9 @@ async fn change_password(
         return render_invalid(&page(e.to_string()));
     }
     let hash = hash_blocking(form.new).await?;
-    state.store.set_user_password(&u.author(), u.id, &hash).await?;
+    // This session stays open; every other one of the account ends.
+    let current = session.id().map(|id| id.to_string());
+    state.store.set_user_password(&u.author(), u.id, &hash, current.as_deref()).await?;
     Ok(Redirect::to("/compte?ok=1").into_response())
 }
 

@@ -73,6 +73,25 @@ pub async fn database(backend: Backend) -> TestDb {
     }
 }
 
+/// Runs a statement straight on a test database (to corrupt or inspect what the store wrote),
+/// returning the first column of the first row as text when there is one.
+pub async fn raw_sql(backend: Backend, url: &str, sql: &str) -> Option<String> {
+    use sqlx::{Connection, Row};
+    let sql = sql.to_string();
+    match backend {
+        Backend::Sqlite => {
+            let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&mut c).await.unwrap();
+            row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten())
+        }
+        Backend::Postgres => {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            let row = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_optional(&mut c).await.unwrap();
+            row.and_then(|r| r.try_get::<Option<String>, _>(0).ok().flatten())
+        }
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub store: Store,
