@@ -43,6 +43,10 @@ pub struct Config {
     /// (`https://data.geopf.fr/geocodage/search`) or a city's own addok; empty: off, and no
     /// typed address leaves the network.
     pub address_search_url: String,
+    /// The header in which the reverse proxy gives the client's address (e.g. `X-Real-IP`),
+    /// for login throttling; empty: the connection's address (no proxy, or one that does not
+    /// say).
+    pub client_address_header: String,
 }
 
 impl Default for Config {
@@ -63,6 +67,7 @@ impl Default for Config {
             map_tile_url: String::new(),
             map_tile_attribution: String::new(),
             address_search_url: String::new(),
+            client_address_header: String::new(),
         }
     }
 }
@@ -72,6 +77,11 @@ impl Default for Config {
 /// stops the program instead of being ignored.
 fn is_outside_config(key: &str) -> bool {
     key == "log" || key == "bin" || key.starts_with("test_")
+}
+
+/// A header name, if the text is one.
+fn axum_header(name: &str) -> Option<maillage_web::HeaderName> {
+    maillage_web::HeaderName::from_bytes(name.trim().as_bytes()).ok()
 }
 
 impl Config {
@@ -134,6 +144,12 @@ impl Config {
         if !self.smtp_url.is_empty() && maillage_app::mail::parse_smtp_url(&self.smtp_url).is_none() {
             bail!("configuration invalide (clé « smtp_url ») : smtp://[utilisateur:mot-de-passe@]hôte[:port] est attendu");
         }
+        if !self.client_address_header.is_empty() && axum_header(&self.client_address_header).is_none() {
+            bail!("configuration invalide (clé « client_address_header ») : un nom d'en-tête HTTP est attendu (par exemple X-Real-IP)");
+        }
+        if self.public_url.starts_with("https://") && !self.secure_cookies {
+            tracing::warn!("public_url est en https mais secure_cookies vaut false : le cookie de session pourrait passer en clair");
+        }
         self.listen
             .parse::<std::net::SocketAddr>()
             .with_context(|| format!("configuration invalide (clé « listen ») : adresse « {} » illisible", self.listen))?;
@@ -163,6 +179,7 @@ impl Config {
                 url: self.map_tile_url.clone(),
                 attribution: self.map_tile_attribution.clone(),
             }),
+            client_address_header: axum_header(&self.client_address_header),
         }
     }
 

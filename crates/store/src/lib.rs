@@ -6,7 +6,8 @@
 //! lines live only in [`db`] (connection options, write-transaction start, sequence reset after a
 //! restore) and in the two migration folders.
 //!
-//! Every write method takes the [`Author`] and appends to the audit log in the same transaction.
+//! Every write of business data takes the [`Author`] and appends to the audit log in the same
+//! transaction (sessions, the outbox and the digests' timestamps are the system's own records).
 
 #[macro_use]
 mod db;

@@ -80,50 +80,76 @@ impl OptionalFromRequestParts<AppState> for CurrentUser {
 
 // ---- throttling ---------------------------------------------------------------------------
 
-/// Failed logins counted per account and per address. After too many failures in the window,
-/// further attempts are refused until the window ends — with the same message whether the
-/// account exists or not.
+/// Failed logins counted per account and address pair. After a few failures the pair waits
+/// a delay that doubles with each further failure (up to [`MAX_DELAY`]); during the delay every
+/// attempt of the pair is refused, with the same message whether the account exists or not,
+/// and a correct password is refused no longer than the delay. The account's owner at another
+/// address is never held back by someone guessing elsewhere, and one address (a proxy, a
+/// town hall's network) never locks out the accounts of everyone behind it.
 #[derive(Debug, Default)]
 pub struct Throttle {
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    /// (account, address) → (consecutive failures, time of the last one).
+    failures: Mutex<HashMap<ThrottleKey, (u32, Instant)>>,
 }
 
-const WINDOW: Duration = Duration::from_secs(15 * 60);
-const MAX_PER_ACCOUNT: u32 = 5;
-const MAX_PER_ADDRESS: u32 = 20;
+type ThrottleKey = (String, Option<IpAddr>);
+
+/// Failures allowed before any delay.
+const FREE_FAILURES: u32 = 2;
+/// The longest delay between two attempts of one pair.
+pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
+/// Failures are forgotten after this long without another.
+const FORGET_AFTER: Duration = Duration::from_secs(60 * 60);
+
+/// The delay after `failures` consecutive failures: 1 s after the third, then 2 s, 4 s… .
+pub fn delay_after(failures: u32) -> Duration {
+    match failures.checked_sub(FREE_FAILURES + 1) {
+        None => Duration::ZERO,
+        Some(n) => Duration::from_secs(1u64.checked_shl(n.min(20)).unwrap_or(u64::MAX)).min(MAX_DELAY),
+    }
+}
 
 impl Throttle {
-    fn keys(email: &str, ip: Option<IpAddr>) -> [(String, u32); 2] {
-        [
-            (format!("compte:{}", email.trim().to_lowercase()), MAX_PER_ACCOUNT),
-            (format!("adresse:{}", ip.map(|i| i.to_string()).unwrap_or_default()), MAX_PER_ADDRESS),
-        ]
+    fn key(email: &str, ip: Option<IpAddr>) -> ThrottleKey {
+        (email.trim().to_lowercase(), ip)
     }
 
-    pub fn is_blocked(&self, email: &str, ip: Option<IpAddr>) -> bool {
-        let Ok(map) = self.failures.lock() else { return true };
-        Self::keys(email, ip).iter().any(|(k, max)| map.get(k).is_some_and(|(n, since)| *n >= *max && since.elapsed() < WINDOW))
+    /// How long the pair must still wait, if it must.
+    pub fn wait(&self, email: &str, ip: Option<IpAddr>) -> Option<Duration> {
+        let Ok(map) = self.failures.lock() else { return Some(MAX_DELAY) };
+        let (n, last) = map.get(&Self::key(email, ip))?;
+        delay_after(*n).checked_sub(last.elapsed()).filter(|d| !d.is_zero())
     }
 
     pub fn record_failure(&self, email: &str, ip: Option<IpAddr>) {
         let Ok(mut map) = self.failures.lock() else { return };
         if map.len() > 100_000 {
-            map.retain(|_, (_, since)| since.elapsed() < WINDOW);
+            map.retain(|_, (_, last)| last.elapsed() < FORGET_AFTER);
         }
-        for (k, _) in Self::keys(email, ip) {
-            let e = map.entry(k).or_insert((0, Instant::now()));
-            if e.1.elapsed() >= WINDOW {
-                *e = (0, Instant::now());
-            }
-            e.0 += 1;
+        let e = map.entry(Self::key(email, ip)).or_insert((0, Instant::now()));
+        if e.1.elapsed() >= FORGET_AFTER {
+            e.0 = 0;
         }
+        *e = (e.0.saturating_add(1), Instant::now());
     }
 
-    pub fn record_success(&self, email: &str) {
+    pub fn record_success(&self, email: &str, ip: Option<IpAddr>) {
         if let Ok(mut map) = self.failures.lock() {
-            map.remove(&format!("compte:{}", email.trim().to_lowercase()));
+            map.remove(&Self::key(email, ip));
         }
     }
+}
+
+/// The client's address: from the configured header set by the reverse proxy in front (its
+/// last value, the one the proxy added), or else the connection's. A header is trusted only
+/// when configured, since anyone can send one.
+pub fn client_address(headers: &axum::http::HeaderMap, connection: IpAddr, trusted_header: Option<&axum::http::HeaderName>) -> IpAddr {
+    trusted_header
+        .and_then(|h| headers.get_all(h).iter().next_back())
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(connection)
 }
 
 /// Checks an e-mail and password. Unknown accounts cost the same hashing time as known ones.
@@ -236,5 +262,30 @@ impl SessionStore for DbSessionStore {
             w.remove(&id.to_string());
         }
         self.store.session_delete(&id.to_string()).await.map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delays_grow_and_stop_at_the_maximum() {
+        assert_eq!([0, 1, 2].map(delay_after), [Duration::ZERO; 3]);
+        assert_eq!([3, 4, 5].map(delay_after), [1, 2, 4].map(Duration::from_secs));
+        assert_eq!(delay_after(40), MAX_DELAY);
+        assert_eq!(delay_after(u32::MAX), MAX_DELAY);
+    }
+
+    #[test]
+    fn a_client_address_header_counts_only_when_configured() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("x-forwarded-for", axum::http::HeaderValue::from_static("203.0.113.9, 198.51.100.2"));
+        let conn: IpAddr = [127, 0, 0, 1].into();
+        let xff = axum::http::HeaderName::from_static("x-forwarded-for");
+        assert_eq!(client_address(&h, conn, None), conn, "not trusted unless configured");
+        assert_eq!(client_address(&h, conn, Some(&xff)), IpAddr::from([198, 51, 100, 2]), "the value the proxy added");
+        h.insert("x-forwarded-for", axum::http::HeaderValue::from_static("n'importe quoi"));
+        assert_eq!(client_address(&h, conn, Some(&xff)), conn);
     }
 }

@@ -1,5 +1,5 @@
-//! The HTTP front end: French HTML pages and a JSON API, both thin layers over the store and
-//! the core. Every route is declared through [`Routes`], which records it for the
+//! The HTTP front end: French HTML pages, a JSON API and Open311, thin layers over the use cases
+//! of `maillage_app` and the core. Every route is declared through [`Routes`], which records it for the
 //! authorization matrix test.
 
 pub mod account;
@@ -14,7 +14,8 @@ pub mod report;
 pub mod strategy;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+pub use axum::http::HeaderName;
+use axum::http::{HeaderValue, header};
 use axum::routing::{MethodRouter, get, post};
 use maillage_app::App;
 use std::net::SocketAddr;
@@ -33,11 +34,14 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// A tile background for the maps; none by default.
     pub tiles: Option<report::svg::TileSource>,
+    /// The header in which the reverse proxy in front gives the client's address (login
+    /// throttling); none: the connection's address.
+    pub client_address_header: Option<HeaderName>,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, idle_timeout_minutes: 30, max_body_bytes: 10 * 1024 * 1024, tiles: None }
+        Self { secure_cookies: false, idle_timeout_minutes: 30, max_body_bytes: 10 * 1024 * 1024, tiles: None, client_address_header: None }
     }
 }
 
@@ -48,11 +52,12 @@ pub struct AppState {
     pub app: App,
     pub throttle: Arc<auth::Throttle>,
     pub tiles: Option<report::svg::TileSource>,
+    pub client_address_header: Option<HeaderName>,
 }
 
 impl AppState {
     pub fn new(app: App, config: &WebConfig) -> Self {
-        AppState { app, throttle: Arc::default(), tiles: config.tiles.clone() }
+        AppState { app, throttle: Arc::default(), tiles: config.tiles.clone(), client_address_header: config.client_address_header.clone() }
     }
 }
 

@@ -632,7 +632,7 @@ async fn address_lookup_places_the_point(backend: Backend) {
     let dir = std::env::temp_dir().join(format!("maillage-addok-{}-{backend:?}", std::process::id()));
     let addok = common::AddokServer::start(&dir);
     let geocoder = maillage_app::report::address::Geocoder::new(&addok.url).unwrap();
-    let city = common::city_with(backend, |c| c.geocoder = Some(geocoder)).await;
+    let city = common::city_with(backend, |c| c.app.geocoder = Some(geocoder)).await;
     let agent = city.app.login(LANDLORD_AGENT).await;
     let form = agent.get(city.app.url("/signalements/nouveau")).send().await.unwrap().text().await.unwrap();
     assert!(form.contains("Chercher cette adresse"), "the button is shown when a geocoder is configured");
@@ -689,7 +689,7 @@ async fn address_lookup_places_the_point(backend: Backend) {
     // A geocoder that does not answer: a clear message, and the form as it was.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let down = maillage_app::report::address::Geocoder::new(&format!("http://{closed}/search/")).unwrap();
-    let city = common::city_with(backend, |c| c.geocoder = Some(down)).await;
+    let city = common::city_with(backend, |c| c.app.geocoder = Some(down)).await;
     let agent = city.app.login(LANDLORD_AGENT).await;
     let r = city.post_report(&agent, &[("categorie", &cat), ("adresse", "12 avenue gabriel peri"), ("action", "adresse")]).await;
     assert_eq!(r.status(), 422);

@@ -2,7 +2,7 @@
 
 pub mod admin;
 
-use crate::auth::{CurrentUser, SESSION_USER_KEY, check_credentials, require};
+use crate::auth::{CurrentUser, SESSION_USER_KEY, check_credentials, client_address, require};
 use crate::error::AppError;
 use crate::layout::{Layout, safe_next};
 use crate::page::{render, render_invalid};
@@ -13,6 +13,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_core::account::password;
 use maillage_core::authz::Action;
+use maillage_store::Author;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use tower_sessions::Session;
@@ -74,23 +75,43 @@ pub struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     session: Session,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
-    let ip = Some(addr.ip());
+    let address = client_address(&headers, addr.ip(), state.client_address_header.as_ref());
+    let ip = Some(address);
+    // Recorded without the password; the address is kept, as security logs may (privacy rules).
+    let trace = |operation: &'static str| {
+        let email = form.email.trim().to_lowercase();
+        let store = state.store.clone();
+        async move {
+            let by = Author { user_id: None, label: format!("connexion depuis {address}") };
+            store.record_event(&by, operation, "user", &email, &format!("adresse {address}")).await
+        }
+    };
     let fail = |message: &str| LoginPage {
         layout: Layout::anonymous("Connexion"),
         error: Some(message.to_string()),
         email: form.email.clone(),
         next: form.suite.clone(),
     };
-    if state.throttle.is_blocked(&form.email, ip) {
-        let page = fail("Trop de tentatives de connexion. Réessayez dans quelques minutes.");
-        return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, axum::response::Html(page.render()?)).into_response());
+    if let Some(wait) = state.throttle.wait(&form.email, ip) {
+        trace("session.login_refused").await?;
+        let seconds = wait.as_secs().max(1);
+        let page =
+            fail(&format!("Trop de tentatives de connexion : réessayez dans {seconds} seconde{}.", if seconds > 1 { "s" } else { "" }));
+        let retry = axum::http::HeaderValue::from(seconds);
+        return Ok((
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            [(axum::http::header::RETRY_AFTER, retry)],
+            axum::response::Html(page.render()?),
+        )
+            .into_response());
     }
     match check_credentials(&state.store, &form.email, &form.password).await? {
         Some(user) => {
-            state.throttle.record_success(&form.email);
+            state.throttle.record_success(&form.email, ip);
             // A fresh session id at login: a session fixed before login is worth nothing.
             session.cycle_id().await.map_err(AppError::internal)?;
             session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
@@ -99,6 +120,7 @@ async fn login(
         }
         None => {
             state.throttle.record_failure(&form.email, ip);
+            trace("session.login_failed").await?;
             let page = fail("Adresse e-mail ou mot de passe incorrect.");
             Ok((axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(page.render()?)).into_response())
         }

@@ -121,8 +121,14 @@ pub async fn start(backend: Backend) -> TestApp {
     start_with(backend, |_| {}).await
 }
 
-/// `start`, with a change to the web configuration (an address look-up, say).
-pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut maillage_app::AppConfig)) -> TestApp {
+/// What a test may change in the configuration.
+pub struct Settings {
+    pub app: maillage_app::AppConfig,
+    pub web: maillage_web::WebConfig,
+}
+
+/// `start`, with a change to the configuration (an address look-up, say).
+pub async fn start_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let db = database(backend).await;
     let store = Store::connect(&db.url).await.unwrap();
     let by = Author::system();
@@ -156,12 +162,15 @@ pub async fn serve(store: Store, db: TestDb) -> TestApp {
     serve_with(store, db, |_| {}).await
 }
 
-async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut maillage_app::AppConfig)) -> TestApp {
+async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let mut config = maillage_app::AppConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() };
-    configure(&mut config);
-    let web = maillage_web::WebConfig::default();
+    let mut settings = Settings {
+        app: maillage_app::AppConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() },
+        web: maillage_web::WebConfig::default(),
+    };
+    configure(&mut settings);
+    let Settings { app: config, web } = settings;
     let state = maillage_web::AppState::new(maillage_app::App::new(store.clone(), &config).await.unwrap(), &web);
     let router = maillage_web::app(state.clone(), &web);
     tokio::spawn(async move {
@@ -230,7 +239,7 @@ pub async fn city(backend: Backend) -> City {
 }
 
 /// `city`, with a change to the web configuration.
-pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut maillage_app::AppConfig)) -> City {
+pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut Settings)) -> City {
     use maillage_core::place::{AreaKind, parse_geojson};
     let app = start_with(backend, configure).await;
     let by = Author::system();
