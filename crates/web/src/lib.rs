@@ -140,6 +140,9 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
     );
     let csp = HeaderValue::from_str(&csp).unwrap_or_else(|_| HeaderValue::from_static("default-src 'none'"));
     let headers = [
+        // Pages, API answers and exports hold what only their reader may see: no cache keeps
+        // them (the stylesheet says otherwise for itself).
+        (header::CACHE_CONTROL, "no-store"),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),

@@ -870,7 +870,54 @@ async fn unknown_stored_values_are_errors(backend: Backend) {
     assert!(e.contains("created_at") && e.contains("hier"), "{e}");
 }
 
+/// What a spreadsheet would run as a formula is neutralised in both CSV variants; nothing a
+/// logged-in reader sees is kept by a cache.
+async fn exports_are_safe_and_nothing_private_is_cached(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let cat = city.category("depot-sauvage").await.to_string();
+    let r = city
+        .post_report(
+            &landlord,
+            &[
+                ("categorie", &cat),
+                ("description", "=HYPERLINK(\"http://exemple.invalid\";\"clic\")"),
+                ("adresse", "@SOMME(A1:A2)"),
+                ("lat", IN_ESTATE.0),
+                ("lon", IN_ESTATE.1),
+                ("q_nature", "encombrants"),
+                ("confirmer", "1"),
+            ],
+        )
+        .await;
+    let id = common::created_report(r).await;
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    for variant in ["", "?format=point-virgule"] {
+        let r = coord.get(city.app.url(&format!("/signalements/export.csv{variant}"))).send().await.unwrap();
+        assert_eq!(r.headers()["cache-control"], "no-store");
+        let text = r.text().await.unwrap();
+        assert!(text.contains("'=HYPERLINK") && text.contains("'@SOMME"), "{variant}: {text}");
+        assert!(!text.contains(",=") && !text.contains(";=") && !text.contains("\"=") && !text.contains(",@"), "{variant}: {text}");
+    }
+    for path in [
+        "/signalements".to_string(),
+        format!("/signalements/{id}"),
+        "/signalements/carte.svg".into(),
+        "/signalements/statistiques".into(),
+        "/api/v1/signalements".into(),
+        "/signalements/export.ods".into(),
+        "/compte".into(),
+    ] {
+        let r = coord.get(city.app.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert_eq!(r.headers()["cache-control"], "no-store", "{path}");
+    }
+    let css = coord.get(city.app.url("/static/style.css")).send().await.unwrap();
+    assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
+}
+
 backend_tests!(
+    exports_are_safe_and_nothing_private_is_cached,
     unknown_stored_values_are_errors,
     statistics_from_counts_match_the_rows,
     address_lookup_places_the_point,

@@ -89,5 +89,5 @@ pub(super) async fn map_picture(
     let marker = Coordinates::parse(&q.lat, &q.lon).ok();
     // An SVG shown as an image loads nothing else: no tiles here.
     let svg = svg::svg(&state.places(), &[], marker, false, "Carte de la commune : cliquez pour placer le signalement", None)?;
-    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "private, max-age=60")], svg).into_response())
+    Ok(([(header::CONTENT_TYPE, "image/svg+xml; charset=utf-8"), (header::CACHE_CONTROL, "no-store")], svg).into_response())
 }

@@ -50,7 +50,7 @@ pub(super) async fn photo_file(state: &AppState, user: Option<&CurrentUser>, id:
         return Err(AppError::NotFound);
     }
     let bytes = tokio::fs::read(maillage_app::report::photo::folder(&state.data_dir).join(name)).await.map_err(|_| AppError::NotFound)?;
-    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "private, max-age=3600")], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], bytes).into_response())
 }
 
 pub(super) async fn photo(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
