@@ -180,6 +180,7 @@ impl Config {
                 attribution: self.map_tile_attribution.clone(),
             }),
             client_address_header: axum_header(&self.client_address_header),
+            timeouts: maillage_web::Timeouts::default(),
         }
     }
 

@@ -18,7 +18,6 @@ pub use axum::http::HeaderName;
 use axum::http::{HeaderValue, header};
 use axum::routing::{MethodRouter, get, post};
 use maillage_app::App;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{Expiry, SessionManagerLayer, cookie::SameSite};
@@ -37,11 +36,19 @@ pub struct WebConfig {
     /// The header in which the reverse proxy in front gives the client's address (login
     /// throttling); none: the connection's address.
     pub client_address_header: Option<HeaderName>,
+    pub timeouts: Timeouts,
 }
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, idle_timeout_minutes: 30, max_body_bytes: 10 * 1024 * 1024, tiles: None, client_address_header: None }
+        Self {
+            secure_cookies: false,
+            idle_timeout_minutes: 30,
+            max_body_bytes: 10 * 1024 * 1024,
+            tiles: None,
+            client_address_header: None,
+            timeouts: Timeouts::default(),
+        }
     }
 }
 
@@ -159,6 +166,7 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         // that the configured value is the only one.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeouts.request))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http());
     router = router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp));
@@ -168,9 +176,61 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
     router
 }
 
-/// Serves until ctrl-c or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await
+/// How long the server waits on a slow client.
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    /// To receive a request's headers (a connection that never finishes them is closed).
+    pub header_read: std::time::Duration,
+    /// To answer a request, its body included (a photo sent from a phone on a weak network).
+    pub request: std::time::Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Self { header_read: std::time::Duration::from_secs(10), request: std::time::Duration::from_secs(120) }
+    }
+}
+
+/// Serves until ctrl-c or SIGTERM, then lets the open requests finish. Each connection has a
+/// header-read timeout, and each request the configured time to be read and answered
+/// (`app` sets the latter as a layer); a connection idle between requests is closed after the
+/// header-read time too, since waiting for the next request is waiting for its headers.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router, timeouts: Timeouts) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read).keep_alive(true);
+    let shutdown = shutdown_signal();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, address) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(pair) => pair,
+                // Too many open files and the like: wait a little rather than spin.
+                Err(e) => {
+                    tracing::warn!("connexion refusée : {e}");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = router.clone().layer(axum::Extension(axum::extract::ConnectInfo(address)));
+        let service = hyper_util::service::TowerToHyperService::new(service);
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!("connexion {address} : {e}");
+            }
+        });
+    }
+    // Open requests get the request timeout to finish.
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(timeouts.request) => {}
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

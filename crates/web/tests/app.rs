@@ -320,6 +320,38 @@ async fn password_changes_end_other_sessions(b: Backend) {
     assert_eq!(any.len(), 64, "a SHA-256, in hexadecimal");
 }
 
+/// A client that never finishes its headers, or sends a body too slowly, is cut off; the
+/// server keeps answering the others.
+async fn slow_clients_are_cut_off(b: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let timeouts =
+        maillage_web::Timeouts { header_read: std::time::Duration::from_millis(500), request: std::time::Duration::from_millis(800) };
+    let app = common::start_with(b, |s| s.web.timeouts = timeouts).await;
+    let host = app.base.trim_start_matches("http://").to_string();
+    // Headers that never end.
+    let mut slow = tokio::net::TcpStream::connect(&host).await.unwrap();
+    slow.write_all(b"GET /sante HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut buf)).await;
+    assert!(read.is_ok(), "the connection is closed by the server");
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    // A body announced but not sent: the request times out.
+    let mut stalled = tokio::net::TcpStream::connect(&host).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /connexion HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\nemail=",
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), stalled.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the stalled request ends");
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"), "{}", String::from_utf8_lossy(&answer));
+    // Meanwhile the others are served.
+    assert_eq!(app.client().get(app.url("/sante")).send().await.unwrap().status(), 200);
+}
+
 async fn backup_export_restores_on_this_backend(b: Backend) {
     let app = start(b).await;
     let mut out = Vec::new();
@@ -357,6 +389,7 @@ backend_tests!(
     audit_chain_detects_tampering,
     disabled_accounts_lose_their_sessions,
     password_changes_end_other_sessions,
+    slow_clients_are_cut_off,
     backup_export_restores_on_this_backend,
 );
 

@@ -46,6 +46,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     jobs.spawn(&app)?;
     let web = maillage_web::WebConfig::default();
     let state = maillage_web::AppState::new(app, &web);
-    maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
+    maillage_web::serve(listener, maillage_web::app(state, &web), web.timeouts).await?;
     Ok(())
 }

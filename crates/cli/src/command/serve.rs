@@ -16,6 +16,6 @@ pub async fn run(config_file: Option<&Path>) -> anyhow::Result<()> {
     jobs.spawn(&app)?;
     let web = config.web();
     let state = maillage_web::AppState::new(app, &web);
-    maillage_web::serve(listener, maillage_web::app(state, &web)).await?;
+    maillage_web::serve(listener, maillage_web::app(state, &web), web.timeouts).await?;
     Ok(())
 }

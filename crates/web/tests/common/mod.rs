@@ -173,9 +173,7 @@ async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut Settin
     let Settings { app: config, web } = settings;
     let state = maillage_web::AppState::new(maillage_app::App::new(store.clone(), &config).await.unwrap(), &web);
     let router = maillage_web::app(state.clone(), &web);
-    tokio::spawn(async move {
-        let _ = maillage_web::serve(listener, router).await;
-    });
+    tokio::spawn(maillage_web::serve(listener, router, web.timeouts));
     TestApp { base: format!("http://{addr}"), store, db, state }
 }
 
