@@ -1,9 +1,23 @@
 //! Every permission decision of Maillage is taken here, by [`authorize`].
 //!
+//! Reports: what a partner may do depends on its organisation's part in the report
+//! ([`Part`]); the coordinator may do everything.
+//!
+//! | action on a report | in charge (`lead`) | involved | only reported it | none |
+//! |---|---|---|---|---|
+//! | read it, its photos | yes | yes | yes | no |
+//! | comment, add a photo | yes | yes | yes | no |
+//! | change its state, redirect, mark duplicate, involve another | yes | yes | no | no |
+//! | take or finish its part | yes | yes | no | no |
+//!
+//! An internal comment and a part need the user to belong to an organisation. Marking a report
+//! a duplicate also needs the original to be readable by the same rules.
+//!
 //! Handlers name the [`Action`] they are about to perform; nothing else in the code compares
 //! roles. Working-group membership (a later module) will add actions that carry the group, and
 //! the [`Actor`] will carry the groups whose charter its user signed.
 
+pub use crate::report::Part;
 use std::fmt;
 
 /// A role a user holds. A user may hold several.
@@ -111,17 +125,18 @@ pub enum Action {
     ListReports,
     /// Read one report; `involved` says whether the actor's organisation is involved in it.
     ReadReport { involved: bool },
-    /// Act on a report: change its state, redirect it, mark it a duplicate.
-    HandleReport { involved: bool },
+    /// Act on a report: change its state, redirect it, mark it a duplicate. `part` is the
+    /// actor's organisation's part in it.
+    HandleReport { part: Option<Part> },
     /// Comment on a report. An internal comment is kept within its author's organisation, so
     /// only someone who belongs to one may write it.
-    CommentReport { involved: bool, internal: bool },
-    /// Take or finish one's organisation's part in a report: only for an organisation's member.
-    TakeReportPart { involved: bool },
+    CommentReport { part: Option<Part>, internal: bool },
+    /// Take or finish one's organisation's part in a report.
+    TakeReportPart { part: Option<Part> },
     /// Ask another organisation to take part in a report.
-    InvolveOrganisation { involved: bool },
+    InvolveOrganisation { part: Option<Part> },
     /// Add a photo to a report.
-    AddReportPhoto { involved: bool },
+    AddReportPhoto { part: Option<Part> },
     /// Triage: assign any report to any organisation, see what matches no routing rule.
     TriageReports,
     /// Counts and figures of reports, without their contents.
@@ -178,18 +193,26 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::CommentReport { internal: true, .. } | Action::TakeReportPart { .. } if actor.organisation_id.is_none() => {
             return Decision::Deny;
         }
-        Action::ReadReport { involved }
-        | Action::HandleReport { involved }
-        | Action::CommentReport { involved, .. }
-        | Action::TakeReportPart { involved }
-        | Action::InvolveOrganisation { involved }
-        | Action::AddReportPhoto { involved } => {
+        Action::ReadReport { involved } => {
             if involved {
                 &[Coordinator, Partner]
             } else {
                 &[Coordinator]
             }
         }
+        // Any part, the reporter's too: it follows what it reported.
+        Action::CommentReport { part, .. } | Action::AddReportPhoto { part } => {
+            if part.is_some() {
+                &[Coordinator, Partner]
+            } else {
+                &[Coordinator]
+            }
+        }
+        // Acting on the report is for those who handle it, not for who only reported it.
+        Action::HandleReport { part } | Action::InvolveOrganisation { part } | Action::TakeReportPart { part } => match part {
+            Some(Part::Lead | Part::Involved) => &[Coordinator, Partner],
+            Some(Part::Reporter) | None => &[Coordinator],
+        },
         Action::TriageReports | Action::ExportReports => &[Coordinator],
         Action::ViewReportStatistics => &[Coordinator, Partner, Reader],
         Action::ManageReportSettings => &[Administrator],
@@ -244,7 +267,7 @@ mod tests {
         let partner = Actor { user_id: 2, organisation_id: Some(7), roles: vec![Role::Partner] };
         assert_eq!(report_scope(&partner), ReportScope::Organisation(7));
         assert_eq!(authorize(Some(&partner), Action::ReadReport { involved: false }), Decision::Deny);
-        assert_eq!(authorize(Some(&partner), Action::HandleReport { involved: true }), Decision::Allow);
+        assert_eq!(authorize(Some(&partner), Action::HandleReport { part: Some(Part::Involved) }), Decision::Allow);
         let lone = Actor { organisation_id: None, ..partner };
         assert_eq!(report_scope(&lone), ReportScope::None);
         assert_eq!(report_scope(&actor(&[Role::Coordinator])), ReportScope::All);
@@ -257,23 +280,42 @@ mod tests {
     fn internal_comments_and_parts_need_an_organisation() {
         let coordinator = actor(&[Role::Coordinator]);
         let with_org = Actor { organisation_id: Some(3), ..coordinator.clone() };
-        for involved in [false, true] {
-            assert_eq!(authorize(Some(&coordinator), Action::CommentReport { involved, internal: false }), Decision::Allow);
-            assert_eq!(authorize(Some(&coordinator), Action::CommentReport { involved, internal: true }), Decision::Deny);
-            assert_eq!(authorize(Some(&with_org), Action::CommentReport { involved, internal: true }), Decision::Allow);
-            assert_eq!(authorize(Some(&coordinator), Action::TakeReportPart { involved }), Decision::Deny);
-            assert_eq!(authorize(Some(&with_org), Action::TakeReportPart { involved }), Decision::Allow);
+        for part in [None, Some(Part::Lead), Some(Part::Reporter)] {
+            assert_eq!(authorize(Some(&coordinator), Action::CommentReport { part, internal: false }), Decision::Allow);
+            assert_eq!(authorize(Some(&coordinator), Action::CommentReport { part, internal: true }), Decision::Deny);
+            assert_eq!(authorize(Some(&with_org), Action::CommentReport { part, internal: true }), Decision::Allow);
+            assert_eq!(authorize(Some(&coordinator), Action::TakeReportPart { part }), Decision::Deny);
+            assert_eq!(authorize(Some(&with_org), Action::TakeReportPart { part }), Decision::Allow);
         }
         let partner = Actor { user_id: 2, organisation_id: Some(7), roles: vec![Role::Partner] };
         for action in [
-            Action::CommentReport { involved: false, internal: true },
-            Action::TakeReportPart { involved: false },
-            Action::InvolveOrganisation { involved: false },
-            Action::AddReportPhoto { involved: false },
+            Action::CommentReport { part: None, internal: true },
+            Action::TakeReportPart { part: None },
+            Action::InvolveOrganisation { part: None },
+            Action::AddReportPhoto { part: None },
         ] {
             assert_eq!(authorize(Some(&partner), action), Decision::Deny, "{action:?}");
         }
-        assert_eq!(authorize(Some(&partner), Action::AddReportPhoto { involved: true }), Decision::Allow);
+        assert_eq!(authorize(Some(&partner), Action::AddReportPhoto { part: Some(Part::Lead) }), Decision::Allow);
+    }
+
+    #[test]
+    fn an_organisation_that_only_reported_follows_but_does_not_handle() {
+        let partner = Actor { user_id: 2, organisation_id: Some(7), roles: vec![Role::Partner] };
+        let reporter = Some(Part::Reporter);
+        assert_eq!(authorize(Some(&partner), Action::ReadReport { involved: true }), Decision::Allow);
+        assert_eq!(authorize(Some(&partner), Action::CommentReport { part: reporter, internal: false }), Decision::Allow);
+        assert_eq!(authorize(Some(&partner), Action::AddReportPhoto { part: reporter }), Decision::Allow);
+        for action in [
+            Action::HandleReport { part: reporter },
+            Action::InvolveOrganisation { part: reporter },
+            Action::TakeReportPart { part: reporter },
+        ] {
+            assert_eq!(authorize(Some(&partner), action), Decision::Deny, "{action:?}");
+        }
+        for part in [Part::Lead, Part::Involved] {
+            assert_eq!(authorize(Some(&partner), Action::HandleReport { part: Some(part) }), Decision::Allow);
+        }
     }
 
     #[test]

@@ -916,7 +916,61 @@ async fn exports_are_safe_and_nothing_private_is_cached(b: Backend) {
     assert!(css.headers()["cache-control"].to_str().unwrap().starts_with("public"));
 }
 
+/// An organisation that only reported a report follows it (reads, comments) but does not
+/// handle it; a duplicate's original must be readable, and a number it cannot read gets the
+/// same answer as one that does not exist.
+async fn what_each_part_may_do(b: Backend) {
+    let city = city(b).await;
+    let other = city.app.login(OTHER_AGENT).await;
+    // Reported by the other organisation, routed to the landlord with the police involved.
+    let id = city.dumping_in_hall(&other).await;
+    let url = |p: &str| city.app.url(&format!("/signalements/{id}{p}"));
+    let parts = city.app.store.involvements(id).await.unwrap();
+    assert!(parts.iter().any(|p| p.organisation_id == city.other && p.part == maillage_core::report::Part::Reporter));
+    assert_eq!(other.get(url("")).send().await.unwrap().status(), 200);
+    assert_eq!(other.post(url("/commentaires")).form(&[("texte", "Toujours là ce matin")]).send().await.unwrap().status(), 303);
+    for (path, form) in [
+        ("/etat", vec![("etat", "closed_without_action"), ("motif", "not_found")]),
+        ("/etat", vec![("etat", "resolved")]),
+        ("/etat", vec![("etat", "redirected"), ("organisation", "1")]),
+        ("/organisations", vec![("organisation", "1")]),
+        ("/part", vec![("x", "")]),
+    ] {
+        assert_eq!(other.post(url(path)).form(&form).send().await.unwrap().status(), 403, "{path} {form:?}");
+    }
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::Transmitted, "nothing changed");
+    // The landlord, in charge, may; but not mark it a duplicate of a report it cannot read.
+    let police = city.app.login(POLICE_AGENT).await;
+    let cat = city.category("depot-sauvage").await.to_string();
+    let south = city
+        .post_report(
+            &other,
+            &[
+                ("categorie", &cat),
+                ("description", "Gravats"),
+                ("lat", SOUTH.0),
+                ("lon", SOUTH.1),
+                ("q_nature", "gravats"),
+                ("confirmer", "1"),
+            ],
+        )
+        .await;
+    let hidden = common::created_report(south).await;
+    assert_eq!(police.get(city.app.url(&format!("/signalements/{hidden}"))).send().await.unwrap().status(), 403);
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let mut answers = Vec::new();
+    for original in [hidden.to_string(), "999999".to_string()] {
+        let r = landlord.post(url("/etat")).form(&[("etat", "duplicate"), ("original", &original)]).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        answers.push(page.contains("existe pas ou ne vous est pas accessible"));
+    }
+    assert_eq!(answers, [true, true], "the same answer for a report not readable and one that does not exist");
+    assert_eq!(landlord.post(url("/etat")).form(&[("etat", "planned")]).send().await.unwrap().status(), 303);
+}
+
 backend_tests!(
+    what_each_part_may_do,
     exports_are_safe_and_nothing_private_is_cached,
     unknown_stored_values_are_errors,
     statistics_from_counts_match_the_rows,

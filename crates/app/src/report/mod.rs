@@ -10,7 +10,7 @@ pub mod photo;
 use crate::App;
 use maillage_core::authz::ReportScope;
 use maillage_core::place::{Coordinates, Location, Places};
-use maillage_core::report::{self, Answers, Question, Source, Transition};
+use maillage_core::report::{self, Answers, Part, Question, Source, Transition};
 use maillage_core::{time_fmt, working_days};
 use maillage_store::mail::OutgoingMail;
 use maillage_store::report::category::{Category, lineage};
@@ -161,15 +161,20 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
 
 /// Is the actor's organisation involved in the report?
 pub async fn involved(app: &App, report_id: i64, organisation_id: Option<i64>) -> Result<bool, StoreError> {
-    let Some(org) = organisation_id else { return Ok(false) };
-    Ok(app.store.involvements(report_id).await?.iter().any(|i| i.organisation_id == org))
+    Ok(part_of(app, report_id, organisation_id).await?.is_some())
+}
+
+/// The part of an organisation in a report, if it has one.
+pub async fn part_of(app: &App, report_id: i64, organisation_id: Option<i64>) -> Result<Option<Part>, StoreError> {
+    let Some(org) = organisation_id else { return Ok(None) };
+    Ok(app.store.involvements(report_id).await?.into_iter().find(|i| i.organisation_id == org).map(|i| i.part))
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum TransitionError {
     #[error(transparent)]
     Workflow(#[from] report::WorkflowError),
-    #[error("le signalement original n° {0} n'existe pas")]
+    #[error("le signalement original n° {0} n'existe pas ou ne vous est pas accessible")]
     UnknownOriginal(i64),
     #[error("l'organisation choisie n'existe pas")]
     UnknownOrganisation,

@@ -57,13 +57,23 @@ pub(super) async fn change_state(
     Form(form): Form<StateForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let Handled { report: r, id, .. } = handleable(&state, u, &id, |involved| Action::HandleReport { involved }).await?;
+    let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::HandleReport { part }).await?;
     let t = match form.transition() {
         Ok(t) => t,
         Err(m) => return refused(&state, u, id, m).await,
     };
     if form.note.chars().count() > maillage_core::report::MAX_COMMENT {
         return refused(&state, u, id, "La précision est trop longue.".into()).await;
+    }
+    // The original of a duplicate must be one the user may read: the answer is the same whether
+    // it does not exist or is not theirs, so that numbers cannot be probed.
+    if let Transition::DuplicateOf(original) = t {
+        let exists = state.store.report(original).await?.is_some();
+        let involved = maillage_app::report::involved(&state, original, u.actor.organisation_id).await?;
+        if !exists || authorize(Some(&u.actor), Action::ReadReport { involved }) != Decision::Allow {
+            return refused(&state, u, id, format!("Le signalement original n° {original} n'existe pas ou ne vous est pas accessible."))
+                .await;
+        }
     }
     match maillage_app::report::change_state(&state, &u.author(), u.actor.organisation_id, &r, &t, &form.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
@@ -96,8 +106,8 @@ pub(super) async fn comment(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let internal = !form.interne.is_empty();
-    let Handled { id, involved, .. } = handleable(&state, u, &id, |involved| Action::CommentReport { involved, internal: false }).await?;
-    if authorize(Some(&u.actor), Action::CommentReport { involved, internal }) != Decision::Allow {
+    let Handled { id, part, .. } = handleable(&state, u, &id, |part| Action::CommentReport { part, internal: false }).await?;
+    if authorize(Some(&u.actor), Action::CommentReport { part, internal }) != Decision::Allow {
         return refused(&state, u, id, "Un commentaire interne suppose que votre compte soit rattaché à une organisation.".into()).await;
     }
     let text = form.texte.trim();
@@ -122,8 +132,8 @@ pub(super) async fn part(
     Form(form): Form<PartForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let Handled { report: r, id, involved } = handleable(&state, u, &id, |involved| Action::HandleReport { involved }).await?;
-    let (Decision::Allow, Some(org)) = (authorize(Some(&u.actor), Action::TakeReportPart { involved }), u.actor.organisation_id) else {
+    let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::TakeReportPart { part }).await?;
+    let Some(org) = u.actor.organisation_id else {
         return refused(&state, u, id, "Votre compte n'est rattaché à aucune organisation.".into()).await;
     };
     match state.store.set_part(&u.author(), id, org, !form.terminee.is_empty()).await {
@@ -157,7 +167,7 @@ pub(super) async fn involve(
     Form(form): Form<InvolveForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let Handled { report: r, id, .. } = handleable(&state, u, &id, |involved| Action::InvolveOrganisation { involved }).await?;
+    let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::InvolveOrganisation { part }).await?;
     let Ok(organisation_id) = form.organisation.parse::<i64>() else {
         return refused(&state, u, id, "L'organisation choisie n'existe pas.".into()).await;
     };

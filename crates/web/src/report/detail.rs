@@ -122,7 +122,7 @@ pub(super) async fn detail_page(
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<DetailPage, AppError> {
-    let (r, involvements, involved) = readable(state, u, id).await?;
+    let (r, involvements, _) = readable(state, u, id).await?;
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
@@ -176,7 +176,8 @@ pub(super) async fn detail_page(
         .organisation_id
         .and_then(|o| involvements.iter().find(|i| i.organisation_id == o && i.part != Part::Reporter))
         .map(|i| (i.taken_at.is_some(), i.done_at.is_some()));
-    let can_handle = authorize(Some(&u.actor), Action::HandleReport { involved }) == Decision::Allow;
+    let part = u.actor.organisation_id.and_then(|o| involvements.iter().find(|i| i.organisation_id == o)).map(|i| i.part);
+    let can_handle = authorize(Some(&u.actor), Action::HandleReport { part }) == Decision::Allow;
     let targets = if st.class().is_open() {
         [ReportState::Transmitted, ReportState::InProgress, ReportState::Planned, ReportState::Resolved]
             .into_iter()
@@ -243,25 +244,25 @@ pub(super) async fn refused(state: &AppState, u: &CurrentUser, id: i64, message:
     render_invalid(&detail_page(state, u, id, None, Some(message)).await?)
 }
 
-/// A report a user may act on, and whether the user's organisation is involved in it.
+/// A report a user may act on, and the user's organisation's part in it.
 pub(super) struct Handled {
     pub report: maillage_store::report::ReportDetail,
     pub id: i64,
-    pub involved: bool,
+    pub part: Option<Part>,
 }
 
 /// The report a user acts on, after `action` (given whether the user's organisation is
-/// involved) was allowed: 404 for a number that does not exist, 403 for a report not theirs.
+/// part in it) was allowed: 404 for a number that does not exist, 403 for a report not theirs.
 pub(super) async fn handleable(
     state: &AppState,
     u: &CurrentUser,
     id: &str,
-    action: impl FnOnce(bool) -> Action,
+    action: impl FnOnce(Option<Part>) -> Action,
 ) -> Result<Handled, AppError> {
     require(Some(u), Action::ListReports, "/signalements")?;
     let id: i64 = parse_id(id)?;
     let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
-    let involved = maillage_app::report::involved(state, id, u.actor.organisation_id).await?;
-    require(Some(u), action(involved), "/signalements")?;
-    Ok(Handled { report: r, id, involved })
+    let part = maillage_app::report::part_of(state, id, u.actor.organisation_id).await?;
+    require(Some(u), action(part), "/signalements")?;
+    Ok(Handled { report: r, id, part })
 }

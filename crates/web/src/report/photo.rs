@@ -19,7 +19,7 @@ pub(super) async fn upload_photo(
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
-    let id = handleable(&state, u, &id, |involved| Action::AddReportPhoto { involved }).await?.id;
+    let id = handleable(&state, u, &id, |part| Action::AddReportPhoto { part }).await?.id;
     let mut file: Option<Bytes> = None;
     loop {
         match multipart.next_field().await {
