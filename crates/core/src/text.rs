@@ -27,13 +27,36 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// A plausible e-mail address: something@something, no spaces, at most 200 characters. The
-/// only real check is a message that arrives.
+/// One plausible e-mail address, at most 200 characters: a local part of the characters
+/// addresses use, one `@`, a domain of dot-separated labels. A list (`a@x,b@y`), a display name
+/// or a quoted local part is refused: the outbox must never hold an address it cannot send
+/// to. The only real check is a message that arrives.
 pub fn is_plausible_email(email: &str) -> bool {
     let email = email.trim();
-    email.len() <= 200
-        && !email.contains(char::is_whitespace)
-        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.'))
+    let Some((local, domain)) = email.split_once('@') else { return false };
+    let local_ok = !local.is_empty()
+        && local.chars().all(|c| c.is_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c))
+        && !local.starts_with('.')
+        && !local.ends_with('.');
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels
+            .iter()
+            .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-') && l.chars().all(|c| c.is_alphanumeric() || c == '-'));
+    email.chars().count() <= 200 && local_ok && domain_ok
+}
+
+/// A name or label typed by someone (an organisation, a category, an account, a key): not
+/// empty, at most `max` characters, on one line, with no control character.
+pub fn is_name(value: &str, max: usize) -> bool {
+    let v = value.trim();
+    !v.is_empty() && v.chars().count() <= max && !v.chars().any(char::is_control)
+}
+
+/// A free text of several lines: at most `max` characters, no control character but line
+/// breaks and tabs.
+pub fn is_text(value: &str, max: usize) -> bool {
+    value.chars().count() <= max && !value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
 #[cfg(test)]
@@ -53,5 +76,20 @@ mod tests {
         assert!(!is_plausible_email("@exemple.test"));
         assert!(!is_plausible_email("agence@localhost"));
         assert!(!is_plausible_email(&format!("{}@exemple.test", "a".repeat(200))));
+        for list in ["a@x.fr,b@y.fr", "a@x.fr;b@y.fr", "Agence <a@x.fr>", "\"a b\"@x.fr", "a@@x.fr", "a@x..fr", "a@-x.fr", "a\n@x.fr"] {
+            assert!(!is_plausible_email(list), "{list:?}");
+        }
+        assert!(is_plausible_email("prénom.nom+clspd@mairie-gennevilliers.fr"));
+    }
+
+    #[test]
+    fn names_refuse_control_characters_and_length() {
+        assert!(is_name(" Ville de Gennevilliers ", 200));
+        for bad in ["", "   ", "Ville\u{0}", "Ville\nde", "Ville\u{1b}[31m", "Ville\u{7f}"] {
+            assert!(!is_name(bad, 200), "{bad:?}");
+        }
+        assert!(!is_name(&"a".repeat(201), 200));
+        assert!(is_text("ligne 1\nligne 2\ttab", 100));
+        assert!(!is_text("bip\u{7}", 100));
     }
 }

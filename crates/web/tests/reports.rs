@@ -532,6 +532,45 @@ async fn settings_upload_areas_and_refuse_bad_files(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), 303);
     assert!(city.category("essai").await > 0);
+    // Names and keys: control characters, duplicate or separator-holding choice keys, an
+    // e-mail list instead of one address are refused, and nothing is written.
+    let before = city.app.store.categories().await.unwrap().len();
+    for (name, questions) in [
+        ("Essai\u{1b}[31m", ""),
+        ("Essai", "type | Type | one_choice | obligatoire | a=A; a=B"),
+        ("Essai", "type | Type | one_choice | obligatoire | a,b=A"),
+        ("Essai", "type | Type | one_choice | obligatoire | =Vide"),
+        ("Essai", &format!("{} | Type | short_text", "q".repeat(41))),
+    ] {
+        let r = admin
+            .post(city.app.url("/admin/signalements/categories/nouvelle"))
+            .form(&[("code", "essai-2"), ("name", name), ("target_days", "3"), ("questions", questions)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{name:?} {questions:?}");
+    }
+    assert_eq!(city.app.store.categories().await.unwrap().len(), before);
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    for (email, name) in [("a@x.fr,b@y.fr", "Deux adresses"), ("ok@x.fr", "Nom\u{0}nul")] {
+        let r = coord
+            .post(city.app.url("/organisations/nouvelle"))
+            .form(&[("code", "deux"), ("name", name), ("kind", "association"), ("email", email)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{email} {name:?}");
+    }
+    assert!(city.app.store.organisation_by_code("deux").await.unwrap().is_none());
+    // A choice repeated a thousand times is one answer.
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let cat = city.category("depot-sauvage").await.to_string();
+    let mut form: Vec<(&str, &str)> =
+        vec![("categorie", &cat), ("description", "Encombrants"), ("lat", IN_ESTATE.0), ("lon", IN_ESTATE.1), ("confirmer", "1")];
+    form.extend(std::iter::repeat_n(("q_nature", "encombrants"), 1000));
+    let id = common::created_report(city.post_report(&landlord, &form).await).await;
+    let stored = city.app.store.report(id).await.unwrap().unwrap().answers;
+    assert_eq!(stored, r#"{"nature":"encombrants"}"#);
 }
 
 async fn json_api_goes_through_the_same_checks(b: Backend) {

@@ -350,7 +350,14 @@ pub fn check_answers(questions: &[Question], raw: &BTreeMap<String, Vec<String>>
                     errors.push(err(&format!("choix inconnu « {bad} »")));
                     continue;
                 }
-                values.join(",")
+                // Each choice once: a key repeated a thousand times is one answer, not a thousand.
+                let mut chosen: Vec<&str> = Vec::new();
+                for v in values {
+                    if !chosen.contains(&v) {
+                        chosen.push(v);
+                    }
+                }
+                chosen.join(",")
             }
         };
         answers.insert(q.code.clone(), value);
@@ -377,14 +384,33 @@ fn parse_answer_datetime(v: &str) -> Option<String> {
 pub fn check_questions(questions: &[Question]) -> Result<(), String> {
     let mut codes = std::collections::BTreeSet::new();
     for q in questions {
-        if q.code.is_empty() || !q.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-            return Err(format!("code de question invalide « {} » : minuscules, chiffres et _", q.code));
+        if q.code.is_empty() || q.code.len() > 40 || !q.code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+            return Err(format!("code de question invalide « {} » : minuscules, chiffres et _, 40 au plus", q.code));
         }
         if !codes.insert(q.code.as_str()) {
             return Err(format!("code de question en double « {} »", q.code));
         }
-        if q.label.trim().is_empty() {
-            return Err(format!("la question « {} » n'a pas d'intitulé", q.code));
+        if !crate::text::is_name(&q.label, 200) {
+            return Err(format!("la question « {} » : un intitulé d'une ligne est attendu (200 caractères au plus)", q.code));
+        }
+        let mut keys = std::collections::BTreeSet::new();
+        for c in &q.choices {
+            // Keys are joined with commas in stored answers and written key=name; … in forms.
+            if c.key.is_empty() || c.key.len() > 40 || !c.key.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_') {
+                return Err(format!(
+                    "la question « {} » : clé de choix invalide « {} » (lettres sans accent, chiffres, - et _, 40 au plus)",
+                    q.code, c.key
+                ));
+            }
+            if !keys.insert(c.key.as_str()) {
+                return Err(format!("la question « {} » : la clé de choix « {} » est en double", q.code, c.key));
+            }
+            if !crate::text::is_name(&c.name, 200) {
+                return Err(format!("la question « {} » : le choix « {} » n'a pas de libellé valide", q.code, c.key));
+            }
+        }
+        if q.choices.len() > 100 {
+            return Err(format!("la question « {} » : 100 choix au plus", q.code));
         }
         if q.kind.has_choices() == q.choices.is_empty() {
             return Err(format!("la question « {} » : les choix ne vont qu'avec les types à choix, et leur sont obligatoires", q.code));

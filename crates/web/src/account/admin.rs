@@ -111,8 +111,8 @@ async fn create_user(
     if !maillage_core::text::is_plausible_email(&email) {
         errors.push("L'adresse e-mail n'est pas valide.".to_string());
     }
-    if form.display_name.trim().is_empty() || form.display_name.chars().count() > 200 {
-        errors.push("Le nom affiché est obligatoire (200 caractères au plus).".to_string());
+    if !maillage_core::text::is_name(&form.display_name, 200) {
+        errors.push("Le nom affiché est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.".to_string());
     }
     let role = Role::from_code(&form.role);
     if role.is_none() {

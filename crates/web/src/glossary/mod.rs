@@ -52,7 +52,7 @@ async fn set_term(
     let u = require(user.as_ref(), Action::ManageGlossary, "/admin/sigles")?;
     let term = f.term.trim().replace('.', "").to_uppercase();
     let valid_term = (2..=12).contains(&term.chars().count()) && term.chars().all(|c| c.is_uppercase() || c.is_ascii_digit());
-    let valid_expansion = !f.expansion.trim().is_empty() && f.expansion.chars().count() <= 300;
+    let valid_expansion = maillage_core::text::is_name(&f.expansion, 300);
     if !valid_term || !valid_expansion {
         return render_invalid(&GlossaryPage {
             layout: Layout::new("Sigles — erreur", Some(u)),

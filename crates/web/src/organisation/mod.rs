@@ -90,8 +90,8 @@ impl OrganisationForm {
         if code.is_empty() || code.len() > 64 || !code.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
             errors.add("code", "Le code est obligatoire : minuscules sans accent, chiffres et tirets (64 au plus).".to_string());
         }
-        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            errors.add("name", "Le nom est obligatoire (200 caractères au plus).".to_string());
+        if !maillage_core::text::is_name(&self.name, 200) {
+            errors.add("name", "Le nom est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.".to_string());
         }
         if OrganisationKind::from_code(&self.kind).is_none() {
             errors.add("kind", "Choisissez un type d'organisation dans la liste.".to_string());
@@ -101,8 +101,8 @@ impl OrganisationForm {
             errors.add("email", "L'adresse e-mail n'est pas valide.".to_string());
         }
         for (field, value, max) in [("phone", &self.phone, 40), ("address", &self.address, 500), ("match_terms", &self.match_terms, 500)] {
-            if value.chars().count() > max {
-                errors.add(field, format!("{max} caractères au plus."));
+            if !maillage_core::text::is_text(value, max) || value.contains(['\n', '\r']) {
+                errors.add(field, format!("Une ligne, sans caractère de contrôle, {max} caractères au plus."));
             }
         }
         if !errors.is_empty() {

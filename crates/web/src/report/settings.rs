@@ -196,8 +196,8 @@ impl CategoryForm {
         } else if categories.iter().any(|c| c.code == code && Some(c.id) != id) {
             errors.add("code", "Une autre catégorie porte déjà ce code.");
         }
-        if self.name.trim().is_empty() || self.name.chars().count() > 200 {
-            errors.add("name", "Le nom est obligatoire (200 caractères au plus).");
+        if !maillage_core::text::is_name(&self.name, 200) {
+            errors.add("name", "Le nom est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.");
         }
         let parent_id = if self.parent.is_empty() { None } else { self.parent.parse::<i64>().ok() };
         if !self.parent.is_empty()
@@ -217,8 +217,8 @@ impl CategoryForm {
             }
         };
         for (field, v) in [("description", &self.description), ("keywords", &self.keywords)] {
-            if v.chars().count() > 1000 {
-                errors.add(field, "1000 caractères au plus.");
+            if !maillage_core::text::is_text(v, 1000) {
+                errors.add(field, "1000 caractères au plus, sans caractère de contrôle.");
             }
         }
         if !errors.is_empty() {
@@ -447,7 +447,7 @@ async fn key_create(State(state): State<AppState>, user: Option<CurrentUser>, Fo
         return refuse(&state, u, "Choisissez l'organisation à qui la clé est donnée.".into()).await;
     };
     let label = form.label.trim();
-    if label.is_empty() || label.chars().count() > 200 {
+    if !maillage_core::text::is_name(label, 200) {
         return refuse(&state, u, "Donnez un libellé à la clé (200 caractères au plus), par exemple le logiciel qui l'utilise.".into())
             .await;
     }
