@@ -34,6 +34,8 @@ pub struct Config {
     pub mail_from: String,
     /// Closed reports are anonymised this many days after closing (30 to 1095).
     pub report_anonymise_after_days: u32,
+    /// Sent mail (which carries report text) is deleted after this many days (1 to 90).
+    pub mail_retention_days: u32,
     /// Tile background of the maps (`https://…/{z}/{x}/{y}.png`); empty: none, nothing is
     /// fetched from elsewhere.
     pub map_tile_url: String,
@@ -64,6 +66,7 @@ impl Default for Config {
             smtp_url: String::new(),
             mail_from: "Maillage <ne-pas-repondre@maillage.invalid>".into(),
             report_anonymise_after_days: 365,
+            mail_retention_days: 7,
             map_tile_url: String::new(),
             map_tile_attribution: String::new(),
             address_search_url: String::new(),
@@ -122,6 +125,9 @@ impl Config {
         }
         if self.max_photo_bytes < 64 * 1024 || self.max_photo_bytes > self.max_body_bytes {
             bail!("configuration invalide (clé « max_photo_bytes ») : au moins 65536 octets et pas plus que max_body_bytes");
+        }
+        if !(1..=90).contains(&self.mail_retention_days) {
+            bail!("configuration invalide (clé « mail_retention_days ») : entre 1 et 90 jours");
         }
         if !(30..=1095).contains(&self.report_anonymise_after_days) {
             bail!("configuration invalide (clé « report_anonymise_after_days ») : entre 30 et 1095 jours");

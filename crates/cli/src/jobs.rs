@@ -12,6 +12,7 @@ pub struct Jobs {
     pub mail: Option<MailConfig>,
     pub anonymise_after_days: u32,
     pub audit_retention_days: u32,
+    pub mail_retention_days: u32,
 }
 
 impl Jobs {
@@ -48,6 +49,11 @@ impl Jobs {
         let now = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now());
         if let Err(e) = app.store.sessions_purge_expired(&now).await {
             tracing::warn!("purge des sessions expirées : {e}");
+        }
+        let mail_cutoff =
+            maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(self.mail_retention_days)));
+        if let Err(e) = app.store.purge_mail(&mail_cutoff).await {
+            tracing::warn!("purge des courriels envoyés : {e}");
         }
         match maillage_app::report::anonymise::anonymise_closed(app, self.anonymise_after_days).await {
             Ok(n) if n > 0 => tracing::info!("{n} signalements clos anonymisés"),

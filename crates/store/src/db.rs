@@ -141,6 +141,8 @@ impl Store {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
+                // Erased text (anonymised reports, purged mail) is overwritten, not left in free pages.
+                .pragma("secure_delete", "ON")
                 .busy_timeout(Duration::from_secs(10));
             let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options.clone()).await.map_err(connect_err)?;
             let writer = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(connect_err)?;

@@ -380,6 +380,22 @@ async fn closed_reports_are_anonymised(b: Backend) {
     assert_eq!(s.report(open).await.unwrap().unwrap().description, "Encombrants dans le hall B");
     let again = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap().reports;
     assert_eq!(again, 0);
+    // No message about the anonymised report is left in the outbox (the landlord's and the
+    // police's notifications held its description); those about the open one stay.
+    let about = |id: i64| common::raw_sql(b, &city.app.db.url, format!("SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE report_id = {id}"));
+    assert_eq!(about(closed).await.as_deref(), Some("0"));
+    assert_ne!(about(open).await.as_deref(), Some("0"));
+    let elsewhere = common::raw_sql(
+        b,
+        &city.app.db.url,
+        format!("SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE body LIKE '%Encombrants dans le hall B%' AND report_id <> {open}"),
+    )
+    .await;
+    assert_eq!(elsewhere.as_deref(), Some("0"), "only the open report's notifications hold its text");
+    // Sent mail is purged after its retention.
+    common::raw_sql(b, &city.app.db.url, "UPDATE outbox SET sent_at = '2020-01-01T00:00:00Z'").await;
+    assert!(s.purge_mail(&tomorrow).await.unwrap() >= 1);
+    assert_eq!(s.outbox_counts().await.unwrap(), maillage_store::mail::OutboxCounts::default());
     // A backlog larger than one batch (years of history on a first run) is done entirely.
     let cat = city.category("autre").await;
     let old = maillage_core::time_fmt::from_storage("2020-01-01T00:00:00Z").unwrap();

@@ -28,6 +28,7 @@ pub async fn queue_digests(store: &maillage_store::Store, public_url: &str) -> R
                 .collect();
             let more = if rows.len() > 200 { "\n(et d'autres : voir la liste dans Maillage)\n" } else { "" };
             OutgoingMail {
+                report_id: None,
                 recipient: sub.email.clone(),
                 subject: format!("[Maillage] Récapitulatif : {} signalement(s) mis à jour", rows.len().min(200)),
                 body: format!(

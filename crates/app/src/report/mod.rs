@@ -142,6 +142,7 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
                 .filter_map(|o| organisations.iter().find(|x| x.id == *o))
                 .filter(|o| !o.email.is_empty())
                 .map(|o| OutgoingMail {
+                    report_id: Some(id),
                     recipient: o.email.clone(),
                     subject: format!("[Maillage] Signalement n° {id} transmis : {cat}"),
                     body: format!(
@@ -218,6 +219,7 @@ pub async fn change_state(
         && !o.email.is_empty()
     {
         mails.push(OutgoingMail {
+            report_id: Some(r.id),
             recipient: o.email.clone(),
             subject: format!("[Maillage] Signalement n° {} : {}", r.id, to.label()),
             body: format!(
@@ -232,6 +234,7 @@ pub async fn change_state(
         && !o.email.is_empty()
     {
         mails.push(OutgoingMail {
+            report_id: Some(r.id),
             recipient: o.email.clone(),
             subject: format!("[Maillage] Signalement n° {} réorienté vers vous", r.id),
             body: format!(
@@ -263,6 +266,7 @@ pub async fn involve(app: &App, by: &Author, r: &ReportDetail, organisation_id: 
         Vec::new()
     } else {
         vec![OutgoingMail {
+            report_id: Some(r.id),
             recipient: org.email.clone(),
             subject: format!("[Maillage] Signalement n° {} : votre organisation est associée", r.id),
             body: format!(

@@ -42,7 +42,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let config = maillage_app::AppConfig { data_dir: data, public_url: format!("http://{addr}"), geocoder, ..Default::default() };
     let mail = smtp.map(|smtp_url| maillage_app::mail::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
     let app = maillage_app::App::new(store, &config).await?;
-    let jobs = crate::jobs::Jobs { mail, anonymise_after_days: 365, audit_retention_days: maillage_core::audit::RETENTION_DEFAULT_DAYS };
+    let jobs = crate::jobs::Jobs {
+        mail,
+        anonymise_after_days: 365,
+        mail_retention_days: 7,
+        audit_retention_days: maillage_core::audit::RETENTION_DEFAULT_DAYS,
+    };
     jobs.spawn(&app)?;
     let web = maillage_web::WebConfig::default();
     let state = maillage_web::AppState::new(app, &web);

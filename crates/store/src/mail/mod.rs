@@ -10,6 +10,8 @@ pub struct OutgoingMail {
     pub recipient: String,
     pub subject: String,
     pub body: String,
+    /// The report it tells about, if one: anonymising the report deletes the message.
+    pub report_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -24,13 +26,16 @@ pub struct QueuedMail {
 pub(crate) async fn enqueue(tx: &mut Tx, m: &OutgoingMail) -> Result<(), StoreError> {
     let now = time_fmt::to_storage(time_fmt::now());
     on_tx!(tx, c, {
-        sqlx::query("INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at) VALUES ($1, $2, $3, $4, $1)")
-            .bind(&now)
-            .bind(&m.recipient)
-            .bind(&m.subject)
-            .bind(&m.body)
-            .execute(c)
-            .await?;
+        sqlx::query(
+            "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at, report_id) VALUES ($1, $2, $3, $4, $1, $5)",
+        )
+        .bind(&now)
+        .bind(&m.recipient)
+        .bind(&m.subject)
+        .bind(&m.body)
+        .bind(m.report_id)
+        .execute(c)
+        .await?;
     });
     Ok(())
 }
@@ -47,6 +52,19 @@ pub struct OutboxCounts {
 }
 
 impl Store {
+    /// Deletes mail sent, or given up, before `before`: the outbox is a queue, not an archive
+    /// (messages carry report text). Returns how many went.
+    pub async fn purge_mail(&self, before: &str) -> Result<u64, StoreError> {
+        Ok(on_db!(&self.db, p, {
+            sqlx::query("DELETE FROM outbox WHERE (sent_at IS NOT NULL AND sent_at < $1) OR (sent_at IS NULL AND attempts >= $2 AND created_at < $1)")
+                .bind(before)
+                .bind(MAX_ATTEMPTS)
+                .execute(p)
+                .await?
+                .rows_affected()
+        }))
+    }
+
     pub async fn queue_mail(&self, m: &OutgoingMail) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         enqueue(&mut tx, m).await?;

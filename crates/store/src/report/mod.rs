@@ -761,6 +761,8 @@ impl Store {
             ),
             format!("UPDATE report_events SET body = '' WHERE report_id IN {}", list.text),
             format!("DELETE FROM report_photos WHERE report_id IN {}", list.text),
+            // Queued or sent, a message about the report carries its text.
+            format!("DELETE FROM outbox WHERE report_id IN {}", list.text),
         ];
         let mut files = Vec::new();
         on_tx!(&mut tx, c, {
@@ -772,6 +774,7 @@ impl Store {
             bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[0].clone())), &with_now).execute(&mut *c).await?;
             bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[1].clone())), &list.params).execute(&mut *c).await?;
             bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[2].clone())), &list.params).execute(&mut *c).await?;
+            bind_params!(sqlx::query(sqlx::AssertSqlSafe(statements[3].clone())), &list.params).execute(&mut *c).await?;
         });
         append(&mut tx, by, "report.anonymise", "report", "", &format!("{} signalements clos avant {closed_before}", ids.len())).await?;
         tx.commit().await?;

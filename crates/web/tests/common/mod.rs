@@ -75,9 +75,9 @@ pub async fn database(backend: Backend) -> TestDb {
 
 /// Runs a statement straight on a test database (to corrupt or inspect what the store wrote),
 /// returning the first column of the first row as text when there is one.
-pub async fn raw_sql(backend: Backend, url: &str, sql: &str) -> Option<String> {
+pub async fn raw_sql(backend: Backend, url: &str, sql: impl Into<String>) -> Option<String> {
     use sqlx::{Connection, Row};
-    let sql = sql.to_string();
+    let sql: String = sql.into();
     match backend {
         Backend::Sqlite => {
             let mut c = sqlx::SqliteConnection::connect(url).await.unwrap();
