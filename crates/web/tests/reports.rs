@@ -1024,7 +1024,40 @@ async fn what_each_part_may_do(b: Backend) {
     assert_eq!(landlord.post(url("/etat")).form(&[("etat", "planned")]).send().await.unwrap().status(), 303);
 }
 
+/// Consultations are traced, as the footer promises: reading a report (page or API), a photo,
+/// an export; the journal says it in French.
+async fn consultations_are_in_the_journal(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let part = reqwest::multipart::Part::bytes(jpeg_with_exif()).file_name("p.jpg");
+    let url = |p: &str| city.app.url(&format!("/signalements/{id}{p}"));
+    landlord.post(url("/photos")).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap();
+    let photo = city.app.store.photos(id).await.unwrap()[0].id;
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    for path in [
+        format!("/signalements/{id}"),
+        format!("/api/v1/signalements/{id}"),
+        format!("/signalements/photos/{photo}"),
+        "/signalements/export.csv?categorie=".into(),
+        format!("/signalements/export.ods?quartier={}", city.north),
+    ] {
+        assert_eq!(coord.get(city.app.url(&path)).send().await.unwrap().status(), 200, "{path}");
+    }
+    let log = city.app.store.audit_entries(&maillage_store::audit::AuditFilter::default(), 50, 0).await.unwrap();
+    let by_coordinator = |op: &str| log.iter().filter(|e| e.operation == op && e.actor_label == email_for(Role::Coordinator)).count();
+    assert_eq!(by_coordinator("report.read"), 2, "the page and the API");
+    assert_eq!(by_coordinator("report.photo_read"), 1);
+    assert_eq!(by_coordinator("report.export"), 2);
+    assert!(log.iter().any(|e| e.operation == "report.export" && e.detail.contains(&format!("quartier={}", city.north))), "which filter");
+    let admin = city.app.login(email_for(Role::Administrator)).await;
+    let journal = admin.get(city.app.url("/journal")).send().await.unwrap().text().await.unwrap();
+    assert!(journal.contains("Consultation d&#39;un signalement") || journal.contains("Consultation d'un signalement"), "{journal}");
+    assert!(journal.contains("Export de signalements") && journal.contains(&format!("signalement {id}")));
+}
+
 backend_tests!(
+    consultations_are_in_the_journal,
     what_each_part_may_do,
     exports_are_safe_and_nothing_private_is_cached,
     unknown_stored_values_are_errors,

@@ -247,6 +247,31 @@ pub async fn change_state(
     Ok(())
 }
 
+/// A consultation the audit log records, as the interface promises (who, when, what).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Consultation {
+    /// A report's page or its JSON.
+    Report(i64),
+    /// A photo or thumbnail, with its report.
+    Photo { photo_id: i64, report_id: i64 },
+    /// An export, with its format and the filters that chose the reports.
+    Export { format: &'static str, filters: String },
+}
+
+/// Records a consultation in the audit log.
+pub async fn consulted(app: &App, by: &Author, what: Consultation) -> Result<(), StoreError> {
+    match what {
+        Consultation::Report(id) => app.store.record_event(by, "report.read", "report", &id.to_string(), "").await,
+        Consultation::Photo { photo_id, report_id } => {
+            app.store.record_event(by, "report.photo_read", "report", &report_id.to_string(), &format!("photo {photo_id}")).await
+        }
+        Consultation::Export { format, filters } => {
+            let detail = if filters.is_empty() { format!("{format}, sans filtre") } else { format!("{format}, filtres {filters}") };
+            app.store.record_event(by, "report.export", "report", "", &detail).await
+        }
+    }
+}
+
 /// Why an organisation could not be involved.
 #[derive(Debug, thiserror::Error)]
 pub enum InvolveError {

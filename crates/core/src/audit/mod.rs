@@ -31,6 +31,65 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
+/// The French wording of an operation, for the journal; an operation not listed shows its code.
+pub fn operation_label(operation: &str) -> &str {
+    match operation {
+        "session.login" => "Connexion",
+        "session.login_failed" => "Connexion refusée (mot de passe ou compte)",
+        "session.login_refused" => "Connexion différée (trop de tentatives)",
+        "user.create" => "Création d'un compte",
+        "user.set_roles" => "Changement des rôles d'un compte",
+        "user.set_password" => "Changement de mot de passe",
+        "user.disable" => "Désactivation d'un compte",
+        "user.enable" => "Réactivation d'un compte",
+        "user.digest" => "Récapitulatif quotidien (abonnement)",
+        "organisation.create" => "Création d'une organisation",
+        "organisation.update" => "Modification d'une organisation",
+        "strategy.create" => "Import d'une stratégie",
+        "strategy.new_version" => "Nouvelle version de la stratégie",
+        "strategy.export" => "Export de la stratégie",
+        "glossary.set" => "Sigle ajouté ou modifié",
+        "glossary.delete" => "Sigle supprimé",
+        "report.create" => "Signalement créé",
+        "report.read" => "Consultation d'un signalement",
+        "report.photo_read" => "Consultation d'une photo",
+        "report.export" => "Export de signalements",
+        "report.state" => "Changement d'état d'un signalement",
+        "report.comment" => "Commentaire",
+        "report.involve" => "Organisation associée à un signalement",
+        "report.part" => "Part d'une organisation",
+        "report.photo" => "Photo ajoutée",
+        "report.anonymise" => "Anonymisation de signalements clos",
+        "category.save" => "Catégorie enregistrée",
+        "area.add" => "Zones importées",
+        "area.delete" => "Zone supprimée",
+        "routing_rule.add" => "Règle d'orientation ajoutée",
+        "routing_rule.delete" => "Règle d'orientation supprimée",
+        "routing_rule.raise" => "Règle d'orientation remontée",
+        "api_key.create" => "Clé Open311 créée",
+        "api_key.revoke" => "Clé Open311 révoquée",
+        "audit.purge" => "Purge du journal",
+        other => other,
+    }
+}
+
+/// The French name of a kind of record, for the journal.
+pub fn record_label(record_type: &str) -> &str {
+    match record_type {
+        "report" => "signalement",
+        "user" => "compte",
+        "organisation" => "organisation",
+        "strategy" => "stratégie",
+        "category" => "catégorie",
+        "area" => "zone",
+        "routing_rule" => "règle d'orientation",
+        "api_key" => "clé Open311",
+        "glossary" => "sigle",
+        "audit" => "journal",
+        other => other,
+    }
+}
+
 /// The hash of an entry: SHA-256 over its fields and the previous hash, unit-separated.
 pub fn entry_hash(e: &AuditEntry) -> String {
     let mut h = Sha256::new();

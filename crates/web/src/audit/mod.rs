@@ -8,7 +8,7 @@ use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use maillage_core::audit::AuditEntry;
+use maillage_core::audit::{AuditEntry, operation_label, record_label};
 use maillage_core::authz::Action;
 use maillage_store::audit::AuditFilter;
 use serde::Deserialize;
@@ -29,11 +29,19 @@ pub struct LogQuery {
     operation: String,
 }
 
+/// A journal line as shown, in French.
+pub struct LogLine {
+    pub entry: AuditEntry,
+    pub when: String,
+    pub operation: String,
+    pub record: String,
+}
+
 #[derive(Template)]
 #[template(path = "audit/journal.html")]
 struct LogPage {
     layout: Layout,
-    entries: Vec<(AuditEntry, String)>,
+    entries: Vec<LogLine>,
     page: i64,
     has_next: bool,
     auteur: String,
@@ -54,7 +62,9 @@ async fn log_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
         .into_iter()
         .map(|e| {
             let when = maillage_core::time_fmt::from_storage(&e.at).map(maillage_core::time_fmt::datetime_fr).unwrap_or_default();
-            (e, when)
+            let operation = operation_label(&e.operation).to_string();
+            let record = format!("{} {}", record_label(&e.record_type), e.record_id).trim().to_string();
+            LogLine { operation, record, when, entry: e }
         })
         .collect();
     render(&LogPage {

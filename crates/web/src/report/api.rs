@@ -136,6 +136,7 @@ async fn report_detail(State(state): State<AppState>, user: Option<CurrentUser>,
         .ok_or(AppError::NotFound)?;
     let involved = maillage_app::report::involved(&state, id, u.actor.organisation_id).await?;
     require(Some(u), Action::ReadReport { involved }, "/api/v1/signalements")?;
+    maillage_app::report::consulted(&state, &u.author(), maillage_app::report::Consultation::Report(id)).await?;
     let events = state.store.report_events(id, u.actor.organisation_id).await?;
     let parts = state.store.involvements(id).await?;
     let mut v = summary_json(&r, f.now);

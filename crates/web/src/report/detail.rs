@@ -9,6 +9,7 @@ use crate::page::{parse_id, render, render_invalid};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use maillage_app::report::Consultation;
 use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::place::Coordinates;
 use maillage_core::report::{CloseReason, EventKind, Part, QuestionKind, State as ReportState};
@@ -236,7 +237,9 @@ pub(super) async fn detail(
     } else {
         None
     };
-    render(&detail_page(&state, u, id, notice, None).await?)
+    let page = detail_page(&state, u, id, notice, None).await?;
+    maillage_app::report::consulted(&state, &u.author(), Consultation::Report(id)).await?;
+    render(&page)
 }
 
 /// A refused action: the page again, with the reason, as 422.

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
+use maillage_app::report::Consultation;
 use maillage_core::authz::{Action, report_scope};
 
 /// CSV export: `format=point-virgule` gives the variant French spreadsheets open directly
@@ -20,6 +21,8 @@ pub(super) async fn export_csv(
     let (filter, _) = q.to_filter(report_scope(&u.actor));
     let french = q.format == "point-virgule";
     let csv = maillage_app::report::export::reports_csv(&state, &filter, french).await?;
+    let format = if french { "CSV (point-virgule)" } else { "CSV" };
+    maillage_app::report::consulted(&state, &u.author(), Consultation::Export { format, filters: q.query() }).await?;
     let name = if french { "signalements-point-virgule.csv" } else { "signalements.csv" };
     Ok((
         [
@@ -39,6 +42,7 @@ pub(super) async fn export_ods(
     let u = require(user.as_ref(), Action::ExportReports, "/signalements")?;
     let (filter, _) = q.to_filter(report_scope(&u.actor));
     let ods = maillage_app::report::export::reports_ods(&state, &filter).await?;
+    maillage_app::report::consulted(&state, &u.author(), Consultation::Export { format: "ODS", filters: q.query() }).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/vnd.oasis.opendocument.spreadsheet".to_string()),

@@ -50,6 +50,12 @@ pub(super) async fn photo_file(state: &AppState, user: Option<&CurrentUser>, id:
         return Err(AppError::NotFound);
     }
     let bytes = tokio::fs::read(maillage_app::report::photo::folder(&state.data_dir).join(name)).await.map_err(|_| AppError::NotFound)?;
+    // A thumbnail is part of the report's page, whose reading is recorded; the photo itself is
+    // recorded on its own.
+    if !thumb {
+        let seen = maillage_app::report::Consultation::Photo { photo_id: p.id, report_id: p.report_id };
+        maillage_app::report::consulted(state, &u.author(), seen).await?;
+    }
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], bytes).into_response())
 }
 
