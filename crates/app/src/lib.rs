@@ -2,6 +2,7 @@
 //! line): what a request or a background job asks for, with no HTTP in it. Each feature is a
 //! folder under its glossary name, as in every layer.
 
+pub mod audit;
 pub mod mail;
 pub mod report;
 

@@ -36,6 +36,9 @@ pub struct Config {
     pub report_anonymise_after_days: u32,
     /// Sent mail (which carries report text) is deleted after this many days (1 to 90).
     pub mail_retention_days: u32,
+    /// Append-only file of the audit chain's anchors; best on another disk than the database.
+    /// Empty: `audit-anchors.log` in `data_dir`.
+    pub audit_anchor_file: String,
     /// Tile background of the maps (`https://…/{z}/{x}/{y}.png`); empty: none, nothing is
     /// fetched from elsewhere.
     pub map_tile_url: String,
@@ -67,6 +70,7 @@ impl Default for Config {
             mail_from: "Maillage <ne-pas-repondre@maillage.invalid>".into(),
             report_anonymise_after_days: 365,
             mail_retention_days: 7,
+            audit_anchor_file: String::new(),
             map_tile_url: String::new(),
             map_tile_attribution: String::new(),
             address_search_url: String::new(),
@@ -174,6 +178,15 @@ impl Config {
             data_dir: self.data_dir.clone().into(),
             geocoder,
         })
+    }
+
+    pub fn anchor_file(&self) -> maillage_app::audit::AnchorFile {
+        let path = if self.audit_anchor_file.is_empty() {
+            std::path::Path::new(&self.data_dir).join("audit-anchors.log")
+        } else {
+            self.audit_anchor_file.clone().into()
+        };
+        maillage_app::audit::AnchorFile { path }
     }
 
     pub fn web(&self) -> maillage_web::WebConfig {

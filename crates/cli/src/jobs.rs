@@ -4,7 +4,9 @@
 //! of `maillage_app`; a failure is logged and the job tries again at its next turn.
 
 use maillage_app::App;
+use maillage_app::audit::AnchorFile;
 use maillage_app::mail::{MailConfig, Mailer};
+use maillage_core::audit::anchor::AnchorKind;
 use maillage_store::Author;
 use std::time::Duration;
 
@@ -13,6 +15,7 @@ pub struct Jobs {
     pub anonymise_after_days: u32,
     pub audit_retention_days: u32,
     pub mail_retention_days: u32,
+    pub anchors: AnchorFile,
 }
 
 impl Jobs {
@@ -31,6 +34,16 @@ impl Jobs {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }
         });
+        // The audit chain's head, anchored outside the database every hour.
+        let (anchor_app, anchors) = (app.clone(), self.anchors.clone());
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = anchors.write(&anchor_app.store, AnchorKind::Head).await {
+                    tracing::warn!("ancrage du journal : {e}");
+                }
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        });
         let app = app.clone();
         tokio::spawn(async move {
             loop {
@@ -43,8 +56,14 @@ impl Jobs {
 
     async fn daily(&self, app: &App) {
         let cutoff = crate::command::audit::audit_cutoff(self.audit_retention_days);
-        if let Err(e) = app.store.audit_purge(&Author::system(), &cutoff).await {
-            tracing::warn!("purge du journal : {e}");
+        match app.store.audit_purge(&Author::system(), &cutoff).await {
+            Ok(0) => {}
+            Ok(_) => {
+                if let Err(e) = self.anchors.write(&app.store, AnchorKind::Purge).await {
+                    tracing::warn!("ancrage après la purge du journal : {e}");
+                }
+            }
+            Err(e) => tracing::warn!("purge du journal : {e}"),
         }
         let now = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now());
         if let Err(e) = app.store.sessions_purge_expired(&now).await {

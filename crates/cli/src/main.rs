@@ -117,3 +117,17 @@ fn read_password() -> anyhow::Result<String> {
     }
     Ok(pw)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_is_accepted_before_or_after_the_command() {
+        for args in [["maillage", "--config", "m.toml", "audit", "verify"], ["maillage", "audit", "verify", "--config", "m.toml"]] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert_eq!(cli.config.as_deref(), Some(Path::new("m.toml")), "{args:?}");
+        }
+        assert!(Cli::try_parse_from(["maillage", "backup", "out.jsonl", "--config", "m.toml"]).is_ok());
+    }
+}

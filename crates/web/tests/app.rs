@@ -231,7 +231,7 @@ async fn audit_chain_detects_tampering(b: Backend) {
     let dpo = app.login(email_for(Role::Dpo)).await;
     let (status, log) = text(&dpo, app.url("/journal")).await;
     assert_eq!(status, 200);
-    assert!(log.contains("strategy.export") && log.contains("session.login"));
+    assert!(log.contains("Export de la stratégie") && log.contains("Connexion"), "operations in French");
     // Purge keeps the chain verifiable.
     let removed = app.store.audit_purge(&maillage_store::Author::system(), "9999-01-01T00:00:00Z").await.unwrap();
     assert!(removed >= 9);
@@ -242,6 +242,50 @@ async fn audit_chain_detects_tampering(b: Backend) {
     tamper(&app.db.url, bounds.head_seq).await;
     let result = app.store.audit_verify(&mut |_| {}).await.unwrap();
     assert_eq!(result, Err(maillage_core::audit::ChainError::Altered { seq: bounds.head_seq }));
+}
+
+/// The chain shortened at its end (entries deleted, head moved back), or cut at its start as a
+/// purge would without one being recorded, passes the links' check but not the anchors'.
+async fn anchors_catch_a_shortened_chain(b: Backend) {
+    use maillage_core::audit::anchor::{AnchorError, AnchorKind};
+    let app = start(b).await;
+    let by = maillage_store::Author::system();
+    for n in 0..5 {
+        app.store.record_event(&by, "test.event", "none", &n.to_string(), "").await.unwrap();
+    }
+    let anchors = maillage_app::audit::AnchorFile { path: app.db.dir.join("ancrages.log") };
+    assert_eq!(anchors.check(&app.store).await.unwrap(), Ok(0), "no file yet: nothing to compare");
+    let written = anchors.write(&app.store, AnchorKind::Head).await.unwrap();
+    assert_eq!(anchors.check(&app.store).await.unwrap(), Ok(1));
+    app.store.record_event(&by, "test.event", "none", "après", "").await.unwrap();
+    assert_eq!(anchors.check(&app.store).await.unwrap(), Ok(1), "the chain grew: still consistent");
+    // Delete the last three entries and move the head back: the links still verify…
+    let head = written.head_seq;
+    let raw = |sql: String| common::raw_sql(b, &app.db.url, sql);
+    let kept: String = raw(format!("SELECT hash FROM audit_log WHERE seq = {}", head - 2)).await.unwrap();
+    raw(format!("DELETE FROM audit_log WHERE seq > {}", head - 2)).await;
+    raw(format!("UPDATE audit_head SET seq = {}, hash = '{kept}' WHERE id = 1", head - 2)).await;
+    assert!(app.store.audit_verify(&mut |_| {}).await.unwrap().is_ok(), "the links alone do not see it");
+    // …but not the anchors.
+    let found = anchors.check(&app.store).await.unwrap();
+    assert!(matches!(found, Err(AnchorError::Truncated { anchored, .. }) if anchored == head), "{found:?}");
+    // A start moved forward with no purge anchored is caught too.
+    let b2 = start(b).await;
+    for n in 0..5 {
+        b2.store.record_event(&by, "test.event", "none", &n.to_string(), "").await.unwrap();
+    }
+    let anchors = maillage_app::audit::AnchorFile { path: b2.db.dir.join("ancrages.log") };
+    anchors.write(&b2.store, AnchorKind::Head).await.unwrap();
+    let first: String = common::raw_sql(b, &b2.db.url, "SELECT hash FROM audit_log WHERE seq = 3").await.unwrap();
+    common::raw_sql(b, &b2.db.url, "DELETE FROM audit_log WHERE seq <= 3").await;
+    common::raw_sql(b, &b2.db.url, format!("UPDATE audit_head SET anchor_seq = 3, anchor_hash = '{first}' WHERE id = 1")).await;
+    assert!(b2.store.audit_verify(&mut |_| {}).await.unwrap().is_ok(), "a faked purge passes the links' check");
+    let found = anchors.check(&b2.store).await.unwrap();
+    assert!(matches!(found, Err(AnchorError::UnrecordedPurge { first: 3, .. })), "{found:?}");
+    // A real purge, anchored, is accepted.
+    b2.store.audit_purge(&by, "9999-01-01T00:00:00Z").await.unwrap();
+    anchors.write(&b2.store, AnchorKind::Purge).await.unwrap();
+    assert!(anchors.check(&b2.store).await.unwrap().is_ok());
 }
 
 async fn tamper(url: &str, seq: i64) {
@@ -389,6 +433,7 @@ backend_tests!(
     audit_chain_detects_tampering,
     disabled_accounts_lose_their_sessions,
     password_changes_end_other_sessions,
+    anchors_catch_a_shortened_chain,
     slow_clients_are_cut_off,
     backup_export_restores_on_this_backend,
 );

@@ -1,12 +1,14 @@
 //! `maillage audit verify` / `audit purge`.
 
 use anyhow::bail;
+use maillage_core::audit::anchor::AnchorKind;
 use maillage_store::Author;
 use std::path::Path;
 
 #[derive(clap::Subcommand)]
 pub enum AuditAction {
-    /// Verifies the hash chain of the audit log.
+    /// Verifies the hash chain of the audit log, and the chain against its anchors (the file
+    /// `audit_anchor_file`).
     Verify,
     /// Removes entries older than the retention period.
     Purge,
@@ -25,15 +27,21 @@ pub async fn run(config_file: Option<&Path>, action: AuditAction) -> anyhow::Res
                     }
                 })
                 .await?;
-            match result {
-                Ok(n) => println!("Journal intègre : {n} entrées vérifiées."),
+            let n = match result {
+                Ok(n) => n,
+                Err(e) => bail!("journal altéré : {e}"),
+            };
+            let anchors = config.anchor_file();
+            match anchors.check(&store).await? {
+                Ok(a) => println!("Journal intègre : {n} entrées vérifiées, {a} ancrages concordants ({}).", anchors.path.display()),
                 Err(e) => bail!("journal altéré : {e}"),
             }
         }
         AuditAction::Purge => {
             let cutoff = audit_cutoff(config.audit_retention_days);
             let n = store.audit_purge(&Author::command_line(), &cutoff).await?;
-            println!("{n} entrées antérieures au {cutoff} supprimées.");
+            config.anchor_file().write(&store, AnchorKind::Purge).await?;
+            println!("{n} entrées antérieures au {cutoff} supprimées ; ancrage écrit.");
         }
     }
     Ok(())

@@ -39,6 +39,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     println!("Clé Open311 du bailleur de démonstration : {}", demo::API_KEY);
     std::io::stdout().flush()?;
     let geocoder = address_search.as_deref().map(maillage_app::report::address::Geocoder::new).transpose().context("--address-search")?;
+    let anchors = maillage_app::audit::AnchorFile { path: data.join("audit-anchors.log") };
     let config = maillage_app::AppConfig { data_dir: data, public_url: format!("http://{addr}"), geocoder, ..Default::default() };
     let mail = smtp.map(|smtp_url| maillage_app::mail::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
     let app = maillage_app::App::new(store, &config).await?;
@@ -47,6 +48,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         anonymise_after_days: 365,
         mail_retention_days: 7,
         audit_retention_days: maillage_core::audit::RETENTION_DEFAULT_DAYS,
+        anchors,
     };
     jobs.spawn(&app)?;
     let web = maillage_web::WebConfig::default();

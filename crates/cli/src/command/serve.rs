@@ -13,6 +13,7 @@ pub async fn run(config_file: Option<&Path>) -> anyhow::Result<()> {
         anonymise_after_days: config.report_anonymise_after_days,
         audit_retention_days: config.audit_retention_days,
         mail_retention_days: config.mail_retention_days,
+        anchors: config.anchor_file(),
     };
     jobs.spawn(&app)?;
     let web = config.web();

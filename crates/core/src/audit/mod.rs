@@ -1,6 +1,8 @@
 //! The audit log's hash chain (privacy rules §5): append-only entries, each carrying the hash of
 //! the one before, so that altering or removing an entry is detected by [`verify_chain`].
 
+pub mod anchor;
+
 use sha2::{Digest, Sha256};
 
 /// Hash that precedes the very first entry.

@@ -147,6 +147,11 @@ impl Store {
         Ok(ChainBounds { anchor_seq: h.anchor_seq, anchor_hash: h.anchor_hash, head_seq: h.seq, head_hash: h.hash })
     }
 
+    /// The stored hash of one entry, if it is still there.
+    pub async fn audit_hash(&self, seq: i64) -> Result<Option<String>, StoreError> {
+        Ok(on_db!(&self.db, p, { sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1").bind(seq).fetch_optional(p).await? }))
+    }
+
     /// Entries in sequence order after `after_seq`, at most `limit`, for verification in batches.
     pub async fn audit_batch(&self, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>, StoreError> {
         let rows: Vec<EntryRow> = on_db!(&self.db, p, {
