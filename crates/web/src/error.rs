@@ -139,6 +139,52 @@ impl AppError {
     }
 }
 
+/// Marks a redirect to the login page, so that [`login_target`] can aim it at the page asked for.
+#[derive(Clone, Copy, Debug)]
+struct LoginRedirect;
+
+/// After login, a visitor comes back to the page they asked for (a link from an e-mail to a
+/// report, say), not to the section the handler names: for a GET, the login redirect carries
+/// the request's own path and query.
+pub async fn login_target(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let asked = (request.method() == axum::http::Method::GET).then(|| request.uri().path_and_query().map(ToString::to_string)).flatten();
+    let mut response = next.run(request).await;
+    if let (Some(asked), Some(_)) = (asked, response.extensions().get::<LoginRedirect>()) {
+        let target = format!("/connexion?suite={}", crate::layout::url_encode(&asked));
+        if let Ok(value) = axum::http::HeaderValue::from_str(&target) {
+            response.headers_mut().insert(axum::http::header::LOCATION, value);
+        }
+    }
+    response
+}
+
+/// A panic in a handler is answered in the format of what was asked: the JSON API's error
+/// object, Open311's error document, or the HTML error page; the panic goes to the log. (The
+/// outer catch-panic layer stays as the last resort.)
+pub async fn panics_in_format(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    use futures_util::FutureExt;
+    let path = request.uri().path().to_string();
+    match std::panic::AssertUnwindSafe(next.run(request)).catch_unwind().await {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(ToString::to_string)
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let e = AppError::internal(format!("panique : {what}"));
+            if path.starts_with("/api/") {
+                ApiError(e).into_response()
+            } else if path.starts_with("/open311/") {
+                tracing::error!(detail = %e, "internal error");
+                crate::report::open311::internal_error(&path)
+            } else {
+                e.into_response()
+            }
+        }
+    }
+}
+
 /// The HTML error page.
 #[derive(askama::Template)]
 #[template(path = "error.html")]
@@ -152,7 +198,10 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::NeedsLogin { next } = &self {
             let target = format!("/connexion?suite={}", crate::layout::url_encode(next));
-            return Redirect::to(&target).into_response();
+            let mut response = Redirect::to(&target).into_response();
+            // `login_target` puts the page actually asked for in its place.
+            response.extensions_mut().insert(LoginRedirect);
+            return response;
         }
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");

@@ -159,6 +159,8 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
     let mut router = routes()
         .router
         .fallback(page::not_found)
+        .layer(axum::middleware::from_fn(error::login_target))
+        .layer(axum::middleware::from_fn(error::panics_in_format))
         .with_state(state)
         .layer(sessions)
         .layer(tower_http::csrf::CsrfLayer::new())

@@ -288,6 +288,37 @@ async fn anchors_catch_a_shortened_chain(b: Backend) {
     assert!(anchors.check(&b2.store).await.unwrap().is_ok());
 }
 
+/// A panic in a handler is answered in the format of the API that was called, never as plain
+/// text, and the server goes on.
+#[tokio::test]
+async fn panics_are_answered_in_the_api_format() {
+    async fn boom() -> &'static str {
+        panic!("essai")
+    }
+    let router = axum::Router::new()
+        .route("/api/v1/essai", axum::routing::get(boom))
+        .route("/open311/v2/essai.xml", axum::routing::get(boom))
+        .route("/open311/v2/essai.json", axum::routing::get(boom))
+        .route("/page", axum::routing::get(boom))
+        .layer(axum::middleware::from_fn(maillage_web::error::panics_in_format));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(maillage_web::serve(listener, router, maillage_web::Timeouts::default()));
+    maillage_app::report::address::install_tls_provider();
+    let get = |p: &'static str| reqwest::get(format!("{base}{p}"));
+    let r = get("/api/v1/essai").await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["content-type"].to_str().unwrap().to_string()), (500, "application/json".into()));
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], "internal");
+    let r = get("/open311/v2/essai.xml").await.unwrap();
+    assert_eq!(r.status(), 500);
+    assert!(r.text().await.unwrap().contains("<errors><error><code>500</code>"));
+    let r = get("/open311/v2/essai.json").await.unwrap();
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()[0]["code"], 500);
+    let r = get("/page").await.unwrap();
+    assert_eq!(r.status(), 500);
+    assert!(r.text().await.unwrap().contains("<html"));
+}
+
 async fn tamper(url: &str, seq: i64) {
     use sqlx::Connection;
     let sql = "UPDATE audit_log SET detail = 'modifié' WHERE seq = $1";

@@ -1056,7 +1056,56 @@ async fn consultations_are_in_the_journal(b: Backend) {
     assert!(journal.contains("Export de signalements") && journal.contains(&format!("signalement {id}")));
 }
 
+/// Out-of-range dates, page numbers and positions get a clear answer (a message on the page,
+/// 400 from the APIs), never a crash; a link to a report followed while logged out comes back
+/// to that report after login.
+async fn bad_numbers_and_dates_get_clear_answers(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    for path in ["/signalements?du=-9999-01-01", "/signalements/carte?au=99999-12-31", "/signalements/statistiques?du=-9999-01-01"] {
+        let r = coord.get(city.app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+        assert!(r.text().await.unwrap().contains("illisible"), "{path}");
+    }
+    let r = coord.get(city.app.url("/signalements?page=4611686018427387904")).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("Numéro de page invalide"));
+    assert_eq!(coord.get(city.app.url("/api/v1/signalements?du=-9999-01-01")).send().await.unwrap().status(), 400);
+    for path in ["/signalements/export.csv?du=-9999-01-01", "/signalements/export.ods?au=-1-01-01"] {
+        assert!(coord.get(city.app.url(path)).send().await.unwrap().status().as_u16() < 500, "{path}");
+    }
+    let key = city.app.store.create_api_key(&Author::system(), city.landlord, "essai").await.unwrap();
+    for query in ["page=4611686018427387904", "start_date=9999-12-31T00:00:00Z", "end_date=-0001-01-01T00:00:00Z", "page_size=-1"] {
+        let r = coord.get(city.app.url(&format!("/open311/v2/requests.json?api_key={key}&{query}"))).send().await.unwrap();
+        assert_eq!(r.status(), 400, "{query}");
+        assert!(r.json::<serde_json::Value>().await.unwrap()[0]["description"].is_string(), "{query}");
+    }
+    // A GeoJSON position with one number is refused, nothing written.
+    let admin = city.app.login(email_for(Role::Administrator)).await;
+    let areas = city.app.store.areas().await.unwrap().len();
+    let bad = r#"{"type":"Polygon","coordinates":[[[2.3],[2.31,48.9],[2.32,48.91],[2.3,48.9]]]}"#;
+    let part = reqwest::multipart::Part::bytes(bad.as_bytes().to_vec()).file_name("zones.geojson");
+    let form = reqwest::multipart::Form::new().text("kind", "district").part("fichier", part);
+    let r = admin.post(city.app.url("/admin/signalements/zones")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert_eq!(city.app.store.areas().await.unwrap().len(), areas);
+    // Logged out, a link to the report leads there after login.
+    let visitor = city.app.client();
+    let r = visitor.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap();
+    let to_login = r.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(to_login, format!("/connexion?suite=%2Fsignalements%2F{id}"));
+    let r = visitor
+        .post(city.app.url("/connexion"))
+        .form(&[("email", LANDLORD_AGENT), ("password", common::PASSWORD), ("suite", &format!("/signalements/{id}"))])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], &format!("/signalements/{id}"));
+}
+
 backend_tests!(
+    bad_numbers_and_dates_get_clear_answers,
     consultations_are_in_the_journal,
     what_each_part_may_do,
     exports_are_safe_and_nothing_private_is_cached,

@@ -138,6 +138,19 @@ impl Shape {
 fn polygons_of(g: &geojson::Geometry) -> Result<MultiPolygon<f64>, PlaceError> {
     use geojson::GeometryValue as V;
     let bad = |e: geojson::Error| PlaceError::BadGeoJson(e.to_string());
+    // Every position must be a longitude and a latitude on Earth before any conversion (the
+    // geojson crate indexes the second number without checking that there is one).
+    let rings: Vec<&Vec<geojson::Position>> = match &g.value {
+        V::Polygon { coordinates } => coordinates.iter().collect(),
+        V::MultiPolygon { coordinates } => coordinates.iter().flatten().collect(),
+        _ => Vec::new(),
+    };
+    for (n, p) in rings.iter().flat_map(|r| r.iter()).enumerate() {
+        let on_earth = matches!(p.as_slice(), [lon, lat, ..] if Coordinates::new(*lat, *lon).is_some());
+        if !on_earth {
+            return Err(PlaceError::BadGeoJson(format!("position {} : une longitude et une latitude (en degrés) sont attendues", n + 1)));
+        }
+    }
     match &g.value {
         V::Polygon { .. } => {
             let p: geo::Polygon<f64> = g.value.clone().try_into().map_err(bad)?;
@@ -158,6 +171,7 @@ pub struct NamedShape {
 /// Reads a GeoJSON file (FeatureCollection, Feature or bare geometry): every Polygon or
 /// MultiPolygon feature, named by its `name` (or `nom`, `NOM`, `libelle`) property.
 pub fn parse_geojson(text: &str) -> Result<Vec<NamedShape>, PlaceError> {
+    // Every position is checked before conversion (see `polygons_of`).
     let g: geojson::GeoJson = text.parse().map_err(|e: geojson::Error| PlaceError::BadGeoJson(e.to_string()))?;
     let features: Vec<geojson::Feature> = match g {
         geojson::GeoJson::FeatureCollection(fc) => fc.features,
@@ -206,6 +220,19 @@ pub fn mercator_coordinates(x: f64, y: f64, zoom: f64) -> Coordinates {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn positions_that_are_not_points_are_refused_not_panicked_on() {
+        for bad in [
+            r#"{"type":"Polygon","coordinates":[[[2.3],[2.31,48.9],[2.32,48.91],[2.3,48.9]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[]]]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[200.0,48.9],[2.31,48.9],[2.32,48.91],[200.0,48.9]]]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[2.3,95.0],[2.31,48.9],[2.32,48.91],[2.3,95.0]]]}"#,
+        ] {
+            assert!(matches!(parse_geojson(bad), Err(PlaceError::BadGeoJson(_))), "{bad}");
+        }
+    }
+
     use super::*;
 
     const SQUARE: &str = r#"{"type":"FeatureCollection","features":[

@@ -9,6 +9,9 @@ use toml::Spanned;
 /// The version of the file format this code reads and writes.
 pub const FORMAT: u32 = 1;
 
+/// The years a strategy may cover: a local strategy runs three to five years, from this century.
+pub const STRATEGY_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// A whole strategy, as a document.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StrategyDocument {
@@ -203,6 +206,12 @@ pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileErro
     }
     for (field, value) in [("strategy.title", &s.title), ("strategy.territory", &s.territory)] {
         check_text(value.get_ref(), true).map_err(|m| err(at(value.span()), field, m))?;
+    }
+    for (field, year) in [("strategy.period_start", &s.period_start), ("strategy.period_end", &s.period_end)] {
+        if !STRATEGY_YEARS.contains(year.get_ref()) {
+            let m = format!("année hors des limites ({} à {})", STRATEGY_YEARS.start(), STRATEGY_YEARS.end());
+            return Err(err(at(year.span()), field, m));
+        }
     }
     if s.period_end.get_ref() < s.period_start.get_ref() {
         return Err(err(at(s.period_end.span()), "strategy.period_end", "la fin de la période précède son début".into()));
@@ -565,6 +574,14 @@ indicators = ["Nombre de réunions"]
 text = "Un dispositif :"
 items = ["premier", "second"]
 "#;
+
+    #[test]
+    fn years_out_of_bounds_are_refused_with_their_line() {
+        for (from, to) in [("period_start = 2024", "period_start = -5"), ("period_end = 2026", "period_end = 99999")] {
+            let e = parse_file("essai.toml", &MINIMAL.replace(from, to)).unwrap_err().to_string();
+            assert!(e.contains("année hors des limites") && e.contains("ligne"), "{e}");
+        }
+    }
 
     #[test]
     fn a_minimal_file_parses_and_exports_back_to_itself() -> Result<(), FileError> {

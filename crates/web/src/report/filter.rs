@@ -41,6 +41,9 @@ pub struct FilterQuery {
 }
 
 /// A date field (`2026-11-26`) as the storage instant of Paris midnight.
+/// The last page a list may ask for (100 000 pages of 50).
+pub const MAX_PAGE: i64 = 100_000;
+
 pub(super) fn day_start(s: &str) -> Option<OffsetDateTime> {
     time_fmt::parse_iso_date(s).map(time_fmt::paris_day_start)
 }
@@ -68,6 +71,9 @@ impl FilterQuery {
                 None
             })
         };
+        if !self.page.is_empty() && !self.page.parse::<i64>().is_ok_and(|p| (1..=MAX_PAGE).contains(&p)) {
+            errors.push(format!("Numéro de page invalide (1 à {MAX_PAGE}) : première page affichée."));
+        }
         f.category_ids = id(&self.categorie, "Catégorie", &mut errors).into_iter().collect();
         f.district_id = id(&self.quartier, "Quartier", &mut errors);
         f.organisation_id = id(&self.organisation, "Organisation", &mut errors);
@@ -98,7 +104,7 @@ impl FilterQuery {
     }
 
     pub fn page(&self) -> i64 {
-        self.page.parse::<i64>().unwrap_or(1).clamp(1, 100_000)
+        self.page.parse::<i64>().ok().filter(|p| (1..=MAX_PAGE).contains(p)).unwrap_or(1)
     }
 
     /// The filters as a query string, without the page, for links.

@@ -122,6 +122,13 @@ fn respond(status: StatusCode, format: Format, root: &'static str, doc: &Node) -
     }
 }
 
+/// The answer to a request that failed unexpectedly, in Open311's error format (by the
+/// extension of the path asked for).
+pub fn internal_error(path: &str) -> Response {
+    let format = if path.ends_with(".xml") { Format::Xml } else { Format::Json };
+    error(StatusCode::INTERNAL_SERVER_ERROR, format, "internal error").into_response()
+}
+
 /// An error in the specification's shape.
 struct Open311Error {
     status: StatusCode,
@@ -449,7 +456,10 @@ async fn list_requests(state: &AppState, format: Format, p: &BTreeMap<String, Ve
     };
     let page = match param(p, "page") {
         None => 1,
-        Some(v) => v.parse::<i64>().ok().filter(|n| *n >= 1).ok_or_else(|| bad("page must be a positive number"))?,
+        // Bounded, so that the offset never overflows.
+        Some(v) => {
+            v.parse::<i64>().ok().filter(|n| (1..=1_000_000).contains(n)).ok_or_else(|| bad("page must be between 1 and 1000000"))?
+        }
     };
     let sort = if f.updated_after.is_some() { ReportSort::RecentlyUpdated } else { ReportSort::NewestFirst };
     let rows = state.store.reports(&f, sort, page_size, (page - 1) * page_size).await?;
