@@ -1104,7 +1104,34 @@ async fn bad_numbers_and_dates_get_clear_answers(b: Backend) {
     assert_eq!(r.headers()["location"], &format!("/signalements/{id}"));
 }
 
+/// The state form chooses nothing in advance and offers only what the workflow allows: saving it
+/// to add a note never moves the report.
+async fn the_state_form_never_moves_a_report_by_default(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let id = city.dumping_in_hall(&landlord).await;
+    let url = |p: &str| city.app.url(&format!("/signalements/{id}{p}"));
+    assert_eq!(landlord.post(url("/etat")).form(&[("etat", "planned")]).send().await.unwrap().status(), 303);
+    let page = landlord.get(url("")).send().await.unwrap().text().await.unwrap();
+    let form = &page[page.find("name=\"etat\"").unwrap()..];
+    let select = &form[..form.find("</select>").unwrap()];
+    assert!(select.contains("<option value=\"\" selected>"), "{select}");
+    assert_eq!(select.matches("selected").count(), 1, "only the empty choice is selected: {select}");
+    assert!(!select.contains("value=\"planned\"") && !select.contains("value=\"new\""), "not the state it is in, never back to new");
+    // A note alone is kept as a comment; the report stays planned.
+    let r = landlord.post(url("/etat")).form(&[("etat", ""), ("note", "Passage prévu jeudi")]).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    let report = city.app.store.report(id).await.unwrap().unwrap();
+    assert_eq!(report.state, State::Planned);
+    let events = city.app.store.report_events(id, None).await.unwrap();
+    assert!(events.iter().any(|e| e.kind == maillage_core::report::EventKind::Comment && e.body == "Passage prévu jeudi"));
+    // Nothing chosen and nothing written: refused, unchanged.
+    assert_eq!(landlord.post(url("/etat")).form(&[("etat", "")]).send().await.unwrap().status(), 422);
+    assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::Planned);
+}
+
 backend_tests!(
+    the_state_form_never_moves_a_report_by_default,
     bad_numbers_and_dates_get_clear_answers,
     consultations_are_in_the_journal,
     what_each_part_may_do,

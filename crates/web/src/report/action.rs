@@ -58,6 +58,14 @@ pub(super) async fn change_state(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::HandleReport { part }).await?;
+    // A note with no state chosen is a shared comment: the state does not move.
+    if form.etat.is_empty() && !form.note.trim().is_empty() {
+        if form.note.chars().count() > maillage_core::report::MAX_COMMENT {
+            return refused(&state, u, id, "La précision est trop longue.".into()).await;
+        }
+        state.store.add_comment(&u.author(), id, u.actor.organisation_id, false, form.note.trim()).await?;
+        return Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response());
+    }
     let t = match form.transition() {
         Ok(t) => t,
         Err(m) => return refused(&state, u, id, m).await,

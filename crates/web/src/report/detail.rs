@@ -12,7 +12,7 @@ use axum::response::Response;
 use maillage_app::report::Consultation;
 use maillage_core::authz::{Action, Decision, authorize};
 use maillage_core::place::Coordinates;
-use maillage_core::report::{CloseReason, EventKind, Part, QuestionKind, State as ReportState};
+use maillage_core::report::{CloseReason, EventKind, Part, QuestionKind, State as ReportState, Transition};
 use maillage_core::time_fmt;
 use maillage_store::organisation::Organisation;
 use maillage_store::report::ReportEvent;
@@ -179,15 +179,13 @@ pub(super) async fn detail_page(
         .map(|i| (i.taken_at.is_some(), i.done_at.is_some()));
     let part = u.actor.organisation_id.and_then(|o| involvements.iter().find(|i| i.organisation_id == o)).map(|i| i.part);
     let can_handle = authorize(Some(&u.actor), Action::HandleReport { part }) == Decision::Allow;
-    let targets = if st.class().is_open() {
-        [ReportState::Transmitted, ReportState::InProgress, ReportState::Planned, ReportState::Resolved]
-            .into_iter()
-            .filter(|s| *s != st)
-            .map(|s| (s.code(), s.label()))
-            .collect()
-    } else {
-        vec![(ReportState::Transmitted.code(), "rouvrir (transmis)")]
-    };
+    // Only what the workflow allows from here is offered (the special closings have their own
+    // options below); nothing is chosen in advance.
+    let targets = ReportState::ALL
+        .into_iter()
+        .filter(|s| maillage_core::report::check_transition(st, &Transition::To(*s), r.id).is_ok())
+        .map(|s| (s.code(), if st.class().is_open() { s.label() } else { "rouvrir (transmis)" }))
+        .collect();
     let c = Coordinates { lat: r.lat, lon: r.lon };
     let area_name = |id: Option<i64>| -> String {
         id.and_then(|i| places.priority_areas.iter().find(|a| a.0 == i)).map(|a| a.1.clone()).unwrap_or_default()

@@ -1,0 +1,260 @@
+//! Property-based: every route, fed random and extreme values in its path, its query and its
+//! form, as the coordinator, a partner and the administrator, never answers a server error.
+//! Values come from proptest strategies (dates out of range, huge and negative numbers,
+//! formulas, control characters, long and random text); each case is one request.
+#![cfg(test)]
+
+mod common;
+
+use common::{Backend, LANDLORD_AGENT, city, email_for};
+use maillage_core::authz::Role;
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+
+/// Parameter names the routes read, in queries and forms.
+const NAMES: &[&str] = &[
+    "page",
+    "page_size",
+    "du",
+    "au",
+    "etat",
+    "categorie",
+    "quartier",
+    "organisation",
+    "groupe",
+    "format",
+    "retard",
+    "a_trier",
+    "tri",
+    "q",
+    "suite",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "description",
+    "adresse",
+    "q_nature",
+    "q_volume",
+    "confirmer",
+    "chercher",
+    "choix",
+    "texte",
+    "interne",
+    "motif",
+    "original",
+    "note",
+    "terminee",
+    "start_date",
+    "end_date",
+    "updated_after",
+    "updated_before",
+    "status",
+    "service_code",
+    "service_request_id",
+    "api_key",
+    "long",
+    "email",
+    "password",
+    "code",
+    "name",
+    "kind",
+    "parent",
+    "target_days",
+    "questions",
+    "label",
+    "term",
+    "expansion",
+    "recapitulatif",
+    "current",
+    "new",
+    "confirm",
+    "role",
+    "roles",
+    "display_name",
+    "disabled",
+    "also",
+    "area",
+    "category",
+    "position",
+];
+
+fn value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => prop::sample::select(vec!["4611686018427387904", "9999-12-31T00:00:00Z", "-9999-01-01", "-1", "1e309"]).prop_map(str::to_string),
+        1 => Just(String::new()),
+        1 => Just("-9999-01-01".to_string()),
+        1 => Just("99999-12-31".to_string()),
+        1 => Just("9999-12-31T00:00:00Z".to_string()),
+        1 => Just("-0001-01-01T00:00:00+14:00".to_string()),
+        1 => Just("2024-02-30".to_string()),
+        1 => Just("4611686018427387904".to_string()),
+        1 => Just("18446744073709551617".to_string()),
+        1 => Just("-9223372036854775808".to_string()),
+        1 => Just("-1".to_string()),
+        1 => Just("0".to_string()),
+        1 => Just("NaN".to_string()),
+        1 => Just("1e309".to_string()),
+        1 => Just("48.9405".to_string()),
+        1 => Just("=1+1".to_string()),
+        1 => Just("\u{0}\u{7}\u{1b}[31m".to_string()),
+        1 => Just("/\t//exemple.invalid".to_string()),
+        1 => Just("x".repeat(5000)),
+        1 => any::<i64>().prop_map(|n| n.to_string()),
+        1 => any::<f64>().prop_map(|n| n.to_string()),
+        1 => "\\PC{0,40}",
+    ]
+}
+
+/// The names Open311 reads: its routes get these most of the time.
+const OPEN311: &[&str] = &[
+    "page",
+    "page_size",
+    "start_date",
+    "end_date",
+    "updated_after",
+    "updated_before",
+    "status",
+    "service_code",
+    "service_request_id",
+    "lat",
+    "long",
+    "description",
+    "address_string",
+    "attribute[nature][]",
+    "attribute[volume]",
+    "media_url",
+];
+
+fn params(names: &'static [&'static str]) -> impl Strategy<Value = Vec<(String, String)>> {
+    let name = prop_oneof![4 => prop::sample::select(names), 1 => prop::sample::select(NAMES)].prop_map(str::to_string);
+    prop::collection::vec((name, value()), 0..12)
+}
+
+/// The parameters the GET pages and the JSON API read.
+const GET_NAMES: &[&str] = &[
+    "page",
+    "du",
+    "au",
+    "etat",
+    "categorie",
+    "quartier",
+    "organisation",
+    "groupe",
+    "format",
+    "retard",
+    "a_trier",
+    "tri",
+    "q",
+    "suite",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "chercher",
+    "choix",
+    "cree",
+    "ok",
+    "recap",
+    "auteur",
+    "operation",
+];
+
+/// Open311's resources: its `{file}` segments are these most of the time.
+fn open311_segment() -> impl Strategy<Value = String> {
+    prop_oneof![3 => prop::sample::select(vec!["requests.json", "requests.xml", "services.json", "discovery.json"]).prop_map(str::to_string), 1 => segment()]
+}
+
+fn segment() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("1".to_string()),
+        Just("1.1".to_string()),
+        Just("requests.json".to_string()),
+        Just("requests.xml".to_string()),
+        Just("services.json".to_string()),
+        Just("999999999999999999999".to_string()),
+        Just("-1".to_string()),
+        Just("nouvelle".to_string()),
+        "[a-z0-9%.]{0,12}",
+    ]
+}
+
+async fn no_server_error(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    city.dumping_in_hall(&landlord).await;
+    // Open311 answers nothing without a key: every Open311 case carries a real one.
+    let key = city.app.store.create_api_key(&maillage_store::Author::system(), city.landlord, "essai").await.unwrap();
+    let clients = [city.app.login(email_for(Role::Coordinator)).await, landlord, city.app.login(email_for(Role::Administrator)).await];
+    let specs: Vec<_> = maillage_web::route_specs()
+        .into_iter()
+        .filter(|s| s.path != "/deconnexion" && !(s.path == "/connexion" && s.method == "POST"))
+        .collect();
+    let cases = std::env::var("MAILLAGE_TEST_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    // First a sweep: each extreme value alone in each parameter the GET routes read, so that
+    // no other faulty parameter stops the request before it is parsed.
+    const EXTREMES: [&str; 8] =
+        ["-9999-01-01", "9999-12-31T00:00:00Z", "4611686018427387904", "-9223372036854775808", "-1", "1e309", "\u{0}", "=1+1"];
+    for spec in specs.iter().filter(|s| s.method == "GET") {
+        let (names, files): (&[&str], &[&str]) =
+            if spec.path.starts_with("/open311/") { (OPEN311, &["requests.json", "requests.xml", "1.json"]) } else { (GET_NAMES, &["1"]) };
+        for file in files {
+            let path = spec
+                .path
+                .replace("{file}", file)
+                .replace("{id}", "1")
+                .replace("{code}", "1.1")
+                .replace("{number}", "1")
+                .replace("{version}", "1");
+            for name in names {
+                for v in EXTREMES {
+                    let mut query = form_urlencoded::Serializer::new(String::new());
+                    query.append_pair(name, v);
+                    if spec.path.starts_with("/open311/") {
+                        query.append_pair("api_key", &key);
+                    }
+                    let status = clients[0].get(format!("{}{path}?{}", city.app.base, query.finish())).send().await.unwrap().status();
+                    assert!(status.as_u16() < 500, "GET {path}?{name}={v:?} → {status}");
+                }
+            }
+        }
+    }
+    let mut runner = TestRunner::new(Config { cases, ..Config::default() });
+    // Every route gets its share of the cases.
+    for case in 0..cases {
+        let spec = &specs[case as usize % specs.len()];
+        let names = if spec.path.starts_with("/open311/") { OPEN311 } else { NAMES };
+        let segments = if spec.path.starts_with("/open311/") { open311_segment().boxed() } else { segment().boxed() };
+        let strategy = (0..clients.len(), prop::collection::vec(segments, 3), params(names));
+        let (client, segments, mut params) = strategy.new_tree(&mut runner).unwrap().current();
+        if spec.path.starts_with("/open311/") {
+            params.push(("api_key".into(), key.clone()));
+        }
+        let mut path = spec.path.to_string();
+        for s in &segments {
+            if let (Some(a), Some(z)) = (path.find('{'), path.find('}')) {
+                path.replace_range(a..=z, &form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>());
+            }
+        }
+        let c = &clients[client];
+        let request = if spec.method == "GET" {
+            let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
+            c.get(format!("{}{path}?{query}", city.app.base))
+        } else if path.ends_with("/photos") || path.ends_with("/zones") || path.ends_with("/import") {
+            let mut form = reqwest::multipart::Form::new();
+            for (k, v) in &params {
+                form = form.text(k.clone(), v.clone());
+            }
+            c.post(format!("{}{path}", city.app.base)).multipart(form)
+        } else {
+            c.post(format!("{}{path}", city.app.base)).form(&params)
+        };
+        let status = request.send().await.unwrap().status();
+        assert!(status.as_u16() < 500, "case {case}: {} {path} {params:?} → {status}", spec.method);
+    }
+    // The server is still up and answering.
+    assert_eq!(clients[0].get(city.app.url("/sante")).send().await.unwrap().status(), 200);
+}
+
+backend_tests!(no_server_error);
