@@ -85,3 +85,28 @@ test('the reports list and the form fit a phone screen', async () => {
     assert.ok(overflow <= 0, `${path} wider than the screen by ${overflow}px`);
   }
 });
+
+test('a link to a report followed while logged out leads to it after login; the state form moves nothing by itself', async () => {
+  const page = await newPage();
+  // A report of the police's, as an e-mail would link it.
+  await login(page, 'police@demo.maillage.fr', 'PoliceMunicipale-Demo-2026!');
+  await page.goto(`${base}/signalements?etat=ouverts`);
+  const href = await page.evaluate(() =>
+    [...document.querySelectorAll('main a')].map((a) => a.getAttribute('href')).find((h) => /^\/signalements\/\d+$/.test(h)));
+  const id = href.match(/\/signalements\/(\d+)/)[1];
+  const visitor = await newPage();
+  await visitor.goto(`${base}/signalements/${id}`);
+  assert.match(visitor.url(), /\/connexion\?suite=%2Fsignalements%2F\d+$/);
+  await visitor.fill('#email', 'police@demo.maillage.fr');
+  await visitor.fill('#password', 'PoliceMunicipale-Demo-2026!');
+  await Promise.all([visitor.waitForNavigation(), visitor.click('form[action="/connexion"] button[type=submit]')]);
+  assert.match(visitor.url(), new RegExp(`/signalements/${id}$`), 'back on the report asked for');
+  // Nothing is chosen in the state form, and a choice is required: saving cannot move the
+  // report by default.
+  assert.equal(await visitor.locator('#etat').inputValue(), '');
+  assert.equal(await visitor.locator('#etat').getAttribute('required'), '');
+  await visitor.fill('#note', 'Passage prévu jeudi');
+  await visitor.click('text=Enregistrer l\'état');
+  assert.match(visitor.url(), new RegExp(`/signalements/${id}$`), 'the browser asks for a state before sending');
+  await axe(visitor);
+});

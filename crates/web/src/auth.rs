@@ -42,7 +42,7 @@ pub fn require<'a>(user: Option<&'a CurrentUser>, action: Action, path: &str) ->
     }
 }
 
-async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+pub(crate) async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     if let Some(u) = parts.extensions.get::<Option<CurrentUser>>() {
         return Ok(u.clone());
     }

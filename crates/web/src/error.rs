@@ -14,6 +14,9 @@ pub enum AppError {
     NeedsLogin { next: String },
     #[error("accès refusé")]
     Forbidden,
+    /// A report the user's organisation has no part in.
+    #[error("signalement d'une autre organisation")]
+    NotYourReport,
     #[error("page introuvable")]
     NotFound,
     #[error("{0}")]
@@ -98,7 +101,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NeedsLogin { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotYourReport => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -112,7 +115,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "unauthenticated",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::NotYourReport => "forbidden",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_fields",
@@ -122,10 +125,26 @@ impl AppError {
         }
     }
 
+    /// The page's title: what happened, in a few words (the message says why).
+    fn title_fr(&self) -> &'static str {
+        match self {
+            AppError::NeedsLogin { .. } => "Connexion requise",
+            AppError::Forbidden | AppError::NotYourReport => "Accès refusé",
+            AppError::NotFound => "Page introuvable",
+            AppError::BadRequest(_) | AppError::InvalidFields(_) => "Demande incomplète ou invalide",
+            AppError::Conflict(_) => "Modification impossible",
+            AppError::TooManyRequests => "Trop de tentatives",
+            AppError::Internal(_) => "Erreur interne",
+        }
+    }
+
     fn message_fr(&self) -> String {
         match self {
             AppError::NeedsLogin { .. } => "Veuillez vous connecter.".into(),
-            AppError::Forbidden => "Vous n'avez pas accès à cette page avec votre rôle.".into(),
+            AppError::Forbidden => {
+                "Cette page n'est pas ouverte à votre compte. Si vous pensez devoir y accéder, demandez-le à la coordination du CLSPD.".into()
+            }
+            AppError::NotYourReport => "Ce signalement ne concerne pas votre organisation : seules les organisations qui y ont une part et la coordination du CLSPD le voient.".into(),
             AppError::NotFound => "Cette page n'existe pas ou plus.".into(),
             AppError::BadRequest(m) => format!("Requête invalide : {m}"),
             AppError::InvalidFields(list) => {
@@ -194,6 +213,38 @@ struct ErrorPage {
     message: String,
 }
 
+/// What an error page says, kept on the response so that [`error_pages_with_menu`] can draw it
+/// again inside the logged-in user's frame.
+#[derive(Clone, Debug)]
+struct ErrorShown {
+    title: &'static str,
+    status: u16,
+    message: String,
+}
+
+/// Error pages keep the menu of the user who is logged in (the error itself is drawn without
+/// a user, since an error knows nothing of the request).
+pub async fn error_pages_with_menu(
+    axum::extract::State(state): axum::extract::State<crate::AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let (mut parts, body) = request.into_parts();
+    // Loaded once: the handler's own extractor finds it in the request's extensions.
+    let user = crate::auth::load_user(&mut parts, &state).await.ok().flatten();
+    let response = next.run(axum::extract::Request::from_parts(parts, body)).await;
+    let (Some(user), Some(shown)) = (user, response.extensions().get::<ErrorShown>().cloned()) else { return response };
+    let page = ErrorPage { layout: crate::layout::Layout::new(shown.title, Some(&user)), status: shown.status, message: shown.message };
+    match askama::Template::render(&page) {
+        Ok(body) => {
+            let (mut head, _) = response.into_parts();
+            head.headers.remove(axum::http::header::CONTENT_LENGTH);
+            Response::from_parts(head, axum::body::Body::from(body))
+        }
+        Err(_) => response,
+    }
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::NeedsLogin { next } = &self {
@@ -206,13 +257,13 @@ impl IntoResponse for AppError {
         if let AppError::Internal(detail) = &self {
             tracing::error!(%detail, "internal error");
         }
-        let page = ErrorPage {
-            layout: crate::layout::Layout::anonymous(&self.message_fr()),
-            status: self.status().as_u16(),
-            message: self.message_fr(),
-        };
+        let shown = ErrorShown { title: self.title_fr(), status: self.status().as_u16(), message: self.message_fr() };
+        let page =
+            ErrorPage { layout: crate::layout::Layout::anonymous(shown.title), status: shown.status, message: shown.message.clone() };
         let body = askama::Template::render(&page).unwrap_or_else(|_| self.message_fr());
-        (self.status(), axum::response::Html(body)).into_response()
+        let mut response = (self.status(), axum::response::Html(body)).into_response();
+        response.extensions_mut().insert(shown);
+        response
     }
 }
 

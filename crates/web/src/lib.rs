@@ -132,6 +132,34 @@ pub fn route_specs() -> Vec<RouteSpec> {
     routes().specs
 }
 
+/// The page a form's address belongs to: its nearest ancestor that is a page (`GET`). After a
+/// failed post the browser shows the form's address; reloading or revisiting it lands on the
+/// page instead of a bare "405".
+fn page_of(path: &str) -> String {
+    static PAGES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    let pages = PAGES.get_or_init(|| route_specs().into_iter().filter(|s| s.method == "GET").map(|s| s.path).collect());
+    let matches = |candidate: &str, pattern: &str| {
+        let (a, b): (Vec<&str>, Vec<&str>) = (candidate.split('/').collect(), pattern.split('/').collect());
+        a.len() == b.len() && a.iter().zip(&b).all(|(x, y)| x == y || (y.starts_with('{') && y.ends_with('}')))
+    };
+    let mut candidate = path.trim_end_matches('/').to_string();
+    while let Some(cut) = candidate.rfind('/') {
+        candidate.truncate(cut);
+        if !candidate.is_empty() && pages.iter().any(|p| matches(&candidate, p)) {
+            return candidate;
+        }
+    }
+    "/".into()
+}
+
+async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if method == axum::http::Method::GET || method == axum::http::Method::HEAD {
+        return axum::response::Redirect::to(&page_of(uri.path())).into_response();
+    }
+    axum::http::StatusCode::METHOD_NOT_ALLOWED.into_response()
+}
+
 /// The complete application.
 pub fn app(state: AppState, config: &WebConfig) -> Router {
     let sessions = SessionManagerLayer::new(auth::DbSessionStore::new(state.store.clone()))
@@ -159,8 +187,10 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
     let mut router = routes()
         .router
         .fallback(page::not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(error::login_target))
         .layer(axum::middleware::from_fn(error::panics_in_format))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::error_pages_with_menu))
         .with_state(state)
         .layer(sessions)
         .layer(tower_http::csrf::CsrfLayer::new())
@@ -255,4 +285,16 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_form_address_leads_to_its_page() {
+        assert_eq!(super::page_of("/signalements/12/commentaires"), "/signalements/12");
+        assert_eq!(super::page_of("/compte/mot-de-passe"), "/compte");
+        assert_eq!(super::page_of("/admin/comptes/3/roles"), "/admin/comptes");
+        assert_eq!(super::page_of("/admin/signalements/zones/5/supprimer"), "/admin/signalements");
+        assert_eq!(super::page_of("/deconnexion"), "/");
+    }
 }

@@ -319,6 +319,17 @@ async fn panics_are_answered_in_the_api_format() {
     assert!(r.text().await.unwrap().contains("<html"));
 }
 
+/// Organisations are listed as French readers sort, accents and case aside.
+async fn organisations_sort_as_in_french(b: Backend) {
+    let app = start(b).await;
+    let by = maillage_store::Author::system();
+    for (code, name) in [("ville", "Ville de Gennevilliers"), ("en", "Éducation nationale"), ("bailleur", "bailleur social")] {
+        app.store.create_organisation(&by, &common::organisation(code, name, "association")).await.unwrap();
+    }
+    let names: Vec<String> = app.store.organisations().await.unwrap().into_iter().map(|o| o.name).collect();
+    assert_eq!(names, ["bailleur social", "Éducation nationale", "SPIP d'essai", "Ville de Gennevilliers"]);
+}
+
 async fn tamper(url: &str, seq: i64) {
     use sqlx::Connection;
     let sql = "UPDATE audit_log SET detail = 'modifié' WHERE seq = $1";
@@ -465,6 +476,7 @@ backend_tests!(
     disabled_accounts_lose_their_sessions,
     password_changes_end_other_sessions,
     anchors_catch_a_shortened_chain,
+    organisations_sort_as_in_french,
     slow_clients_are_cut_off,
     backup_export_restores_on_this_backend,
 );

@@ -250,8 +250,15 @@ async fn no_server_error(b: Backend) {
         } else {
             c.post(format!("{}{path}", city.app.base)).form(&params)
         };
-        let status = request.send().await.unwrap().status();
-        assert!(status.as_u16() < 500, "case {case}: {} {path} {params:?} → {status}", spec.method);
+        match request.send().await {
+            Ok(r) => assert!(r.status().as_u16() < 500, "case {case}: {} {path} {params:?} → {}", spec.method, r.status()),
+            // The server refused before reading the whole body (403, 413) and closed: the client
+            // was still writing. Not an answer of the server's; it must still be up.
+            Err(e) if e.is_request() || e.is_body() => {
+                assert_eq!(clients[0].get(city.app.url("/sante")).send().await.unwrap().status(), 200, "case {case}: {e}");
+            }
+            Err(e) => panic!("case {case}: {} {path}: {e}", spec.method),
+        }
     }
     // The server is still up and answering.
     assert_eq!(clients[0].get(city.app.url("/sante")).send().await.unwrap().status(), 200);

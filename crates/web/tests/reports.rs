@@ -42,7 +42,13 @@ async fn routing_and_visibility(b: Backend) {
     let list = police.get(city.app.url("/signalements")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains(&format!("href=\"/signalements/{id}\"")));
     let other = city.app.login(OTHER_AGENT).await;
-    assert_eq!(other.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap().status(), 403);
+    let refused = other.get(city.app.url(&format!("/signalements/{id}"))).send().await.unwrap();
+    assert_eq!(refused.status(), 403);
+    // The refusal says why in plain French, once, inside the user's own menu.
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("ne concerne pas votre organisation") && !page.contains("rôle"), "{page}");
+    assert_eq!(page.matches("ne concerne pas votre organisation").count(), 1, "the message once");
+    assert!(page.contains("Se déconnecter") || page.contains("deconnexion"), "the menu of a logged-in user");
     let list = other.get(city.app.url("/signalements")).send().await.unwrap().text().await.unwrap();
     assert!(!list.contains(&format!("href=\"/signalements/{id}\"")));
     let coord = city.app.login(email_for(Role::Coordinator)).await;
@@ -277,8 +283,11 @@ async fn statistics_overdue_and_exports(b: Backend) {
     let list = coord.get(city.app.url("/signalements?retard=1")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains(&format!("/signalements/{late_open}\"")) && list.contains(&format!("/signalements/{late_closed}\"")));
     assert!(!list.contains(&format!("/signalements/{on_time}\"")));
+    // Late today and closed late are said differently.
+    assert_eq!(list.matches("tag late\">en retard").count(), 1, "only the open one is late today");
+    assert_eq!(list.matches("clos après l&#39;échéance").count() + list.matches("clos après l'échéance").count(), 1);
     let page = coord.get(city.app.url("/signalements/statistiques?groupe=quartier")).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains("67 %") && page.contains("<th scope=\"row\">Nord</th>"));
+    assert!(page.contains("67\u{202f}%") && page.contains("<th scope=\"row\">Nord</th>"), "a narrow no-break space before %");
     // A reader (elected official) sees the figures, not the list.
     let reader = city.app.login(email_for(Role::Reader)).await;
     assert_eq!(reader.get(city.app.url("/signalements/statistiques")).send().await.unwrap().status(), 200);
@@ -1128,6 +1137,15 @@ async fn the_state_form_never_moves_a_report_by_default(b: Backend) {
     // Nothing chosen and nothing written: refused, unchanged.
     assert_eq!(landlord.post(url("/etat")).form(&[("etat", "")]).send().await.unwrap().status(), 422);
     assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::Planned);
+    // The address of a form, reloaded or revisited after a refusal, leads to its page.
+    for form in ["/etat", "/commentaires", "/photos"] {
+        let r = landlord.get(url(form)).send().await.unwrap();
+        assert_eq!(
+            (r.status().as_u16(), r.headers()["location"].to_str().unwrap()),
+            (303, format!("/signalements/{id}").as_str()),
+            "{form}"
+        );
+    }
 }
 
 backend_tests!(

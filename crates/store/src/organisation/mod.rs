@@ -82,7 +82,11 @@ impl Store {
     pub async fn organisations(&self) -> Result<Vec<Organisation>, StoreError> {
         let rows: Vec<OrganisationRow> =
             on_db!(&self.db, p, { sqlx::query_as(select_organisations!("ORDER BY name")).fetch_all(p).await? });
-        rows.into_iter().map(Organisation::try_from).collect()
+        let mut list = rows.into_iter().map(Organisation::try_from).collect::<Result<Vec<_>, _>>()?;
+        // As French readers sort: accents and case do not count ("Éducation nationale" before
+        // "Ville"), which neither backend's byte order gives.
+        list.sort_by_cached_key(|o| maillage_core::text::fold(&o.name));
+        Ok(list)
     }
 
     pub async fn organisation(&self, id: i64) -> Result<Option<Organisation>, StoreError> {

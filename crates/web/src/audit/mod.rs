@@ -68,7 +68,7 @@ async fn log_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
         })
         .collect();
     render(&LogPage {
-        layout: Layout::new("Journal des accès", Some(u)),
+        layout: Layout::new(&if page > 1 { format!("Journal des accès — page {page}") } else { "Journal des accès".to_string() }, Some(u)),
         entries,
         page,
         has_next,

@@ -112,7 +112,7 @@ pub(super) async fn readable(
     let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
     let involvements = state.store.involvements(id).await?;
     let involved = u.actor.organisation_id.is_some_and(|o| involvements.iter().any(|i| i.organisation_id == o));
-    require(Some(u), Action::ReadReport { involved }, "/signalements")?;
+    require(Some(u), Action::ReadReport { involved }, "/signalements").map_err(not_yours)?;
     Ok((r, involvements, involved))
 }
 
@@ -240,6 +240,14 @@ pub(super) async fn detail(
     render(&page)
 }
 
+/// A report refused to a partner is refused because of its organisation, and said so.
+fn not_yours(e: AppError) -> AppError {
+    match e {
+        AppError::Forbidden => AppError::NotYourReport,
+        other => other,
+    }
+}
+
 /// A refused action: the page again, with the reason, as 422.
 pub(super) async fn refused(state: &AppState, u: &CurrentUser, id: i64, message: String) -> Result<Response, AppError> {
     render_invalid(&detail_page(state, u, id, None, Some(message)).await?)
@@ -264,6 +272,7 @@ pub(super) async fn handleable(
     let id: i64 = parse_id(id)?;
     let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
     let part = maillage_app::report::part_of(state, id, u.actor.organisation_id).await?;
-    require(Some(u), action(part), "/signalements")?;
+    // An organisation with a part was refused the action, not the report.
+    require(Some(u), action(part), "/signalements").map_err(|e| if part.is_none() { not_yours(e) } else { e })?;
     Ok(Handled { report: r, id, part })
 }

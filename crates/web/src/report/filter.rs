@@ -91,6 +91,10 @@ impl FilterQuery {
         }
         f.overdue = !self.retard.is_empty();
         f.unassigned = !self.a_trier.is_empty();
+        // What is left to triage is what is still open, unless a state is asked for.
+        if f.unassigned && self.etat.is_empty() {
+            f.states = ReportState::open();
+        }
         (f, errors)
     }
 

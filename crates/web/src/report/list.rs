@@ -22,17 +22,20 @@ pub struct Line {
     pub created: String,
     pub due: String,
     pub overdue: bool,
+    pub closed_late: bool,
     pub excerpt: String,
 }
 
 pub(super) fn line(r: ReportSummary, now: OffsetDateTime) -> Line {
-    let overdue = r.is_overdue(now);
+    // Late today, or closed after its deadline: said differently.
+    let overdue = r.closed_at.is_none() && r.is_overdue(now);
+    let closed_late = r.closed_at.is_some() && r.is_overdue(now);
     let state_label = r.state.label();
     let created = time_fmt::date_fr(r.created_at);
     let due = r.due_at.map(time_fmt::date_fr).unwrap_or_default();
     let excerpt: String = r.description.chars().take(120).collect();
     let excerpt = if r.description.chars().count() > 120 { format!("{excerpt}…") } else { excerpt };
-    Line { r, state_label, created, due, overdue, excerpt }
+    Line { r, state_label, created, due, overdue, closed_late, excerpt }
 }
 
 #[derive(Template)]
@@ -66,7 +69,7 @@ pub(super) async fn list(
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let can = |a| authorize(Some(&u.actor), a) == Decision::Allow;
     render(&ListPage {
-        layout: Layout::new("Signalements", Some(u)),
+        layout: Layout::new(&if page > 1 { format!("Signalements — page {page}") } else { "Signalements".to_string() }, Some(u)),
         query: q.query(),
         choices: FilterChoices::new(categories, &state.places(), organisations),
         errors,

@@ -263,7 +263,14 @@ fn category_view(
     id: Option<i64>,
 ) -> CategoryPage {
     CategoryPage {
-        layout: Layout::new(if id.is_some() { "Modifier une catégorie" } else { "Nouvelle catégorie" }, Some(u)),
+        // Each category's page has its own title (a browser's tabs, a screen reader's history).
+        layout: Layout::new(
+            &match id.and_then(|id| categories.iter().find(|c| c.id == id)) {
+                Some(c) => format!("Catégorie « {} »", c.name),
+                None => "Nouvelle catégorie".to_string(),
+            },
+            Some(u),
+        ),
         action: format!("/admin/signalements/categories/{segment}"),
         form,
         errors,

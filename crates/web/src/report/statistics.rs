@@ -34,7 +34,7 @@ pub(super) struct StatisticsPage {
 }
 
 pub(super) fn stat_line(label: String, s: StatRow) -> StatLine {
-    let overdue_share = if s.total > 0 { format!("{:.0} %", s.overdue as f64 * 100.0 / s.total as f64) } else { "—".into() };
+    let overdue_share = if s.total > 0 { format!("{:.0}\u{202f}%", s.overdue as f64 * 100.0 / s.total as f64) } else { "—".into() };
     let median_days = s.median_days.map_or_else(|| "—".into(), |d| format!("{d:.1}").replace('.', ","));
     StatLine { label, s, overdue_share, median_days }
 }
