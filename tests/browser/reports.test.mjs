@@ -109,4 +109,11 @@ test('a link to a report followed while logged out leads to it after login; the 
   await visitor.click('text=Enregistrer l\'état');
   assert.match(visitor.url(), new RegExp(`/signalements/${id}$`), 'the browser asks for a state before sending');
   await axe(visitor);
+  // A closing without its reason is refused: the note stays, the field is marked and described.
+  await visitor.selectOption('#etat', 'closed_without_action');
+  await Promise.all([visitor.waitForNavigation(), visitor.click('text=Enregistrer l\'état')]);
+  assert.equal(await visitor.locator('#note').inputValue(), 'Passage prévu jeudi');
+  assert.equal(await visitor.locator('#etat').getAttribute('aria-invalid'), 'true');
+  assert.match(await visitor.locator('#etat-error').innerText(), /motif/);
+  await axe(visitor);
 });

@@ -1137,6 +1137,21 @@ async fn the_state_form_never_moves_a_report_by_default(b: Backend) {
     // Nothing chosen and nothing written: refused, unchanged.
     assert_eq!(landlord.post(url("/etat")).form(&[("etat", "")]).send().await.unwrap().status(), 422);
     assert_eq!(city.app.store.report(id).await.unwrap().unwrap().state, State::Planned);
+    // A refused comment comes back with its text, its box ticked, and the field marked.
+    let long = format!("Passage {}", "très ".repeat(1000));
+    let r = landlord.post(url("/commentaires")).form(&[("texte", long.as_str()), ("interne", "1")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    let area = &page[page.find("id=\"texte\"").unwrap()..];
+    let area = &area[..area.find("</textarea>").unwrap()];
+    assert!(area.contains("aria-invalid=\"true\"") && area.contains("texte-error") && area.contains("Passage très très"), "{area}");
+    assert!(page.contains("id=\"interne\" name=\"interne\" value=\"1\" checked"), "the box stays ticked");
+    assert!(page.contains("id=\"texte-error\">Le commentaire doit compter"), "the message beside the field");
+    // A state refused keeps its note.
+    let r = landlord.post(url("/etat")).form(&[("etat", "closed_without_action"), ("note", "Propriétaire prévenu")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(">Propriétaire prévenu</textarea>") && page.contains("id=\"etat-error\""), "the note is kept");
     // The address of a form, reloaded or revisited after a refusal, leads to its page.
     for form in ["/etat", "/commentaires", "/photos"] {
         let r = landlord.get(url(form)).send().await.unwrap();

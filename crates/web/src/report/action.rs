@@ -1,6 +1,6 @@
 //! What partners do on a report: change its state, comment, take or finish their part, involve another organisation.
 
-use super::detail::{Handled, handleable, refused};
+use super::detail::{Handled, Kept, handleable, refused, refused_keeping};
 use crate::AppState;
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
@@ -68,7 +68,10 @@ pub(super) async fn change_state(
     }
     let t = match form.transition() {
         Ok(t) => t,
-        Err(m) => return refused(&state, u, id, m).await,
+        Err(m) => {
+            let kept = Kept { field: "etat", note: form.note.clone(), ..Kept::default() };
+            return refused_keeping(&state, u, id, m, kept).await;
+        }
     };
     if form.note.chars().count() > maillage_core::report::MAX_COMMENT {
         return refused(&state, u, id, "La précision est trop longue.".into()).await;
@@ -115,13 +118,15 @@ pub(super) async fn comment(
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let internal = !form.interne.is_empty();
     let Handled { id, part, .. } = handleable(&state, u, &id, |part| Action::CommentReport { part, internal: false }).await?;
+    let keep = |field| Kept { field, texte: form.texte.clone(), interne: internal, note: String::new() };
     if authorize(Some(&u.actor), Action::CommentReport { part, internal }) != Decision::Allow {
-        return refused(&state, u, id, "Un commentaire interne suppose que votre compte soit rattaché à une organisation.".into()).await;
+        let m = "Un commentaire interne suppose que votre compte soit rattaché à une organisation.";
+        return refused_keeping(&state, u, id, m.into(), keep("interne")).await;
     }
     let text = form.texte.trim();
     if text.is_empty() || text.chars().count() > maillage_core::report::MAX_COMMENT {
-        return refused(&state, u, id, format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT))
-            .await;
+        let m = format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT);
+        return refused_keeping(&state, u, id, m, keep("texte")).await;
     }
     state.store.add_comment(&u.author(), id, u.actor.organisation_id, internal, text).await?;
     Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response())

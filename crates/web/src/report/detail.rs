@@ -92,6 +92,17 @@ pub(super) struct DetailPage {
     map_svg: String,
     notice: Option<String>,
     error: Option<String>,
+    kept: Kept,
+}
+
+/// What a refused form had in it, shown again, and the field the refusal is about (marked with
+/// `aria-invalid` and described by the message).
+#[derive(Clone, Debug, Default)]
+pub struct Kept {
+    pub field: &'static str,
+    pub texte: String,
+    pub interne: bool,
+    pub note: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -216,6 +227,7 @@ pub(super) async fn detail_page(
         map_svg: svg::svg(&places, &[], Some(c), false, &format!("Emplacement du signalement n° {id}"), state.tiles.as_ref())?,
         notice,
         error,
+        kept: Kept::default(),
         r,
     })
 }
@@ -250,7 +262,14 @@ fn not_yours(e: AppError) -> AppError {
 
 /// A refused action: the page again, with the reason, as 422.
 pub(super) async fn refused(state: &AppState, u: &CurrentUser, id: i64, message: String) -> Result<Response, AppError> {
-    render_invalid(&detail_page(state, u, id, None, Some(message)).await?)
+    refused_keeping(state, u, id, message, Kept::default()).await
+}
+
+/// A refused form: the page again with what was typed and the field in error.
+pub(super) async fn refused_keeping(state: &AppState, u: &CurrentUser, id: i64, message: String, kept: Kept) -> Result<Response, AppError> {
+    let mut page = detail_page(state, u, id, None, Some(message)).await?;
+    page.kept = kept;
+    render_invalid(&page)
 }
 
 /// A report a user may act on, and the user's organisation's part in it.
