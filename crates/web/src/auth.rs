@@ -42,11 +42,18 @@ pub fn require<'a>(user: Option<&'a CurrentUser>, action: Action, path: &str) ->
     }
 }
 
-pub(crate) async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     if let Some(u) = parts.extensions.get::<Option<CurrentUser>>() {
         return Ok(u.clone());
     }
     let session = Session::from_request_parts(parts, state).await.map_err(|(_, m)| AppError::internal(m))?;
+    let user = user_of_session(&session, state).await?;
+    parts.extensions.insert(user.clone());
+    Ok(user)
+}
+
+/// The enabled user a session belongs to, if any.
+pub(crate) async fn user_of_session(session: &Session, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     let id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(AppError::internal)?;
     let user = match id {
         Some(id) => match state.store.user(id).await? {
@@ -60,7 +67,6 @@ pub(crate) async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Opt
         },
         None => None,
     };
-    parts.extensions.insert(user.clone());
     Ok(user)
 }
 

@@ -229,11 +229,16 @@ pub async fn error_pages_with_menu(
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Response {
-    let (mut parts, body) = request.into_parts();
-    // Loaded once: the handler's own extractor finds it in the request's extensions.
-    let user = crate::auth::load_user(&mut parts, &state).await.ok().flatten();
-    let response = next.run(axum::extract::Request::from_parts(parts, body)).await;
-    let (Some(user), Some(shown)) = (user, response.extensions().get::<ErrorShown>().cloned()) else { return response };
+    // The session is kept aside; the user is read only when an error page is drawn, so that
+    // other requests (the stylesheet, Open311) cost nothing more.
+    let session = request.extensions().get::<tower_sessions::Session>().cloned();
+    let response = next.run(request).await;
+    let Some(shown) = response.extensions().get::<ErrorShown>().cloned() else { return response };
+    let user = match session {
+        Some(s) => crate::auth::user_of_session(&s, &state).await.ok().flatten(),
+        None => None,
+    };
+    let Some(user) = user else { return response };
     let page = ErrorPage { layout: crate::layout::Layout::new(shown.title, Some(&user)), status: shown.status, message: shown.message };
     match askama::Template::render(&page) {
         Ok(body) => {

@@ -80,26 +80,31 @@ const NAMES: &[&str] = &[
     "position",
 ];
 
+/// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a
+/// formula, control characters, an address elsewhere. The sweep sends each alone; the random
+/// cases draw from them most of the time.
+const EXTREMES: &[&str] = &[
+    "",
+    "-9999-01-01",
+    "99999-12-31",
+    "9999-12-31T00:00:00Z",
+    "-0001-01-01T00:00:00+14:00",
+    "2024-02-30",
+    "4611686018427387904",
+    "18446744073709551617",
+    "-9223372036854775808",
+    "-1",
+    "0",
+    "NaN",
+    "1e309",
+    "=1+1",
+    "\u{0}\u{7}\u{1b}[31m",
+    "/\t//exemple.invalid",
+];
+
 fn value() -> impl Strategy<Value = String> {
     prop_oneof![
-        3 => prop::sample::select(vec!["4611686018427387904", "9999-12-31T00:00:00Z", "-9999-01-01", "-1", "1e309"]).prop_map(str::to_string),
-        1 => Just(String::new()),
-        1 => Just("-9999-01-01".to_string()),
-        1 => Just("99999-12-31".to_string()),
-        1 => Just("9999-12-31T00:00:00Z".to_string()),
-        1 => Just("-0001-01-01T00:00:00+14:00".to_string()),
-        1 => Just("2024-02-30".to_string()),
-        1 => Just("4611686018427387904".to_string()),
-        1 => Just("18446744073709551617".to_string()),
-        1 => Just("-9223372036854775808".to_string()),
-        1 => Just("-1".to_string()),
-        1 => Just("0".to_string()),
-        1 => Just("NaN".to_string()),
-        1 => Just("1e309".to_string()),
-        1 => Just("48.9405".to_string()),
-        1 => Just("=1+1".to_string()),
-        1 => Just("\u{0}\u{7}\u{1b}[31m".to_string()),
-        1 => Just("/\t//exemple.invalid".to_string()),
+        6 => prop::sample::select(EXTREMES).prop_map(str::to_string),
         1 => Just("x".repeat(5000)),
         1 => any::<i64>().prop_map(|n| n.to_string()),
         1 => any::<f64>().prop_map(|n| n.to_string()),
@@ -194,8 +199,6 @@ async fn no_server_error(b: Backend) {
     let cases = std::env::var("MAILLAGE_TEST_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     // First a sweep: each extreme value alone in each parameter the GET routes read, so that
     // no other faulty parameter stops the request before it is parsed.
-    const EXTREMES: [&str; 8] =
-        ["-9999-01-01", "9999-12-31T00:00:00Z", "4611686018427387904", "-9223372036854775808", "-1", "1e309", "\u{0}", "=1+1"];
     for spec in specs.iter().filter(|s| s.method == "GET") {
         let (names, files): (&[&str], &[&str]) =
             if spec.path.starts_with("/open311/") { (OPEN311, &["requests.json", "requests.xml", "1.json"]) } else { (GET_NAMES, &["1"]) };
@@ -208,7 +211,7 @@ async fn no_server_error(b: Backend) {
                 .replace("{number}", "1")
                 .replace("{version}", "1");
             for name in names {
-                for v in EXTREMES {
+                for v in EXTREMES.iter().filter(|v| !v.is_empty()) {
                     let mut query = form_urlencoded::Serializer::new(String::new());
                     query.append_pair(name, v);
                     if spec.path.starts_with("/open311/") {
