@@ -232,10 +232,26 @@ pub async fn error_pages_with_menu(
     // The session is kept aside; the user is read only when an error page is drawn, so that
     // other requests (the stylesheet, Open311) cost nothing more.
     let session = request.extensions().get::<tower_sessions::Session>().cloned();
+    let path = request.uri().path().to_string();
     let response = next.run(request).await;
+    // A request axum could not read (a form without its content type, a malformed JSON body)
+    // is answered by the framework in English plain text: said in French, as our own errors.
+    if response.status().is_client_error() && response.extensions().get::<ErrorShown>().is_none() && is_plain_text(&response) {
+        let e = AppError::BadRequest("le contenu envoyé n'a pas pu être lu (formulaire ou JSON attendu)".into());
+        return if path.starts_with("/api/") { ApiError(e).into_response() } else { with_user(e.into_response(), session, &state).await };
+    }
+    with_user(response, session, &state).await
+}
+
+fn is_plain_text(response: &Response) -> bool {
+    response.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"))
+}
+
+/// An error page drawn again inside the logged-in user's frame.
+async fn with_user(response: Response, session: Option<tower_sessions::Session>, state: &crate::AppState) -> Response {
     let Some(shown) = response.extensions().get::<ErrorShown>().cloned() else { return response };
     let user = match session {
-        Some(s) => crate::auth::user_of_session(&s, &state).await.ok().flatten(),
+        Some(s) => crate::auth::user_of_session(&s, state).await.ok().flatten(),
         None => None,
     };
     let Some(user) = user else { return response };

@@ -41,8 +41,13 @@ pub async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-pub async fn not_found() -> AppError {
-    AppError::NotFound
+/// An address that exists nowhere: the JSON API answers in JSON, as for its other errors.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        crate::error::ApiError(AppError::NotFound).into_response()
+    } else {
+        AppError::NotFound.into_response()
+    }
 }
 
 /// A numeric path segment; anything else is a page that does not exist.

@@ -1090,6 +1090,19 @@ async fn bad_numbers_and_dates_get_clear_answers(b: Backend) {
         assert_eq!(r.status(), 400, "{query}");
         assert!(r.json::<serde_json::Value>().await.unwrap()[0]["description"].is_string(), "{query}");
     }
+    // What axum itself refuses (a form without its content type) is said in French, in the
+    // API's JSON for the API; an unknown API address answers in JSON; a NUL in a comment is refused.
+    let r = coord.post(city.app.url(&format!("/signalements/{id}/part"))).body("terminee=1").send().await.unwrap();
+    assert!(r.status().is_client_error());
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("pas pu être lu"), "in French, as a page");
+    let r = coord.post(city.app.url("/api/v1/signalements")).header("content-type", "application/json").body("{").send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"], "bad_request");
+    let r = coord.get(city.app.url("/api/v1/inconnu")).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap()["error"].clone()), (404, "not_found".into()));
+    let r = coord.post(city.app.url(&format!("/signalements/{id}/commentaires"))).form(&[("texte", "a\u{0}b")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
     // A GeoJSON position with one number is refused, nothing written.
     let admin = city.app.login(email_for(Role::Administrator)).await;
     let areas = city.app.store.areas().await.unwrap().len();

@@ -60,8 +60,8 @@ pub(super) async fn change_state(
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::HandleReport { part }).await?;
     // A note with no state chosen is a shared comment: the state does not move.
     if form.etat.is_empty() && !form.note.trim().is_empty() {
-        if form.note.chars().count() > maillage_core::report::MAX_COMMENT {
-            return refused(&state, u, id, "La précision est trop longue.".into()).await;
+        if !maillage_core::text::is_text(&form.note, maillage_core::report::MAX_COMMENT) {
+            return refused(&state, u, id, "La précision est trop longue ou contient des caractères de contrôle.".into()).await;
         }
         state.store.add_comment(&u.author(), id, u.actor.organisation_id, false, form.note.trim()).await?;
         return Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response());
@@ -73,8 +73,8 @@ pub(super) async fn change_state(
             return refused_keeping(&state, u, id, m, kept).await;
         }
     };
-    if form.note.chars().count() > maillage_core::report::MAX_COMMENT {
-        return refused(&state, u, id, "La précision est trop longue.".into()).await;
+    if !maillage_core::text::is_text(&form.note, maillage_core::report::MAX_COMMENT) {
+        return refused(&state, u, id, "La précision est trop longue ou contient des caractères de contrôle.".into()).await;
     }
     // The original of a duplicate must be one the user may read: the answer is the same whether
     // it does not exist or is not theirs, so that numbers cannot be probed.
@@ -124,8 +124,9 @@ pub(super) async fn comment(
         return refused_keeping(&state, u, id, m.into(), keep("interne")).await;
     }
     let text = form.texte.trim();
-    if text.is_empty() || text.chars().count() > maillage_core::report::MAX_COMMENT {
-        let m = format!("Le commentaire doit compter de 1 à {} caractères.", maillage_core::report::MAX_COMMENT);
+    if text.is_empty() || !maillage_core::text::is_text(text, maillage_core::report::MAX_COMMENT) {
+        let m =
+            format!("Le commentaire doit compter de 1 à {} caractères, sans caractère de contrôle.", maillage_core::report::MAX_COMMENT);
         return refused_keeping(&state, u, id, m, keep("texte")).await;
     }
     state.store.add_comment(&u.author(), id, u.actor.organisation_id, internal, text).await?;
