@@ -59,6 +59,24 @@ pub fn is_text(value: &str, max: usize) -> bool {
     value.chars().count() <= max && !value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
 }
 
+/// A whole number as French readers write it: thousands grouped by a narrow no-break space
+/// ("4 000", "-12 345"), so that a figure never breaks across lines.
+pub fn number_fr(n: impl Into<i64>) -> String {
+    let n: i64 = n.into();
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 3 + 1);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{202f}');
+        }
+        out.push(d);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,5 +109,14 @@ mod tests {
         assert!(!is_name(&"a".repeat(201), 200));
         assert!(is_text("ligne 1\nligne 2\ttab", 100));
         assert!(!is_text("bip\u{7}", 100));
+    }
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(super::number_fr(0), "0");
+        assert_eq!(super::number_fr(999), "999");
+        assert_eq!(super::number_fr(4000), "4\u{202f}000");
+        assert_eq!(super::number_fr(-1_234_567), "-1\u{202f}234\u{202f}567");
+        assert_eq!(super::number_fr(i64::MIN), "-9\u{202f}223\u{202f}372\u{202f}036\u{202f}854\u{202f}775\u{202f}808");
     }
 }

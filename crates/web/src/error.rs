@@ -28,6 +28,15 @@ pub enum AppError {
     Conflict(String),
     #[error("trop de tentatives")]
     TooManyRequests,
+    /// A form posted from another site (refused by the CSRF layer).
+    #[error("requête d'un autre site")]
+    CrossSite,
+    /// A body larger than the configured limit.
+    #[error("contenu trop volumineux")]
+    TooLarge,
+    /// A method this address does not take (a GET is led to the page instead).
+    #[error("méthode non permise")]
+    MethodNotAllowed,
     /// Anything else: logged with its cause, never shown.
     #[error("erreur interne : {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -107,6 +116,9 @@ impl AppError {
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::CrossSite => StatusCode::FORBIDDEN,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -121,6 +133,9 @@ impl AppError {
             AppError::InvalidFields(_) => "invalid_fields",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
+            AppError::CrossSite => "cross_site",
+            AppError::TooLarge => "too_large",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Internal(_) => "internal",
         }
     }
@@ -134,6 +149,9 @@ impl AppError {
             AppError::BadRequest(_) | AppError::InvalidFields(_) => "Demande incomplète ou invalide",
             AppError::Conflict(_) => "Modification impossible",
             AppError::TooManyRequests => "Trop de tentatives",
+            AppError::CrossSite => "Envoi refusé",
+            AppError::TooLarge => "Contenu trop volumineux",
+            AppError::MethodNotAllowed => "Méthode non permise",
             AppError::Internal(_) => "Erreur interne",
         }
     }
@@ -152,6 +170,9 @@ impl AppError {
             }
             AppError::Conflict(m) => format!("Conflit : {m}"),
             AppError::TooManyRequests => "Trop de tentatives : réessayez dans quelques minutes.".into(),
+            AppError::CrossSite => "Ce formulaire a été envoyé depuis un autre site : il n'est pas accepté. Revenez sur la page de Maillage et envoyez-le de là.".into(),
+            AppError::TooLarge => "Le contenu envoyé dépasse la taille permise. Réduisez la taille du fichier (une photo, par exemple) et réessayez.".into(),
+            AppError::MethodNotAllowed => "Cette adresse ne reçoit pas ce type de requête.".into(),
             // Details go to the log, not to the page.
             AppError::Internal(_) => "Une erreur interne est survenue. Elle a été consignée.".into(),
         }
@@ -234,17 +255,37 @@ pub async fn error_pages_with_menu(
     let session = request.extensions().get::<tower_sessions::Session>().cloned();
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
-    // A request axum could not read (a form without its content type, a malformed JSON body)
-    // is answered by the framework in English plain text: said in French, as our own errors.
-    if response.status().is_client_error() && response.extensions().get::<ErrorShown>().is_none() && is_plain_text(&response) {
-        let e = AppError::BadRequest("le contenu envoyé n'a pas pu être lu (formulaire ou JSON attendu)".into());
-        return if path.starts_with("/api/") { ApiError(e).into_response() } else { with_user(e.into_response(), session, &state).await };
+    // What the framework and its layers refuse themselves (a form without its content type, a
+    // malformed JSON body, a cross-site post, a body too large) comes in English plain text or
+    // empty: said in French, as our own errors, in the API's format under /api.
+    if let Some(e) = framework_refusal(&response) {
+        return if path.starts_with("/api/") {
+            ApiError(e).into_response()
+        } else if path.starts_with("/open311/") {
+            crate::report::open311::refusal(&path, e.status(), e.code())
+        } else {
+            with_user(e.into_response(), session, &state).await
+        };
     }
     with_user(response, session, &state).await
 }
 
-fn is_plain_text(response: &Response) -> bool {
-    response.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/plain"))
+/// The error a refusal from outside our handlers stands for, if the response is one.
+fn framework_refusal(response: &Response) -> Option<AppError> {
+    let content_type = response.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let ours = response.extensions().get::<ErrorShown>().is_some() || content_type.is_some_and(|v| !v.starts_with("text/plain"));
+    if !response.status().is_client_error() || ours {
+        return None;
+    }
+    Some(if response.extensions().get::<tower_http::csrf::ProtectionError>().is_some() {
+        AppError::CrossSite
+    } else {
+        match response.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            StatusCode::METHOD_NOT_ALLOWED => AppError::MethodNotAllowed,
+            _ => AppError::BadRequest("le contenu envoyé n'a pas pu être lu (formulaire ou JSON attendu)".into()),
+        }
+    })
 }
 
 /// An error page drawn again inside the logged-in user's frame.

@@ -49,6 +49,12 @@ impl Layout {
     }
 }
 
+/// A count in a template, grouped by thousands as in French ("4 000"); templates pass
+/// their values by reference.
+pub fn number<T: Copy + Into<i64>>(n: &T) -> String {
+    maillage_core::text::number_fr(*n)
+}
+
 /// Encodes a value for a query string.
 pub fn url_encode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()

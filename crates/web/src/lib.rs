@@ -190,14 +190,15 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(error::login_target))
         .layer(axum::middleware::from_fn(error::panics_in_format))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), error::error_pages_with_menu))
-        .with_state(state)
-        .layer(sessions)
+        // Inside the error pages, so that their refusals are said in French too.
         .layer(tower_http::csrf::CsrfLayer::new())
         // One limit for every body (413 beyond it); axum's own per-extractor default is lifted so
         // that the configured value is the only one.
         .layer(tower_http::limit::RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), error::error_pages_with_menu))
+        .with_state(state)
+        .layer(sessions)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeouts.request))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http());

@@ -120,8 +120,26 @@ async fn cross_site_posts_are_refused(b: Backend) {
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
+    // Said in French, inside the user's frame; in the API's JSON under /api.
+    let page = r.text().await.unwrap();
+    assert!(page.contains("envoyé depuis un autre site") && page.contains("Se déconnecter"), "{page}");
+    let r = c
+        .post(app.url("/api/v1/strategie/import"))
+        .header("sec-fetch-site", "cross-site")
+        .header("origin", "https://evil.example")
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "cross_site");
     let s = app.store.current_strategy().await.unwrap().unwrap();
     assert_eq!(s.version, 1);
+    // A post to a page's address that takes none is said so too, not an empty answer.
+    let r = c.post(app.url("/strategie")).form(&[("a", "b")]).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert!(r.text().await.unwrap().contains("ne reçoit pas ce type de requête"));
 }
 
 async fn editing_a_sheet_validates_and_keeps_indicator_ids(b: Backend) {

@@ -136,11 +136,16 @@ async fn workflow(b: Backend) {
     assert!(escaped_in(&seen_by_landlord, "Passage prévu <b>jeudi</b>"), "text is shown escaped");
     let seen_by_police = police.get(url("")).send().await.unwrap().text().await.unwrap();
     assert!(seen_by_police.contains("Note interne police"));
+    // The history names people as they are known, never by their e-mail address, and comes
+    // before the forms that add to it.
+    assert!(seen_by_landlord.contains("Paul Agent (Police municipale d") && !seen_by_landlord.contains(POLICE_AGENT), "{seen_by_landlord}");
+    let (history, act) = (seen_by_police.find("<h2>Historique</h2>").unwrap(), seen_by_police.find("<h2>Agir</h2>").unwrap());
+    assert!(history < act);
     // The history keeps every change with its author.
     let events = city.app.store.report_events(id, Some(city.police)).await.unwrap();
     let states: Vec<_> = events.iter().filter_map(|e| e.kind.state()).collect();
     assert_eq!(states, [State::Transmitted, State::InProgress, State::Resolved, State::Transmitted, State::Redirected]);
-    assert!(events.iter().all(|e| !e.author_label.is_empty()));
+    assert!(events.iter().all(|e| !e.author_name.is_empty()));
 }
 
 async fn bad_input_writes_nothing(b: Backend) {
@@ -223,6 +228,8 @@ async fn duplicates_are_offered_and_the_map_places_points(b: Backend) {
     let map = c.get(city.app.url("/signalements/carte")).send().await.unwrap().text().await.unwrap();
     assert_eq!(map.matches("<circle").count(), 2);
     assert!(map.contains("Nord") && map.contains("Sud"));
+    // Counts are grouped by thousands with a narrow no-break space, as French readers write them.
+    assert!(map.contains("les 2\u{202f}000 plus récents"), "{map}");
 }
 
 async fn statistics_overdue_and_exports(b: Backend) {

@@ -121,7 +121,9 @@ pub struct Involvement {
 pub struct ReportEvent {
     pub id: i64,
     pub at: OffsetDateTime,
-    pub author_label: String,
+    /// Who wrote it as people know them: the account's current display name, or the label of an
+    /// author without an account (an Open311 client, the system). Addresses stay in the audit log.
+    pub author_name: String,
     pub organisation_id: Option<i64>,
     pub kind: EventKind,
     pub internal: bool,
@@ -487,8 +489,9 @@ impl Store {
     pub async fn report_events(&self, report_id: i64, viewer_organisation: Option<i64>) -> Result<Vec<ReportEvent>, StoreError> {
         let rows: Vec<EventRow> = on_db!(&self.db, p, {
             sqlx::query_as(
-                "SELECT id, at, author_label, organisation_id, kind, state, detail, internal, body FROM report_events \
-                 WHERE report_id = $1 AND (internal = FALSE OR organisation_id = $2) ORDER BY id",
+                "SELECT e.id, e.at, COALESCE(u.display_name, e.author_label) AS author_name, e.organisation_id, e.kind, e.state, \
+                 e.detail, e.internal, e.body FROM report_events e LEFT JOIN users u ON u.id = e.user_id \
+                 WHERE e.report_id = $1 AND (e.internal = FALSE OR e.organisation_id = $2) ORDER BY e.id",
             )
             .bind(report_id)
             .bind(viewer_organisation)

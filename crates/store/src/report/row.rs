@@ -164,7 +164,7 @@ impl TryFrom<InvolvementRow> for Involvement {
 pub(super) struct EventRow {
     id: i64,
     at: String,
-    author_label: String,
+    author_name: String,
     organisation_id: Option<i64>,
     kind: String,
     state: Option<String>,
@@ -188,7 +188,7 @@ impl TryFrom<EventRow> for ReportEvent {
             at: time(T, r.id, "at", &r.at)?,
             kind,
             id: r.id,
-            author_label: r.author_label,
+            author_name: r.author_name,
             organisation_id: r.organisation_id,
             internal: r.internal,
             body: r.body,

@@ -148,7 +148,7 @@ async fn report_detail(State(state): State<AppState>, user: Option<CurrentUser>,
         .iter()
         .map(|e| {
             let state = e.kind.state().map(ReportState::code);
-            json!({ "at": stamp(Some(e.at)), "author": e.author_label, "kind": e.kind.code(), "state": state, "internal": e.internal, "text": e.body })
+            json!({ "at": stamp(Some(e.at)), "author": e.author_name, "kind": e.kind.code(), "state": state, "internal": e.internal, "text": e.body })
         })
         .collect();
     Ok(Json(v))

@@ -54,8 +54,8 @@ pub(super) fn event_line(e: &ReportEvent, organisations: &[Organisation]) -> Eve
         EventKind::Photo => "Photo ajoutée".to_string(),
     };
     let who = match org(e.organisation_id) {
-        Some(o) => format!("{} ({o})", e.author_label),
-        None => e.author_label.clone(),
+        Some(o) => format!("{} ({o})", e.author_name),
+        None => e.author_name.clone(),
     };
     EventLine { at: time_fmt::datetime_fr(e.at), who, what, body: e.body.clone(), internal: e.internal }
 }

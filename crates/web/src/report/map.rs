@@ -24,7 +24,7 @@ pub(super) struct MapPage {
     choices: FilterChoices,
     errors: Vec<String>,
     svg: String,
-    shown: usize,
+    shown: i64,
     approximate: bool,
     attribution: Option<String>,
     max_points: i64,
@@ -65,7 +65,7 @@ pub(super) async fn map_page(
         svg: svg::svg(&places, &pts, None, true, "Carte des signalements sur les contours des quartiers", state.tiles.as_ref())?,
         attribution: state.tiles.as_ref().map(|t| t.attribution.clone()),
         max_points: MAP_POINTS,
-        shown: pts.len(),
+        shown: i64::try_from(pts.len()).unwrap_or(i64::MAX),
         approximate: places.districts.iter().any(|d| d.3),
         q,
     })

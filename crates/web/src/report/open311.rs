@@ -125,8 +125,14 @@ fn respond(status: StatusCode, format: Format, root: &'static str, doc: &Node) -
 /// The answer to a request that failed unexpectedly, in Open311's error format (by the
 /// extension of the path asked for).
 pub fn internal_error(path: &str) -> Response {
+    refusal(path, StatusCode::INTERNAL_SERVER_ERROR, "internal error")
+}
+
+/// An error raised outside the Open311 handlers (a body too large, a request that could not be
+/// read), in the specification's shape and the format the path asks for.
+pub fn refusal(path: &str, status: StatusCode, description: &str) -> Response {
     let format = if path.ends_with(".xml") { Format::Xml } else { Format::Json };
-    error(StatusCode::INTERNAL_SERVER_ERROR, format, "internal error").into_response()
+    error(status, format, description).into_response()
 }
 
 /// An error in the specification's shape.

@@ -261,12 +261,14 @@ pub async fn city_with(backend: Backend, configure: impl FnOnce(&mut Settings)) 
         .unwrap();
     let other = s.create_organisation(&by, &organisation("autre", "Autre organisation", "association")).await.unwrap();
     let hash = maillage_core::account::password::hash(PASSWORD).unwrap();
-    for (email, org) in [(LANDLORD_AGENT, landlord), (POLICE_AGENT, police), (OTHER_AGENT, other)] {
+    for (email, name, org) in
+        [(LANDLORD_AGENT, "Léa Bailleur", landlord), (POLICE_AGENT, "Paul Agent", police), (OTHER_AGENT, "Odile Autre", other)]
+    {
         s.create_user(
             &by,
             &NewUser {
                 email: email.into(),
-                display_name: email.into(),
+                display_name: name.into(),
                 organisation_id: Some(org),
                 roles: vec![Role::Partner],
                 password_hash: hash.clone(),
