@@ -21,6 +21,8 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("admin@demo.maillage.fr", "Alex Modèle (administration)", "ville-prevention", Role::Administrator, "Administration-Demo-2026!"),
     ("bailleur@demo.maillage.fr", "Dominique Fictif (bailleur)", "habitat-exemple", Role::Partner, "Bailleur-Demo-2026!"),
     ("police@demo.maillage.fr", "Sacha Témoin (police municipale)", "police-municipale", Role::Partner, "PoliceMunicipale-Demo-2026!"),
+    ("technique@demo.maillage.fr", "Rémi Maquette (services techniques)", "ville-technique", Role::Partner, "Technique-Demo-2026!"),
+    ("commissariat@demo.maillage.fr", "Noa Prototype (commissariat)", "commissariat", Role::Partner, "Commissariat-Demo-2026!"),
     ("elu@demo.maillage.fr", "Claude Essai (élu)", "ville-prevention", Role::Reader, "Lecture-Elu-Demo-2026!"),
     ("dpo@demo.maillage.fr", "Morgan Specimen (DPO)", "ville-dpo", Role::Dpo, "Protection-Donnees-Demo-2026!"),
 ];
@@ -175,6 +177,20 @@ impl Lcg {
     }
 }
 
+/// Street names for the demo's addresses: common French names, not a survey of the commune.
+const STREETS: &[&str] = &[
+    "rue de la République",
+    "avenue Jean-Jaurès",
+    "rue Victor-Hugo",
+    "boulevard Louis-Pasteur",
+    "rue des Écoles",
+    "allée des Tilleuls",
+    "place de la Mairie",
+    "rue du Port",
+    "avenue de la Libération",
+    "rue Anatole-France",
+];
+
 const TEXTS: &[(&str, &str)] = &[
     ("occupation-parties-communes", "Occupation régulière du hall en soirée, l'accès aux boîtes aux lettres est gêné."),
     ("depot-sauvage", "Dépôt d'encombrants au pied de l'immeuble (matelas, meubles)."),
@@ -234,7 +250,17 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         categories.iter().filter(|c| c.parent_id.is_some() || c.code == "autre").collect();
     let mut rng = Lcg(2019);
     let now = maillage_core::time_fmt::now();
-    let accounts = [(landlord, "bailleur@demo.maillage.fr"), (pm, "police@demo.maillage.fr"), (city, "coordination@demo.maillage.fr")];
+    // Each change is made by an account of the organisation that makes it.
+    let mut agents = std::collections::HashMap::new();
+    for (email, ..) in ACCOUNTS {
+        if let Some(u) = store.user_by_email(email).await? {
+            if let Some(o) = u.organisation_id {
+                agents.entry(o).or_insert(Author::user(u.id, email));
+            }
+        }
+    }
+    let agent = |organisation: i64| agents.get(&organisation).cloned().unwrap_or_else(Author::system);
+    let reporters = [landlord, pm, city];
     for _ in 0..360 {
         let c = leaves[rng.below(leaves.len() as u64) as usize];
         // Points cluster around the estates and the centre, as reports do.
@@ -255,7 +281,8 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         let age_hours = rng.below(365 * 24) as i64;
         let created = now - time::Duration::hours(age_hours);
         let due = maillage_core::working_days::add_working_days(created, u32::try_from(c.target_days).unwrap_or(5));
-        let (reporter, email) = accounts[rng.below(accounts.len() as u64) as usize];
+        let reporter = reporters[rng.below(reporters.len() as u64) as usize];
+        let address = format!("{} {}, 92230 Gennevilliers", 1 + rng.below(120), STREETS[rng.below(STREETS.len() as u64) as usize]);
         let text = TEXTS.iter().find(|(code, _)| *code == c.code).map_or("Problème constaté sur place.", |t| t.1);
         let mut answers = std::collections::BTreeMap::new();
         for q in c.questions.iter().filter(|q| q.required) {
@@ -265,14 +292,14 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         let new = maillage_store::report::NewReport {
             category_id: c.id,
             description: text.into(),
-            address: String::new(),
+            address,
             lat: (lat * 1e6).round() / 1e6,
             lon: (lon * 1e6).round() / 1e6,
             district_id: location.district_id,
             priority_area_id: location.priority_area_id,
             organisation_id: routed.as_ref().map(|r| r.organisation_id),
             also_involve: routed.map(|r| r.also_involve).unwrap_or_default(),
-            reporter_user_id: None,
+            reporter_user_id: agents.get(&reporter).and_then(|a| a.user_id),
             reporter_organisation_id: Some(reporter),
             source: maillage_core::report::Source::Web,
             answers: serde_json::to_string(&answers)?,
@@ -280,8 +307,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
             created_at: created,
             due_at: Some(due),
         };
-        let author = Author { user_id: None, label: email.to_string() };
-        let id = store.create_report(&author, &new, |_| Vec::new()).await?;
+        let id = store.create_report(&agent(reporter), &new, |_| Vec::new()).await?;
         // Older reports are mostly closed; about one in five took longer than its target.
         let roll = rng.below(100);
         let closing = age_hours > 24 * 20 && roll < 85 || age_hours > 24 * 3 && roll < 40;
@@ -300,13 +326,50 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
         };
         let from =
             if new.organisation_id.is_some() { maillage_core::report::State::Transmitted } else { maillage_core::report::State::New };
+        // The organisation in charge changes the state; the coordination, for a report nobody
+        // was given.
+        let acting = new.organisation_id.unwrap_or(city);
         let change = maillage_store::report::StateChange {
-            organisation_id: new.organisation_id,
+            organisation_id: Some(acting),
             close_reason: reason,
             at: Some(if to.class().is_open() { created + time::Duration::hours(took.min(age_hours.max(1)) / 2) } else { closed_at }),
             ..maillage_store::report::StateChange::new(from, to)
         };
-        store.change_report_state(&author, id, &change, Vec::new()).await?;
+        store.change_report_state(&agent(acting), id, &change, Vec::new()).await?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use maillage_core::report::EventKind;
+
+    /// Each step of a demo report's history is signed by an account of the organisation that
+    /// took it, and every report has an address.
+    #[tokio::test]
+    async fn demo_history_is_credited_to_the_organisation_acting() {
+        let dir = std::env::temp_dir().join(format!("maillage-demo-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = maillage_store::Store::connect(&format!("sqlite://{}", dir.join("demo.db").display())).await.unwrap();
+        assert!(super::load(&store).await.unwrap());
+        let mut names = std::collections::HashMap::new();
+        for (email, name, ..) in super::ACCOUNTS {
+            let u = store.user_by_email(email).await.unwrap().unwrap();
+            names.insert(name.to_string(), u.organisation_id);
+        }
+        let (mut changes, mut reports) = (0, 0);
+        for id in 1..=360 {
+            let Some(r) = store.report(id).await.unwrap() else { continue };
+            reports += 1;
+            assert!(r.address.ends_with("92230 Gennevilliers"), "{}", r.address);
+            for e in store.report_events(id, None).await.unwrap() {
+                let organisation = names.get(&e.author_name).copied().unwrap_or_else(|| panic!("{} is no demo account", e.author_name));
+                assert_eq!(organisation, e.organisation_id, "report {id}: {:?} by {}", e.kind, e.author_name);
+                changes += usize::from(matches!(e.kind, EventKind::StateChanged { .. }));
+            }
+        }
+        assert_eq!(reports, 360);
+        assert!(changes > 100, "{changes}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
