@@ -253,10 +253,10 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
     // Each change is made by an account of the organisation that makes it.
     let mut agents = std::collections::HashMap::new();
     for (email, ..) in ACCOUNTS {
-        if let Some(u) = store.user_by_email(email).await? {
-            if let Some(o) = u.organisation_id {
-                agents.entry(o).or_insert(Author::user(u.id, email));
-            }
+        if let Some(u) = store.user_by_email(email).await?
+            && let Some(o) = u.organisation_id
+        {
+            agents.entry(o).or_insert(Author::user(u.id, email));
         }
     }
     let agent = |organisation: i64| agents.get(&organisation).cloned().unwrap_or_else(Author::system);

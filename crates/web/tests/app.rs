@@ -380,6 +380,35 @@ async fn disabled_accounts_lose_their_sessions(b: Backend) {
     assert!(app.store.user_by_email("nouveau@test.example").await.unwrap().is_none());
 }
 
+/// The account forms keep what was typed (never a password) and mark each field in error
+/// beside it.
+async fn account_forms_mark_their_fields(b: Backend) {
+    let app = start(b).await;
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let form = [("email", "a@x,b@y"), ("display_name", "Nadia Nouvelle"), ("role", "reader"), ("password", "Motdepasse123!")];
+    let r = admin.post(app.url("/admin/comptes")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(common::marked(&page, "email") && common::marked(&page, "password"), "{page}");
+    assert!(!common::marked(&page, "display_name") && page.contains("value=\"Nadia Nouvelle\""), "a good field is kept, unmarked");
+    assert!(page.contains("value=\"reader\" selected") && !page.contains("Motdepasse123!"), "the role is kept, the password is not");
+    let id = app.store.user_by_email(email_for(Role::Reader)).await.unwrap().unwrap().id;
+    let r = admin.post(app.url(&format!("/admin/comptes/{id}/mot-de-passe"))).form(&[("password", "court")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(common::marked(&r.text().await.unwrap(), &format!("p-{id}")));
+    let reader = app.login(email_for(Role::Reader)).await;
+    let r = reader
+        .post(app.url("/compte/mot-de-passe"))
+        .form(&[("current", "faux"), ("new", "Autre-Mot2passe-Solide!"), ("confirm", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(common::marked(&page, "current") && common::marked(&page, "confirm") && !common::marked(&page, "new"), "{page}");
+    assert!(!page.contains("Autre-Mot2passe-Solide!"));
+}
+
 /// A password changed by its owner ends the account's other sessions (not the owner's own);
 /// one reset by the administrator ends them all. Session ids are stored hashed.
 async fn password_changes_end_other_sessions(b: Backend) {
@@ -486,6 +515,7 @@ backend_tests!(
     login_errors_are_identical_and_throttled,
     session_cookie_is_protected_and_renewed,
     cross_site_posts_are_refused,
+    account_forms_mark_their_fields,
     editing_a_sheet_validates_and_keeps_indicator_ids,
     reimport_keeps_ids_and_retires_what_disappears,
     malformed_imports_change_nothing,

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Backend, City, IN_ESTATE, LANDLORD_AGENT, OTHER_AGENT, OUTSIDE, POLICE_AGENT, SOUTH, SmtpServer, city, email_for};
+use common::{Backend, City, IN_ESTATE, LANDLORD_AGENT, OTHER_AGENT, OUTSIDE, POLICE_AGENT, SOUTH, SmtpServer, city, email_for, marked};
 use maillage_core::authz::{ReportScope, Role};
 use maillage_core::report::State;
 use maillage_store::Author;
@@ -1171,7 +1171,24 @@ async fn the_state_form_never_moves_a_report_by_default(b: Backend) {
     let r = landlord.post(url("/etat")).form(&[("etat", "closed_without_action"), ("note", "Propriétaire prévenu")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
-    assert!(page.contains(">Propriétaire prévenu</textarea>") && page.contains("id=\"etat-error\""), "the note is kept");
+    assert!(page.contains(">Propriétaire prévenu</textarea>"), "the note is kept");
+    assert!(
+        marked(&page, "motif") && page.contains("value=\"closed_without_action\" selected"),
+        "the missing reason is marked, the choice kept"
+    );
+    // Every other form of the page marks its own field and keeps what was chosen.
+    let r = landlord.post(url("/etat")).form(&[("etat", "redirected"), ("organisation", "x")]).send().await.unwrap();
+    assert!(marked(&r.text().await.unwrap(), "organisation-redirect"));
+    let r = landlord.post(url("/etat")).form(&[("etat", "duplicate"), ("original", "999999")]).send().await.unwrap();
+    let page = r.text().await.unwrap();
+    assert!(marked(&page, "original") && page.contains("value=\"999999\""), "the number typed is kept");
+    let r = landlord.post(url("/organisations")).form(&[("organisation", &city.landlord.to_string())]).send().await.unwrap();
+    let page = r.text().await.unwrap();
+    assert!(marked(&page, "organisation-add") && page.contains(&format!("value=\"{}\" selected", city.landlord)), "{page}");
+    let part = reqwest::multipart::Part::bytes(b"not a picture".to_vec()).file_name("x.jpg");
+    let r = landlord.post(url("/photos")).multipart(reqwest::multipart::Form::new().part("photo", part)).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(marked(&r.text().await.unwrap(), "photo"));
     // The address of a form, reloaded or revisited after a refusal, leads to its page.
     for form in ["/etat", "/commentaires", "/photos"] {
         let r = landlord.get(url(form)).send().await.unwrap();

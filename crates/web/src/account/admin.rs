@@ -4,7 +4,7 @@ use super::hash_blocking;
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{parse_id, render, render_invalid};
+use crate::page::{FieldErrors, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -30,6 +30,8 @@ pub struct UserRow {
     pub roles: Vec<(&'static str, &'static str, bool)>,
     pub disabled: bool,
     pub last_login: String,
+    /// Why this account's password reset was refused, shown beside its field.
+    pub reset_error: Option<String>,
 }
 
 #[derive(Template)]
@@ -40,7 +42,8 @@ struct UsersPage {
     organisations: Vec<(i64, String)>,
     roles: Vec<(&'static str, &'static str)>,
     form: UserForm,
-    errors: Vec<String>,
+    /// The creation form's faults, by field.
+    errors: FieldErrors,
     notice: Option<String>,
 }
 
@@ -62,7 +65,7 @@ async fn users_view(
     state: &AppState,
     u: &CurrentUser,
     form: UserForm,
-    errors: Vec<String>,
+    errors: FieldErrors,
     notice: Option<String>,
 ) -> Result<UsersPage, AppError> {
     let orgs = state.store.organisations().await?;
@@ -81,6 +84,7 @@ async fn users_view(
                 roles: Role::ALL.iter().map(|role| (role.code(), role.label(), held.contains(role))).collect(),
                 disabled: r.disabled,
                 last_login: r.last_login_at.map_or_else(|| "jamais".into(), maillage_core::time_fmt::datetime_fr),
+                reset_error: None,
             }
         })
         .collect();
@@ -97,7 +101,7 @@ async fn users_view(
 
 async fn users_page(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
-    render(&users_view(&state, u, UserForm::default(), Vec::new(), None).await?)
+    render(&users_view(&state, u, UserForm::default(), FieldErrors::default(), None).await?)
 }
 
 async fn create_user(
@@ -106,35 +110,35 @@ async fn create_user(
     axum::Form(form): axum::Form<UserForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::default();
     let email = form.email.trim().to_lowercase();
     if !maillage_core::text::is_plausible_email(&email) {
-        errors.push("L'adresse e-mail n'est pas valide.".to_string());
+        errors.add("email", "L'adresse e-mail n'est pas valide : une seule adresse, de la forme nom@domaine.fr.");
+    } else if state.store.user_by_email(&email).await?.is_some() {
+        errors.add("email", "Un compte existe déjà avec cette adresse.");
     }
     if !maillage_core::text::is_name(&form.display_name, 200) {
-        errors.push("Le nom affiché est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.".to_string());
-    }
-    let role = Role::from_code(&form.role);
-    if role.is_none() {
-        errors.push("Choisissez un rôle.".to_string());
+        errors.add("display_name", "Le nom affiché est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.");
     }
     let organisation_id = match form.organisation_id.trim() {
         "" => None,
         s => match s.parse::<i64>() {
             Ok(id) if state.store.organisation(id).await?.is_some() => Some(id),
             _ => {
-                errors.push("L'organisation choisie n'existe pas.".to_string());
+                errors.add("organisation_id", "L'organisation choisie n'existe pas.");
                 None
             }
         },
     };
-    if let Err(e) = password::check_policy(&form.password, &[&email, &form.display_name]) {
-        errors.push(e.to_string());
+    let role = Role::from_code(&form.role);
+    if role.is_none() {
+        errors.add("role", "Choisissez un rôle.");
     }
-    if errors.is_empty() && state.store.user_by_email(&email).await?.is_some() {
-        errors.push("Un compte existe déjà avec cette adresse.".to_string());
+    if let Err(e) = password::check_policy(&form.password, &[&email, &form.display_name]) {
+        errors.add("password", e.to_string());
     }
     if !errors.is_empty() {
+        // Everything typed comes back but the password, which is never sent back to the browser.
         let mut kept = form.clone();
         kept.password.clear();
         return render_invalid(&users_view(&state, u, kept, errors, None).await?);
@@ -148,7 +152,7 @@ async fn create_user(
         password_hash: hash,
     };
     state.store.create_user(&u.author(), &new).await?;
-    render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Compte {email} créé."))).await?)
+    render(&users_view(&state, u, UserForm::default(), FieldErrors::default(), Some(format!("Compte {email} créé."))).await?)
 }
 
 async fn set_roles(
@@ -215,11 +219,24 @@ async fn reset_password(
     let id: i64 = parse_id(&id)?;
     let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
     if let Err(e) = password::check_policy(&f.password, &[&target.email, &target.display_name]) {
-        return render_invalid(&users_view(&state, u, UserForm::default(), vec![format!("{} : {e}", target.email)], None).await?);
+        let mut page = users_view(&state, u, UserForm::default(), FieldErrors::default(), None).await?;
+        if let Some(row) = page.users.iter_mut().find(|r| r.id == id) {
+            row.reset_error = Some(e.to_string());
+        }
+        return render_invalid(&page);
     }
     let hash = hash_blocking(f.password).await?;
     state.store.set_user_password(&u.author(), id, &hash, None).await?;
-    render(&users_view(&state, u, UserForm::default(), Vec::new(), Some(format!("Mot de passe de {} réinitialisé.", target.email))).await?)
+    render(
+        &users_view(
+            &state,
+            u,
+            UserForm::default(),
+            FieldErrors::default(),
+            Some(format!("Mot de passe de {} réinitialisé.", target.email)),
+        )
+        .await?,
+    )
 }
 
 // ---- glossary -----------------------------------------------------------------------------

@@ -5,7 +5,7 @@ pub mod admin;
 use crate::auth::{CurrentUser, SESSION_USER_KEY, check_credentials, client_address, require};
 use crate::error::AppError;
 use crate::layout::{Layout, safe_next};
-use crate::page::{render, render_invalid};
+use crate::page::{FieldErrors, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::Form;
@@ -138,7 +138,8 @@ struct AccountPage {
     layout: Layout,
     email: String,
     notice: Option<String>,
-    error: Option<String>,
+    /// The password form's faults, by field (passwords are never sent back).
+    errors: FieldErrors,
     digest: bool,
     has_organisation: bool,
 }
@@ -166,7 +167,7 @@ async fn account_page(
         layout: Layout::new("Mon compte", Some(u)),
         email: u.email.clone(),
         notice,
-        error: None,
+        errors: FieldErrors::default(),
         digest: state.store.daily_digest(u.id).await?,
         has_organisation: u.actor.organisation_id.is_some(),
     })
@@ -189,22 +190,24 @@ async fn change_password(
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
-    let page = |error: String| AccountPage {
-        layout: Layout::new("Mon compte", Some(u)),
-        email: u.email.clone(),
-        notice: None,
-        error: Some(error),
-        digest: false,
-        has_organisation: u.actor.organisation_id.is_some(),
-    };
+    let mut errors = FieldErrors::default();
     if check_credentials(&state.store, &u.email, &form.current).await?.is_none() {
-        return render_invalid(&page("Le mot de passe actuel est incorrect.".into()));
-    }
-    if form.new != form.confirm {
-        return render_invalid(&page("Les deux saisies du nouveau mot de passe diffèrent.".into()));
+        errors.add("current", "Le mot de passe actuel est incorrect.");
     }
     if let Err(e) = password::check_policy(&form.new, &[&u.email, &u.display_name]) {
-        return render_invalid(&page(e.to_string()));
+        errors.add("new", e.to_string());
+    } else if form.new != form.confirm {
+        errors.add("confirm", "Les deux saisies du nouveau mot de passe diffèrent.");
+    }
+    if !errors.is_empty() {
+        return render_invalid(&AccountPage {
+            layout: Layout::new("Mon compte", Some(u)),
+            email: u.email.clone(),
+            notice: None,
+            errors,
+            digest: state.store.daily_digest(u.id).await?,
+            has_organisation: u.actor.organisation_id.is_some(),
+        });
     }
     let hash = hash_blocking(form.new).await?;
     // This session stays open; every other one of the account ends.

@@ -27,25 +27,38 @@ pub struct StateForm {
 }
 
 impl StateForm {
-    /// The transition asked for, or a French message.
-    pub fn transition(&self) -> Result<Transition, String> {
+    /// The transition asked for, or the field at fault (the page's input id) and a French message.
+    pub fn transition(&self) -> Result<Transition, (&'static str, String)> {
         match self.etat.as_str() {
             "closed_without_action" => CloseReason::from_code(&self.motif)
                 .map(Transition::CloseWithoutAction)
-                .ok_or_else(|| "Choisissez le motif du classement sans suite.".to_string()),
+                .ok_or_else(|| ("motif", "Choisissez le motif du classement sans suite.".to_string())),
             "duplicate" => self
                 .original
                 .trim()
                 .trim_start_matches('#')
                 .parse()
                 .map(Transition::DuplicateOf)
-                .map_err(|_| "Donnez le numéro du signalement original.".to_string()),
+                .map_err(|_| ("original", "Donnez le numéro du signalement original.".to_string())),
             "redirected" => self
                 .organisation
                 .parse()
                 .map(Transition::RedirectTo)
-                .map_err(|_| "Choisissez l'organisation vers laquelle réorienter.".to_string()),
-            code => ReportState::from_code(code).map(Transition::To).ok_or_else(|| "Choisissez un nouvel état.".to_string()),
+                .map_err(|_| ("organisation-redirect", "Choisissez l'organisation vers laquelle réorienter.".to_string())),
+            code => ReportState::from_code(code).map(Transition::To).ok_or_else(|| ("etat", "Choisissez un nouvel état.".to_string())),
+        }
+    }
+
+    /// The form as typed, to show again with the refusal beside `field`.
+    fn kept(&self, field: &'static str) -> Kept {
+        Kept {
+            field,
+            etat: self.etat.clone(),
+            motif: self.motif.clone(),
+            original: self.original.clone(),
+            redirect: self.organisation.clone(),
+            note: self.note.clone(),
+            ..Kept::default()
         }
     }
 }
@@ -59,22 +72,21 @@ pub(super) async fn change_state(
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::HandleReport { part }).await?;
     // A note with no state chosen is a shared comment: the state does not move.
+    let note_refused =
+        || format!("La précision doit compter au plus {} caractères, sans caractère de contrôle.", maillage_core::report::MAX_COMMENT);
     if form.etat.is_empty() && !form.note.trim().is_empty() {
         if !maillage_core::text::is_text(&form.note, maillage_core::report::MAX_COMMENT) {
-            return refused(&state, u, id, "La précision est trop longue ou contient des caractères de contrôle.".into()).await;
+            return refused_keeping(&state, u, id, note_refused(), form.kept("note")).await;
         }
         state.store.add_comment(&u.author(), id, u.actor.organisation_id, false, form.note.trim()).await?;
         return Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response());
     }
     let t = match form.transition() {
         Ok(t) => t,
-        Err(m) => {
-            let kept = Kept { field: "etat", note: form.note.clone(), ..Kept::default() };
-            return refused_keeping(&state, u, id, m, kept).await;
-        }
+        Err((field, m)) => return refused_keeping(&state, u, id, m, form.kept(field)).await,
     };
     if !maillage_core::text::is_text(&form.note, maillage_core::report::MAX_COMMENT) {
-        return refused(&state, u, id, "La précision est trop longue ou contient des caractères de contrôle.".into()).await;
+        return refused_keeping(&state, u, id, note_refused(), form.kept("note")).await;
     }
     // The original of a duplicate must be one the user may read: the answer is the same whether
     // it does not exist or is not theirs, so that numbers cannot be probed.
@@ -82,17 +94,24 @@ pub(super) async fn change_state(
         let exists = state.store.report(original).await?.is_some();
         let involved = maillage_app::report::involved(&state, original, u.actor.organisation_id).await?;
         if !exists || authorize(Some(&u.actor), Action::ReadReport { involved }) != Decision::Allow {
-            return refused(&state, u, id, format!("Le signalement original n° {original} n'existe pas ou ne vous est pas accessible."))
-                .await;
+            let m = format!("Le signalement original n° {original} n'existe pas ou ne vous est pas accessible.");
+            return refused_keeping(&state, u, id, m, form.kept("original")).await;
         }
     }
     match maillage_app::report::change_state(&state, &u.author(), u.actor.organisation_id, &r, &t, &form.note).await {
         Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
         Err(TransitionError::Store(e)) => match AppError::from(e) {
-            AppError::Conflict(m) => refused(&state, u, id, m).await,
+            AppError::Conflict(m) => refused_keeping(&state, u, id, m, form.kept("etat")).await,
             other => Err(other),
         },
-        Err(e) => refused(&state, u, id, capitalise(&e.to_string())).await,
+        Err(e) => {
+            let field = match e {
+                TransitionError::UnknownOriginal(_) => "original",
+                TransitionError::UnknownOrganisation => "organisation-redirect",
+                _ => "etat",
+            };
+            refused_keeping(&state, u, id, capitalise(&e.to_string()), form.kept(field)).await
+        }
     }
 }
 
@@ -118,7 +137,7 @@ pub(super) async fn comment(
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let internal = !form.interne.is_empty();
     let Handled { id, part, .. } = handleable(&state, u, &id, |part| Action::CommentReport { part, internal: false }).await?;
-    let keep = |field| Kept { field, texte: form.texte.clone(), interne: internal, note: String::new() };
+    let keep = |field| Kept { field, texte: form.texte.clone(), interne: internal, ..Kept::default() };
     if authorize(Some(&u.actor), Action::CommentReport { part, internal }) != Decision::Allow {
         let m = "Un commentaire interne suppose que votre compte soit rattaché à une organisation.";
         return refused_keeping(&state, u, id, m.into(), keep("interne")).await;
@@ -148,12 +167,12 @@ pub(super) async fn part(
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::TakeReportPart { part }).await?;
     let Some(org) = u.actor.organisation_id else {
-        return refused(&state, u, id, "Votre compte n'est rattaché à aucune organisation.".into()).await;
+        return refused(&state, u, id, "part", "Votre compte n'est rattaché à aucune organisation.".into()).await;
     };
     match state.store.set_part(&u.author(), id, org, !form.terminee.is_empty()).await {
         Ok(()) => {}
         Err(maillage_store::StoreError::NotFound(_)) => {
-            return refused(&state, u, id, "Votre organisation n'a pas de part dans ce signalement.".into()).await;
+            return refused(&state, u, id, "part", "Votre organisation n'a pas de part dans ce signalement.".into()).await;
         }
         Err(e) => return Err(e.into()),
     }
@@ -182,14 +201,15 @@ pub(super) async fn involve(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::InvolveOrganisation { part }).await?;
+    let kept = || Kept { field: "organisation-add", involve: form.organisation.clone(), ..Kept::default() };
     let Ok(organisation_id) = form.organisation.parse::<i64>() else {
-        return refused(&state, u, id, "L'organisation choisie n'existe pas.".into()).await;
+        return refused_keeping(&state, u, id, "Choisissez une organisation.".into(), kept()).await;
     };
     match maillage_app::report::involve(&state, &u.author(), &r, organisation_id).await {
         Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
         Err(InvolveError::Store(e)) => Err(e.into()),
         Err(e @ (InvolveError::UnknownOrganisation | InvolveError::AlreadyInvolved)) => {
-            refused(&state, u, id, capitalise(&e.to_string())).await
+            refused_keeping(&state, u, id, capitalise(&e.to_string()), kept()).await
         }
     }
 }

@@ -96,13 +96,25 @@ pub(super) struct DetailPage {
 }
 
 /// What a refused form had in it, shown again, and the field the refusal is about (marked with
-/// `aria-invalid` and described by the message).
+/// `aria-invalid` and described by the message beside it). Field names are the inputs' ids.
 #[derive(Clone, Debug, Default)]
 pub struct Kept {
     pub field: &'static str,
+    pub etat: String,
+    pub motif: String,
+    pub original: String,
+    pub redirect: String,
+    pub note: String,
     pub texte: String,
     pub interne: bool,
-    pub note: String,
+    pub involve: String,
+}
+
+impl DetailPage {
+    /// The refusal's message if it is about `field`.
+    pub fn error_for(&self, field: &str) -> Option<&str> {
+        (self.kept.field == field).then_some(self.error.as_deref()).flatten()
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -260,9 +272,15 @@ fn not_yours(e: AppError) -> AppError {
     }
 }
 
-/// A refused action: the page again, with the reason, as 422.
-pub(super) async fn refused(state: &AppState, u: &CurrentUser, id: i64, message: String) -> Result<Response, AppError> {
-    refused_keeping(state, u, id, message, Kept::default()).await
+/// A refused action: the page again, with the reason beside `field`, as 422.
+pub(super) async fn refused(
+    state: &AppState,
+    u: &CurrentUser,
+    id: i64,
+    field: &'static str,
+    message: String,
+) -> Result<Response, AppError> {
+    refused_keeping(state, u, id, message, Kept { field, ..Kept::default() }).await
 }
 
 /// A refused form: the page again with what was typed and the field in error.

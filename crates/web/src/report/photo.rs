@@ -25,17 +25,17 @@ pub(super) async fn upload_photo(
         match multipart.next_field().await {
             Ok(Some(f)) if f.name() == Some("photo") => match f.bytes().await {
                 Ok(b) => file = Some(b),
-                Err(e) => return refused(&state, u, id, format!("Envoi illisible : {e}")).await,
+                Err(e) => return refused(&state, u, id, "photo", format!("Envoi illisible : {e}")).await,
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(e) => return refused(&state, u, id, format!("Envoi illisible : {e}")).await,
+            Err(e) => return refused(&state, u, id, "photo", format!("Envoi illisible : {e}")).await,
         }
     }
     let bytes = file.map(Vec::from).unwrap_or_default();
     match maillage_app::report::photo::add(&state, &u.author(), id, u.actor.organisation_id, bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
-        Err(e @ AddPhotoError::Refused(_)) => refused(&state, u, id, e.to_string()).await,
+        Err(e @ AddPhotoError::Refused(_)) => refused(&state, u, id, "photo", e.to_string()).await,
         Err(e) => Err(e.into()),
     }
 }

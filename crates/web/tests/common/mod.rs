@@ -422,3 +422,11 @@ impl AddokServer {
         AddokServer { url: format!("http://127.0.0.1:{}/search/", server.port), _server: server }
     }
 }
+
+/// Whether the page's element `id` is marked invalid and described by its own message.
+pub fn marked(page: &str, id: &str) -> bool {
+    let Some(at) = page.find(&format!("id=\"{id}\"")) else { return false };
+    let tag = &page[page[..at].rfind('<').unwrap()..];
+    let tag = &tag[..tag.find('>').unwrap()];
+    tag.contains("aria-invalid=\"true\"") && tag.contains(&format!("{id}-error")) && page.contains(&format!("id=\"{id}-error\""))
+}
