@@ -221,6 +221,8 @@ impl Store {
         // Counts kept ahead are derived: made again from the restored reports.
         crate::report::statistics::recount(&mut tx).await?;
         tx.commit().await?;
+        // A backup made before reports were searchable has no search text.
+        self.fill_search_text().await?;
         Ok(total)
     }
 }

@@ -1200,7 +1200,62 @@ async fn the_state_form_never_moves_a_report_by_default(b: Backend) {
     }
 }
 
+/// Reports are found by number and by words of their text (any case, any accents), among
+/// those the user may read only; an anonymised report is no longer found by its former text.
+async fn search_by_number_and_words(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let hall = city.dumping_in_hall(&landlord).await;
+    let cat = city.category("depot-sauvage").await.to_string();
+    let r = city
+        .post_report(
+            &landlord,
+            &[
+                ("categorie", &cat),
+                ("description", "Dégradation de la porte"),
+                ("adresse", "3 rue de l'École"),
+                ("lat", IN_ESTATE.0),
+                ("lon", IN_ESTATE.1),
+                ("q_nature", "encombrants"),
+                ("confirmer", "1"),
+            ],
+        )
+        .await;
+    let door = common::created_report(r).await;
+    let found = |c: &reqwest::Client, search: &str| {
+        let url = city.app.url(&format!("/signalements?recherche={}", maillage_web::layout::url_encode(search)));
+        let c = c.clone();
+        async move {
+            let page = c.get(url).send().await.unwrap().text().await.unwrap();
+            [hall, door].into_iter().filter(|id| page.contains(&format!("href=\"/signalements/{id}\""))).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(&landlord, "ENCOMBRANTS hall").await, [hall]);
+    assert_eq!(found(&landlord, "degradation ECOLE").await, [door], "accents and case do not matter");
+    assert_eq!(found(&landlord, &format!("n° {door}")).await, [door]);
+    assert_eq!(found(&landlord, "porte hall").await, Vec::<i64>::new(), "every word must be found");
+    assert_eq!(found(&landlord, "100%").await, Vec::<i64>::new(), "wildcards are taken as written");
+    // The JSON API reads the same filter.
+    let api: serde_json::Value =
+        landlord.get(city.app.url("/api/v1/signalements?recherche=degradation")).send().await.unwrap().json().await.unwrap();
+    assert!(api.to_string().contains(&format!("\"id\":{door}")), "{api}");
+    // Another organisation finds nothing of them, by number or by word.
+    let other = city.app.login(OTHER_AGENT).await;
+    assert!(found(&other, "encombrants").await.is_empty() && found(&other, &hall.to_string()).await.is_empty());
+    // A search too long is said so, and ignored.
+    let page =
+        landlord.get(city.app.url(&format!("/signalements?recherche={}", "a".repeat(300)))).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Recherche ignorée"));
+    // Anonymised, a report keeps its number but no longer its words.
+    landlord.post(city.app.url(&format!("/signalements/{hall}/etat"))).form(&[("etat", "resolved")]).send().await.unwrap();
+    let tomorrow = maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() + time::Duration::days(1));
+    city.app.store.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap();
+    assert!(found(&landlord, "encombrants").await.is_empty());
+    assert_eq!(found(&landlord, &hall.to_string()).await, [hall]);
+}
+
 backend_tests!(
+    search_by_number_and_words,
     the_state_form_never_moves_a_report_by_default,
     bad_numbers_and_dates_get_clear_answers,
     consultations_are_in_the_journal,

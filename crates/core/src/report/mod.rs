@@ -3,6 +3,7 @@
 //! extra questions, routing and the figures computed from reports live here, without HTTP or SQL.
 
 pub mod event;
+pub mod search;
 
 use crate::place::Coordinates;
 pub use event::{EventKind, Part, Source};

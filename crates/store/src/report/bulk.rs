@@ -42,7 +42,7 @@ pub struct BulkEvent {
 }
 
 const REPORT_COLUMNS: &str = "id, category_id, state, description, address, lat, lon, district_id, organisation_id, \
-    reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, closed_at, resolution_hours, created_month";
+    reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, closed_at, resolution_hours, created_month, search_text";
 
 fn opt_int(v: Option<i64>) -> Param {
     v.map_or(Param::NullInt, Param::Int)
@@ -131,6 +131,7 @@ impl Store {
                     opt_time(r.closed_at),
                     opt_int(r.resolution_hours),
                     Param::Int(time_fmt::month_number(r.created_at)),
+                    Param::Text(maillage_core::report::search::search_text(&r.description, &r.address)),
                 ]);
             }
             let mut parts = Sql::new("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ");

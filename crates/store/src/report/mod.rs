@@ -13,6 +13,7 @@ use crate::mail::{OutgoingMail, enqueue};
 use crate::{Author, Store, StoreError};
 use futures_util::TryStreamExt;
 use maillage_core::authz::ReportScope;
+use maillage_core::report::search::{Search, search_text};
 use maillage_core::report::{CloseReason, EventKind, Part, Source, State, StateClass};
 use maillage_core::time_fmt;
 use row::{DetailRow, EventRow, InvolvementRow, PointRow, SummaryRow};
@@ -174,6 +175,8 @@ pub struct ReportFilter {
     pub updated_after: Option<OffsetDateTime>,
     pub updated_before: Option<OffsetDateTime>,
     pub overdue: bool,
+    /// A number or words looked for (the report's number, words of its text).
+    pub search: Option<Search>,
     /// Reference time for `overdue`.
     pub now: OffsetDateTime,
 }
@@ -193,6 +196,7 @@ impl ReportFilter {
             updated_after: None,
             updated_before: None,
             overdue: false,
+            search: None,
             now: time_fmt::now(),
         }
     }
@@ -244,6 +248,19 @@ impl ReportFilter {
         if self.overdue {
             sql.push(" AND r.due_at IS NOT NULL AND ((r.closed_at IS NULL AND r.due_at < ");
             sql.bind(Param::Text(time_fmt::to_storage(self.now))).push(") OR r.closed_at > r.due_at)");
+        }
+        if let Some(search) = &self.search {
+            sql.push(" AND (");
+            if let Some(n) = search.number {
+                sql.push("r.id = ").bind(Param::Int(n)).push(" OR ");
+            }
+            sql.push("(1 = 1");
+            for word in &search.words {
+                // The word is matched as written: LIKE's wildcards in it are escaped.
+                let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                sql.push(" AND r.search_text LIKE ").bind(Param::Text(pattern)).push(" ESCAPE '\\'");
+            }
+            sql.push("))");
         }
     }
 }
@@ -342,7 +359,39 @@ impl StateChange {
     }
 }
 
+/// Reports whose search text is filled at a time, at start.
+const SEARCH_FILL_BATCH: i64 = 1000;
+
 impl Store {
+    /// Fills the search text of reports written before it existed (or restored from an older
+    /// backup); returns how many were filled.
+    pub async fn fill_search_text(&self) -> Result<u64, StoreError> {
+        let mut filled = 0;
+        loop {
+            let rows: Vec<(i64, String, String)> = on_db!(&self.db, p, {
+                sqlx::query_as("SELECT id, description, address FROM reports WHERE search_text IS NULL ORDER BY id LIMIT $1")
+                    .bind(SEARCH_FILL_BATCH)
+                    .fetch_all(p)
+                    .await?
+            });
+            if rows.is_empty() {
+                return Ok(filled);
+            }
+            let mut tx = self.begin().await?;
+            for (id, description, address) in &rows {
+                on_tx!(&mut tx, c, {
+                    sqlx::query("UPDATE reports SET search_text = $1 WHERE id = $2")
+                        .bind(search_text(description, address))
+                        .bind(id)
+                        .execute(c)
+                        .await?;
+                });
+            }
+            tx.commit().await?;
+            filled += rows.len() as u64;
+        }
+    }
+
     /// Creates a report with its involvements and first history line; `mails(id)` gives the
     /// notifications to queue in the same transaction.
     pub async fn create_report(&self, by: &Author, r: &NewReport, mails: impl FnOnce(i64) -> Vec<OutgoingMail>) -> Result<i64, StoreError> {
@@ -351,8 +400,8 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
                 "INSERT INTO reports (category_id, state, description, address, lat, lon, district_id, priority_area_id, organisation_id, \
-                 reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, created_month) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17) RETURNING id",
+                 reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, created_month, search_text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18) RETURNING id",
             )
             .bind(r.category_id)
             .bind(initial.code())
@@ -371,6 +420,7 @@ impl Store {
             .bind(time_fmt::to_storage(r.created_at))
             .bind(r.due_at.map(time_fmt::to_storage))
             .bind(time_fmt::month_number(r.created_at))
+            .bind(search_text(&r.description, &r.address))
             .fetch_one(c)
             .await?
         });
@@ -759,7 +809,8 @@ impl Store {
         let photos = format!("SELECT file_name, thumbnail_name FROM report_photos WHERE report_id IN {}", list.text);
         let statements = [
             format!(
-                "UPDATE reports SET description = '', address = '', answers = '{{}}', status_notes = '', anonymised_at = $1 WHERE id IN {}",
+                "UPDATE reports SET description = '', address = '', answers = '{{}}', status_notes = '', search_text = '', anonymised_at = $1 \
+                 WHERE id IN {}",
                 shift(&list.text)
             ),
             format!("UPDATE report_events SET body = '' WHERE report_id IN {}", list.text),

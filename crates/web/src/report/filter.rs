@@ -27,6 +27,8 @@ pub struct FilterQuery {
     #[serde(default)]
     pub au: String,
     #[serde(default)]
+    pub recherche: String,
+    #[serde(default)]
     pub retard: String,
     #[serde(default)]
     pub a_trier: String,
@@ -89,6 +91,10 @@ impl FilterQuery {
                 errors.push("Date de fin illisible (jj/mm/aaaa) : filtre ignoré.".into());
             }
         }
+        match maillage_core::report::search::Search::parse(&self.recherche) {
+            Ok(search) => f.search = search,
+            Err(e) => errors.push(format!("Recherche ignorée : {e}.")),
+        }
         f.overdue = !self.retard.is_empty();
         f.unassigned = !self.a_trier.is_empty();
         // What is left to triage is what is still open, unless a state is asked for.
@@ -111,8 +117,8 @@ impl FilterQuery {
         self.page.parse::<i64>().ok().filter(|p| (1..=MAX_PAGE).contains(p)).unwrap_or(1)
     }
 
-    /// The filters as a query string, without the page, for links.
-    pub fn query(&self) -> String {
+    /// The filters set, without the page, as (name, value) pairs.
+    pub fn pairs(&self) -> Vec<(&'static str, &str)> {
         [
             ("etat", &self.etat),
             ("categorie", &self.categorie),
@@ -120,15 +126,27 @@ impl FilterQuery {
             ("organisation", &self.organisation),
             ("du", &self.du),
             ("au", &self.au),
+            ("recherche", &self.recherche),
             ("retard", &self.retard),
             ("a_trier", &self.a_trier),
             ("tri", &self.tri),
+            ("groupe", &self.groupe),
         ]
-        .iter()
+        .into_iter()
         .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", url_encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
+        .map(|(k, v)| (k, v.as_str()))
+        .collect()
+    }
+
+    /// The filters as a query string, without the page, for links.
+    pub fn query(&self) -> String {
+        self.pairs().iter().map(|(k, v)| format!("{k}={}", url_encode(v))).collect::<Vec<_>>().join("&")
+    }
+
+    /// The filters a form other than the filter form carries along (as hidden fields), all but
+    /// the one it sets itself.
+    pub fn carried(&self, except: &str) -> Vec<(&'static str, &str)> {
+        self.pairs().into_iter().filter(|(k, _)| *k != except).collect()
     }
 }
 
