@@ -113,7 +113,24 @@ test('a link to a report followed while logged out leads to it after login; the 
   await visitor.selectOption('#etat', 'closed_without_action');
   await Promise.all([visitor.waitForNavigation(), visitor.click('text=Enregistrer l\'état')]);
   assert.equal(await visitor.locator('#note').inputValue(), 'Passage prévu jeudi');
-  assert.equal(await visitor.locator('#etat').getAttribute('aria-invalid'), 'true');
-  assert.match(await visitor.locator('#etat-error').innerText(), /motif/);
+  assert.equal(await visitor.locator('#etat').inputValue(), 'closed_without_action', 'the choice is kept');
+  assert.equal(await visitor.locator('#motif').getAttribute('aria-invalid'), 'true');
+  assert.match(await visitor.locator('#motif-error').innerText(), /motif/);
+  await axe(visitor);
+  // A comment refused (too long: the browser's own limit set aside, as an old browser would)
+  // comes back with its text and its box ticked, the field marked and its message beside it.
+  const long = `Passage prévu ${'très '.repeat(1000)}`;
+  await visitor.evaluate((text) => {
+    const area = document.querySelector('#texte');
+    area.removeAttribute('maxlength');
+    area.value = text;
+  }, long);
+  await visitor.check('#interne');
+  await Promise.all([visitor.waitForNavigation(), visitor.click('text=Ajouter le commentaire')]);
+  const kept = await visitor.locator('#texte').inputValue();
+  assert.ok(kept.startsWith('Passage prévu très très') && kept.length >= long.trim().length, 'the text is kept whole');
+  assert.ok(await visitor.locator('#interne').isChecked());
+  assert.equal(await visitor.locator('#texte').getAttribute('aria-invalid'), 'true');
+  assert.match(await visitor.locator('#texte-error').innerText(), /Le commentaire doit compter/);
   await axe(visitor);
 });

@@ -220,6 +220,47 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }
 
+/// Where a user lands after login: the work their permissions call for first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StartPage {
+    /// The coordinator: reports to triage, overdue, this week's counts.
+    Triage,
+    /// A partner: its organisation's open reports.
+    OrganisationReports,
+    /// Elected officials and observers: headline figures, small counts hidden.
+    Figures,
+    /// The administrator: accounts.
+    Accounts,
+    /// The data protection officer: the access log.
+    AccessLog,
+    /// Anyone else: the strategy.
+    Strategy,
+}
+
+/// The start page of `actor`: the first, in this order, that its permissions allow.
+pub fn start_page(actor: &Actor) -> StartPage {
+    let can = |a| authorize(Some(actor), a) == Decision::Allow;
+    if can(Action::TriageReports) {
+        StartPage::Triage
+    } else if can(Action::ListReports) && actor.organisation_id.is_some() {
+        StartPage::OrganisationReports
+    } else if can(Action::ViewReportStatistics) {
+        StartPage::Figures
+    } else if can(Action::ManageUsers) {
+        StartPage::Accounts
+    } else if can(Action::ReadAuditLog) {
+        StartPage::AccessLog
+    } else {
+        StartPage::Strategy
+    }
+}
+
+/// Whether figures shown to `actor` hide their small counts: yes for those who do not handle
+/// reports (elected officials, observers), for whom figures leave the group (privacy rules §7).
+pub fn figures_masked(actor: &Actor) -> bool {
+    authorize(Some(actor), Action::ListReports) != Decision::Allow
+}
+
 /// Statistics are shown to readers too: they carry counts, never contents. A partner's are
 /// those of the reports it sees.
 pub fn statistics_scope(actor: &Actor) -> ReportScope {
@@ -322,5 +363,19 @@ mod tests {
     fn roles_round_trip_and_ignore_unknown_names() {
         assert_eq!(parse_roles("reader,coordinator,root,reader"), vec![Role::Coordinator, Role::Reader]);
         assert_eq!(format_roles(&[Role::Coordinator, Role::Reader]), "coordinator,reader");
+    }
+
+    #[test]
+    fn each_role_starts_on_its_own_work() {
+        let with_org = |roles: &[Role]| Actor { organisation_id: Some(3), ..actor(roles) };
+        assert_eq!(start_page(&actor(&[Role::Coordinator])), StartPage::Triage);
+        assert_eq!(start_page(&with_org(&[Role::Partner])), StartPage::OrganisationReports);
+        assert_eq!(start_page(&actor(&[Role::Reader])), StartPage::Figures);
+        assert_eq!(start_page(&actor(&[Role::Dpo])), StartPage::AccessLog);
+        assert_eq!(start_page(&actor(&[Role::Administrator])), StartPage::Accounts);
+        assert_eq!(start_page(&with_org(&[Role::Partner, Role::Coordinator])), StartPage::Triage);
+        // A partner without an organisation has no reports of its own: its figures.
+        assert_eq!(start_page(&actor(&[Role::Partner])), StartPage::Figures);
+        assert_eq!(start_page(&actor(&[])), StartPage::Strategy);
     }
 }

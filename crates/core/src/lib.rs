@@ -8,6 +8,7 @@ pub mod authz;
 pub mod glossary;
 pub mod organisation;
 pub mod place;
+pub mod publication;
 pub mod report;
 pub mod strategy;
 pub mod text;

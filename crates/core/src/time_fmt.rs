@@ -60,6 +60,17 @@ pub fn paris_offset(t: OffsetDateTime) -> UtcOffset {
     UtcOffset::from_hms(hours, 0, 0).unwrap_or(UtcOffset::UTC)
 }
 
+/// The date it is in Paris at `t`.
+pub fn paris_date(t: OffsetDateTime) -> time::Date {
+    t.to_offset(paris_offset(t)).date()
+}
+
+/// The start of the week (Monday, Paris midnight) that holds `t`.
+pub fn paris_week_start(t: OffsetDateTime) -> OffsetDateTime {
+    let today = paris_date(t);
+    paris_day_start(today - time::Duration::days(i64::from(today.weekday().number_days_from_monday())))
+}
+
 /// The month of `t` in Paris, as a number: `202611`.
 pub fn month_number(t: OffsetDateTime) -> i64 {
     let local = t.to_offset(paris_offset(t));

@@ -61,7 +61,7 @@ pub fn url_encode(s: &str) -> String {
 }
 
 /// Where to go after login when no target was given.
-pub const AFTER_LOGIN: &str = "/strategie";
+pub const AFTER_LOGIN: &str = "/";
 
 /// A redirect target from a form, followed only if it is a path of this site. The target is
 /// parsed as a browser would (WHATWG URL rules: tabs and new lines dropped, backslashes read

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod glossary;
+pub mod home;
 pub mod layout;
 pub mod organisation;
 pub mod page;
@@ -118,7 +119,7 @@ impl Routes {
 }
 
 fn routes() -> Routes {
-    let r = Routes::new().get("/", page::home).get("/sante", page::health).get("/static/style.css", page::stylesheet);
+    let r = Routes::new().get("/", home::home).get("/sante", page::health).get("/static/style.css", page::stylesheet);
     let r = account::routes(r);
     let r = strategy::routes(r);
     let r = organisation::routes(r);

@@ -1,11 +1,9 @@
-//! What every HTML page shares: rendering, form errors, the home page, health and the stylesheet.
+//! What every HTML page shares: rendering, form errors, health and the stylesheet.
 
-use crate::auth::CurrentUser;
 use crate::error::AppError;
-use crate::layout::Layout;
 use askama::Template;
 use axum::http::header;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
@@ -15,19 +13,6 @@ pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
 /// Renders a form page again with its errors: 422 so that clients see it failed.
 pub fn render_invalid<T: Template>(t: &T) -> Result<Response, AppError> {
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
-}
-
-#[derive(Template)]
-#[template(path = "home.html")]
-struct HomePage {
-    layout: Layout,
-}
-
-pub async fn home(user: Option<CurrentUser>) -> Result<Response, AppError> {
-    if user.is_some() {
-        return Ok(Redirect::to("/strategie").into_response());
-    }
-    render(&HomePage { layout: Layout::anonymous("Accueil") })
 }
 
 pub async fn health() -> &'static str {

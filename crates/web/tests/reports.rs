@@ -1254,7 +1254,70 @@ async fn search_by_number_and_words(b: Backend) {
     assert_eq!(found(&landlord, &hall.to_string()).await, [hall]);
 }
 
+/// Each role lands on its own work: the coordinator on what needs action, a partner on its
+/// organisation's open reports, an elected official on figures with small counts hidden (on
+/// the statistics page and in the API too), the administrator on accounts, the DPO on the log.
+async fn each_role_starts_on_its_work(b: Backend) {
+    let city = city(b).await;
+    let landlord = city.app.login(LANDLORD_AGENT).await;
+    let hall = city.dumping_in_hall(&landlord).await;
+    let autre = city.category("autre").await.to_string();
+    let r = city
+        .post_report(
+            &landlord,
+            &[("categorie", &autre), ("description", "Banc arraché"), ("lat", SOUTH.0), ("lon", SOUTH.1), ("confirmer", "1")],
+        )
+        .await;
+    let loose = common::created_report(r).await;
+    let home = |c: reqwest::Client| {
+        let url = city.app.url("/");
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            let to = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            (r.status().as_u16(), to, r.text().await.unwrap())
+        }
+    };
+    let (status, _, page) = home(city.app.login(email_for(Role::Coordinator)).await).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<h1>À faire</h1>") && page.contains(&format!("href=\"/signalements/{loose}\"")), "{page}");
+    assert!(page.contains("<span class=\"figure\">1</span> à trier"), "{page}");
+    assert!(page.contains("<span class=\"figure\">2</span> reçus depuis lundi"), "{page}");
+    let (_, _, page) = home(landlord.clone()).await;
+    assert!(page.contains("Signalements de Bailleur d") && page.contains(&format!("href=\"/signalements/{hall}\"")), "{page}");
+    let (_, _, page) = home(city.app.login(POLICE_AGENT).await).await;
+    assert!(page.contains(&format!("href=\"/signalements/{hall}\"")) && !page.contains(&format!("href=\"/signalements/{loose}\"")));
+    // Two reports: below the threshold, hidden everywhere the elected official reads figures.
+    let reader = city.app.login(email_for(Role::Reader)).await;
+    let (_, _, page) = home(reader.clone()).await;
+    assert!(page.contains("Chiffres clés") && page.contains("&#60;\u{a0}5") && !page.contains(">2<"), "{page}");
+    let stats = reader.get(city.app.url("/signalements/statistiques?groupe=quartier")).send().await.unwrap().text().await.unwrap();
+    assert!(stats.contains("&#60;\u{a0}5") && !stats.contains(">2<"), "{stats}");
+    let api: serde_json::Value =
+        reader.get(city.app.url("/api/v1/signalements/statistiques?groupe=quartier")).send().await.unwrap().json().await.unwrap();
+    assert_eq!((api["masked_below"].as_i64(), &api["total"]["total"]), (Some(5), &serde_json::Value::Null), "{api}");
+    // Who handles reports sees them as they are.
+    let coord = city.app.login(email_for(Role::Coordinator)).await;
+    let api: serde_json::Value =
+        coord.get(city.app.url("/api/v1/signalements/statistiques?groupe=quartier")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(api["total"]["total"].as_i64(), Some(2));
+    let (status, to, _) = home(city.app.login(email_for(Role::Dpo)).await).await;
+    assert_eq!((status, to.as_deref()), (303, Some("/journal")));
+    let (status, to, _) = home(city.app.login(email_for(Role::Administrator)).await).await;
+    assert_eq!((status, to.as_deref()), (303, Some("/admin/comptes")));
+    // Logging in with no target leads to the start page.
+    let r = city
+        .app
+        .client()
+        .post(city.app.url("/connexion"))
+        .form(&[("email", LANDLORD_AGENT), ("password", common::PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "/");
+}
+
 backend_tests!(
+    each_role_starts_on_its_work,
     search_by_number_and_words,
     the_state_form_never_moves_a_report_by_default,
     bad_numbers_and_dates_get_clear_answers,

@@ -167,6 +167,8 @@ pub struct ReportFilter {
     pub states: Vec<State>,
     pub category_ids: Vec<i64>,
     pub district_id: Option<i64>,
+    /// Reports in this priority area (QPV).
+    pub priority_area_id: Option<i64>,
     pub organisation_id: Option<i64>,
     /// Only reports no organisation is in charge of (to triage).
     pub unassigned: bool,
@@ -174,6 +176,8 @@ pub struct ReportFilter {
     pub created_before: Option<OffsetDateTime>,
     pub updated_after: Option<OffsetDateTime>,
     pub updated_before: Option<OffsetDateTime>,
+    /// Reports closed at or after this time.
+    pub closed_from: Option<OffsetDateTime>,
     pub overdue: bool,
     /// A number or words looked for (the report's number, words of its text).
     pub search: Option<Search>,
@@ -189,12 +193,14 @@ impl ReportFilter {
             states: Vec::new(),
             category_ids: Vec::new(),
             district_id: None,
+            priority_area_id: None,
             organisation_id: None,
             unassigned: false,
             created_from: None,
             created_before: None,
             updated_after: None,
             updated_before: None,
+            closed_from: None,
             overdue: false,
             search: None,
             now: time_fmt::now(),
@@ -228,6 +234,9 @@ impl ReportFilter {
         if let Some(d) = self.district_id {
             sql.push(" AND r.district_id = ").bind(Param::Int(d));
         }
+        if let Some(a) = self.priority_area_id {
+            sql.push(" AND r.priority_area_id = ").bind(Param::Int(a));
+        }
         if let Some(o) = self.organisation_id {
             sql.push(" AND r.id IN (SELECT j.report_id FROM report_involvements j WHERE j.organisation_id = ");
             sql.bind(Param::Int(o)).push(" AND j.part <> 'reporter')");
@@ -240,6 +249,7 @@ impl ReportFilter {
             ("created_at", "<", &self.created_before),
             ("updated_at", ">", &self.updated_after),
             ("updated_at", "<", &self.updated_before),
+            ("closed_at", ">=", &self.closed_from),
         ] {
             if let Some(v) = v {
                 sql.push(&format!(" AND r.{col} {op} ")).bind(Param::Text(time_fmt::to_storage(*v)));

@@ -169,11 +169,17 @@ async fn reports_statistics(
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
+    // Published figures (to those who do not handle reports) give small counts as null.
+    let masked = maillage_core::authz::figures_masked(&u.actor);
+    let value = |r: &maillage_core::report::StatRow| {
+        if masked { serde_json::to_value(maillage_core::publication::publish(r)) } else { serde_json::to_value(r) }.unwrap_or(Value::Null)
+    };
     Ok(Json(json!({
         "group": group.code(),
-        "total": total,
+        "masked_below": masked.then_some(maillage_core::publication::SMALL_COUNT),
+        "total": value(&total),
         "rows": rows.iter().map(|r| {
-            let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+            let mut v = value(r);
             v["label"] = Value::from(super::filter::stat_label(group, &r.key, categories, &places, organisations));
             v
         }).collect::<Vec<_>>(),

@@ -174,7 +174,13 @@ pub(super) async fn create(State(state): State<AppState>, user: Option<CurrentUs
     let categories = &catalog.categories;
     let mut d = form.draft();
     let places = state.places();
-    if let (Ok(x), Ok(y)) = (form.get("carte.x").parse::<f64>(), form.get("carte.y").parse::<f64>()) {
+    // The map is drawn at full size, or at half size on a phone (`carte_petite`): a click's
+    // pixel is read back at full size.
+    let clicked = |name: &str, zoom: f64| {
+        let (x, y) = (form.get(&format!("{name}.x")).parse::<f64>(), form.get(&format!("{name}.y")).parse::<f64>());
+        x.ok().zip(y.ok()).map(|(x, y)| (x * zoom, y * zoom))
+    };
+    if let Some((x, y)) = clicked("carte", 1.0).or_else(|| clicked("carte_petite", svg::WIDTH / svg::SMALL_WIDTH)) {
         let c = svg::Frame::fit(&places).coordinates(x, y);
         d.lat = c.lat.to_string();
         d.lon = c.lon.to_string();

@@ -26,7 +26,7 @@ pub struct Line {
     pub excerpt: String,
 }
 
-pub(super) fn line(r: ReportSummary, now: OffsetDateTime) -> Line {
+pub(crate) fn line(r: ReportSummary, now: OffsetDateTime) -> Line {
     // Late today, or closed after its deadline: said differently.
     let overdue = r.closed_at.is_none() && r.is_overdue(now);
     let closed_late = r.closed_at.is_some() && r.is_overdue(now);
@@ -47,6 +47,7 @@ pub(super) struct ListPage {
     choices: FilterChoices,
     errors: Vec<String>,
     lines: Vec<Line>,
+    caption: String,
     page: i64,
     has_next: bool,
     can_create: bool,
@@ -74,6 +75,7 @@ pub(super) async fn list(
         choices: FilterChoices::new(categories, &state.places(), organisations),
         errors,
         lines: rows.into_iter().map(|r| line(r, filter.now)).collect(),
+        caption: format!("Signalements, page {page}"),
         page,
         has_next,
         can_create: can(Action::CreateReport),

@@ -8,7 +8,7 @@ mod detail;
 mod export;
 mod filter;
 mod form;
-mod list;
+pub(crate) mod list;
 mod map;
 pub mod open311;
 mod photo;
@@ -26,7 +26,7 @@ use map::{map_page, map_picture};
 use photo::{photo, thumbnail, upload_photo};
 use statistics::statistics;
 
-pub use filter::FilterQuery;
+pub use filter::{FilterQuery, stat_label};
 
 pub const PAGE_SIZE: i64 = 50;
 

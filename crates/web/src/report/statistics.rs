@@ -9,13 +9,19 @@ use crate::page::render;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use maillage_core::authz::Action;
+use maillage_core::authz::{Action, figures_masked};
+use maillage_core::{publication, text::number_fr};
 use maillage_store::report::{StatGroup, StatRow};
 
-/// A statistics line as shown.
+/// A statistics line as shown: counts grouped by thousands, or, for those to whom figures are
+/// published ([`maillage_core::authz::figures_masked`]), small counts as "< 5".
 pub struct StatLine {
     pub label: String,
-    pub s: StatRow,
+    pub total: String,
+    pub open: String,
+    pub resolved: String,
+    pub not_resolved: String,
+    pub overdue: String,
     pub overdue_share: String,
     pub median_days: String,
 }
@@ -31,12 +37,28 @@ pub(super) struct StatisticsPage {
     groups: Vec<(&'static str, &'static str)>,
     lines: Vec<StatLine>,
     total: StatLine,
+    masked: bool,
+    small: i64,
 }
 
-pub(super) fn stat_line(label: String, s: StatRow) -> StatLine {
-    let overdue_share = if s.total > 0 { format!("{:.0}\u{202f}%", s.overdue as f64 * 100.0 / s.total as f64) } else { "—".into() };
-    let median_days = s.median_days.map_or_else(|| "—".into(), |d| format!("{d:.1}").replace('.', ","));
-    StatLine { label, s, overdue_share, median_days }
+pub(super) fn stat_line(label: String, s: &StatRow, masked: bool) -> StatLine {
+    let count = |n: i64| if masked { publication::count(n) } else { number_fr(n) };
+    let share = if masked {
+        publication::share(s.overdue, s.total)
+    } else {
+        (s.total > 0).then(|| format!("{:.0}\u{202f}%", s.overdue as f64 * 100.0 / s.total as f64))
+    };
+    let median = if masked { publication::publish(s).median_days } else { s.median_days };
+    StatLine {
+        label,
+        total: count(s.total),
+        open: count(s.open),
+        resolved: count(s.resolved),
+        not_resolved: count(s.not_resolved),
+        overdue: count(s.overdue),
+        overdue_share: share.unwrap_or_else(|| "—".into()),
+        median_days: median.map_or_else(|| "—".into(), |d| format!("{d:.1}").replace('.', ",")),
+    }
 }
 
 pub(super) async fn statistics(
@@ -51,15 +73,18 @@ pub(super) async fn statistics(
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
-    let total = stat_line("Total".into(), overall);
+    let masked = figures_masked(&u.actor);
+    let total = stat_line("Total".into(), &overall, masked);
     render(&StatisticsPage {
         layout: Layout::new("Statistiques des signalements", Some(u)),
         choices: FilterChoices::new(categories, &places, organisations),
         errors,
         group,
         groups: StatGroup::ALL.iter().map(|g| (g.code(), g.label())).collect(),
-        lines: rows.into_iter().map(|s| stat_line(stat_label(group, &s.key, categories, &places, organisations), s)).collect(),
+        lines: rows.iter().map(|s| stat_line(stat_label(group, &s.key, categories, &places, organisations), s, masked)).collect(),
         total,
+        masked,
+        small: publication::SMALL_COUNT,
         q,
     })
 }

@@ -10,6 +10,8 @@ use std::fmt::Write;
 
 pub const WIDTH: f64 = 640.0;
 pub const HEIGHT: f64 = 480.0;
+/// The width of the map drawn for a phone's screen (the same picture at half size).
+pub const SMALL_WIDTH: f64 = 320.0;
 
 /// The part of the world drawn: Web Mercator pixels at zoom 0, scaled into the picture.
 #[derive(Clone, Copy, Debug)]
