@@ -2,7 +2,9 @@
 //! line): what a request or a background job asks for, with no HTTP in it. Each feature is a
 //! folder under its glossary name, as in every layer.
 
+pub mod account;
 pub mod audit;
+pub mod keyring;
 pub mod mail;
 pub mod report;
 
@@ -23,6 +25,9 @@ pub struct AppConfig {
     pub max_photo_bytes: usize,
     /// Address look-up on the report form; none by default.
     pub geocoder: Option<report::address::Geocoder>,
+    /// The file of the keys that seal nominative data (outside the database folder's backups);
+    /// none: nothing can be sealed, and a database that holds sealed values refuses to start.
+    pub key_file: Option<PathBuf>,
 }
 
 impl Default for AppConfig {
@@ -32,8 +37,24 @@ impl Default for AppConfig {
             data_dir: "maillage-data".into(),
             max_photo_bytes: 8 * 1024 * 1024,
             geocoder: None,
+            key_file: None,
         }
     }
+}
+
+/// Why the application cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Keyring(#[from] keyring::KeyringError),
+    /// Values sealed by a key the configuration does not give: never read or written without it.
+    #[error("la base contient des données chiffrées par la clé « {0} », absente : indiquez le fichier de clés (key_file) qui la contient")]
+    MissingKey(String),
+    /// A key of that name that does not open what it should have sealed.
+    #[error("la clé « {0} » du fichier de clés n'ouvre pas les données qu'elle aurait chiffrées : ce n'est pas le bon fichier de clés")]
+    WrongKey(String),
 }
 
 /// The store and what is kept in memory beside it; cheap to clone, shared by every request and job.
@@ -44,6 +65,7 @@ pub struct App {
     pub data_dir: PathBuf,
     pub max_photo_bytes: usize,
     pub geocoder: Option<report::address::Geocoder>,
+    pub keyring: Option<Arc<keyring::Keyring>>,
     glossary: Arc<RwLock<Arc<Glossary>>>,
     places: Arc<RwLock<Arc<Places>>>,
     catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
@@ -60,13 +82,25 @@ pub struct Catalog {
 }
 
 impl App {
-    pub async fn new(store: Store, config: &AppConfig) -> Result<Self, StoreError> {
+    /// The application over `store`; refuses to start when the database holds values sealed by
+    /// a key that the key file does not hold (or no key file is given).
+    pub async fn new(store: Store, config: &AppConfig) -> Result<Self, StartError> {
+        let keyring = config.key_file.as_deref().map(keyring::Keyring::load).transpose()?.map(Arc::new);
+        for sample in store.sealed_samples().await? {
+            let Some(ring) = keyring.as_ref().filter(|k| k.has(&sample.key)) else {
+                return Err(StartError::MissingKey(sample.key));
+            };
+            if ring.open(&sample.sealed, &sample.place).is_err() {
+                return Err(StartError::WrongKey(sample.key));
+            }
+        }
         let app = App {
             store,
             public_url: config.public_url.trim_end_matches('/').to_string(),
             data_dir: config.data_dir.clone(),
             max_photo_bytes: config.max_photo_bytes,
             geocoder: config.geocoder.clone(),
+            keyring,
             glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
             places: Arc::default(),
             catalog: Arc::default(),

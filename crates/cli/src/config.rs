@@ -52,6 +52,10 @@ pub struct Config {
     /// for login throttling; empty: the connection's address (no proxy, or one that does not
     /// say).
     pub client_address_header: String,
+    /// The file of the keys that seal nominative data (second factors, and the working groups'
+    /// situations). Keep it outside `data_dir`'s backups; `maillage keys create` makes one.
+    /// Empty: none, and a database holding sealed values refuses to start.
+    pub key_file: String,
 }
 
 impl Default for Config {
@@ -75,6 +79,7 @@ impl Default for Config {
             map_tile_attribution: String::new(),
             address_search_url: String::new(),
             client_address_header: String::new(),
+            key_file: String::new(),
         }
     }
 }
@@ -177,6 +182,7 @@ impl Config {
             public_url: self.public_url.clone(),
             data_dir: self.data_dir.clone().into(),
             geocoder,
+            key_file: (!self.key_file.is_empty()).then(|| self.key_file.clone().into()),
         })
     }
 

@@ -17,6 +17,7 @@ use std::io::{BufRead, Write};
 pub const TABLES: &[&str] = &[
     "organisations",
     "users",
+    "recovery_codes",
     "audit_head",
     "audit_log",
     "strategies",

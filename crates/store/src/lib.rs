@@ -23,6 +23,14 @@ pub mod strategy;
 
 pub use db::{Backend, Store, StoreError, mask_url};
 
+/// A value sealed by the application's keyring, as stored, with the place it was sealed for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SealedSample {
+    pub key: String,
+    pub place: String,
+    pub sealed: String,
+}
+
 /// Who performs a write, as the audit log records it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Author {

@@ -409,6 +409,87 @@ async fn account_forms_mark_their_fields(b: Backend) {
     assert!(!page.contains("Autre-Mot2passe-Solide!"));
 }
 
+/// The second factor, from enrolment to login: the secret is sealed, a code is asked after the
+/// password, a code serves once, recovery codes serve once, wrong codes are throttled, the
+/// administrator can remove it, and the application refuses to start without the right key.
+async fn second_factor_from_enrolment_to_login(b: Backend) {
+    use maillage_app::account::second_factor::code_at;
+    let app = start(b).await;
+    let email = email_for(Role::Reader);
+    let id = app.store.user_by_email(email).await.unwrap().unwrap().id;
+    let reader = app.login(email).await;
+    let page = text(&reader, app.url("/compte")).await.1;
+    assert!(page.contains("Activer la double authentification"));
+    let r = reader.post(app.url("/compte/double-authentification")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("<svg") && page.contains("Code QR"), "a QR code drawn on the server");
+    let secret = page.split("<code class=\"secret\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    let sealed = app.store.second_factor(id).await.unwrap().unwrap().sealed_secret;
+    assert!(sealed.starts_with("k1:") && !sealed.contains(&secret), "stored sealed, never in clear");
+    // A wrong first code: the page again, the field marked.
+    let r = reader.post(app.url("/compte/double-authentification/confirmer")).form(&[("code", "000000")]).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(common::marked(&r.text().await.unwrap(), "code"));
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+    let code = |t: u64| code_at(&app.state, id, email, &sealed, t).unwrap();
+    let r = reader.post(app.url("/compte/double-authentification/confirmer")).form(&[("code", code(now))]).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let page = r.text().await.unwrap();
+    let recovery: Vec<String> = page.split("<li><code>").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect();
+    assert_eq!(recovery.len(), 10);
+    // Logging in now asks for a code after the password; the password alone opens nothing.
+    let password_only = |c: reqwest::Client| async {
+        let r = c
+            .post(app.url("/connexion"))
+            .form(&[("email", email), ("password", common::PASSWORD), ("suite", "/strategie")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.headers()["location"], "/connexion/code");
+        c
+    };
+    let c = password_only(app.client()).await;
+    assert_eq!(text(&c, app.url("/strategie")).await.0, 303, "not logged in yet");
+    let r = c.post(app.url("/connexion/code")).form(&[("code", "123456")]).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let next = code(now + 30);
+    let r = c.post(app.url("/connexion/code")).form(&[("code", next.as_str())]).send().await.unwrap();
+    assert_eq!((r.status().as_u16(), r.headers()["location"].to_str().unwrap()), (303, "/strategie"));
+    assert_eq!(text(&c, app.url("/strategie")).await.0, 200);
+    // The same code again is refused; a recovery code serves once.
+    let again = password_only(app.client()).await;
+    assert_eq!(again.post(app.url("/connexion/code")).form(&[("code", next.as_str())]).send().await.unwrap().status(), 401);
+    assert_eq!(again.post(app.url("/connexion/code")).form(&[("code", recovery[0].to_uppercase())]).send().await.unwrap().status(), 303);
+    let third = password_only(app.client()).await;
+    assert_eq!(third.post(app.url("/connexion/code")).form(&[("code", recovery[0].as_str())]).send().await.unwrap().status(), 401);
+    // Wrong codes are throttled, and the attempts are in the audit log.
+    let mut statuses = Vec::new();
+    for _ in 0..5 {
+        statuses.push(third.post(app.url("/connexion/code")).form(&[("code", "999999")]).send().await.unwrap().status().as_u16());
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let filter = maillage_store::audit::AuditFilter { operation: Some("session.second_factor".into()), ..Default::default() };
+    let log = app.store.audit_entries(&filter, 100, 0).await.unwrap();
+    assert!(log.len() >= 5, "{log:?}");
+    // The administrator removes it (a lost phone): every session of the account ends.
+    let admin = app.login(email_for(Role::Administrator)).await;
+    assert!(text(&admin, app.url("/admin/comptes")).await.1.contains("Retirer la double authentification"));
+    assert_eq!(admin.post(app.url(&format!("/admin/comptes/{id}/double-authentification"))).send().await.unwrap().status(), 303);
+    assert_eq!(text(&c, app.url("/strategie")).await.0, 303, "sessions ended");
+    // The password alone opens again; enrolled again, the secret is sealed again. Started then
+    // with no key file, or another one, the application refuses, naming the key.
+    let reader = app.login(email).await;
+    assert_eq!(reader.post(app.url("/compte/double-authentification")).send().await.unwrap().status(), 200);
+    let no_key = maillage_app::App::new(app.store.clone(), &maillage_app::AppConfig::default()).await.err().unwrap().to_string();
+    assert!(no_key.contains("« k1 »"), "{no_key}");
+    let other = app.db.dir.join("autre.key");
+    maillage_app::keyring::Keyring::create(&other).unwrap();
+    let config = maillage_app::AppConfig { key_file: Some(other), ..Default::default() };
+    let wrong = maillage_app::App::new(app.store.clone(), &config).await.err().unwrap().to_string();
+    assert!(wrong.contains("n'ouvre pas"), "{wrong}");
+}
+
 /// A password changed by its owner ends the account's other sessions (not the owner's own);
 /// one reset by the administrator ends them all. Session ids are stored hashed.
 async fn password_changes_end_other_sessions(b: Backend) {
@@ -516,6 +597,7 @@ backend_tests!(
     session_cookie_is_protected_and_renewed,
     cross_site_posts_are_refused,
     account_forms_mark_their_fields,
+    second_factor_from_enrolment_to_login,
     editing_a_sheet_validates_and_keeps_indicator_ids,
     reimport_keeps_ids_and_retires_what_disappears,
     malformed_imports_change_nothing,

@@ -20,8 +20,9 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
     const FIGURES: &[Role] = &[Coordinator, Partner, Reader];
     match (method, path) {
         ("GET", "/" | "/sante" | "/static/style.css") => None,
-        ("GET" | "POST", "/connexion") | ("POST", "/deconnexion") => None,
+        ("GET" | "POST", "/connexion" | "/connexion/code") | ("POST", "/deconnexion") => None,
         ("GET", "/compte") | ("POST", "/compte/mot-de-passe" | "/compte/recapitulatif") => Some(ALL),
+        ("POST", p) if p.starts_with("/compte/double-authentification") => Some(ALL),
         ("GET", p) if p.starts_with("/strategie/fiches/") && p.ends_with("/modifier") => Some(COORD),
         ("POST", "/strategie/fiches/{code}/modifier") => Some(COORD),
         ("GET" | "POST", "/strategie/import") | ("POST", "/api/v1/strategie/import") => Some(COORD),

@@ -40,7 +40,18 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     std::io::stdout().flush()?;
     let geocoder = address_search.as_deref().map(maillage_app::report::address::Geocoder::new).transpose().context("--address-search")?;
     let anchors = maillage_app::audit::AnchorFile { path: data.join("audit-anchors.log") };
-    let config = maillage_app::AppConfig { data_dir: data, public_url: format!("http://{addr}"), geocoder, ..Default::default() };
+    // The demo's keys sit in its data folder; a real installation keeps them apart.
+    let key_file = data.join("maillage.key");
+    if !key_file.exists() {
+        maillage_app::keyring::Keyring::create(&key_file)?;
+    }
+    let config = maillage_app::AppConfig {
+        data_dir: data,
+        public_url: format!("http://{addr}"),
+        geocoder,
+        key_file: Some(key_file),
+        ..Default::default()
+    };
     let mail = smtp.map(|smtp_url| maillage_app::mail::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
     let app = maillage_app::App::new(store, &config).await?;
     let jobs = crate::jobs::Jobs {

@@ -1,5 +1,6 @@
 //! Accounts.
 
+pub mod second_factor;
 pub mod session;
 
 use crate::audit::append;

@@ -32,6 +32,8 @@ pub struct UserRow {
     pub last_login: String,
     /// Why this account's password reset was refused, shown beside its field.
     pub reset_error: Option<String>,
+    /// Whether logging in asks this account for a second factor.
+    pub second_factor: bool,
 }
 
 #[derive(Template)]
@@ -69,25 +71,21 @@ async fn users_view(
     notice: Option<String>,
 ) -> Result<UsersPage, AppError> {
     let orgs = state.store.organisations().await?;
-    let users = state
-        .store
-        .users()
-        .await?
-        .into_iter()
-        .map(|r| {
-            let held = &r.roles;
-            UserRow {
-                id: r.id,
-                email: r.email.clone(),
-                display_name: r.display_name.clone(),
-                organisation: r.organisation_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default(),
-                roles: Role::ALL.iter().map(|role| (role.code(), role.label(), held.contains(role))).collect(),
-                disabled: r.disabled,
-                last_login: r.last_login_at.map_or_else(|| "jamais".into(), maillage_core::time_fmt::datetime_fr),
-                reset_error: None,
-            }
-        })
-        .collect();
+    let mut users = Vec::new();
+    for r in state.store.users().await? {
+        let held = &r.roles;
+        users.push(UserRow {
+            id: r.id,
+            email: r.email.clone(),
+            display_name: r.display_name.clone(),
+            organisation: r.organisation_id.and_then(|id| orgs.iter().find(|o| o.id == id)).map(|o| o.name.clone()).unwrap_or_default(),
+            roles: Role::ALL.iter().map(|role| (role.code(), role.label(), held.contains(role))).collect(),
+            disabled: r.disabled,
+            last_login: r.last_login_at.map_or_else(|| "jamais".into(), maillage_core::time_fmt::datetime_fr),
+            reset_error: None,
+            second_factor: state.store.second_factor(r.id).await?.is_some_and(|f| f.confirmed),
+        });
+    }
     Ok(UsersPage {
         layout: Layout::new("Comptes", Some(u)),
         users,

@@ -1,6 +1,7 @@
 //! Login, logout and one's own account.
 
 pub mod admin;
+pub mod second_factor;
 
 use crate::auth::{CurrentUser, SESSION_USER_KEY, check_credentials, client_address, require};
 use crate::error::AppError;
@@ -19,7 +20,7 @@ use std::net::SocketAddr;
 use tower_sessions::Session;
 
 pub fn routes(r: Routes) -> Routes {
-    admin::routes(page_routes(r))
+    second_factor::routes(admin::routes(page_routes(r)))
 }
 
 fn page_routes(r: Routes) -> Routes {
@@ -112,6 +113,10 @@ async fn login(
     match check_credentials(&state.store, &form.email, &form.password).await? {
         Some(user) => {
             state.throttle.record_success(&form.email, ip);
+            // With a second factor, the password only opens the way to the code.
+            if maillage_app::account::second_factor::is_on(&state, user.id).await? {
+                return second_factor::begin_login(&session, user.id, &form.suite).await;
+            }
             // A fresh session id at login: a session fixed before login is worth nothing.
             session.cycle_id().await.map_err(AppError::internal)?;
             session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
@@ -142,6 +147,7 @@ struct AccountPage {
     errors: FieldErrors,
     digest: bool,
     has_organisation: bool,
+    second_factor: second_factor::Status,
 }
 
 #[derive(Deserialize)]
@@ -150,6 +156,8 @@ pub struct NoticeQuery {
     ok: Option<String>,
     #[serde(default)]
     recap: Option<String>,
+    #[serde(default)]
+    double: Option<String>,
 }
 
 async fn account_page(
@@ -158,9 +166,10 @@ async fn account_page(
     Query(q): Query<NoticeQuery>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
-    let notice = match (q.ok, q.recap) {
-        (Some(_), _) => Some("Votre mot de passe a été changé.".to_string()),
-        (_, Some(_)) => Some("Votre choix de récapitulatif est enregistré.".to_string()),
+    let notice = match (q.ok, q.recap, q.double) {
+        (Some(_), _, _) => Some("Votre mot de passe a été changé.".to_string()),
+        (_, Some(_), _) => Some("Votre choix de récapitulatif est enregistré.".to_string()),
+        (_, _, Some(_)) => Some("La double authentification est désactivée.".to_string()),
         _ => None,
     };
     render(&AccountPage {
@@ -170,6 +179,7 @@ async fn account_page(
         errors: FieldErrors::default(),
         digest: state.store.daily_digest(u.id).await?,
         has_organisation: u.actor.organisation_id.is_some(),
+        second_factor: second_factor::status(&state, u.id).await?,
     })
 }
 
@@ -207,6 +217,7 @@ async fn change_password(
             errors,
             digest: state.store.daily_digest(u.id).await?,
             has_organisation: u.actor.organisation_id.is_some(),
+            second_factor: second_factor::status(&state, u.id).await?,
         });
     }
     let hash = hash_blocking(form.new).await?;

@@ -165,8 +165,18 @@ pub async fn serve(store: Store, db: TestDb) -> TestApp {
 async fn serve_with(store: Store, db: TestDb, configure: impl FnOnce(&mut Settings)) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    // The keys sit beside the test database, as the demo's do.
+    let key_file = db.dir.join("maillage.key");
+    if !key_file.exists() {
+        maillage_app::keyring::Keyring::create(&key_file).unwrap();
+    }
     let mut settings = Settings {
-        app: maillage_app::AppConfig { data_dir: db.dir.clone(), public_url: format!("http://{addr}"), ..Default::default() },
+        app: maillage_app::AppConfig {
+            data_dir: db.dir.clone(),
+            public_url: format!("http://{addr}"),
+            key_file: Some(key_file),
+            ..Default::default()
+        },
         web: maillage_web::WebConfig::default(),
     };
     configure(&mut settings);

@@ -1,0 +1,3 @@
+//! Accounts: the second factor.
+
+pub mod second_factor;
