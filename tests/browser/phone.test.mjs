@@ -43,6 +43,22 @@ test('every page fits a phone, for each role, and each starts on its own work', 
   assert.match(dpo.url(), /\/journal$/);
 });
 
+test('every report page of a list page fits a phone (long labels, QPV, answers)', async () => {
+  const page = await newPage(phone);
+  await login(page, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  await page.goto(`${base}/signalements`);
+  const hrefs = await page.evaluate(() =>
+    [...new Set([...document.querySelectorAll('main table a')].map((a) => a.getAttribute('href')))]);
+  assert.ok(hrefs.length >= 40, `${hrefs.length} reports listed`);
+  const wide = [];
+  for (const href of hrefs) {
+    await page.goto(`${base}${href}`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (overflow > 0) wide.push(`${href} +${overflow}px`);
+  }
+  assert.deepEqual(wide, []);
+});
+
 test('on a phone the maps show the whole commune and the report\'s point, and tables read as cards', async () => {
   const page = await newPage(phone);
   await login(page, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');

@@ -220,6 +220,12 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }
 
+/// Whether an account holding `role` must belong to an organisation: a partner acts for one
+/// (without it, it would read no report and its figures would be nobody's).
+pub fn needs_organisation(role: Role) -> bool {
+    role == Role::Partner
+}
+
 /// Where a user lands after login: the work their permissions call for first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StartPage {
@@ -255,17 +261,18 @@ pub fn start_page(actor: &Actor) -> StartPage {
     }
 }
 
-/// Whether figures shown to `actor` hide their small counts: yes for those who do not handle
-/// reports (elected officials, observers), for whom figures leave the group (privacy rules §7).
+/// Whether figures shown to `actor` are published ones (small counts hidden, few filters):
+/// yes for whoever reads no report (elected officials, observers, an account without an
+/// organisation), for whom figures leave the group (privacy rules §7).
 pub fn figures_masked(actor: &Actor) -> bool {
-    authorize(Some(actor), Action::ListReports) != Decision::Allow
+    report_scope(actor) == ReportScope::None
 }
 
-/// Statistics are shown to readers too: they carry counts, never contents. A partner's are
-/// those of the reports it sees.
+/// The reports statistics are computed on: those the actor reads, or, for those allowed
+/// figures without reading reports (elected officials), all of them, published.
 pub fn statistics_scope(actor: &Actor) -> ReportScope {
     match report_scope(actor) {
-        ReportScope::None => ReportScope::All,
+        ReportScope::None if authorize(Some(actor), Action::ListReports) != Decision::Allow => ReportScope::All,
         s => s,
     }
 }
@@ -377,5 +384,15 @@ mod tests {
         // A partner without an organisation has no reports of its own: its figures.
         assert_eq!(start_page(&actor(&[Role::Partner])), StartPage::Figures);
         assert_eq!(start_page(&actor(&[])), StartPage::Strategy);
+    }
+
+    #[test]
+    fn a_partner_without_organisation_sees_no_figures_of_others() {
+        let lone = actor(&[Role::Partner]);
+        assert_eq!(statistics_scope(&lone), ReportScope::None);
+        assert!(figures_masked(&lone));
+        assert_eq!(statistics_scope(&actor(&[Role::Reader])), ReportScope::All);
+        assert!(figures_masked(&actor(&[Role::Reader])));
+        assert!(!figures_masked(&actor(&[Role::Coordinator])));
     }
 }

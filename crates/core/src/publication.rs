@@ -23,30 +23,49 @@ pub fn share(part: i64, total: i64) -> Option<String> {
     (total > 0 && is_shown(part) && is_shown(total)).then(|| format!("{:.0}\u{202f}%", part as f64 * 100.0 / total as f64))
 }
 
-/// A line of statistics as published: a small count is `None`, and so are the overdue count
-/// and the median when what they are computed on is small.
+/// A line of figures as published: the count (`None` when small), the share of it that was
+/// late and the median delay, each only when computed on enough reports. Open, resolved and
+/// closed counts are not published one by one: with the total they would give each other away.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct PublishedRow {
     pub key: Option<i64>,
     pub total: Option<i64>,
-    pub open: Option<i64>,
-    pub resolved: Option<i64>,
-    pub not_resolved: Option<i64>,
-    pub overdue: Option<i64>,
+    pub overdue_percent: Option<i64>,
     pub median_days: Option<f64>,
 }
 
+/// A grouping's figures as published: the lines large enough to show, one line merging all
+/// the small ones, and the total — left out when it would give the merged line away (the
+/// merged line small, so total minus the others would tell it).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PublishedTable {
+    pub rows: Vec<PublishedRow>,
+    pub others: Option<PublishedRow>,
+    pub total: Option<PublishedRow>,
+}
+
 pub fn publish(row: &StatRow) -> PublishedRow {
-    let shown = |n: i64| is_shown(n).then_some(n);
     PublishedRow {
         key: row.key,
-        total: shown(row.total),
-        open: shown(row.open),
-        resolved: shown(row.resolved),
-        not_resolved: shown(row.not_resolved),
-        overdue: shown(row.overdue),
+        total: is_shown(row.total).then_some(row.total),
+        overdue_percent: (row.total >= SMALL_COUNT && row.overdue >= SMALL_COUNT)
+            .then(|| (row.overdue as f64 * 100.0 / row.total as f64).round() as i64),
         median_days: row.median_days.filter(|_| row.resolved >= SMALL_COUNT),
     }
+}
+
+pub fn publish_table(rows: &[StatRow], total: &StatRow) -> PublishedTable {
+    let (large, small): (Vec<&StatRow>, Vec<&StatRow>) = rows.iter().partition(|r| r.total == 0 || r.total >= SMALL_COUNT);
+    let others = (!small.is_empty()).then(|| {
+        let merged = small.iter().fold(StatRow { key: None, ..StatRow::default() }, |mut m, r| {
+            m.total += r.total;
+            m.overdue += r.overdue;
+            m
+        });
+        publish(&merged)
+    });
+    let total_shown = others.as_ref().is_none_or(|o| o.total.is_some());
+    PublishedTable { rows: large.into_iter().map(publish).collect(), others, total: total_shown.then(|| publish(total)) }
 }
 
 #[cfg(test)]
@@ -60,5 +79,20 @@ mod tests {
         assert_eq!(super::share(3, 40), None);
         assert_eq!(super::share(10, 40).as_deref(), Some("25\u{202f}%"));
         assert_eq!(super::share(0, 0), None);
+    }
+
+    #[test]
+    fn small_lines_are_merged_and_the_total_never_gives_them_away() {
+        use crate::report::StatRow;
+        let row = |key, total, overdue| StatRow { key: Some(key), total, overdue, ..StatRow::default() };
+        let t =
+            super::publish_table(&[row(1, 40, 10), row(2, 3, 1), row(3, 2, 0)], &StatRow { total: 45, overdue: 11, ..StatRow::default() });
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(t.rows[0].overdue_percent, Some(25));
+        assert_eq!(t.others.as_ref().map(|o| o.total), Some(Some(5)), "3 + 2 merged reach 5");
+        assert!(t.total.is_some());
+        let t = super::publish_table(&[row(1, 40, 10), row(2, 3, 1)], &StatRow { total: 43, overdue: 11, ..StatRow::default() });
+        assert_eq!(t.others.as_ref().map(|o| o.total), Some(None));
+        assert_eq!(t.total, None, "43 - 40 would tell the 3");
     }
 }

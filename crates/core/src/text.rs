@@ -2,13 +2,17 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// Folds text for comparison: lower case, accents removed, runs of whitespace collapsed.
-/// "Éducation  Nationale" and "education nationale" fold to the same string.
+/// Folds text for comparison: lower case, accents removed, compatibility forms made plain
+/// (full-width letters, ligatures), invisible marks (direction marks, zero-width spaces, soft
+/// hyphens) dropped, runs of whitespace collapsed. "Éducation  Nationale" and "education
+/// nationale" fold to the same string.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
-    for c in text.nfd() {
-        if unicode_normalization::char::is_combining_mark(c) {
+    for c in text.nfkd() {
+        if unicode_normalization::char::is_combining_mark(c)
+            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+        {
             continue;
         }
         if c.is_whitespace() {

@@ -162,7 +162,7 @@ impl AppError {
             AppError::Forbidden => {
                 "Cette page n'est pas ouverte à votre compte. Si vous pensez devoir y accéder, demandez-le à la coordination du CLSPD.".into()
             }
-            AppError::NotYourReport => "Ce signalement ne concerne pas votre organisation : seules les organisations qui y ont une part et la coordination du CLSPD le voient.".into(),
+            AppError::NotYourReport => "Ce signalement n'existe pas ou ne concerne pas votre organisation : seules les organisations qui y ont une part et la coordination du CLSPD le voient.".into(),
             AppError::NotFound => "Cette page n'existe pas ou plus.".into(),
             AppError::BadRequest(m) => format!("Requête invalide : {m}"),
             AppError::InvalidFields(list) => {
@@ -176,6 +176,29 @@ impl AppError {
             // Details go to the log, not to the page.
             AppError::Internal(_) => "Une erreur interne est survenue. Elle a été consignée.".into(),
         }
+    }
+}
+
+/// A JSON body the API could not read, said in French (axum's own text names internal types).
+pub fn json_refusal(e: &axum::extract::rejection::JsonRejection) -> AppError {
+    use axum::extract::rejection::JsonRejection;
+    match e {
+        _ if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+        JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("type de contenu attendu : application/json".into()),
+        JsonRejection::JsonSyntaxError(_) => AppError::BadRequest("le corps n'est pas du JSON lisible".into()),
+        JsonRejection::JsonDataError(_) => {
+            AppError::BadRequest("un champ du JSON manque ou n'a pas le type attendu (voir la description de l'API)".into())
+        }
+        _ => AppError::BadRequest("le corps de la requête n'a pas pu être lu".into()),
+    }
+}
+
+/// A multipart form (a file sent) that could not be read to its end, said in French.
+pub fn multipart_refusal(e: &axum::extract::multipart::MultipartError) -> String {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        "Le fichier dépasse la taille permise : envoyez un fichier plus petit.".into()
+    } else {
+        "Envoi illisible : le formulaire n'a pas été reçu en entier. Réessayez.".into()
     }
 }
 

@@ -9,11 +9,12 @@ use crate::error::AppError;
 use crate::layout::Layout;
 use crate::page::render;
 use crate::report::list::{Line, line};
+use crate::report::statistics::{PublishedLine, published_lines};
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_core::authz::{ReportScope, StartPage, report_scope, start_page, statistics_scope};
-use maillage_core::report::State as ReportState;
+use maillage_core::report::{StatRow, State as ReportState};
 use maillage_core::{publication, text::number_fr, time_fmt};
 use maillage_store::report::{ReportFilter, ReportSort, StatGroup};
 
@@ -134,35 +135,13 @@ async fn organisation(state: &AppState, u: &CurrentUser) -> Result<Response, App
     })
 }
 
-/// One line of headline figures, as published.
-pub struct FigureLine {
-    pub label: String,
-    pub total: String,
-    pub open: String,
-    pub resolved: String,
-    pub late_share: String,
-    pub median_days: String,
-}
-
-fn figure_line(label: String, s: &maillage_core::report::StatRow) -> FigureLine {
-    FigureLine {
-        label,
-        total: publication::count(s.total),
-        open: publication::count(s.open),
-        resolved: publication::count(s.resolved),
-        late_share: publication::share(s.overdue, s.total).unwrap_or_else(|| "—".into()),
-        median_days: publication::publish(s).median_days.map_or_else(|| "—".into(), |d| format!("{d:.0}")),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "home/figures.html")]
 struct FiguresPage {
     layout: Layout,
     since: String,
-    districts: Vec<FigureLine>,
-    priority_areas: Vec<FigureLine>,
-    total: FigureLine,
+    districts: Vec<PublishedLine>,
+    priority_areas: Vec<PublishedLine>,
     small: i64,
 }
 
@@ -175,26 +154,25 @@ async fn figures(state: &AppState, u: &CurrentUser) -> Result<Response, AppError
     let places = state.places();
     let catalog = state.catalog().await?;
     let by_district = state.store.report_statistics(&period, StatGroup::District).await?;
-    let districts = by_district
-        .rows
-        .iter()
-        .map(|r| {
-            let label = crate::report::stat_label(StatGroup::District, &r.key, &catalog.categories, &places, &catalog.organisations);
-            figure_line(label, r)
-        })
-        .collect();
-    let mut priority_areas = Vec::new();
-    for (id, name, _) in &places.priority_areas {
+    let label =
+        |key: &Option<i64>| crate::report::stat_label(StatGroup::District, key, &catalog.categories, &places, &catalog.organisations);
+    let districts = published_lines(&publication::publish_table(&by_district.rows, &by_district.total), label, "Commune");
+    let mut areas = Vec::new();
+    let mut all = StatRow::default();
+    for (id, _, _) in &places.priority_areas {
         let f = ReportFilter { priority_area_id: Some(*id), ..period.clone() };
-        let s = state.store.report_statistics(&f, StatGroup::Category).await?;
-        priority_areas.push(figure_line(name.clone(), &s.total));
+        let s = state.store.report_statistics(&f, StatGroup::Category).await?.total;
+        all.total += s.total;
+        all.overdue += s.overdue;
+        areas.push(StatRow { key: Some(*id), ..s });
     }
+    let area_name = |key: &Option<i64>| places.priority_areas.iter().find(|a| Some(a.0) == *key).map(|a| a.1.clone()).unwrap_or_default();
+    let priority_areas = published_lines(&publication::publish_table(&areas, &all), area_name, "Ensemble des QPV");
     render(&FiguresPage {
         layout: Layout::new("Chiffres clés", Some(u)),
         since: time_fmt::date_fr(time_fmt::paris_day_start(january)),
         districts,
         priority_areas,
-        total: figure_line("Commune".into(), &by_district.total),
         small: publication::SMALL_COUNT,
     })
 }

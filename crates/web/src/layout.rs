@@ -66,14 +66,21 @@ pub const AFTER_LOGIN: &str = "/";
 /// A redirect target from a form, followed only if it is a path of this site. The target is
 /// parsed as a browser would (WHATWG URL rules: tabs and new lines dropped, backslashes read
 /// as slashes) against this site, and kept only if it stays on it; what is returned is the
-/// parsed path and query, percent-encoded, so always a valid `Location`.
+/// parsed path and query, percent-encoded, so always a valid `Location` — and read again as a
+/// browser would read that `Location`, since a normalised path (`/..//host`) can itself
+/// name another site.
 pub fn safe_next(next: &str) -> String {
     let Ok(here) = url::Url::parse("http://maillage.invalid/") else { return AFTER_LOGIN.into() };
-    match here.join(next) {
-        Ok(u) if next.starts_with('/') && u.origin() == here.origin() => match u.query() {
+    let stays = |u: &url::Url| u.origin() == here.origin();
+    let target = match here.join(next) {
+        Ok(u) if next.starts_with('/') && stays(&u) => match u.query() {
             Some(q) => format!("{}?{q}", u.path()),
             None => u.path().to_string(),
         },
+        _ => return AFTER_LOGIN.into(),
+    };
+    match here.join(&target) {
+        Ok(u) if stays(&u) && !target.starts_with("//") && !target.starts_with("/\\") => target,
         _ => AFTER_LOGIN.into(),
     }
 }
@@ -93,6 +100,11 @@ mod tests {
             "/\t/evil.example/x",
             "/\n/evil.example",
             "\t//evil.example",
+            "/..//evil.example",
+            "/.//evil.example",
+            "/a/..//evil.example/x",
+            "/%2e%2e//evil.example",
+            "/./\\evil.example",
             "http:evil.example",
             "javascript:alert(1)",
             "",

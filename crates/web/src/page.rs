@@ -11,8 +11,10 @@ pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
 }
 
 /// Renders a form page again with its errors: 422 so that clients see it failed.
+/// The title says so first, so that a screen reader announces the error with the page.
 pub fn render_invalid<T: Template>(t: &T) -> Result<Response, AppError> {
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(t.render()?)).into_response())
+    let page = t.render()?.replacen("<title>", "<title>Erreur : ", 1);
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
 }
 
 pub async fn health() -> &'static str {

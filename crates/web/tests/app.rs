@@ -392,6 +392,24 @@ async fn account_forms_mark_their_fields(b: Backend) {
     assert!(common::marked(&page, "email") && common::marked(&page, "password"), "{page}");
     assert!(!common::marked(&page, "display_name") && page.contains("value=\"Nadia Nouvelle\""), "a good field is kept, unmarked");
     assert!(page.contains("value=\"reader\" selected") && !page.contains("Motdepasse123!"), "the role is kept, the password is not");
+    // A partner acts for an organisation: one without is refused, the organisation marked.
+    let form = [("email", "p@x.example"), ("display_name", "Paul Partenaire"), ("role", "partner"), ("password", "Vq7#kLp2!xZr-long")];
+    let r = admin.post(app.url("/admin/comptes")).form(&form).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(common::marked(&r.text().await.unwrap(), "organisation_id"));
+    // Roles: an unknown code or none at all is refused and changes nothing.
+    let target = app.store.user_by_email(email_for(Role::Reader)).await.unwrap().unwrap();
+    for body in ["role=superuser", "", "role=reader&role=superuser"] {
+        let r = admin
+            .post(app.url(&format!("/admin/comptes/{}/roles", target.id)))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{body:?}");
+    }
+    assert_eq!(app.store.user(target.id).await.unwrap().unwrap().roles, target.roles);
     let id = app.store.user_by_email(email_for(Role::Reader)).await.unwrap().unwrap().id;
     let r = admin.post(app.url(&format!("/admin/comptes/{id}/mot-de-passe"))).form(&[("password", "court")]).send().await.unwrap();
     assert_eq!(r.status(), 422);
@@ -406,6 +424,11 @@ async fn account_forms_mark_their_fields(b: Backend) {
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
     assert!(common::marked(&page, "current") && common::marked(&page, "confirm") && !common::marked(&page, "new"), "{page}");
+    // The new password must differ from the current one.
+    let same = [("current", common::PASSWORD), ("new", common::PASSWORD), ("confirm", common::PASSWORD)];
+    let r = reader.post(app.url("/compte/mot-de-passe")).form(&same).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(common::marked(&r.text().await.unwrap(), "new"));
     assert!(!page.contains("Autre-Mot2passe-Solide!"));
 }
 

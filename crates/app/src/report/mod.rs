@@ -59,8 +59,8 @@ pub struct Checked {
 
 /// Checks a draft without writing anything.
 pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Checked, SubmitError> {
-    let category =
-        d.category_id.and_then(|id| categories.iter().find(|c| c.id == id && !c.retired)).cloned().ok_or(SubmitError::UnknownCategory)?;
+    // Every fault is said at once: a missing category does not hide the others.
+    let category = d.category_id.and_then(|id| categories.iter().find(|c| c.id == id && !c.retired)).cloned();
     let mut errors: Vec<(String, String)> = Vec::new();
     if let Err(list) = report::check_report_text(&d.description, &d.address) {
         errors.extend(list.into_iter().map(|(f, m)| (f.to_string(), m)));
@@ -81,6 +81,13 @@ pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Chec
             errors.push(("place".into(), capitalise(&e.to_string())));
             None
         }
+    };
+    let Some(category) = category else {
+        if errors.is_empty() {
+            return Err(SubmitError::UnknownCategory);
+        }
+        errors.insert(0, ("category".into(), "Choisissez une catégorie dans la liste.".into()));
+        return Err(SubmitError::Invalid(errors));
     };
     let answers = match report::check_answers(&category.questions, &d.answers) {
         Ok(a) => a,

@@ -51,6 +51,8 @@ pub enum PolicyError {
     TooWeakStructure,
     #[error("Ce mot de passe est trop courant ou trop facile à deviner : choisissez-en un autre.")]
     KnownWeak,
+    #[error("Le mot de passe ne doit pas reprendre l'adresse e-mail ou le nom du compte.")]
+    ContainsAccount,
 }
 
 /// Checks a new password against the policy. `context` holds words tied to the account (its
@@ -77,6 +79,11 @@ pub fn check_policy(password: &str, context: &[&str]) -> Result<(), PolicyError>
     let structure_ok = (len >= 12 && classes == 4) || (len >= 14 && classes >= 3) || words >= 7;
     if !structure_ok {
         return Err(PolicyError::TooWeakStructure);
+    }
+    // The account's own address or name, whole, is what an attacker tries first.
+    let folded = crate::text::fold(password);
+    if context.iter().map(|c| crate::text::fold(c)).any(|c| c.chars().count() >= 4 && folded.contains(&c)) {
+        return Err(PolicyError::ContainsAccount);
     }
     let mut dictionary: Vec<&str> = LOCAL_WEAK_WORDS.to_vec();
     dictionary.extend(context.iter().flat_map(|c| c.split(|ch: char| !ch.is_alphanumeric())));
@@ -138,6 +145,14 @@ mod tests {
         assert_eq!(check_policy("Password1234!", &[]), Err(PolicyError::KnownWeak));
         assert_eq!(check_policy("Azertyuiop1!", &[]), Err(PolicyError::KnownWeak));
         assert_eq!(check_policy("Dominique.Martin1", &["dominique.martin@example.org"]), Err(PolicyError::KnownWeak));
+    }
+
+    #[test]
+    fn the_account_itself_is_no_password() {
+        let email = "new10@demo.maillage.fr";
+        assert_eq!(check_policy(email, &[email, "X"]), Err(PolicyError::ContainsAccount));
+        assert_eq!(check_policy("NEW10@demo.maillage.fr!", &[email]), Err(PolicyError::ContainsAccount));
+        assert_eq!(check_policy("Vq7#kLp2!xZr", &[email, "X"]), Ok(()), "a one-letter name refuses nothing");
     }
 
     #[test]

@@ -323,7 +323,7 @@ pub fn check_answers(questions: &[Question], raw: &BTreeMap<String, Vec<String>>
                     continue;
                 }
                 if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-                    errors.push(err("caractères de contrôle refusés"));
+                    errors.push(err("caractères invisibles refusés"));
                     continue;
                 }
                 v
@@ -489,7 +489,7 @@ pub fn check_report_text(description: &str, address: &str) -> Result<(), Vec<(&'
     }
     for (field, v) in [("description", description), ("address", address)] {
         if v.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-            errors.push((field, "Le texte contient des caractères de contrôle.".to_string()));
+            errors.push((field, "Le texte contient des caractères invisibles (copiés par erreur ?).".to_string()));
         }
     }
     if errors.is_empty() { Ok(()) } else { Err(errors) }
@@ -552,7 +552,7 @@ pub struct Tally {
 
 /// One line of statistics; `key` is the month (`202611`) or the id of the district, category
 /// or organisation, `None` for reports without one.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct StatRow {
     pub key: Option<i64>,
     pub total: i64,

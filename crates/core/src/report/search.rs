@@ -22,7 +22,7 @@ pub struct Search {
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum SearchError {
-    #[error("la recherche doit compter au plus {MAX_SEARCH} caractères et {MAX_SEARCH_WORDS} mots, sans caractère de contrôle")]
+    #[error("la recherche doit compter au plus {MAX_SEARCH} caractères et {MAX_SEARCH_WORDS} mots, sans caractère invisible")]
     TooLong,
 }
 
@@ -33,6 +33,8 @@ impl Search {
             return Err(SearchError::TooLong);
         }
         let folded = fold(input);
+        // "n° 12", "no 12" or "#12" asks for the number alone; "12" for the number or the text.
+        let explicit = ["n°", "no ", "#"].iter().any(|p| folded.starts_with(p));
         let number_part = folded.trim_start_matches("n°").trim_start_matches("no ").trim_start_matches('#').trim();
         let number = number_part.parse::<i64>().ok().filter(|n| *n > 0);
         let words: Vec<String> = folded.split(' ').filter(|w| !w.is_empty()).map(str::to_string).collect();
@@ -43,7 +45,11 @@ impl Search {
             return Ok(None);
         }
         // A number alone is looked for as a number and as text ("12" is also in "12 rue…").
-        let words = if number.is_some() { vec![number_part.to_string()] } else { words };
+        let words = match number {
+            Some(_) if explicit => Vec::new(),
+            Some(_) => vec![number_part.to_string()],
+            None => words,
+        };
         Ok(Some(Search { number, words }))
     }
 }
@@ -55,7 +61,9 @@ mod tests {
     #[test]
     fn numbers_and_words_are_read() {
         assert_eq!(Search::parse("  ").unwrap(), None);
-        assert_eq!(Search::parse("n° 12").unwrap(), Some(Search { number: Some(12), words: vec!["12".into()] }));
+        assert_eq!(Search::parse("n° 12").unwrap(), Some(Search { number: Some(12), words: vec![] }), "the number alone");
+        assert_eq!(Search::parse("12").unwrap(), Some(Search { number: Some(12), words: vec!["12".into()] }), "number or text");
+        assert_eq!(Search::parse("\u{200f}Ｒｕｅ").unwrap().unwrap().words, ["rue"], "invisible marks and full-width letters");
         assert_eq!(Search::parse("#7").unwrap().unwrap().number, Some(7));
         let s = Search::parse("Dégradation  HALL").unwrap().unwrap();
         assert_eq!((s.number, s.words), (None, vec!["degradation".to_string(), "hall".to_string()]));

@@ -330,7 +330,7 @@ pub fn check_text(value: &str, required: bool) -> Result<(), String> {
         return Err(format!("texte trop long (plus de {MAX_TEXT} caractères)"));
     }
     if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err("le texte contient des caractères de contrôle".into());
+        return Err("le texte contient des caractères invisibles (copiés par erreur ?)".into());
     }
     Ok(())
 }

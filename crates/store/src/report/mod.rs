@@ -262,15 +262,18 @@ impl ReportFilter {
         if let Some(search) = &self.search {
             sql.push(" AND (");
             if let Some(n) = search.number {
-                sql.push("r.id = ").bind(Param::Int(n)).push(" OR ");
+                sql.push("r.id = ").bind(Param::Int(n));
             }
-            sql.push("(1 = 1");
-            for word in &search.words {
-                // The word is matched as written: LIKE's wildcards in it are escaped.
-                let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                sql.push(" AND r.search_text LIKE ").bind(Param::Text(pattern)).push(" ESCAPE '\\'");
+            if !search.words.is_empty() {
+                sql.push(if search.number.is_some() { " OR (1 = 1" } else { "(1 = 1" });
+                for word in &search.words {
+                    // The word is matched as written: LIKE's wildcards in it are escaped.
+                    let pattern = format!("%{}%", word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                    sql.push(" AND r.search_text LIKE ").bind(Param::Text(pattern)).push(" ESCAPE '\\'");
+                }
+                sql.push(")");
             }
-            sql.push("))");
+            sql.push(")");
         }
     }
 }

@@ -110,13 +110,15 @@ async fn create_user(
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let mut errors = FieldErrors::default();
     let email = form.email.trim().to_lowercase();
-    if !maillage_core::text::is_plausible_email(&email) {
+    if email.is_empty() {
+        errors.add("email", "L'adresse e-mail est obligatoire.");
+    } else if !maillage_core::text::is_plausible_email(&email) {
         errors.add("email", "L'adresse e-mail n'est pas valide : une seule adresse, de la forme nom@domaine.fr.");
     } else if state.store.user_by_email(&email).await?.is_some() {
         errors.add("email", "Un compte existe déjà avec cette adresse.");
     }
     if !maillage_core::text::is_name(&form.display_name, 200) {
-        errors.add("display_name", "Le nom affiché est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.");
+        errors.add("display_name", "Le nom affiché est obligatoire : une ligne, sans caractère invisible, 200 caractères au plus.");
     }
     let organisation_id = match form.organisation_id.trim() {
         "" => None,
@@ -129,8 +131,12 @@ async fn create_user(
         },
     };
     let role = Role::from_code(&form.role);
-    if role.is_none() {
-        errors.add("role", "Choisissez un rôle.");
+    match role {
+        None => errors.add("role", "Choisissez un rôle."),
+        Some(r) if maillage_core::authz::needs_organisation(r) && organisation_id.is_none() && errors.get("organisation_id").is_none() => {
+            errors.add("organisation_id", "Un partenaire agit pour une organisation : choisissez-la.");
+        }
+        Some(_) => {}
     }
     if let Err(e) = password::check_policy(&form.password, &[&email, &form.display_name]) {
         errors.add("password", e.to_string());
@@ -161,13 +167,17 @@ async fn set_roles(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let id: i64 = parse_id(&id)?;
-    // Checkboxes arrive as repeated `role=…` pairs.
-    let roles: Vec<Role> = body
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .filter(|(k, _)| *k == "role")
-        .filter_map(|(_, v)| Role::from_code(v))
-        .collect();
+    // Checkboxes arrive as repeated `role=…` pairs; a code no role has is refused, never dropped.
+    let codes: Vec<String> = form_urlencoded::parse(body.as_bytes()).filter(|(k, _)| k == "role").map(|(_, v)| v.into_owned()).collect();
+    let roles: Option<Vec<Role>> = codes.iter().map(|c| Role::from_code(c)).collect();
+    let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
+    let refuse = |message: String| AppError::InvalidFields(vec![(format!("r-{id}"), message)]);
+    let Some(roles) = roles.filter(|r| !r.is_empty()) else {
+        return Err(refuse("Cochez au moins un rôle connu (pour retirer tout accès, désactivez le compte).".into()));
+    };
+    if roles.iter().any(|r| maillage_core::authz::needs_organisation(*r)) && target.organisation_id.is_none() {
+        return Err(refuse(format!("{} n'est rattaché à aucune organisation : il ne peut pas être partenaire.", target.email)));
+    }
     if id == u.id && !roles.contains(&Role::Administrator) {
         return Err(AppError::BadRequest("vous ne pouvez pas retirer votre propre rôle d'administrateur".into()));
     }

@@ -201,11 +201,15 @@ async fn change_password(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
     let mut errors = FieldErrors::default();
-    if check_credentials(&state.store, &u.email, &form.current).await?.is_none() {
+    if form.current.is_empty() {
+        errors.add("current", "Saisissez votre mot de passe actuel.");
+    } else if check_credentials(&state.store, &u.email, &form.current).await?.is_none() {
         errors.add("current", "Le mot de passe actuel est incorrect.");
     }
     if let Err(e) = password::check_policy(&form.new, &[&u.email, &u.display_name]) {
         errors.add("new", e.to_string());
+    } else if form.new == form.current {
+        errors.add("new", "Le nouveau mot de passe doit différer de l'actuel.");
     } else if form.new != form.confirm {
         errors.add("confirm", "Les deux saisies du nouveau mot de passe diffèrent.");
     }

@@ -46,6 +46,7 @@ struct LogPage {
     has_next: bool,
     auteur: String,
     operation: String,
+    operations: &'static [(&'static str, &'static str)],
 }
 
 async fn log_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<LogQuery>) -> Result<Response, AppError> {
@@ -74,5 +75,6 @@ async fn log_page(State(state): State<AppState>, user: Option<CurrentUser>, Quer
         has_next,
         auteur: q.auteur,
         operation: q.operation,
+        operations: maillage_core::audit::OPERATIONS,
     })
 }

@@ -91,7 +91,7 @@ impl OrganisationForm {
             errors.add("code", "Le code est obligatoire : minuscules sans accent, chiffres et tirets (64 au plus).".to_string());
         }
         if !maillage_core::text::is_name(&self.name, 200) {
-            errors.add("name", "Le nom est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.".to_string());
+            errors.add("name", "Le nom est obligatoire : une ligne, sans caractère invisible, 200 caractères au plus.".to_string());
         }
         if OrganisationKind::from_code(&self.kind).is_none() {
             errors.add("kind", "Choisissez un type d'organisation dans la liste.".to_string());
@@ -102,7 +102,7 @@ impl OrganisationForm {
         }
         for (field, value, max) in [("phone", &self.phone, 40), ("address", &self.address, 500), ("match_terms", &self.match_terms, 500)] {
             if !maillage_core::text::is_text(value, max) || value.contains(['\n', '\r']) {
-                errors.add(field, format!("Une ligne, sans caractère de contrôle, {max} caractères au plus."));
+                errors.add(field, format!("Une ligne, sans caractère invisible, {max} caractères au plus."));
             }
         }
         if !errors.is_empty() {

@@ -72,8 +72,7 @@ pub(super) async fn change_state(
     let u = require(user.as_ref(), Action::ListReports, "/signalements")?;
     let Handled { report: r, id, .. } = handleable(&state, u, &id, |part| Action::HandleReport { part }).await?;
     // A note with no state chosen is a shared comment: the state does not move.
-    let note_refused =
-        || format!("La précision doit compter au plus {} caractères, sans caractère de contrôle.", maillage_core::report::MAX_COMMENT);
+    let note_refused = || format!("La précision doit compter au plus {} caractères, sans caractère invisible.", max_comment());
     if form.etat.is_empty() && !form.note.trim().is_empty() {
         if !maillage_core::text::is_text(&form.note, maillage_core::report::MAX_COMMENT) {
             return refused_keeping(&state, u, id, note_refused(), form.kept("note")).await;
@@ -105,9 +104,10 @@ pub(super) async fn change_state(
             other => Err(other),
         },
         Err(e) => {
-            let field = match e {
-                TransitionError::UnknownOriginal(_) => "original",
-                TransitionError::UnknownOrganisation => "organisation-redirect",
+            // The refusal is said beside the field that carries what was refused.
+            let field = match (&e, &t) {
+                (TransitionError::UnknownOriginal(_), _) | (_, Transition::DuplicateOf(_)) => "original",
+                (TransitionError::UnknownOrganisation, _) | (_, Transition::RedirectTo(_)) => "organisation-redirect",
                 _ => "etat",
             };
             refused_keeping(&state, u, id, capitalise(&e.to_string()), form.kept(field)).await
@@ -144,8 +144,7 @@ pub(super) async fn comment(
     }
     let text = form.texte.trim();
     if text.is_empty() || !maillage_core::text::is_text(text, maillage_core::report::MAX_COMMENT) {
-        let m =
-            format!("Le commentaire doit compter de 1 à {} caractères, sans caractère de contrôle.", maillage_core::report::MAX_COMMENT);
+        let m = format!("Le commentaire doit compter de 1 à {} caractères, sans caractère invisible.", max_comment());
         return refused_keeping(&state, u, id, m, keep("texte")).await;
     }
     state.store.add_comment(&u.author(), id, u.actor.organisation_id, internal, text).await?;
@@ -212,4 +211,9 @@ pub(super) async fn involve(
             refused_keeping(&state, u, id, capitalise(&e.to_string()), kept()).await
         }
     }
+}
+
+/// The longest comment, as French readers write the number ("4 000").
+fn max_comment() -> String {
+    maillage_core::text::number_fr(i64::try_from(maillage_core::report::MAX_COMMENT).unwrap_or(i64::MAX))
 }

@@ -48,7 +48,7 @@ async fn report_create(
     body: Result<Json<ReportInput>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(axum::http::StatusCode, Json<Value>), ApiError> {
     let u = require(user.as_ref(), Action::CreateReport, "/api/v1/signalements")?;
-    let Json(input) = body.map_err(|e| AppError::BadRequest(e.body_text()))?;
+    let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let catalog = state.catalog().await?;
     let categories = &catalog.categories;
     let draft = maillage_app::report::Draft {
@@ -133,7 +133,7 @@ async fn report_detail(State(state): State<AppState>, user: Option<CurrentUser>,
         .await?
         .into_iter()
         .next()
-        .ok_or(AppError::NotFound)?;
+        .ok_or_else(|| super::detail::missing(u))?;
     let involved = maillage_app::report::involved(&state, id, u.actor.organisation_id).await?;
     require(Some(u), Action::ReadReport { involved }, "/api/v1/signalements")?;
     maillage_app::report::consulted(&state, &u.author(), maillage_app::report::Consultation::Report(id)).await?;
@@ -160,7 +160,17 @@ async fn reports_statistics(
     axum::extract::Query(q): axum::extract::Query<super::FilterQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let u = require(user.as_ref(), Action::ViewReportStatistics, "/api/v1/signalements/statistiques")?;
-    let (filter, errors) = q.to_filter(maillage_core::authz::statistics_scope(&u.actor));
+    let scope = maillage_core::authz::statistics_scope(&u.actor);
+    // Published figures (to those who read no report): whole years, small lines merged, small
+    // counts null.
+    let masked = maillage_core::authz::figures_masked(&u.actor);
+    let (filter, year, errors) = if masked {
+        let (f, year, errors) = q.to_published_filter(scope);
+        (f, Some(year), errors)
+    } else {
+        let (f, errors) = q.to_filter(scope);
+        (f, None, errors)
+    };
     if !errors.is_empty() {
         return Err(AppError::BadRequest(errors.join(" ")).into());
     }
@@ -169,19 +179,26 @@ async fn reports_statistics(
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
-    // Published figures (to those who do not handle reports) give small counts as null.
-    let masked = maillage_core::authz::figures_masked(&u.actor);
-    let value = |r: &maillage_core::report::StatRow| {
-        if masked { serde_json::to_value(maillage_core::publication::publish(r)) } else { serde_json::to_value(r) }.unwrap_or(Value::Null)
+    let label = |key: &Option<i64>| Value::from(super::filter::stat_label(group, key, categories, &places, organisations));
+    let labelled = |v: Value, key: &Option<i64>| {
+        let mut v = v;
+        v["label"] = label(key);
+        v
     };
+    if let Some(year) = year {
+        let t = maillage_core::publication::publish_table(&rows, &total);
+        return Ok(Json(json!({
+            "group": group.code(),
+            "year": year,
+            "masked_below": maillage_core::publication::SMALL_COUNT,
+            "rows": t.rows.iter().map(|r| labelled(serde_json::to_value(r).unwrap_or(Value::Null), &r.key)).collect::<Vec<_>>(),
+            "others": t.others,
+            "total": t.total,
+        })));
+    }
     Ok(Json(json!({
         "group": group.code(),
-        "masked_below": masked.then_some(maillage_core::publication::SMALL_COUNT),
-        "total": value(&total),
-        "rows": rows.iter().map(|r| {
-            let mut v = value(r);
-            v["label"] = Value::from(super::filter::stat_label(group, &r.key, categories, &places, organisations));
-            v
-        }).collect::<Vec<_>>(),
+        "total": total,
+        "rows": rows.iter().map(|r| labelled(serde_json::to_value(r).unwrap_or(Value::Null), &r.key)).collect::<Vec<_>>(),
     })))
 }

@@ -132,7 +132,7 @@ pub(super) async fn readable(
     u: &CurrentUser,
     id: i64,
 ) -> Result<(maillage_store::report::ReportDetail, Vec<maillage_store::report::Involvement>, bool), AppError> {
-    let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
+    let r = state.store.report(id).await?.ok_or_else(|| missing(u))?;
     let involvements = state.store.involvements(id).await?;
     let involved = u.actor.organisation_id.is_some_and(|o| involvements.iter().any(|i| i.organisation_id == o));
     require(Some(u), Action::ReadReport { involved }, "/signalements").map_err(not_yours)?;
@@ -264,6 +264,16 @@ pub(super) async fn detail(
     render(&page)
 }
 
+/// A report number that does not exist, answered as a report of another organisation to whoever
+/// does not read every report: the answer never tells which numbers exist.
+pub(super) fn missing(u: &CurrentUser) -> AppError {
+    if maillage_core::authz::report_scope(&u.actor) == maillage_core::authz::ReportScope::All {
+        AppError::NotFound
+    } else {
+        AppError::NotYourReport
+    }
+}
+
 /// A report refused to a partner is refused because of its organisation, and said so.
 fn not_yours(e: AppError) -> AppError {
     match e {
@@ -307,7 +317,7 @@ pub(super) async fn handleable(
 ) -> Result<Handled, AppError> {
     require(Some(u), Action::ListReports, "/signalements")?;
     let id: i64 = parse_id(id)?;
-    let r = state.store.report(id).await?.ok_or(AppError::NotFound)?;
+    let r = state.store.report(id).await?.ok_or_else(|| missing(u))?;
     let part = maillage_app::report::part_of(state, id, u.actor.organisation_id).await?;
     // An organisation with a part was refused the action, not the report.
     require(Some(u), action(part), "/signalements").map_err(|e| if part.is_none() { not_yours(e) } else { e })?;

@@ -10,6 +10,13 @@ use axum::response::{IntoResponse, Response};
 use maillage_app::report::Consultation;
 use maillage_core::authz::{Action, report_scope};
 
+/// The filter of an export: one that could not be read is refused, never dropped (an export of
+/// everything in place of the few asked for).
+fn exported(q: &FilterQuery, actor: &maillage_core::authz::Actor) -> Result<maillage_store::report::ReportFilter, AppError> {
+    let (filter, errors) = q.to_filter(report_scope(actor));
+    if errors.is_empty() { Ok(filter) } else { Err(AppError::BadRequest(errors.join(" "))) }
+}
+
 /// CSV export: `format=point-virgule` gives the variant French spreadsheets open directly
 /// (semicolons, decimal commas, byte-order mark).
 pub(super) async fn export_csv(
@@ -18,7 +25,7 @@ pub(super) async fn export_csv(
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ExportReports, "/signalements")?;
-    let (filter, _) = q.to_filter(report_scope(&u.actor));
+    let filter = exported(&q, &u.actor)?;
     let french = q.format == "point-virgule";
     let csv = maillage_app::report::export::reports_csv(&state, &filter, french).await?;
     let format = if french { "CSV (point-virgule)" } else { "CSV" };
@@ -40,7 +47,7 @@ pub(super) async fn export_ods(
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ExportReports, "/signalements")?;
-    let (filter, _) = q.to_filter(report_scope(&u.actor));
+    let filter = exported(&q, &u.actor)?;
     let ods = maillage_app::report::export::reports_ods(&state, &filter).await?;
     maillage_app::report::consulted(&state, &u.author(), Consultation::Export { format: "ODS", filters: q.query() }).await?;
     Ok((

@@ -40,6 +40,9 @@ pub struct FilterQuery {
     pub groupe: String,
     #[serde(default)]
     pub format: String,
+    /// The year of published figures (those who read no report get whole years only).
+    #[serde(default)]
+    pub annee: String,
 }
 
 /// A date field (`2026-11-26`) as the storage instant of Paris midnight.
@@ -104,6 +107,38 @@ impl FilterQuery {
         (f, errors)
     }
 
+    /// The filter of published figures: whole calendar years, nothing else, so that no two
+    /// requests differ by a few reports. Any other filter is refused with a message.
+    pub fn to_published_filter(&self, scope: ReportScope) -> (ReportFilter, i32, Vec<String>) {
+        let mut errors = Vec::new();
+        let others = [
+            &self.etat,
+            &self.categorie,
+            &self.quartier,
+            &self.organisation,
+            &self.du,
+            &self.au,
+            &self.recherche,
+            &self.retard,
+            &self.a_trier,
+        ];
+        if others.iter().any(|v| !v.is_empty()) {
+            errors.push("Les filtres sont réservés aux organisations qui traitent les signalements : chiffres de l'année entière.".into());
+        }
+        let this_year = time_fmt::paris_date(time_fmt::now()).year();
+        let year = match self.annee.parse::<i32>() {
+            Ok(y) if (2000..=this_year).contains(&y) => y,
+            _ if self.annee.is_empty() => this_year,
+            _ => {
+                errors.push(format!("Année invalide (2000 à {this_year}) : année en cours affichée."));
+                this_year
+            }
+        };
+        let start = |y: i32| time::Date::from_calendar_date(y, time::Month::January, 1).ok().map(time_fmt::paris_day_start);
+        let f = ReportFilter { created_from: start(year), created_before: start(year + 1), ..ReportFilter::new(scope) };
+        (f, year, errors)
+    }
+
     pub fn sort(&self) -> ReportSort {
         match self.tri.as_str() {
             "anciens" => ReportSort::OldestFirst,
@@ -131,11 +166,17 @@ impl FilterQuery {
             ("a_trier", &self.a_trier),
             ("tri", &self.tri),
             ("groupe", &self.groupe),
+            ("annee", &self.annee),
         ]
         .into_iter()
         .filter(|(_, v)| !v.is_empty())
         .map(|(k, v)| (k, v.as_str()))
         .collect()
+    }
+
+    /// Whether a filter narrows what is shown (the sort, the grouping and the page do not).
+    pub fn is_filtered(&self) -> bool {
+        self.pairs().iter().any(|(k, _)| !matches!(*k, "tri" | "groupe" | "annee"))
     }
 
     /// The filters as a query string, without the page, for links.

@@ -257,6 +257,7 @@ pub(super) fn submit_errors(e: SubmitError) -> Result<FieldErrors, AppError> {
         SubmitError::Invalid(list) => {
             for (field, message) in list {
                 let key = match field.as_str() {
+                    "category" => "categorie".to_string(),
                     "description" => "description".to_string(),
                     "address" => "adresse".to_string(),
                     "place" => "lieu".to_string(),

@@ -13,7 +13,7 @@ mod map;
 pub mod open311;
 mod photo;
 pub mod settings;
-mod statistics;
+pub(crate) mod statistics;
 pub mod svg;
 
 use crate::Routes;

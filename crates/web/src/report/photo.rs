@@ -25,11 +25,11 @@ pub(super) async fn upload_photo(
         match multipart.next_field().await {
             Ok(Some(f)) if f.name() == Some("photo") => match f.bytes().await {
                 Ok(b) => file = Some(b),
-                Err(e) => return refused(&state, u, id, "photo", format!("Envoi illisible : {e}")).await,
+                Err(e) => return refused(&state, u, id, "photo", crate::error::multipart_refusal(&e)).await,
             },
             Ok(Some(_)) => {}
             Ok(None) => break,
-            Err(e) => return refused(&state, u, id, "photo", format!("Envoi illisible : {e}")).await,
+            Err(e) => return refused(&state, u, id, "photo", crate::error::multipart_refusal(&e)).await,
         }
     }
     let bytes = file.map(Vec::from).unwrap_or_default();
@@ -43,7 +43,7 @@ pub(super) async fn upload_photo(
 pub(super) async fn photo_file(state: &AppState, user: Option<&CurrentUser>, id: &str, thumb: bool) -> Result<Response, AppError> {
     let u = require(user, Action::ListReports, "/signalements")?;
     let id: i64 = parse_id(id)?;
-    let p = state.store.photo(id).await?.ok_or(AppError::NotFound)?;
+    let p = state.store.photo(id).await?.ok_or_else(|| super::detail::missing(u))?;
     readable(state, u, p.report_id).await?;
     let name = if thumb { &p.thumbnail_name } else { &p.file_name };
     if !maillage_app::report::photo::is_stored_name(name) {

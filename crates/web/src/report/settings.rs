@@ -197,7 +197,7 @@ impl CategoryForm {
             errors.add("code", "Une autre catégorie porte déjà ce code.");
         }
         if !maillage_core::text::is_name(&self.name, 200) {
-            errors.add("name", "Le nom est obligatoire : une ligne, sans caractère de contrôle, 200 caractères au plus.");
+            errors.add("name", "Le nom est obligatoire : une ligne, sans caractère invisible, 200 caractères au plus.");
         }
         let parent_id = if self.parent.is_empty() { None } else { self.parent.parse::<i64>().ok() };
         if !self.parent.is_empty()
@@ -218,7 +218,7 @@ impl CategoryForm {
         };
         for (field, v) in [("description", &self.description), ("keywords", &self.keywords)] {
             if !maillage_core::text::is_text(v, 1000) {
-                errors.add(field, "1000 caractères au plus, sans caractère de contrôle.");
+                errors.add(field, "1000 caractères au plus, sans caractère invisible.");
             }
         }
         if !errors.is_empty() {
@@ -324,12 +324,12 @@ async fn areas_upload(State(state): State<AppState>, user: Option<CurrentUser>, 
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return refuse(&state, u, format!("Envoi illisible : {e}")).await,
+            Err(e) => return refuse(&state, u, crate::error::multipart_refusal(&e)).await,
         };
         let name = field.name().unwrap_or("").to_string();
         let bytes = match field.bytes().await {
             Ok(b) => b,
-            Err(e) => return refuse(&state, u, format!("Envoi illisible : {e}")).await,
+            Err(e) => return refuse(&state, u, crate::error::multipart_refusal(&e)).await,
         };
         match name.as_str() {
             "kind" => kind = String::from_utf8_lossy(&bytes).into_owned(),

@@ -37,27 +37,57 @@ pub(super) struct StatisticsPage {
     groups: Vec<(&'static str, &'static str)>,
     lines: Vec<StatLine>,
     total: StatLine,
-    masked: bool,
+    /// For those who read no report: the published table instead of the lines above.
+    published: Option<PublishedLines>,
     small: i64,
 }
 
-pub(super) fn stat_line(label: String, s: &StatRow, masked: bool) -> StatLine {
-    let count = |n: i64| if masked { publication::count(n) } else { number_fr(n) };
-    let share = if masked {
-        publication::share(s.overdue, s.total)
-    } else {
-        (s.total > 0).then(|| format!("{:.0}\u{202f}%", s.overdue as f64 * 100.0 / s.total as f64))
-    };
-    let median = if masked { publication::publish(s).median_days } else { s.median_days };
+/// A grouping's figures as published ([`publication::publish_table`]), as shown.
+pub struct PublishedLines {
+    pub year: i32,
+    pub years: Vec<i32>,
+    pub lines: Vec<PublishedLine>,
+}
+
+pub struct PublishedLine {
+    pub label: String,
+    pub total: String,
+    pub overdue_share: String,
+    pub median_days: String,
+}
+
+pub fn published_line(label: String, r: &publication::PublishedRow) -> PublishedLine {
+    PublishedLine {
+        label,
+        total: r.total.map_or_else(|| format!("<\u{a0}{}", publication::SMALL_COUNT), number_fr),
+        overdue_share: r.overdue_percent.map_or_else(|| "—".into(), |p| format!("{p}\u{202f}%")),
+        median_days: r.median_days.map_or_else(|| "—".into(), |d| format!("{d:.0}")),
+    }
+}
+
+/// The published lines of a table: the large ones, "Autres" for the small ones merged, the total.
+pub fn published_lines(t: &publication::PublishedTable, label: impl Fn(&Option<i64>) -> String, total_label: &str) -> Vec<PublishedLine> {
+    let mut out: Vec<PublishedLine> = t.rows.iter().map(|r| published_line(label(&r.key), r)).collect();
+    if let Some(o) = &t.others {
+        out.push(published_line(format!("Autres (moins de {} chacun)", publication::SMALL_COUNT), o));
+    }
+    if let Some(total) = &t.total {
+        out.push(published_line(total_label.to_string(), total));
+    }
+    out
+}
+
+pub(super) fn stat_line(label: String, s: &StatRow) -> StatLine {
+    let share = (s.total > 0).then(|| format!("{:.0}\u{202f}%", s.overdue as f64 * 100.0 / s.total as f64));
     StatLine {
         label,
-        total: count(s.total),
-        open: count(s.open),
-        resolved: count(s.resolved),
-        not_resolved: count(s.not_resolved),
-        overdue: count(s.overdue),
+        total: number_fr(s.total),
+        open: number_fr(s.open),
+        resolved: number_fr(s.resolved),
+        not_resolved: number_fr(s.not_resolved),
+        overdue: number_fr(s.overdue),
         overdue_share: share.unwrap_or_else(|| "—".into()),
-        median_days: median.map_or_else(|| "—".into(), |d| format!("{d:.1}").replace('.', ",")),
+        median_days: s.median_days.map_or_else(|| "—".into(), |d| format!("{d:.1}").replace('.', ",")),
     }
 }
 
@@ -67,23 +97,38 @@ pub(super) async fn statistics(
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewReportStatistics, "/signalements/statistiques")?;
-    let (filter, errors) = q.to_filter(maillage_core::authz::statistics_scope(&u.actor));
+    let scope = maillage_core::authz::statistics_scope(&u.actor);
+    let masked = figures_masked(&u.actor);
+    let (filter, year, errors) = if masked {
+        let (f, year, errors) = q.to_published_filter(scope);
+        (f, Some(year), errors)
+    } else {
+        let (f, errors) = q.to_filter(scope);
+        (f, None, errors)
+    };
     let group = StatGroup::from_code(&q.groupe).unwrap_or(StatGroup::Month);
     let maillage_core::report::Statistics { rows, total: overall } = state.store.report_statistics(&filter, group).await?;
     let catalog = state.catalog().await?;
     let (categories, organisations) = (&catalog.categories, &catalog.organisations);
     let places = state.places();
-    let masked = figures_masked(&u.actor);
-    let total = stat_line("Total".into(), &overall, masked);
+    let label = |key: &Option<i64>| stat_label(group, key, categories, &places, organisations);
+    let published = year.map(|year| {
+        let this_year = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).year();
+        PublishedLines {
+            year,
+            years: (2019..=this_year).rev().collect(),
+            lines: published_lines(&publication::publish_table(&rows, &overall), label, "Total"),
+        }
+    });
     render(&StatisticsPage {
         layout: Layout::new("Statistiques des signalements", Some(u)),
         choices: FilterChoices::new(categories, &places, organisations),
         errors,
         group,
         groups: StatGroup::ALL.iter().map(|g| (g.code(), g.label())).collect(),
-        lines: rows.iter().map(|s| stat_line(stat_label(group, &s.key, categories, &places, organisations), s, masked)).collect(),
-        total,
-        masked,
+        lines: if masked { Vec::new() } else { rows.iter().map(|s| stat_line(label(&s.key), s)).collect() },
+        total: stat_line("Total".into(), &overall),
+        published,
         small: publication::SMALL_COUNT,
         q,
     })

@@ -530,13 +530,13 @@ async fn import_submit(State(state): State<AppState>, user: Option<CurrentUser>,
         let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => return render_invalid(&fail(format!("envoi illisible : {e}"))),
+            Err(e) => return render_invalid(&fail(crate::error::multipart_refusal(&e))),
         };
         if field.name() == Some("fichier") {
             let name = field.file_name().unwrap_or("fichier.toml").to_string();
             match field.bytes().await {
                 Ok(b) => file = Some((name, b.to_vec())),
-                Err(e) => return render_invalid(&fail(format!("envoi illisible : {e}"))),
+                Err(e) => return render_invalid(&fail(crate::error::multipart_refusal(&e))),
             }
         }
     }
