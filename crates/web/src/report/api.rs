@@ -160,17 +160,9 @@ async fn reports_statistics(
     axum::extract::Query(q): axum::extract::Query<super::FilterQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let u = require(user.as_ref(), Action::ViewReportStatistics, "/api/v1/signalements/statistiques")?;
-    let scope = maillage_core::authz::statistics_scope(&u.actor);
     // Published figures (to those who read no report): whole years, small lines merged, small
     // counts null.
-    let masked = maillage_core::authz::figures_masked(&u.actor);
-    let (filter, year, errors) = if masked {
-        let (f, year, errors) = q.to_published_filter(scope);
-        (f, Some(year), errors)
-    } else {
-        let (f, errors) = q.to_filter(scope);
-        (f, None, errors)
-    };
+    let (filter, year, errors) = q.to_statistics_filter(&u.actor);
     if !errors.is_empty() {
         return Err(AppError::BadRequest(errors.join(" ")).into());
     }

@@ -107,6 +107,19 @@ impl FilterQuery {
         (f, errors)
     }
 
+    /// The filter of statistics for `actor`: the full filters for those who handle reports, or
+    /// the published ones (with their year) for those who read none.
+    pub fn to_statistics_filter(&self, actor: &maillage_core::authz::Actor) -> (ReportFilter, Option<i32>, Vec<String>) {
+        let scope = maillage_core::authz::statistics_scope(actor);
+        if maillage_core::authz::figures_masked(actor) {
+            let (f, year, errors) = self.to_published_filter(scope);
+            (f, Some(year), errors)
+        } else {
+            let (f, errors) = self.to_filter(scope);
+            (f, None, errors)
+        }
+    }
+
     /// The filter of published figures: whole calendar years, nothing else, so that no two
     /// requests differ by a few reports. Any other filter is refused with a message.
     pub fn to_published_filter(&self, scope: ReportScope) -> (ReportFilter, i32, Vec<String>) {

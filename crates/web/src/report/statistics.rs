@@ -9,7 +9,7 @@ use crate::page::render;
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use maillage_core::authz::{Action, figures_masked};
+use maillage_core::authz::Action;
 use maillage_core::{publication, text::number_fr};
 use maillage_store::report::{StatGroup, StatRow};
 
@@ -97,15 +97,8 @@ pub(super) async fn statistics(
     Query(q): Query<FilterQuery>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewReportStatistics, "/signalements/statistiques")?;
-    let scope = maillage_core::authz::statistics_scope(&u.actor);
-    let masked = figures_masked(&u.actor);
-    let (filter, year, errors) = if masked {
-        let (f, year, errors) = q.to_published_filter(scope);
-        (f, Some(year), errors)
-    } else {
-        let (f, errors) = q.to_filter(scope);
-        (f, None, errors)
-    };
+    let (filter, year, errors) = q.to_statistics_filter(&u.actor);
+    let masked = year.is_some();
     let group = StatGroup::from_code(&q.groupe).unwrap_or(StatGroup::Month);
     let maillage_core::report::Statistics { rows, total: overall } = state.store.report_statistics(&filter, group).await?;
     let catalog = state.catalog().await?;
