@@ -28,7 +28,7 @@ const NONCE_LEN: usize = 24;
 pub enum KeyringError {
     #[error("fichier de clés {0} absent : il est nécessaire pour lire et écrire les données chiffrées")]
     Missing(PathBuf),
-    #[error("fichier de clés {path} illisible : {source}")]
+    #[error("fichier de clés {path} illisible")]
     Unreadable { path: PathBuf, source: std::io::Error },
     #[error("fichier de clés {path}, ligne {line} : {what}")]
     Malformed { path: PathBuf, line: usize, what: &'static str },
@@ -36,7 +36,7 @@ pub enum KeyringError {
     UnknownKey(String),
     #[error("valeur chiffrée altérée ou déplacée ({0})")]
     Tampered(String),
-    #[error("impossible d'écrire le fichier de clés {path} : {source}")]
+    #[error("impossible d'écrire le fichier de clés {path}")]
     Write { path: PathBuf, source: std::io::Error },
 }
 

@@ -47,6 +47,11 @@ enum Command {
         #[command(subcommand)]
         action: command::audit::AuditAction,
     },
+    /// Makes the key file, or adds a new key to it.
+    Keys {
+        #[command(subcommand)]
+        action: command::keys::KeysAction,
+    },
     /// Writes a consistent copy of the database: an SQLite file (`.db`) by `VACUUM INTO` on
     /// SQLite, or else an export (JSON lines) that `restore` reads on either backend.
     Backup { dest: PathBuf },
@@ -94,6 +99,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => command::user::run(config, action).await,
         Command::Strategy { action } => command::strategy::run(config, action).await,
         Command::Audit { action } => command::audit::run(config, action).await,
+        Command::Keys { action } => command::keys::run(&action),
         Command::Backup { dest } => command::backup::backup(config, &dest).await,
         Command::Restore { source } => command::backup::restore(config, &source).await,
     }
