@@ -456,6 +456,8 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         Detail,
         StatsYear,
         StatsAll,
+        Search,
+        Home,
     }
     let pages = [
         (Page::List, "/signalements (newest first, page 1)".to_string()),
@@ -464,6 +466,8 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         (Page::Detail, "/signalements/ID (random among all)".to_string()),
         (Page::StatsYear, format!("/signalements/statistiques?groupe=quartier&du={year_ago_day}")),
         (Page::StatsAll, "/signalements/statistiques?groupe=mois (10 years)".to_string()),
+        (Page::Search, "/signalements?recherche=facade (a word of one report in five)".to_string()),
+        (Page::Home, "/ (the coordinator's start page: 4 counts, 2 lists)".to_string()),
     ];
     let max_id = city.max_id;
     let mut alone = Vec::new();
@@ -481,6 +485,8 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                     Page::Detail => format!("/signalements/{}", 1 + pick(rng, max_id as usize)),
                     Page::StatsYear => format!("/signalements/statistiques?groupe=quartier&du={year}"),
                     Page::StatsAll => "/signalements/statistiques?groupe=mois".into(),
+                    Page::Search => "/signalements?recherche=facade".into(),
+                    Page::Home => "/".into(),
                 }
             }
         };
@@ -492,7 +498,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         // Statistics over ten years read a million rows: fewer requests keep the run short.
         let requests = match page {
             Page::StatsAll => 96,
-            Page::StatsYear => 320,
+            Page::StatsYear | Page::Search | Page::Home => 320,
             Page::Map => 640,
             _ => REQUESTS_PER_PAGE,
         };
@@ -546,6 +552,27 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                     Page::StatsAll => {
                         s.report_statistics(&f, StatGroup::Month).await?;
                     }
+                    Page::Search => {
+                        f.search = maillage_core::report::search::Search::parse("facade")?;
+                        s.reports(&f, ReportSort::NewestFirst, 51, 0).await?;
+                    }
+                    Page::Home => {
+                        let open = ReportFilter { states: maillage_core::report::State::open(), ..f.clone() };
+                        for g in [
+                            ReportFilter { unassigned: true, ..open.clone() },
+                            ReportFilter { overdue: true, ..open.clone() },
+                            ReportFilter { created_from: Some(maillage_core::time_fmt::paris_week_start(f.now)), ..f.clone() },
+                            ReportFilter {
+                                closed_from: Some(maillage_core::time_fmt::paris_week_start(f.now)),
+                                states: maillage_core::report::State::closed(),
+                                ..f.clone()
+                            },
+                        ] {
+                            s.report_statistics(&g, StatGroup::Category).await?;
+                        }
+                        s.reports(&ReportFilter { unassigned: true, ..open.clone() }, ReportSort::OldestFirst, 10, 0).await?;
+                        s.reports(&ReportFilter { overdue: true, ..open }, ReportSort::DueFirst, 10, 0).await?;
+                    }
                 }
                 // Categories and organisations: the server keeps them in memory.
                 Ok(())
@@ -553,7 +580,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
         })
         .await?;
         line(&label, &lat, wall, requests, &base_lat);
-        if matches!(page, Page::StatsYear | Page::StatsAll | Page::Map) {
+        if matches!(page, Page::StatsYear | Page::StatsAll | Page::Map | Page::Search | Page::Home) {
             alone.push((label, path_of.clone()));
         }
     }

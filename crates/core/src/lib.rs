@@ -14,3 +14,4 @@ pub mod strategy;
 pub mod text;
 pub mod time_fmt;
 pub mod working_days;
+pub mod working_group;

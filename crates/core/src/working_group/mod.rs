@@ -1,0 +1,192 @@
+//! Working groups of the CLSPD (art. L.132-5 CSI) under the charter (the seed's annex): who may
+//! read a group's situations, and how long a situation is kept. Plain rules, no storage.
+//!
+//! - Access (charter art. 2, 7, 8; privacy rules §1, §6): a member reads the group's
+//!   situations only while their institution has signed the current charter version, they have
+//!   accepted it themselves, they are not excluded, and their session was opened with a second
+//!   factor. A new version suspends everyone until signed and accepted again.
+//! - Retention (AU-038 art. 5; privacy rules §3): active while followed; after the end, three
+//!   years in a separate archive; never beyond the person's 25th birthday; then destroyed.
+
+use time::{Date, Month};
+
+/// What a working group is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GroupKind {
+    /// Cellule de Veille Éducative: minors exposed to delinquency (axis 1).
+    Cve,
+    /// Complex situations of women victims of violence (axis 5).
+    ViolenceAgainstWomen,
+    /// Follow-up of community-service (TIG) posts and reparation measures (axis 2).
+    CommunityService,
+    /// Follow-up of victims (axis 4).
+    VictimSupport,
+    /// Another thematic or territorial group.
+    Other,
+}
+
+impl GroupKind {
+    pub const ALL: [GroupKind; 5] =
+        [GroupKind::Cve, GroupKind::ViolenceAgainstWomen, GroupKind::CommunityService, GroupKind::VictimSupport, GroupKind::Other];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            GroupKind::Cve => "cve",
+            GroupKind::ViolenceAgainstWomen => "violence_against_women",
+            GroupKind::CommunityService => "community_service",
+            GroupKind::VictimSupport => "victim_support",
+            GroupKind::Other => "other",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            GroupKind::Cve => "Cellule de Veille Éducative (CVE)",
+            GroupKind::ViolenceAgainstWomen => "Situations complexes de femmes victimes de violences",
+            GroupKind::CommunityService => "Suivi des travaux d'intérêt général et mesures de réparation",
+            GroupKind::VictimSupport => "Suivi des victimes",
+            GroupKind::Other => "Autre groupe thématique ou territorial",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<GroupKind> {
+        GroupKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+}
+
+/// What is known of one member, for the access decision.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemberStanding {
+    /// The version of the charter the member's institution signed last, if any.
+    pub institution_signed: Option<i32>,
+    /// The version the member accepted last in the application, if any.
+    pub accepted: Option<i32>,
+    /// Excluded (art. 8): at once and for good.
+    pub excluded: bool,
+    /// Whether the session was opened with the second factor.
+    pub second_factor: bool,
+}
+
+/// Why a member may not read the group's situations now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AccessRefused {
+    #[error("vous avez été exclu des travaux de ce groupe (article 8 de la charte)")]
+    Excluded,
+    #[error("votre institution n'a pas signé la version en vigueur de la charte")]
+    InstitutionNotSigned,
+    #[error("vous n'avez pas accepté la version en vigueur de la charte")]
+    NotAccepted,
+    #[error("la lecture des situations demande une connexion avec double authentification")]
+    NoSecondFactor,
+}
+
+/// Whether a member may read the group's situations under the charter's `current` version.
+pub fn member_access(m: &MemberStanding, current: i32) -> Result<(), AccessRefused> {
+    if m.excluded {
+        return Err(AccessRefused::Excluded);
+    }
+    if m.institution_signed != Some(current) {
+        return Err(AccessRefused::InstitutionNotSigned);
+    }
+    if m.accepted != Some(current) {
+        return Err(AccessRefused::NotAccepted);
+    }
+    if !m.second_factor {
+        return Err(AccessRefused::NoSecondFactor);
+    }
+    Ok(())
+}
+
+/// Years a closed situation stays in the archive.
+pub const ARCHIVE_YEARS: i32 = 3;
+/// Nothing is kept beyond this birthday.
+pub const AGE_LIMIT: i32 = 25;
+
+/// The same day `years` later; 29 February becomes 1 March in a common year.
+fn years_after(d: Date, years: i32) -> Option<Date> {
+    let y = d.year().checked_add(years)?;
+    Date::from_calendar_date(y, d.month(), d.day()).ok().or_else(|| Date::from_calendar_date(y, Month::March, 1).ok())
+}
+
+/// The person's 25th birthday: from that day nothing about them is kept.
+pub fn age_limit_day(birth: Date) -> Option<Date> {
+    years_after(birth, AGE_LIMIT)
+}
+
+/// The day a situation is destroyed: three years after its end, or the person's 25th
+/// birthday if that comes first (even while it is still followed).
+pub fn destruction_day(birth: Date, ended: Option<Date>) -> Option<Date> {
+    let limit = age_limit_day(birth)?;
+    Some(match ended.and_then(|e| years_after(e, ARCHIVE_YEARS)) {
+        Some(archive_end) if archive_end < limit => archive_end,
+        _ => limit,
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BirthDateError {
+    #[error("la date de naissance est dans le futur")]
+    InFuture,
+    #[error("la personne a {AGE_LIMIT} ans ou plus : rien ne peut être conservé la concernant")]
+    TooOld,
+}
+
+/// A birth date for a new situation: in the past, and less than 25 years ago.
+pub fn check_birth_date(birth: Date, today: Date) -> Result<(), BirthDateError> {
+    if birth > today {
+        return Err(BirthDateError::InFuture);
+    }
+    match age_limit_day(birth) {
+        Some(limit) if limit > today => Ok(()),
+        _ => Err(BirthDateError::TooOld),
+    }
+}
+
+/// What the keyed hash of a person is computed on: surname, first name and birth date, folded,
+/// so that "DUPONT Émilie" and "dupont emilie" born the same day are found as one person.
+pub fn lookup_text(surname: &str, first_name: &str, birth: Date) -> String {
+    format!("{}|{}|{birth}", crate::text::fold(surname), crate::text::fold(first_name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn access_needs_signature_acceptance_no_exclusion_and_second_factor() {
+        let ok = MemberStanding { institution_signed: Some(2), accepted: Some(2), excluded: false, second_factor: true };
+        assert_eq!(member_access(&ok, 2), Ok(()));
+        assert_eq!(member_access(&ok, 3), Err(AccessRefused::InstitutionNotSigned), "a new version suspends access");
+        assert_eq!(member_access(&MemberStanding { institution_signed: Some(3), ..ok }, 3), Err(AccessRefused::NotAccepted));
+        assert_eq!(member_access(&MemberStanding { excluded: true, ..ok }, 2), Err(AccessRefused::Excluded));
+        assert_eq!(member_access(&MemberStanding { second_factor: false, ..ok }, 2), Err(AccessRefused::NoSecondFactor));
+        assert_eq!(member_access(&MemberStanding { institution_signed: None, ..ok }, 2), Err(AccessRefused::InstitutionNotSigned));
+    }
+
+    #[test]
+    fn destruction_comes_three_years_after_the_end_or_at_25() {
+        let birth = date!(2008 - 05 - 10);
+        assert_eq!(destruction_day(birth, Some(date!(2026 - 11 - 30))), Some(date!(2029 - 11 - 30)));
+        assert_eq!(destruction_day(birth, Some(date!(2031 - 01 - 15))), Some(date!(2033 - 05 - 10)), "the 25th birthday first");
+        assert_eq!(destruction_day(birth, None), Some(date!(2033 - 05 - 10)), "even while followed");
+        assert_eq!(age_limit_day(date!(2004 - 02 - 29)), Some(date!(2029 - 03 - 01)));
+        assert_eq!(destruction_day(date!(2012 - 02 - 29), Some(date!(2024 - 02 - 29))), Some(date!(2027 - 03 - 01)));
+    }
+
+    #[test]
+    fn birth_dates_of_new_situations_are_bounded() {
+        let today = date!(2026 - 11 - 30);
+        assert_eq!(check_birth_date(date!(2026 - 12 - 01), today), Err(BirthDateError::InFuture));
+        assert_eq!(check_birth_date(date!(2001 - 11 - 30), today), Err(BirthDateError::TooOld), "25 today");
+        assert_eq!(check_birth_date(date!(2001 - 12 - 01), today), Ok(()));
+        assert_eq!(check_birth_date(today, today), Ok(()));
+    }
+
+    #[test]
+    fn a_person_is_looked_up_whatever_the_case_and_accents() {
+        let d = date!(2010 - 04 - 02);
+        assert_eq!(lookup_text("DUPONT", "Émilie", d), lookup_text(" dupont", "emilie", d));
+        assert_ne!(lookup_text("Dupont", "Emilie", d), lookup_text("Dupont", "Emilie", date!(2010 - 04 - 03)));
+    }
+}
