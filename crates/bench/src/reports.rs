@@ -568,7 +568,7 @@ async fn measure(store: &Store, city: &City, base: &str, pid: u32, count: usize)
                                 ..f.clone()
                             },
                         ] {
-                            s.report_statistics(&g, StatGroup::Category).await?;
+                            s.count_reports(&g).await?;
                         }
                         s.reports(&ReportFilter { unassigned: true, ..open.clone() }, ReportSort::OldestFirst, 10, 0).await?;
                         s.reports(&ReportFilter { overdue: true, ..open }, ReportSort::DueFirst, 10, 0).await?;

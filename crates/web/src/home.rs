@@ -57,7 +57,7 @@ struct TriagePage {
 }
 
 async fn count(state: &AppState, f: &ReportFilter) -> Result<i64, AppError> {
-    Ok(state.store.report_statistics(f, StatGroup::Category).await?.total.total)
+    Ok(state.store.count_reports(f).await?)
 }
 
 async fn lines(state: &AppState, f: &ReportFilter, sort: ReportSort) -> Result<Vec<Line>, AppError> {

@@ -131,7 +131,7 @@ pub async fn verify(app: &App, by: &Author, user_id: i64, email: &str, code: &st
     Ok(false)
 }
 
-/// The code an authenticator shows at `time` for a sealed secret: for tests and the demo.
+/// The code an authenticator shows at `time` for a sealed secret (what the tests type).
 pub fn code_at(app: &App, user_id: i64, email: &str, sealed: &str, time: u64) -> Result<String, SecondFactorError> {
     Ok(totp(&secret_of(app, user_id, sealed)?, email)?.generate(time).to_string())
 }

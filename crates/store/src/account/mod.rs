@@ -23,6 +23,8 @@ pub struct UserRecord {
     pub password_changed_at: OffsetDateTime,
     pub last_login_at: Option<OffsetDateTime>,
     pub created_at: OffsetDateTime,
+    /// Whether logging in asks for a second factor (one confirmed).
+    pub second_factor: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -37,6 +39,7 @@ struct UserRow {
     password_changed_at: String,
     last_login_at: Option<String>,
     created_at: String,
+    second_factor: bool,
 }
 
 impl TryFrom<UserRow> for UserRecord {
@@ -63,6 +66,7 @@ impl TryFrom<UserRow> for UserRecord {
             organisation_id: r.organisation_id,
             password_hash: r.password_hash,
             disabled: r.disabled,
+            second_factor: r.second_factor,
         })
     }
 }
@@ -79,7 +83,8 @@ pub struct NewUser {
 /// `SELECT` of every account column, followed by the rest of the query.
 macro_rules! select_users {
     ($rest:literal) => {
-        concat!("SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at FROM users ", $rest)
+        concat!("SELECT id, email, display_name, organisation_id, roles, password_hash, disabled, password_changed_at, last_login_at, created_at, \
+            (totp_confirmed_at IS NOT NULL) AS second_factor FROM users ", $rest)
     };
 }
 

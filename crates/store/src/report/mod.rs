@@ -491,6 +491,16 @@ impl Store {
         rows.into_iter().map(ReportSummary::try_from).collect()
     }
 
+    /// How many reports match the filter (the start page's counts): one `COUNT`, where the
+    /// statistics would group and tally every matching row.
+    pub async fn count_reports(&self, f: &ReportFilter) -> Result<i64, StoreError> {
+        let mut sql = Sql::new("SELECT COUNT(*) FROM reports r");
+        f.where_clause(&mut sql);
+        Ok(on_db!(&self.db, p, {
+            bind_params!(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.text.clone())), &sql.params).fetch_one(p).await?
+        }))
+    }
+
     /// Streams every report matching the filter to `each` (exports), without holding them all.
     pub async fn each_report(
         &self,

@@ -83,7 +83,7 @@ async fn users_view(
             disabled: r.disabled,
             last_login: r.last_login_at.map_or_else(|| "jamais".into(), maillage_core::time_fmt::datetime_fr),
             reset_error: None,
-            second_factor: state.store.second_factor(r.id).await?.is_some_and(|f| f.confirmed),
+            second_factor: r.second_factor,
         });
     }
     Ok(UsersPage {

@@ -99,29 +99,17 @@ async fn login(
     };
     if let Some(wait) = state.throttle.wait(&form.email, ip) {
         trace("session.login_refused").await?;
-        let seconds = wait.as_secs().max(1);
-        let page =
-            fail(&format!("Trop de tentatives de connexion : réessayez dans {seconds} seconde{}.", if seconds > 1 { "s" } else { "" }));
-        let retry = axum::http::HeaderValue::from(seconds);
-        return Ok((
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            [(axum::http::header::RETRY_AFTER, retry)],
-            axum::response::Html(page.render()?),
-        )
-            .into_response());
+        let page = fail(&format!("Trop de tentatives de connexion : réessayez dans {}.", seconds_fr(wait)));
+        return too_many(wait, &page);
     }
     match check_credentials(&state.store, &form.email, &form.password).await? {
         Some(user) => {
             state.throttle.record_success(&form.email, ip);
             // With a second factor, the password only opens the way to the code.
-            if maillage_app::account::second_factor::is_on(&state, user.id).await? {
+            if user.second_factor {
                 return second_factor::begin_login(&session, user.id, &form.suite).await;
             }
-            // A fresh session id at login: a session fixed before login is worth nothing.
-            session.cycle_id().await.map_err(AppError::internal)?;
-            session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
-            state.store.record_login(user.id, &user.email).await?;
-            Ok(Redirect::to(&safe_next(&form.suite)).into_response())
+            complete_login(&state, &session, &user, &form.suite).await
         }
         None => {
             state.throttle.record_failure(&form.email, ip);
@@ -130,6 +118,36 @@ async fn login(
             Ok((axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(page.render()?)).into_response())
         }
     }
+}
+
+/// A wait while throttled, in French: "1 seconde", "8 secondes".
+pub fn seconds_fr(wait: std::time::Duration) -> String {
+    let seconds = wait.as_secs().max(1);
+    format!("{seconds} seconde{}", if seconds > 1 { "s" } else { "" })
+}
+
+/// A page refusing an attempt while throttled: 429 with the wait in `Retry-After`.
+pub fn too_many(wait: std::time::Duration, page: &impl Template) -> Result<Response, AppError> {
+    let retry = axum::http::HeaderValue::from(wait.as_secs().max(1));
+    Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, retry)], axum::response::Html(page.render()?))
+        .into_response())
+}
+
+/// Opens the session of `user` once every factor was given, and leads to `next`. A fresh
+/// session id at login: a session fixed before login is worth nothing.
+pub async fn complete_login(
+    state: &AppState,
+    session: &Session,
+    user: &maillage_store::account::UserRecord,
+    next: &str,
+) -> Result<Response, AppError> {
+    session.cycle_id().await.map_err(AppError::internal)?;
+    session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
+    if user.second_factor {
+        session.insert(second_factor::SECOND_FACTOR_KEY, true).await.map_err(AppError::internal)?;
+    }
+    state.store.record_login(user.id, &user.email).await?;
+    Ok(Redirect::to(&safe_next(next)).into_response())
 }
 
 async fn logout(session: Session) -> Result<Response, AppError> {

@@ -2,9 +2,9 @@
 //! code asked at login after the password, recovery codes, turning it off, and the
 //! administrator's removal after a lost phone.
 
-use crate::auth::{CurrentUser, SESSION_USER_KEY, client_address, require};
+use crate::auth::{CurrentUser, client_address, require};
 use crate::error::AppError;
-use crate::layout::{Layout, safe_next};
+use crate::layout::Layout;
 use crate::page::{FieldErrors, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
@@ -91,30 +91,23 @@ async fn check_code(
     let ip = Some(client_address(&headers, addr.ip(), state.client_address_header.as_ref()));
     // Codes are throttled as passwords are, per account and address.
     let throttled = format!("code:{}", user.email);
-    let refuse = |status, message: String| -> Result<Response, AppError> {
-        let page = CodePage { layout: Layout::anonymous("Code de vérification"), error: Some(message) };
-        Ok((status, axum::response::Html(page.render()?)).into_response())
-    };
+    let page = |message: String| CodePage { layout: Layout::anonymous("Code de vérification"), error: Some(message) };
     let by = Author::user(user.id, &user.email);
     if let Some(wait) = state.throttle.wait(&throttled, ip) {
         state.store.record_event(&by, "session.second_factor_refused", "user", &user.email, "").await?;
-        let seconds = wait.as_secs().max(1);
-        return refuse(axum::http::StatusCode::TOO_MANY_REQUESTS, format!("Trop de codes erronés : réessayez dans {seconds} s."));
+        return super::too_many(wait, &page(format!("Trop de codes erronés : réessayez dans {}.", super::seconds_fr(wait))));
     }
     if !second_factor::verify(&state, &by, user.id, &user.email, &form.code).await? {
         state.throttle.record_failure(&throttled, ip);
         state.store.record_event(&by, "session.second_factor_failed", "user", &user.email, "").await?;
-        return refuse(axum::http::StatusCode::UNAUTHORIZED, "Code incorrect ou déjà utilisé.".into());
+        let body = page("Code incorrect ou déjà utilisé.".into()).render()?;
+        return Ok((axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(body)).into_response());
     }
     state.throttle.record_success(&throttled, ip);
     let next: String = session.get(PENDING_NEXT_KEY).await.map_err(AppError::internal)?.unwrap_or_default();
-    session.cycle_id().await.map_err(AppError::internal)?;
     session.remove::<i64>(PENDING_USER_KEY).await.map_err(AppError::internal)?;
     session.remove::<String>(PENDING_NEXT_KEY).await.map_err(AppError::internal)?;
-    session.insert(SESSION_USER_KEY, user.id).await.map_err(AppError::internal)?;
-    session.insert(SECOND_FACTOR_KEY, true).await.map_err(AppError::internal)?;
-    state.store.record_login(user.id, &user.email).await?;
-    Ok(Redirect::to(&safe_next(&next)).into_response())
+    super::complete_login(&state, &session, &user, &next).await
 }
 
 // ---- from one's account ----------------------------------------------------------------------
@@ -125,6 +118,12 @@ struct EnrolPage {
     layout: Layout,
     enrolment: Enrolment,
     errors: FieldErrors,
+}
+
+impl EnrolPage {
+    fn new(u: &CurrentUser, enrolment: Enrolment, errors: FieldErrors) -> Self {
+        EnrolPage { layout: Layout::new("Activer la double authentification", Some(u)), enrolment, errors }
+    }
 }
 
 #[derive(Template)]
@@ -140,7 +139,7 @@ async fn start(State(state): State<AppState>, user: Option<CurrentUser>) -> Resu
         return Ok(Redirect::to("/compte").into_response());
     }
     let enrolment = second_factor::enrol(&state, &u.author(), u.id, &u.email).await?;
-    render(&EnrolPage { layout: Layout::new("Activer la double authentification", Some(u)), enrolment, errors: FieldErrors::default() })
+    render(&EnrolPage::new(u, enrolment, FieldErrors::default()))
 }
 
 async fn confirm(
@@ -162,7 +161,7 @@ async fn confirm(
             };
             let mut errors = FieldErrors::default();
             errors.add("code", "Code incorrect : saisissez les six chiffres affichés par l'application, sans attendre qu'ils changent.");
-            render_invalid(&EnrolPage { layout: Layout::new("Activer la double authentification", Some(u)), enrolment, errors })
+            render_invalid(&EnrolPage::new(u, enrolment, errors))
         }
     }
 }
