@@ -34,14 +34,15 @@ pub struct PublishedRow {
     pub median_days: Option<f64>,
 }
 
-/// A grouping's figures as published: the lines large enough to show, one line merging all
-/// the small ones, and the total — left out when it would give the merged line away (the
-/// merged line small, so total minus the others would tell it).
+/// A grouping's figures as published: the lines large enough to show, one line merging the
+/// others, and the total. The total is always given (another grouping of the same reports
+/// gives it anyway), so the merged line must never be small: while it is, the smallest shown
+/// line joins it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct PublishedTable {
     pub rows: Vec<PublishedRow>,
     pub others: Option<PublishedRow>,
-    pub total: Option<PublishedRow>,
+    pub total: PublishedRow,
 }
 
 pub fn publish(row: &StatRow) -> PublishedRow {
@@ -55,17 +56,24 @@ pub fn publish(row: &StatRow) -> PublishedRow {
 }
 
 pub fn publish_table(rows: &[StatRow], total: &StatRow) -> PublishedTable {
-    let (large, small): (Vec<&StatRow>, Vec<&StatRow>) = rows.iter().partition(|r| r.total == 0 || r.total >= SMALL_COUNT);
-    let others = (!small.is_empty()).then(|| {
-        let merged = small.iter().fold(StatRow { key: None, ..StatRow::default() }, |mut m, r| {
-            m.total += r.total;
-            m.overdue += r.overdue;
-            m
-        });
-        publish(&merged)
-    });
-    let total_shown = others.as_ref().is_none_or(|o| o.total.is_some());
-    PublishedTable { rows: large.into_iter().map(publish).collect(), others, total: total_shown.then(|| publish(total)) }
+    let (mut large, small): (Vec<&StatRow>, Vec<&StatRow>) = rows.iter().partition(|r| r.total == 0 || r.total >= SMALL_COUNT);
+    let mut merged: Option<StatRow> = None;
+    let join = |r: &StatRow, m: &mut Option<StatRow>| {
+        let m = m.get_or_insert_with(StatRow::default);
+        m.total += r.total;
+        m.overdue += r.overdue;
+    };
+    for r in small {
+        join(r, &mut merged);
+    }
+    while merged.as_ref().is_some_and(|m| !is_shown(m.total)) {
+        // The smallest shown line, by its count; ties by the key, so the choice is stable.
+        let Some(at) = large.iter().enumerate().filter(|(_, r)| r.total > 0).min_by_key(|(_, r)| (r.total, r.key)).map(|(i, _)| i) else {
+            break;
+        };
+        join(large.remove(at), &mut merged);
+    }
+    PublishedTable { rows: large.into_iter().map(publish).collect(), others: merged.as_ref().map(publish), total: publish(total) }
 }
 
 #[cfg(test)]
@@ -90,9 +98,13 @@ mod tests {
         assert_eq!(t.rows.len(), 1);
         assert_eq!(t.rows[0].overdue_percent, Some(25));
         assert_eq!(t.others.as_ref().map(|o| o.total), Some(Some(5)), "3 + 2 merged reach 5");
-        assert!(t.total.is_some());
-        let t = super::publish_table(&[row(1, 40, 10), row(2, 3, 1)], &StatRow { total: 43, overdue: 11, ..StatRow::default() });
-        assert_eq!(t.others.as_ref().map(|o| o.total), Some(None));
-        assert_eq!(t.total, None, "43 - 40 would tell the 3");
+        // A lone small line would be the total minus the others: the smallest shown line joins it.
+        let t = super::publish_table(&[row(1, 40, 10), row(2, 6, 0), row(3, 1, 0)], &StatRow { total: 47, ..StatRow::default() });
+        assert_eq!(t.rows.iter().map(|r| r.key).collect::<Vec<_>>(), [Some(1)]);
+        assert_eq!(t.others.as_ref().map(|o| o.total), Some(Some(7)));
+        assert_eq!(t.total.total, Some(47), "the total is always given");
+        // Nothing left to join: the merged line is the total, both small, both hidden.
+        let t = super::publish_table(&[row(1, 3, 0)], &StatRow { total: 3, ..StatRow::default() });
+        assert_eq!((t.others.map(|o| o.total), t.total.total), (Some(None), None));
     }
 }

@@ -456,8 +456,11 @@ async fn second_factor_from_enrolment_to_login(b: Backend) {
     assert!(common::marked(&r.text().await.unwrap(), "code"));
     let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
     let code = |t: u64| code_at(&app.state, id, email, &sealed, t).unwrap();
+    let before = app.login(email).await;
     let r = reader.post(app.url("/compte/double-authentification/confirmer")).form(&[("code", code(now))]).send().await.unwrap();
     assert_eq!(r.status(), 200);
+    assert_eq!(text(&before, app.url("/strategie")).await.0, 303, "a session opened with the password alone ends");
+    assert_eq!(text(&reader, app.url("/strategie")).await.0, 200, "the one that confirmed stays");
     let page = r.text().await.unwrap();
     let recovery: Vec<String> = page.split("<li><code>").skip(1).map(|c| c.split('<').next().unwrap().to_string()).collect();
     assert_eq!(recovery.len(), 10);
@@ -495,11 +498,30 @@ async fn second_factor_from_enrolment_to_login(b: Backend) {
     let filter = maillage_store::audit::AuditFilter { operation: Some("session.second_factor".into()), ..Default::default() };
     let log = app.store.audit_entries(&filter, 100, 0).await.unwrap();
     assert!(log.len() >= 5, "{log:?}");
+    // Turning it off asks for a code, throttled and recorded as at login.
+    let off = app.url("/compte/double-authentification/desactiver");
+    let mut throttled = false;
+    for _ in 0..5 {
+        let r = c.post(off.clone()).form(&[("code", "999999")]).send().await.unwrap();
+        assert_eq!(r.status(), 422);
+        let page = r.text().await.unwrap();
+        assert!(common::marked(&page, "code-off"), "{page}");
+        throttled |= page.contains("Trop de codes erronés");
+    }
+    assert!(throttled, "wrong codes wait, as at login");
+    let refused = app.store.audit_entries(&filter, 100, 0).await.unwrap().len();
+    assert!(refused >= log.len() + 5, "each wrong code recorded");
+    assert!(app.store.second_factor(id).await.unwrap().unwrap().confirmed, "still on");
     // The administrator removes it (a lost phone): every session of the account ends.
     let admin = app.login(email_for(Role::Administrator)).await;
     assert!(text(&admin, app.url("/admin/comptes")).await.1.contains("Retirer la double authentification"));
     assert_eq!(admin.post(app.url(&format!("/admin/comptes/{id}/double-authentification"))).send().await.unwrap().status(), 303);
     assert_eq!(text(&c, app.url("/strategie")).await.0, 303, "sessions ended");
+    // Removing what is not there writes nothing and ends nothing.
+    let other = app.store.user_by_email(email_for(Role::Coordinator)).await.unwrap().unwrap().id;
+    let coord = app.login(email_for(Role::Coordinator)).await;
+    assert_eq!(admin.post(app.url(&format!("/admin/comptes/{other}/double-authentification"))).send().await.unwrap().status(), 409);
+    assert_eq!(text(&coord, app.url("/strategie")).await.0, 200);
     // The password alone opens again; enrolled again, the secret is sealed again. Started then
     // with no key file, or another one, the application refuses, naming the key.
     let reader = app.login(email).await;

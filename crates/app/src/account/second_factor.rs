@@ -99,7 +99,14 @@ fn matching_step(secret: &[u8], email: &str, code: &str, time: u64) -> Result<Op
 }
 
 /// Confirms an enrolment with its first code; returns the recovery codes, shown once.
-pub async fn confirm(app: &App, by: &Author, user_id: i64, email: &str, code: &str) -> Result<Option<Vec<String>>, SecondFactorError> {
+pub async fn confirm(
+    app: &App,
+    by: &Author,
+    user_id: i64,
+    email: &str,
+    code: &str,
+    keep_session: Option<&str>,
+) -> Result<Option<Vec<String>>, SecondFactorError> {
     let Some(f) = app.store.second_factor(user_id).await? else { return Ok(None) };
     if f.confirmed {
         return Ok(None);
@@ -108,7 +115,7 @@ pub async fn confirm(app: &App, by: &Author, user_id: i64, email: &str, code: &s
     let Some(step) = matching_step(&secret, email, code, unix_now())? else { return Ok(None) };
     let codes: Vec<String> = (0..RECOVERY_CODES).map(|_| recovery_code()).collect();
     let hashes: Vec<String> = codes.iter().map(|c| hash_recovery(c)).collect();
-    app.store.confirm_second_factor(by, user_id, step, &hashes).await?;
+    app.store.confirm_second_factor(by, user_id, step, &hashes, keep_session).await?;
     Ok(Some(codes))
 }
 

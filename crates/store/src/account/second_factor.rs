@@ -50,8 +50,17 @@ impl Store {
         tx.commit().await
     }
 
-    /// Confirms the enrolment after a first good code at `step`, with the hashes of new recovery codes.
-    pub async fn confirm_second_factor(&self, by: &Author, user_id: i64, step: i64, recovery_hashes: &[String]) -> Result<(), StoreError> {
+    /// Confirms the enrolment after a first good code at `step`, with the hashes of new recovery
+    /// codes. The account's other sessions end: opened with the password alone, they would
+    /// otherwise outlive the rule that a code is asked.
+    pub async fn confirm_second_factor(
+        &self,
+        by: &Author,
+        user_id: i64,
+        step: i64,
+        recovery_hashes: &[String],
+        keep_session: Option<&str>,
+    ) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c, {
@@ -69,6 +78,7 @@ impl Store {
             return Err(StoreError::Conflict("aucune activation de double authentification en cours".into()));
         }
         replace_recovery_codes(&mut tx, user_id, recovery_hashes).await?;
+        super::session::end_sessions(&mut tx, user_id, keep_session).await?;
         append(&mut tx, by, "user.second_factor_on", "user", &user_id.to_string(), "").await?;
         tx.commit().await
     }
@@ -124,14 +134,15 @@ impl Store {
     pub async fn remove_second_factor(&self, by: &Author, user_id: i64, keep_session: Option<&str>) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c, {
-            sqlx::query("UPDATE users SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL WHERE id = $1")
+            sqlx::query("UPDATE users SET totp_secret = NULL, totp_confirmed_at = NULL, totp_last_step = NULL WHERE id = $1 AND totp_secret IS NOT NULL")
                 .bind(user_id)
                 .execute(c)
                 .await?
                 .rows_affected()
         });
+        // Nothing to remove: nothing written, no session ended.
         if n == 0 {
-            return Err(StoreError::NotFound(format!("compte {user_id}")));
+            return Err(StoreError::Conflict("ce compte n'a pas de double authentification".into()));
         }
         replace_recovery_codes(&mut tx, user_id, &[]).await?;
         super::session::end_sessions(&mut tx, user_id, keep_session).await?;

@@ -120,15 +120,20 @@ async fn login(
     }
 }
 
+/// A wait rounded up: whoever waits what is said is never refused again.
+fn whole_seconds(wait: std::time::Duration) -> u64 {
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+}
+
 /// A wait while throttled, in French: "1 seconde", "8 secondes".
 pub fn seconds_fr(wait: std::time::Duration) -> String {
-    let seconds = wait.as_secs().max(1);
+    let seconds = whole_seconds(wait);
     format!("{seconds} seconde{}", if seconds > 1 { "s" } else { "" })
 }
 
 /// A page refusing an attempt while throttled: 429 with the wait in `Retry-After`.
 pub fn too_many(wait: std::time::Duration, page: &impl Template) -> Result<Response, AppError> {
-    let retry = axum::http::HeaderValue::from(wait.as_secs().max(1));
+    let retry = axum::http::HeaderValue::from(whole_seconds(wait));
     Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, [(axum::http::header::RETRY_AFTER, retry)], axum::response::Html(page.render()?))
         .into_response())
 }
@@ -157,15 +162,29 @@ async fn logout(session: Session) -> Result<Response, AppError> {
 
 #[derive(Template)]
 #[template(path = "account/profile.html")]
-struct AccountPage {
+pub(super) struct AccountPage {
     layout: Layout,
     email: String,
     notice: Option<String>,
-    /// The password form's faults, by field (passwords are never sent back).
+    /// The forms' faults, by field (passwords and codes are never sent back).
     errors: FieldErrors,
     digest: bool,
     has_organisation: bool,
     second_factor: second_factor::Status,
+}
+
+impl AccountPage {
+    pub(super) async fn build(state: &AppState, u: &CurrentUser, notice: Option<String>, errors: FieldErrors) -> Result<Self, AppError> {
+        Ok(AccountPage {
+            layout: Layout::new("Mon compte", Some(u)),
+            email: u.email.clone(),
+            notice,
+            errors,
+            digest: state.store.daily_digest(u.id).await?,
+            has_organisation: u.actor.organisation_id.is_some(),
+            second_factor: second_factor::status(state, u.id).await?,
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -190,15 +209,7 @@ async fn account_page(
         (_, _, Some(_)) => Some("La double authentification est désactivée.".to_string()),
         _ => None,
     };
-    render(&AccountPage {
-        layout: Layout::new("Mon compte", Some(u)),
-        email: u.email.clone(),
-        notice,
-        errors: FieldErrors::default(),
-        digest: state.store.daily_digest(u.id).await?,
-        has_organisation: u.actor.organisation_id.is_some(),
-        second_factor: second_factor::status(&state, u.id).await?,
-    })
+    render(&AccountPage::build(&state, u, notice, FieldErrors::default()).await?)
 }
 
 #[derive(Deserialize)]
@@ -232,15 +243,7 @@ async fn change_password(
         errors.add("confirm", "Les deux saisies du nouveau mot de passe diffèrent.");
     }
     if !errors.is_empty() {
-        return render_invalid(&AccountPage {
-            layout: Layout::new("Mon compte", Some(u)),
-            email: u.email.clone(),
-            notice: None,
-            errors,
-            digest: state.store.daily_digest(u.id).await?,
-            has_organisation: u.actor.organisation_id.is_some(),
-            second_factor: second_factor::status(&state, u.id).await?,
-        });
+        return render_invalid(&AccountPage::build(&state, u, None, errors).await?);
     }
     let hash = hash_blocking(form.new).await?;
     // This session stays open; every other one of the account ends.

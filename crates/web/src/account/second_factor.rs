@@ -15,7 +15,7 @@ use maillage_app::account::second_factor::{self, Enrolment, SecondFactorError};
 use maillage_core::authz::Action;
 use maillage_store::Author;
 use serde::Deserialize;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use tower_sessions::Session;
 
 /// The session keys of a login waiting for its code, and of a session opened with one.
@@ -88,26 +88,53 @@ async fn check_code(
         session.flush().await.map_err(AppError::internal)?;
         return Ok(Redirect::to("/connexion").into_response());
     };
-    let ip = Some(client_address(&headers, addr.ip(), state.client_address_header.as_ref()));
-    // Codes are throttled as passwords are, per account and address.
-    let throttled = format!("code:{}", user.email);
+    let ip = client_address(&headers, addr.ip(), state.client_address_header.as_ref());
     let page = |message: String| CodePage { layout: Layout::anonymous("Code de vérification"), error: Some(message) };
-    let by = Author::user(user.id, &user.email);
-    if let Some(wait) = state.throttle.wait(&throttled, ip) {
-        state.store.record_event(&by, "session.second_factor_refused", "user", &user.email, "").await?;
-        return super::too_many(wait, &page(format!("Trop de codes erronés : réessayez dans {}.", super::seconds_fr(wait))));
+    match throttled_verify(&state, ip, user.id, &user.email, &form.code).await? {
+        Ok(()) => {}
+        Err(CodeRefused::Wait(wait)) => {
+            return super::too_many(wait, &page(format!("Trop de codes erronés : réessayez dans {}.", super::seconds_fr(wait))));
+        }
+        Err(CodeRefused::Wrong) => {
+            let body = page("Code incorrect ou déjà utilisé.".into()).render()?;
+            return Ok((axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(body)).into_response());
+        }
     }
-    if !second_factor::verify(&state, &by, user.id, &user.email, &form.code).await? {
-        state.throttle.record_failure(&throttled, ip);
-        state.store.record_event(&by, "session.second_factor_failed", "user", &user.email, "").await?;
-        let body = page("Code incorrect ou déjà utilisé.".into()).render()?;
-        return Ok((axum::http::StatusCode::UNAUTHORIZED, axum::response::Html(body)).into_response());
-    }
-    state.throttle.record_success(&throttled, ip);
     let next: String = session.get(PENDING_NEXT_KEY).await.map_err(AppError::internal)?.unwrap_or_default();
     session.remove::<i64>(PENDING_USER_KEY).await.map_err(AppError::internal)?;
     session.remove::<String>(PENDING_NEXT_KEY).await.map_err(AppError::internal)?;
     super::complete_login(&state, &session, &user, &next).await
+}
+
+/// Why a code was not taken.
+enum CodeRefused {
+    /// Too many wrong codes: wait this long.
+    Wait(std::time::Duration),
+    Wrong,
+}
+
+/// Checks a code wherever one is asked (at login, to turn the factor off): throttled per
+/// account and address as passwords are, each failure and refusal in the audit log.
+async fn throttled_verify(
+    state: &AppState,
+    ip: IpAddr,
+    user_id: i64,
+    email: &str,
+    code: &str,
+) -> Result<Result<(), CodeRefused>, AppError> {
+    let throttled = format!("code:{email}");
+    let by = Author::user(user_id, email);
+    if let Some(wait) = state.throttle.wait(&throttled, Some(ip)) {
+        state.store.record_event(&by, "session.second_factor_refused", "user", email, "").await?;
+        return Ok(Err(CodeRefused::Wait(wait)));
+    }
+    if !second_factor::verify(state, &by, user_id, email, code).await? {
+        state.throttle.record_failure(&throttled, Some(ip));
+        state.store.record_event(&by, "session.second_factor_failed", "user", email, "").await?;
+        return Ok(Err(CodeRefused::Wrong));
+    }
+    state.throttle.record_success(&throttled, Some(ip));
+    Ok(Ok(()))
 }
 
 // ---- from one's account ----------------------------------------------------------------------
@@ -149,7 +176,8 @@ async fn confirm(
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
-    match second_factor::confirm(&state, &u.author(), u.id, &u.email, &form.code).await? {
+    let keep = session.id().map(|id| id.to_string());
+    match second_factor::confirm(&state, &u.author(), u.id, &u.email, &form.code, keep.as_deref()).await? {
         Some(codes) => {
             // This session was opened with the password alone; it counts as verified now.
             session.insert(SECOND_FACTOR_KEY, true).await.map_err(AppError::internal)?;
@@ -168,16 +196,26 @@ async fn confirm(
 
 async fn turn_off(
     State(state): State<AppState>,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    headers: axum::http::HeaderMap,
     user: Option<CurrentUser>,
     session: Session,
     Form(form): Form<CodeForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageOwnAccount, "/compte")?;
-    if !second_factor::verify(&state, &u.author(), u.id, &u.email, &form.code).await? {
-        return Err(AppError::InvalidFields(vec![(
-            "code".into(),
-            "Code incorrect ou déjà utilisé : la double authentification reste active.".into(),
-        )]));
+    if !second_factor::is_on(&state, u.id).await? {
+        return Ok(Redirect::to("/compte").into_response());
+    }
+    let ip = client_address(&headers, addr.ip(), state.client_address_header.as_ref());
+    let refused = match throttled_verify(&state, ip, u.id, &u.email, &form.code).await? {
+        Ok(()) => None,
+        Err(CodeRefused::Wait(wait)) => Some(format!("Trop de codes erronés : réessayez dans {}.", super::seconds_fr(wait))),
+        Err(CodeRefused::Wrong) => Some("Code incorrect ou déjà utilisé : la double authentification reste active.".to_string()),
+    };
+    if let Some(message) = refused {
+        let mut errors = FieldErrors::default();
+        errors.add("code-off", message);
+        return render_invalid(&super::AccountPage::build(&state, u, None, errors).await?);
     }
     let keep = session.id().map(|id| id.to_string());
     state.store.remove_second_factor(&u.author(), u.id, keep.as_deref()).await?;

@@ -143,7 +143,7 @@ impl FilterQuery {
             Ok(y) if (2000..=this_year).contains(&y) => y,
             _ if self.annee.is_empty() => this_year,
             _ => {
-                errors.push(format!("Année invalide (2000 à {this_year}) : année en cours affichée."));
+                errors.push(format!("Année invalide : de 2000 à {this_year}."));
                 this_year
             }
         };

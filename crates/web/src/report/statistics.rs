@@ -71,9 +71,7 @@ pub fn published_lines(t: &publication::PublishedTable, label: impl Fn(&Option<i
     if let Some(o) = &t.others {
         out.push(published_line(format!("Autres (moins de {} chacun)", publication::SMALL_COUNT), o));
     }
-    if let Some(total) = &t.total {
-        out.push(published_line(total_label.to_string(), total));
-    }
+    out.push(published_line(total_label.to_string(), &t.total));
     out
 }
 
