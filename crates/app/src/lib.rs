@@ -7,6 +7,7 @@ pub mod audit;
 pub mod keyring;
 pub mod mail;
 pub mod report;
+pub mod working_group;
 
 use maillage_core::glossary::Glossary;
 use maillage_core::place::Places;
@@ -28,6 +29,8 @@ pub struct AppConfig {
     /// The file of the keys that seal nominative data (outside the database folder's backups);
     /// none: nothing can be sealed, and a database that holds sealed values refuses to start.
     pub key_file: Option<PathBuf>,
+    /// Reads of situations by one account within 15 minutes that alert the DPO; 0: never.
+    pub read_alert_threshold: i64,
 }
 
 impl Default for AppConfig {
@@ -38,6 +41,7 @@ impl Default for AppConfig {
             max_photo_bytes: 8 * 1024 * 1024,
             geocoder: None,
             key_file: None,
+            read_alert_threshold: 30,
         }
     }
 }
@@ -66,6 +70,7 @@ pub struct App {
     pub max_photo_bytes: usize,
     pub geocoder: Option<report::address::Geocoder>,
     pub keyring: Option<Arc<keyring::Keyring>>,
+    pub read_alert_threshold: i64,
     glossary: Arc<RwLock<Arc<Glossary>>>,
     places: Arc<RwLock<Arc<Places>>>,
     catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
@@ -101,6 +106,7 @@ impl App {
             max_photo_bytes: config.max_photo_bytes,
             geocoder: config.geocoder.clone(),
             keyring,
+            read_alert_threshold: config.read_alert_threshold,
             glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
             places: Arc::default(),
             catalog: Arc::default(),

@@ -56,6 +56,9 @@ pub struct Config {
     /// situations). Keep it outside `data_dir`'s backups; `maillage keys create` makes one.
     /// Empty: none, and a database holding sealed values refuses to start.
     pub key_file: String,
+    /// Reads of working-group situations by one account within 15 minutes that alert the
+    /// DPO by e-mail (privacy rules §5: logs watched for anomalies); 0: no alert.
+    pub case_read_alert: i64,
 }
 
 impl Default for Config {
@@ -80,6 +83,7 @@ impl Default for Config {
             address_search_url: String::new(),
             client_address_header: String::new(),
             key_file: String::new(),
+            case_read_alert: 30,
         }
     }
 }
@@ -183,6 +187,7 @@ impl Config {
             data_dir: self.data_dir.clone().into(),
             geocoder,
             key_file: (!self.key_file.is_empty()).then(|| self.key_file.clone().into()),
+            read_alert_threshold: self.case_read_alert.max(0),
         })
     }
 

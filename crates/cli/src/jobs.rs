@@ -1,6 +1,7 @@
 //! Background work of a serving process: the e-mail sender, the daily digests, and once a day
 //! the purges the privacy rules ask for (audit log past its retention, expired sessions, closed
-//! reports past their anonymisation delay with their photo files). Each job calls the use cases
+//! reports past their anonymisation delay with their photo files), and every hour the
+//! destruction of working-group situations whose day has come. Each job calls the use cases
 //! of `maillage_app`; a failure is logged and the job tries again at its next turn.
 
 use maillage_app::App;
@@ -40,6 +41,20 @@ impl Jobs {
             loop {
                 if let Err(e) = anchors.write(&anchor_app.store, AnchorKind::Head).await {
                     tracing::warn!("ancrage du journal : {e}");
+                }
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        });
+        // Situations due for destruction (3-year archive, 25th birthday): checked every hour,
+        // so that each goes on its day whatever the hour the server started.
+        let retention_app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+                match maillage_app::working_group::destroy_due(&retention_app, today).await {
+                    Ok(0) | Err(maillage_app::working_group::CaseError::NoKeyring) => {}
+                    Ok(n) => tracing::info!("{n} situations détruites (fin de conservation)"),
+                    Err(e) => tracing::warn!("destruction des situations : {e}"),
                 }
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }

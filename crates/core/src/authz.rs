@@ -14,10 +14,14 @@
 //! a duplicate also needs the original to be readable by the same rules.
 //!
 //! Handlers name the [`Action`] they are about to perform; nothing else in the code compares
-//! roles. Working-group membership (a later module) will add actions that carry the group, and
-//! the [`Actor`] will carry the groups whose charter its user signed.
+//! roles.
+//!
+//! Working groups: a situation (`case`) is read only by a member of its group in good standing
+//! under the charter ([`case_access`]); the administrator manages groups and members without
+//! reading situations, the DPO reads the access log and neither.
 
 pub use crate::report::Part;
+use crate::working_group::{AccessRefused, MemberStanding, member_access};
 use std::fmt;
 
 /// A role a user holds. A user may hold several.
@@ -145,6 +149,13 @@ pub enum Action {
     ExportReports,
     /// Categories, areas, routing rules and Open311 keys.
     ManageReportSettings,
+    /// See the working groups: purpose, members, charter and its signatures (no situation).
+    ViewWorkingGroups,
+    /// Create groups; add, exclude members; record signatures; adopt a new charter version.
+    ManageWorkingGroups,
+    /// Work on situations at all: the roles that may be members. Whether this actor may read
+    /// a given group's situations is [`case_access`].
+    WorkOnCases,
 }
 
 /// Which reports an actor may list.
@@ -216,8 +227,26 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::TriageReports | Action::ExportReports => &[Coordinator],
         Action::ViewReportStatistics => &[Coordinator, Partner, Reader],
         Action::ManageReportSettings => &[Administrator],
+        Action::ViewWorkingGroups => &[Administrator, Coordinator, Partner, Dpo],
+        Action::ManageWorkingGroups => &[Administrator, Coordinator],
+        Action::WorkOnCases => &[Coordinator, Partner],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
+}
+
+/// Whether `actor` may read and write a group's situations: a role that may be a member
+/// ([`Action::WorkOnCases`]: never the administrator or the DPO as such), on the group's list,
+/// in good standing under the charter's `current` version ([`member_access`]).
+pub fn case_access(actor: &Actor, standing: Option<&MemberStanding>, current: i64) -> Result<(), AccessRefused> {
+    if authorize(Some(actor), Action::WorkOnCases) != Decision::Allow {
+        return Err(AccessRefused::NotMember);
+    }
+    member_access(standing.ok_or(AccessRefused::NotMember)?, current)
+}
+
+/// Whether an account holding `role` may be put on a working group's list.
+pub fn may_be_member(role: &[Role]) -> bool {
+    role.iter().any(|r| matches!(r, Role::Coordinator | Role::Partner))
 }
 
 /// Whether an account holding `role` must belong to an organisation: a partner acts for one
@@ -364,6 +393,23 @@ mod tests {
         for part in [Part::Lead, Part::Involved] {
             assert_eq!(authorize(Some(&partner), Action::HandleReport { part: Some(part) }), Decision::Allow);
         }
+    }
+
+    #[test]
+    fn only_members_in_good_standing_read_situations() {
+        let partner = Actor { user_id: 2, organisation_id: Some(7), roles: vec![Role::Partner] };
+        let ok = MemberStanding { institution_signed: Some(1), accepted: Some(1), excluded: false, second_factor: true };
+        assert_eq!(case_access(&partner, Some(&ok), 1), Ok(()));
+        assert_eq!(case_access(&partner, None, 1), Err(AccessRefused::NotMember));
+        assert_eq!(case_access(&partner, Some(&MemberStanding { second_factor: false, ..ok }), 1), Err(AccessRefused::NoSecondFactor));
+        for role in [Role::Administrator, Role::Dpo, Role::Reader] {
+            let other = Actor { roles: vec![role], ..partner.clone() };
+            assert_eq!(case_access(&other, Some(&ok), 1), Err(AccessRefused::NotMember), "{role:?}");
+        }
+        assert!(!may_be_member(&[Role::Administrator, Role::Dpo]));
+        assert!(may_be_member(&[Role::Reader, Role::Partner]));
+        assert_eq!(authorize(Some(&actor(&[Role::Administrator])), Action::ManageWorkingGroups), Decision::Allow);
+        assert_eq!(authorize(Some(&actor(&[Role::Reader])), Action::ViewWorkingGroups), Decision::Deny);
     }
 
     #[test]

@@ -35,6 +35,12 @@ pub const TABLES: &[&str] = &[
     "report_photos",
     "api_keys",
     "outbox",
+    "working_groups",
+    "charter_versions",
+    "charter_signatures",
+    "group_members",
+    "cases",
+    "case_actions",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -20,6 +20,7 @@ pub mod organisation;
 pub mod place;
 pub mod report;
 pub mod strategy;
+pub mod working_group;
 
 pub use db::{Backend, Store, StoreError, mask_url};
 

@@ -25,6 +25,8 @@ pub struct CurrentUser {
     pub email: String,
     pub display_name: String,
     pub actor: Actor,
+    /// Whether this session was opened with the second factor (needed to read situations).
+    pub second_factor: bool,
 }
 
 impl CurrentUser {
@@ -55,6 +57,8 @@ async fn load_user(parts: &mut Parts, state: &AppState) -> Result<Option<Current
 /// The enabled user a session belongs to, if any.
 pub(crate) async fn user_of_session(session: &Session, state: &AppState) -> Result<Option<CurrentUser>, AppError> {
     let id: Option<i64> = session.get(SESSION_USER_KEY).await.map_err(AppError::internal)?;
+    let second_factor: bool =
+        session.get(crate::account::second_factor::SECOND_FACTOR_KEY).await.map_err(AppError::internal)?.unwrap_or(false);
     let user = match id {
         Some(id) => match state.store.user(id).await? {
             Some(u) if !u.disabled => Some(CurrentUser {
@@ -62,6 +66,8 @@ pub(crate) async fn user_of_session(session: &Session, state: &AppState) -> Resu
                 email: u.email.clone(),
                 display_name: u.display_name.clone(),
                 actor: Actor { user_id: u.id, organisation_id: u.organisation_id, roles: u.roles.clone() },
+                // A second factor removed since the session opened no longer counts.
+                second_factor: second_factor && u.second_factor,
             }),
             _ => None,
         },

@@ -17,6 +17,10 @@ pub enum AppError {
     /// A report the user's organisation has no part in.
     #[error("signalement d'une autre organisation")]
     NotYourReport,
+    /// A group's situations, refused under the charter (not a member, excluded, not signed or
+    /// accepted, no second factor): the reason is said.
+    #[error("{0}")]
+    CaseRefused(maillage_core::working_group::AccessRefused),
     #[error("page introuvable")]
     NotFound,
     #[error("{0}")]
@@ -89,6 +93,18 @@ impl From<AddPhotoError> for AppError {
     }
 }
 
+impl From<maillage_app::working_group::CaseError> for AppError {
+    fn from(e: maillage_app::working_group::CaseError) -> Self {
+        use maillage_app::working_group::CaseError;
+        match e {
+            CaseError::Invalid(faults) => AppError::InvalidFields(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()),
+            e @ CaseError::AlreadyFollowed(_) => AppError::Conflict(e.to_string()),
+            CaseError::Store(e) => e.into(),
+            e @ (CaseError::NoKeyring | CaseError::Keyring(_) | CaseError::Unreadable(_)) => AppError::internal(e),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::internal(e)
@@ -110,7 +126,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NeedsLogin { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::NotYourReport => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotYourReport | AppError::CaseRefused(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -127,7 +143,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "unauthenticated",
-            AppError::Forbidden | AppError::NotYourReport => "forbidden",
+            AppError::Forbidden | AppError::NotYourReport | AppError::CaseRefused(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_fields",
@@ -144,7 +160,7 @@ impl AppError {
     fn title_fr(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "Connexion requise",
-            AppError::Forbidden | AppError::NotYourReport => "Accès refusé",
+            AppError::Forbidden | AppError::NotYourReport | AppError::CaseRefused(_) => "Accès refusé",
             AppError::NotFound => "Page introuvable",
             AppError::BadRequest(_) | AppError::InvalidFields(_) => "Demande incomplète ou invalide",
             AppError::Conflict(_) => "Modification impossible",
@@ -163,6 +179,21 @@ impl AppError {
                 "Cette page n'est pas ouverte à votre compte. Si vous pensez devoir y accéder, demandez-le à la coordination du CLSPD.".into()
             }
             AppError::NotYourReport => "Ce signalement n'existe pas ou ne concerne pas votre organisation : seules les organisations qui y ont une part et la coordination du CLSPD le voient.".into(),
+            AppError::CaseRefused(r) => {
+                use maillage_core::working_group::AccessRefused;
+                let what = match r {
+                    AccessRefused::NoSecondFactor => "Activez-la dans « Mon compte », puis reconnectez-vous avec votre code.",
+                    AccessRefused::NotAccepted => "Lisez la charte et acceptez-la depuis la page du groupe.",
+                    AccessRefused::InstitutionNotSigned => "La coordination du CLSPD enregistre la signature de votre institution.",
+                    AccessRefused::NotMember => "Si vous devez participer à ses travaux, demandez-le à l'animateur du groupe ou à la coordination du CLSPD.",
+                    AccessRefused::Excluded => "L'exclusion prend effet immédiatement.",
+                };
+                let mut m = r.to_string();
+                if let Some(first) = m.get(..1) {
+                    m = first.to_uppercase() + &m[1..];
+                }
+                format!("{m}. {what}")
+            }
             AppError::NotFound => "Cette page n'existe pas ou plus.".into(),
             AppError::BadRequest(m) => format!("Requête invalide : {m}"),
             AppError::InvalidFields(list) => {

@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod page;
 pub mod report;
 pub mod strategy;
+pub mod working_group;
 
 use axum::Router;
 pub use axum::http::HeaderName;
@@ -125,6 +126,7 @@ fn routes() -> Routes {
     let r = organisation::routes(r);
     let r = report::routes(r);
     let r = glossary::routes(r);
+    let r = working_group::routes(r);
     audit::routes(r)
 }
 

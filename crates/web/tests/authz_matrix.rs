@@ -18,6 +18,9 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
     const LOG: &[Role] = &[Administrator, Dpo];
     const REPORTS: &[Role] = &[Coordinator, Partner];
     const FIGURES: &[Role] = &[Coordinator, Partner, Reader];
+    const GROUPS: &[Role] = &[Administrator, Coordinator, Partner, Dpo];
+    // Situations: the roles that may be members; which member reads is `case_access`.
+    const MEMBERS: &[Role] = &[Coordinator, Partner];
     match (method, path) {
         ("GET", "/" | "/sante" | "/static/style.css") => None,
         ("GET" | "POST", "/connexion" | "/connexion/code") | ("POST", "/deconnexion") => None,
@@ -31,6 +34,9 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET" | "POST", "/organisations/nouvelle") | ("POST", "/organisations/{id}") => Some(ORGS),
         ("GET" | "POST", p) if p.starts_with("/admin/") => Some(ADMIN),
         ("GET", "/journal") => Some(LOG),
+        (_, p) if p.starts_with("/groupes/{id}/situations") || p == "/groupes/{id}/acceptation" => Some(MEMBERS),
+        ("GET", "/groupes" | "/groupes/{id}" | "/groupes/{id}/charte") => Some(GROUPS),
+        (_, p) if p.starts_with("/groupes") => Some(ORGS),
         (_, p) if p.starts_with("/open311/") => None,
         ("GET", "/signalements/statistiques" | "/api/v1/signalements/statistiques") => Some(FIGURES),
         (_, p) if p.starts_with("/api/v1/signalements") => Some(REPORTS),
@@ -47,6 +53,8 @@ fn concrete(path: &str) -> String {
         .replace("{code}", "1.1")
         .replace("{id}", "999999")
         .replace("{version}", "1")
+        .replace("{case}", "999999")
+        .replace("{user}", "999999")
 }
 
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u16, String) {

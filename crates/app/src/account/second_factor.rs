@@ -57,9 +57,21 @@ fn unix_now() -> u64 {
 
 /// Starts (or starts again) an enrolment: a new secret, sealed and stored unconfirmed.
 pub async fn enrol(app: &App, by: &Author, user_id: i64, email: &str) -> Result<Enrolment, SecondFactorError> {
-    let ring = keyring(app)?;
     let bytes: [u8; 32] = crate::keyring::random_32();
-    let secret = &bytes[..20];
+    enrol_with(app, by, user_id, email, &bytes[..20]).await
+}
+
+/// An enrolment with a given secret, confirmed at once: the demo's accounts, whose secrets
+/// are printed with their passwords (`secret` in base32). Returns the recovery codes.
+pub async fn enrol_confirmed(app: &App, by: &Author, user_id: i64, email: &str, secret: &str) -> Result<Vec<String>, SecondFactorError> {
+    let secret = Secret::try_from_base32(secret).map(|s| s.as_bytes().to_vec()).map_err(|_| SecondFactorError::BadSecret)?;
+    enrol_with(app, by, user_id, email, &secret).await?;
+    let code = totp(&secret, email)?.generate(unix_now()).to_string();
+    confirm(app, by, user_id, email, &code, None).await?.ok_or(SecondFactorError::BadSecret)
+}
+
+async fn enrol_with(app: &App, by: &Author, user_id: i64, email: &str, secret: &[u8]) -> Result<Enrolment, SecondFactorError> {
+    let ring = keyring(app)?;
     let encoded = Secret::from(secret.to_vec()).to_base32();
     app.store.start_second_factor(by, user_id, &ring.seal(&encoded, &place(user_id))).await?;
     enrolment(secret, email)

@@ -37,7 +37,6 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!("  {:<16} {email:<32} {password:<30} {name}", role.label().split(' ').next().unwrap_or(""));
     }
     println!("Clé Open311 du bailleur de démonstration : {}", demo::API_KEY);
-    std::io::stdout().flush()?;
     let geocoder = address_search.as_deref().map(maillage_app::report::address::Geocoder::new).transpose().context("--address-search")?;
     let anchors = maillage_app::audit::AnchorFile { path: data.join("audit-anchors.log") };
     // The demo's keys sit in its data folder; a real installation keeps them apart.
@@ -54,6 +53,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let mail = smtp.map(|smtp_url| maillage_app::mail::MailConfig { smtp_url, from: "Maillage démo <demo@maillage.invalid>".into() });
     let app = maillage_app::App::new(store, &config).await?;
+    demo::working_group::load(&app).await?;
+    println!("Double authentification (TOTP, à saisir dans une application d'authentification) :");
+    for (email, secret) in demo::working_group::SECOND_FACTORS {
+        println!("  {email:<32} {secret}");
+    }
+    std::io::stdout().flush()?;
     let jobs = crate::jobs::Jobs {
         mail,
         anonymise_after_days: 365,

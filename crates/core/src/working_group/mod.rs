@@ -8,6 +8,8 @@
 //! - Retention (AU-038 art. 5; privacy rules §3): active while followed; after the end, three
 //!   years in a separate archive; never beyond the person's 25th birthday; then destroyed.
 
+pub mod case;
+
 use time::{Date, Month};
 
 /// What a working group is for.
@@ -58,9 +60,9 @@ impl GroupKind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct MemberStanding {
     /// The version of the charter the member's institution signed last, if any.
-    pub institution_signed: Option<i32>,
+    pub institution_signed: Option<i64>,
     /// The version the member accepted last in the application, if any.
-    pub accepted: Option<i32>,
+    pub accepted: Option<i64>,
     /// Excluded (art. 8): at once and for good.
     pub excluded: bool,
     /// Whether the session was opened with the second factor.
@@ -70,6 +72,8 @@ pub struct MemberStanding {
 /// Why a member may not read the group's situations now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum AccessRefused {
+    #[error("seuls les membres du groupe lisent ses situations")]
+    NotMember,
     #[error("vous avez été exclu des travaux de ce groupe (article 8 de la charte)")]
     Excluded,
     #[error("votre institution n'a pas signé la version en vigueur de la charte")]
@@ -81,7 +85,7 @@ pub enum AccessRefused {
 }
 
 /// Whether a member may read the group's situations under the charter's `current` version.
-pub fn member_access(m: &MemberStanding, current: i32) -> Result<(), AccessRefused> {
+pub fn member_access(m: &MemberStanding, current: i64) -> Result<(), AccessRefused> {
     if m.excluded {
         return Err(AccessRefused::Excluded);
     }
@@ -103,7 +107,7 @@ pub const ARCHIVE_YEARS: i32 = 3;
 pub const AGE_LIMIT: i32 = 25;
 
 /// The same day `years` later; 29 February becomes 1 March in a common year.
-fn years_after(d: Date, years: i32) -> Option<Date> {
+pub(crate) fn years_after(d: Date, years: i32) -> Option<Date> {
     let y = d.year().checked_add(years)?;
     Date::from_calendar_date(y, d.month(), d.day()).ok().or_else(|| Date::from_calendar_date(y, Month::March, 1).ok())
 }

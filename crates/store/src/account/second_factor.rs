@@ -163,6 +163,11 @@ impl Store {
                 samples.push(crate::SealedSample { key, place: format!("users.totp_secret.{id}"), sealed });
             }
         }
+        for s in self.sealed_case_samples().await? {
+            if !samples.iter().any(|x| x.key == s.key) {
+                samples.push(s);
+            }
+        }
         Ok(samples)
     }
 }

@@ -1,12 +1,14 @@
 //! The demo: fictitious organisations and accounts around the Gennevilliers strategy.
 
+pub mod working_group;
+
 use maillage_core::authz::Role;
 use maillage_store::account::NewUser;
 use maillage_store::organisation::OrganisationInput;
 use maillage_store::{Author, Store};
 
 /// The shipped strategy file, embedded in the binary.
-pub const GENNEVILLIERS: &str = include_str!("../../../data/strategies/gennevilliers-2019-2021.toml");
+pub const GENNEVILLIERS: &str = include_str!("../../../../data/strategies/gennevilliers-2019-2021.toml");
 
 /// Demo accounts: e-mail, display name, organisation code, role, password. Everything here is
 /// fictitious; the passwords are printed at start and meant for a demo only.
@@ -25,6 +27,9 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("commissariat@demo.maillage.fr", "Noa Prototype (commissariat)", "commissariat", Role::Partner, "Commissariat-Demo-2026!"),
     ("elu@demo.maillage.fr", "Claude Essai (élu)", "ville-prevention", Role::Reader, "Lecture-Elu-Demo-2026!"),
     ("dpo@demo.maillage.fr", "Morgan Specimen (DPO)", "ville-dpo", Role::Dpo, "Protection-Donnees-Demo-2026!"),
+    ("education@demo.maillage.fr", "Ange Exemplaire (Éducation nationale)", "education", Role::Partner, "Education-Demo-2026!"),
+    ("ase@demo.maillage.fr", "Lou Fictive (ASE)", "ase", Role::Partner, "AideEnfance-Demo-2026!"),
+    ("victimes@demo.maillage.fr", "Eden Imaginaire (aide aux victimes)", "aide-victimes", Role::Partner, "AideVictimes-Demo-2026!"),
 ];
 
 fn org(code: &str, name: &str, kind: &str, signed: bool, terms: &str, email: &str) -> OrganisationInput {

@@ -1,0 +1,205 @@
+//! The demo's working groups: a CVE and a group on complex situations of women victims of
+//! violence, with fictitious members, signed charters, second factors whose secrets are printed
+//! with the accounts, and a few dozen fictitious situations at every stage (one due for
+//! destruction tomorrow). Loaded after the application starts, since situations are sealed.
+
+use maillage_app::App;
+use maillage_app::working_group::{ActionDraft, Draft};
+use maillage_core::time_fmt;
+use maillage_core::working_group::GroupKind;
+use maillage_core::working_group::case::{Identity, Representative};
+use maillage_store::Author;
+use maillage_store::working_group::NewGroup;
+use time::{Date, Duration};
+
+/// The demo accounts enrolled with a second factor: e-mail and TOTP secret (base32, RFC 6238,
+/// 30 s, 6 digits). Fictitious, printed at start, for a demo only.
+pub const SECOND_FACTORS: &[(&str, &str)] = &[
+    ("education@demo.maillage.fr", "JBSWY3DPEHPK3PXPMFRGGZDFMZTWQ2LK"),
+    ("ase@demo.maillage.fr", "KRSXG5CTMVRXEZLUKN2XAZLSMJQXE3DF"),
+    ("victimes@demo.maillage.fr", "MZXW6YTBOI5DEMRXGQ3TSMJQHE2DCNBV"),
+];
+
+const SURNAMES: &[&str] = &[
+    "Fictif",
+    "Exemple",
+    "Modèle",
+    "Essai",
+    "Maquette",
+    "Témoin",
+    "Specimen",
+    "Prototype",
+    "Imaginaire",
+    "Factice",
+    "Brouillon",
+    "Esquisse",
+];
+const FIRST_NAMES_F: &[&str] = &["Inès", "Léa", "Chloé", "Sarah", "Yasmine", "Jade", "Lina", "Emma"];
+const FIRST_NAMES_M: &[&str] = &["Adam", "Lucas", "Nathan", "Rayan", "Hugo", "Ilyes", "Noah", "Mehdi"];
+
+fn years_ago(today: Date, years: i32, days: i64) -> Date {
+    let d = Date::from_calendar_date(today.year() - years, today.month(), 1).unwrap_or(today);
+    d + Duration::days(days)
+}
+
+/// Whether the groups were loaded (an empty database only).
+pub async fn load(app: &App) -> anyhow::Result<bool> {
+    if !app.store.groups().await?.is_empty() || app.keyring.is_none() {
+        return Ok(false);
+    }
+    let by = Author::system();
+    let s = &app.store;
+    let user = |email: &'static str| async move { s.user_by_email(email).await.map(|u| u.map(|u| (u.id, u.organisation_id))) };
+    let org = |code: &'static str| async move { s.organisation_by_code(code).await.map(|o| o.map(|o| o.id)) };
+    for (email, secret) in SECOND_FACTORS {
+        if let Some((id, _)) = user(email).await? {
+            maillage_app::account::second_factor::enrol_confirmed(app, &by, id, email, secret).await?;
+        }
+    }
+    let charter = maillage_app::working_group::default_charter(app).await?;
+    let coordinator = user("coordination@demo.maillage.fr").await?;
+    let today = time_fmt::paris_date(time_fmt::now());
+    let groups = [
+        (
+            GroupKind::Cve,
+            "Cellule de Veille Éducative (démo)",
+            "Repérer les mineurs exposés à la délinquance ou en rupture scolaire et coordonner les réponses des professionnels.",
+            vec!["1.1".to_string()],
+            vec![
+                ("coordination@demo.maillage.fr", "Coordinatrice du CLSPD, animatrice"),
+                ("education@demo.maillage.fr", "Conseillère principale d'éducation"),
+                ("ase@demo.maillage.fr", "Éducatrice de l'aide sociale à l'enfance"),
+                ("commissariat@demo.maillage.fr", "Correspondant prévention du commissariat"),
+            ],
+            vec!["ville-prevention", "education", "ase", "commissariat"],
+        ),
+        (
+            GroupKind::ViolenceAgainstWomen,
+            "Situations complexes de femmes victimes de violences (démo)",
+            "Coordonner l'accompagnement des femmes victimes de violences dont la situation demande plusieurs institutions.",
+            vec!["5.1".to_string()],
+            vec![
+                ("coordination@demo.maillage.fr", "Coordinatrice du CLSPD, animatrice"),
+                ("victimes@demo.maillage.fr", "Juriste de l'association d'aide aux victimes"),
+                ("ase@demo.maillage.fr", "Éducatrice de l'aide sociale à l'enfance"),
+            ],
+            vec!["ville-prevention", "aide-victimes", "ase"],
+        ),
+    ];
+    let strategy = app.store.current_strategy().await?;
+    for (kind, name, purpose, sheets, members, signatories) in groups {
+        let sheets = sheets.into_iter().filter(|c| strategy.as_ref().is_some_and(|s| s.doc.sheet(c).is_some())).collect();
+        let group = s
+            .create_group(
+                &by,
+                &NewGroup {
+                    kind,
+                    name: name.into(),
+                    purpose: purpose.into(),
+                    legal_basis: "Article L.132-5 du code de la sécurité intérieure ; charte déontologique du CLSPD.".into(),
+                    sheets,
+                    animator_id: coordinator.map(|c| c.0),
+                    charter: charter.clone(),
+                },
+            )
+            .await?;
+        for code in signatories {
+            if let Some(o) = org(code).await? {
+                s.record_signature(&by, group, 1, o, "Signataire pour l'institution (démo)", today - Duration::days(400)).await?;
+            }
+        }
+        for (email, function) in members {
+            if let Some((id, _)) = user(email).await? {
+                s.add_member(&by, group, id, function).await?;
+                s.accept_charter(&Author::user(id, email), group, id, 1).await?;
+            }
+        }
+        load_cases(app, group, kind, today).await?;
+    }
+    Ok(true)
+}
+
+async fn load_cases(app: &App, group: i64, kind: GroupKind, today: Date) -> anyhow::Result<()> {
+    let by = Author::system();
+    let reporter = app.store.user_by_email("ase@demo.maillage.fr").await?.map_or((0, None), |u| (u.id, u.organisation_id));
+    let referent = app
+        .store
+        .user_by_email(if kind == GroupKind::Cve { "education@demo.maillage.fr" } else { "victimes@demo.maillage.fr" })
+        .await?
+        .map(|u| u.id);
+    let count: usize = if kind == GroupKind::Cve { 24 } else { 12 };
+    for i in 0..count {
+        let female = kind == GroupKind::ViolenceAgainstWomen || i % 2 == 0;
+        let first = if female { FIRST_NAMES_F[i % FIRST_NAMES_F.len()] } else { FIRST_NAMES_M[i % FIRST_NAMES_M.len()] };
+        let age = if kind == GroupKind::Cve { 11 + (i % 7) } else { 19 + (i % 5) };
+        #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
+        let mut birth = years_ago(today, age as i32, (i * 37 % 300) as i64);
+        // One due for destruction tomorrow: the person turns 25.
+        if i == count - 1 {
+            birth = Date::from_calendar_date(today.year() - 25, today.month(), today.day()).unwrap_or(today) + Duration::days(1);
+        }
+        let minor = kind == GroupKind::Cve;
+        let identity = Identity {
+            surname: format!("{}-Démo", SURNAMES[i % SURNAMES.len()]),
+            first_name: first.into(),
+            sex: if female { "F" } else { "M" }.into(),
+            birth_date: birth.to_string(),
+            address: format!("{} rue de l'Exemple, Gennevilliers", 1 + i * 3),
+            phone: String::new(),
+            email: String::new(),
+            school_or_job: if minor { ["college", "lycee", "sans_solution"][i % 3] } else { ["emploi", "sans_emploi"][i % 2] }.into(),
+            representatives: if minor {
+                vec![Representative {
+                    surname: format!("{}-Démo", SURNAMES[i % SURNAMES.len()]),
+                    first_name: "Parent".into(),
+                    phone: "01 00 00 00 00".into(),
+                    ..Representative::default()
+                }]
+            } else {
+                Vec::new()
+            },
+        };
+        #[allow(clippy::cast_possible_wrap)]
+        let opened_on = today - Duration::days(30 + (i as i64) * 23 % 500);
+        let draft = Draft {
+            identity,
+            opened_on: Some(opened_on),
+            origin: ["education", "social", "police", "famille"][i % 4].into(),
+            programme: if minor { ["cve", "pre", "fil_continu"][i % 3] } else { "vff" }.into(),
+            referent_id: referent,
+            already_in_charge: i % 3 != 0,
+            in_charge_org_id: None,
+            judicial: String::new(),
+        };
+        let mut draft = draft;
+        if !draft.already_in_charge {
+            draft.in_charge_org_id = app.store.organisation_by_code(if minor { "education" } else { "aide-victimes" }).await?.map(|o| o.id);
+        }
+        let case = maillage_app::working_group::create_case(app, &by, reporter, group, &draft).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let record = app.store.case(group, case).await?.ok_or_else(|| anyhow::anyhow!("situation {case}"))?;
+        for k in 0..(i % 4) {
+            #[allow(clippy::cast_possible_wrap)]
+            let started = opened_on + Duration::days(7 * (k as i64 + 1));
+            let action = ActionDraft {
+                kind: ["entretien", "orientation", "scolarite", "social"][k % 4].into(),
+                started_on: Some(started.min(today)),
+                ended_on: None,
+                result: ["atteint", "en_cours", "partiel"][k % 3].into(),
+                note: if k == 0 { "Entretien tenu avec la famille, rendez-vous suivant fixé.".into() } else { String::new() },
+            };
+            maillage_app::working_group::add_action(app, &by, &record, &action).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if i % 3 != 2 {
+            maillage_app::working_group::set_informing(app, &by, case, Some(opened_on), "entretien", "")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        // A quarter are closed and archived.
+        if i % 4 == 3 && i != count - 1 {
+            maillage_app::working_group::close_case(app, &by, &record, Some(today - Duration::days(10)), "objectifs_atteints")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,434 @@
+//! Working groups under the charter, on both backends: who reads a situation (members in good
+//! standing with a second factor, nobody else), what is stored (sealed, no name in the database
+//! file or the backup), what is logged (every access, in the chain), bad input (nothing
+//! written), the archive opened for a reason, and destruction on its day.
+#![cfg(test)]
+
+mod common;
+
+use common::{Backend, PASSWORD, TestApp, email_for, start, start_with};
+use maillage_core::authz::Role;
+use maillage_store::Author;
+use maillage_store::account::NewUser;
+
+async fn text(c: &reqwest::Client, url: String) -> (u16, String) {
+    let r = c.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+async fn post(c: &reqwest::Client, url: String, form: &[(&str, &str)]) -> (u16, String, String) {
+    let r = c.post(url).form(form).send().await.unwrap();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status().as_u16(), location, r.text().await.unwrap())
+}
+
+const SECRET: &str = "JBSWY3DPEHPK3PXPMFRGGZDFMZTWQ2LK";
+
+/// Recovery codes of the accounts enrolled by the tests: a time step serves once, so a second
+/// login within the same 30 seconds takes one of these, as a person would.
+static RECOVERY: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    app.store.user_by_email(email).await.unwrap().unwrap().id
+}
+
+/// Enrols the account with a second factor and logs in with password and code.
+async fn login_with_code(app: &TestApp, email: &str) -> reqwest::Client {
+    use maillage_app::account::second_factor::{code_at, enrol_confirmed, is_on};
+    let id = user_id(app, email).await;
+    if !is_on(&app.state, id).await.unwrap() {
+        let codes = enrol_confirmed(&app.state, &Author::system(), id, email, SECRET).await.unwrap();
+        RECOVERY.lock().unwrap().extend(codes.into_iter().map(|c| (format!("{}{email}", app.base), c)));
+    }
+    let c = app.client();
+    let r = c.post(app.url("/connexion")).form(&[("email", email), ("password", PASSWORD), ("suite", "/groupes")]).send().await.unwrap();
+    assert_eq!(r.headers()["location"], "/connexion/code");
+    let sealed = app.store.second_factor(id).await.unwrap().unwrap().sealed_secret;
+    // A step never used before: each login takes the next one.
+    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
+    let code = code_at(&app.state, id, email, &sealed, now + 30).unwrap();
+    let r = c.post(app.url("/connexion/code")).form(&[("code", code.as_str())]).send().await.unwrap();
+    if r.status() == 303 {
+        return c;
+    }
+    let key = format!("{}{email}", app.base);
+    let recovery = {
+        let mut codes = RECOVERY.lock().unwrap();
+        let i = codes.iter().position(|(k, _)| *k == key).expect("a recovery code left");
+        codes.remove(i).1
+    };
+    let r = c.post(app.url("/connexion/code")).form(&[("code", recovery.as_str())]).send().await.unwrap();
+    assert_eq!(r.status(), 303, "recovery code of {email}");
+    c
+}
+
+/// A group made through the pages by the administrator; returns its id.
+async fn new_group(app: &TestApp, admin: &reqwest::Client) -> i64 {
+    let (status, location, body) = post(
+        admin,
+        app.url("/groupes/nouveau"),
+        &[
+            ("kind", "cve"),
+            ("name", "CVE d'essai"),
+            ("purpose", "Repérer les mineurs exposés à la délinquance."),
+            ("legal_basis", "Article L.132-5 du code de la sécurité intérieure."),
+            ("sheets", "1.1"),
+        ],
+    )
+    .await;
+    assert_eq!(status, 303, "{body}");
+    location.rsplit('/').next().unwrap().parse().unwrap()
+}
+
+fn situation<'a>(surname: &'a str, first: &'a str, birth: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("surname", surname),
+        ("first_name", first),
+        ("sex", "F"),
+        ("birth_date", birth),
+        ("address", "3 rue de l'Essai"),
+        ("school_or_job", "college"),
+        ("rep1_surname", surname),
+        ("rep1_first_name", "Parent"),
+        ("rep1_phone", "01 02 03 04 05"),
+        ("opened_on", "2026-09-01"),
+        ("origin", "education"),
+        ("programme", "cve"),
+        ("already_in_charge", "oui"),
+        ("judicial", ""),
+    ]
+}
+
+fn birth_years_ago(years: i32) -> String {
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    time::Date::from_calendar_date(today.year() - years, time::Month::March, 4).unwrap().to_string()
+}
+
+/// From the group's creation to an exclusion: each condition of the charter holds access back
+/// with its reason; the administrator, the DPO, a reader and a non-member never read.
+async fn only_members_in_good_standing_read_situations(b: Backend) {
+    let app = start(b).await;
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let group = new_group(&app, &admin).await;
+    let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
+    let partner_email = email_for(Role::Partner);
+    let partner_id = user_id(&app, partner_email).await;
+    let (status, _, _) = post(&admin, g("/membres"), &[("user_id", &partner_id.to_string()), ("function", "Éducatrice")]).await;
+    assert_eq!(status, 200);
+    // The administrator and the DPO cannot be put on the list.
+    for role in [Role::Administrator, Role::Dpo] {
+        let id = user_id(&app, email_for(role)).await.to_string();
+        let (status, _, body) = post(&admin, g("/membres"), &[("user_id", &id), ("function", "Curieux")]).await;
+        assert_eq!(status, 422, "{role:?}");
+        assert!(common::marked(&body, "user_id"));
+    }
+    let situations = g("/situations");
+    let partner = app.login(partner_email).await;
+    let refused = |body: &str, why: &str| assert!(body.replace("&#39;", "'").contains(why), "expected « {why} » in {body}");
+    let (status, body) = text(&partner, situations.clone()).await;
+    assert_eq!(status, 403);
+    refused(&body, "n'a pas signé la version en vigueur");
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap().to_string();
+    let (status, _, _) =
+        post(&admin, g("/signatures"), &[("organisation_id", &org), ("signatory", "La directrice"), ("signed_on", "2026-01-05")]).await;
+    assert_eq!(status, 200);
+    refused(&text(&partner, situations.clone()).await.1, "pas accepté la version en vigueur");
+    assert_eq!(post(&partner, g("/acceptation"), &[]).await.0, 303);
+    let (status, body) = text(&partner, situations.clone()).await;
+    assert_eq!(status, 403, "the password alone is not enough");
+    refused(&body, "double authentification");
+    let member = login_with_code(&app, partner_email).await;
+    let (status, body) = text(&member, situations.clone()).await;
+    assert_eq!(status, 200);
+    assert!(body.contains("enregistrées dans le journal des accès"), "the user is told reads are logged");
+
+    // A situation, sealed; a second one for the same person is refused, whatever the case and accents.
+    let (status, location, body) = post(&member, situations.clone(), &situation("Martin", "Léa", &birth_years_ago(14))).await;
+    assert_eq!(status, 303, "{body}");
+    let case_url = app.url(&location);
+    let (status, page) = text(&member, case_url.clone()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("MARTIN Léa") && page.contains("(mineur)") && page.contains("enregistrée dans le journal"));
+    let (status, _, body) = post(&member, situations.clone(), &situation("MARTIN", "lea", &birth_years_ago(14))).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("déjà suivie") && common::marked(&body, "surname"));
+    // The look-up finds her by name and birth date, without a name in any address.
+    let birth = birth_years_ago(14);
+    let (status, _, body) =
+        post(&member, g("/situations/recherche"), &[("surname", "martin"), ("first_name", "LÉA"), ("birth_date", &birth)]).await;
+    assert_eq!(status, 200);
+    assert!(body.contains(&format!("href=\"{location}\"")), "{body}");
+
+    // Every other account is refused, each with its reason.
+    for role in [Role::Administrator, Role::Dpo, Role::Reader, Role::Coordinator] {
+        let c = app.login(email_for(role)).await;
+        assert_eq!(text(&c, case_url.clone()).await.0, 403, "{role:?}");
+        assert_eq!(text(&c, situations.clone()).await.0, 403, "{role:?}");
+    }
+    let by = Author::system();
+    let stranger = "autre.partenaire@test.example";
+    app.store
+        .create_user(
+            &by,
+            &NewUser {
+                email: stranger.into(),
+                display_name: "Autre partenaire".into(),
+                organisation_id: Some(org.parse().unwrap()),
+                roles: vec![Role::Partner],
+                password_hash: maillage_core::account::password::hash(PASSWORD).unwrap(),
+            },
+        )
+        .await
+        .unwrap();
+    let outsider = login_with_code(&app, stranger).await;
+    let (status, body) = text(&outsider, case_url.clone()).await;
+    assert_eq!(status, 403);
+    refused(&body, "euls les membres du groupe lisent ses situations");
+
+    // A new charter version suspends access until signed and accepted again.
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let body = format!("Charte, version 2\n\n## Article 1\n\n{}", "Les membres s'engagent à la confidentialité. ".repeat(5));
+    assert_eq!(post(&coordinator, g("/charte"), &[("body", &body)]).await.0, 200);
+    refused(&text(&member, case_url.clone()).await.1, "n'a pas signé la version en vigueur");
+    post(&admin, g("/signatures"), &[("organisation_id", &org), ("signatory", "La directrice"), ("signed_on", "2026-02-05")]).await;
+    assert_eq!(post(&member, g("/acceptation"), &[]).await.0, 303);
+    assert_eq!(text(&member, case_url.clone()).await.0, 200);
+
+    // Exclusion: at once, the sessions end, and the member reads nothing again.
+    let (status, _, body) = post(&admin, g(&format!("/membres/{partner_id}/exclusion")), &[("reason", "")]).await;
+    assert_eq!(status, 422, "a reason is required");
+    assert!(common::marked(&body, &format!("reason-{partner_id}")));
+    let (status, _, _) =
+        post(&admin, g(&format!("/membres/{partner_id}/exclusion")), &[("reason", "Manquement à l'article 3 de la charte")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&member, app.url("/strategie")).await.0, 303, "the session ended");
+    let again = login_with_code(&app, partner_email).await;
+    let (status, body) = text(&again, case_url.clone()).await;
+    assert_eq!(status, 403);
+    refused(&body, "exclu");
+
+    // Every read is in the chain, which still verifies.
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.read".into()), ..Default::default() };
+    let reads = app.store.audit_entries(&filter, 100, 0).await.unwrap();
+    assert_eq!(reads.len(), 2, "the two pages read: {reads:?}");
+    assert!(reads.iter().all(|e| e.actor_id == Some(partner_id) && e.record_type == "case"));
+    assert!(app.store.audit_verify(&mut |_| {}).await.unwrap().is_ok());
+}
+
+/// Bad input changes nothing: each fault is said beside its field, and no row is written.
+async fn bad_situations_are_refused_whole(b: Backend) {
+    let app = start(b).await;
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let group = new_group(&app, &admin).await;
+    let partner_id = user_id(&app, email_for(Role::Partner)).await;
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
+    let by = Author::system();
+    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
+    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
+    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
+    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let url = app.url(&format!("/groupes/{group}/situations"));
+    let long = "x".repeat(301);
+    let too_old = birth_years_ago(26);
+    let cases: Vec<(Vec<(&str, &str)>, &str)> = vec![
+        (vec![("birth_date", "2099-01-01")], "birth_date"),
+        (vec![("birth_date", too_old.as_str())], "birth_date"),
+        (vec![("judicial", long.as_str())], "judicial"),
+        (vec![("sex", "X")], "sex"),
+        (vec![("origin", "rumeur")], "origin"),
+        (vec![("email", "a@b")], "email"),
+        (vec![("already_in_charge", "non")], "in_charge_org_id"),
+        (vec![("surname", "")], "surname"),
+    ];
+    for (changes, field) in cases {
+        let mut form = situation("Durand", "Inès", "2012-05-06");
+        for (k, v) in &changes {
+            form.retain(|(f, _)| f != k);
+            form.push((k, v));
+        }
+        let (status, _, body) = post(&member, url.clone(), &form).await;
+        assert_eq!(status, 422, "{changes:?}");
+        assert!(common::marked(&body, field), "{field} marked for {changes:?}");
+        assert!(body.contains("value=\"Durand\"") || field == "surname", "what was typed comes back");
+    }
+    assert_eq!(app.store.count_cases(group, false).await.unwrap(), 0, "nothing written");
+    let (status, location, _) = post(&member, url.clone(), &situation("Durand", "Inès", "2012-05-06")).await;
+    assert_eq!(status, 303);
+    let case_url = app.url(&location);
+    let note = "y".repeat(301);
+    let (status, _, body) = post(
+        &member,
+        format!("{case_url}/actions"),
+        &[("kind", "entretien"), ("started_on", "2026-10-01"), ("result", "atteint"), ("note", &note)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(common::marked(&body, "a-note"));
+    let (status, _, _) = post(
+        &member,
+        format!("{case_url}/actions"),
+        &[("kind", "entretien"), ("started_on", "2026-10-01"), ("result", "atteint"), ("note", "Entretien avec la mère.")],
+    )
+    .await;
+    assert_eq!(status, 303);
+    let page = text(&member, case_url.clone()).await.1;
+    assert!(page.contains("Entretien avec la mère."));
+    let (status, _, body) = post(&member, format!("{case_url}/information"), &[("informed_on", ""), ("means", "courrier")]).await;
+    assert_eq!(status, 422);
+    assert!(common::marked(&body, "i-informed_on"));
+    let (status, _, body) = post(&member, format!("{case_url}/cloture"), &[("ended_on", "2026-10-02"), ("outcome", "")]).await;
+    assert_eq!(status, 422);
+    assert!(common::marked(&body, "c-outcome"));
+    let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    assert!(app.store.case(group, id).await.unwrap().unwrap().ended_on.is_none());
+}
+
+/// What is stored holds no name: not the database file, not the backup; the archive opens only
+/// for a reason, recorded; destruction comes on its day (25th birthday, 3-year archive), and is
+/// recorded without what was destroyed.
+async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
+    let app = start(b).await;
+    let by = Author::system();
+    let partner_id = user_id(&app, email_for(Role::Partner)).await;
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
+    let charter = maillage_app::working_group::default_charter(&app.state).await.unwrap();
+    assert!(charter.contains("Charte déontologique"), "the seed's annex is the default text");
+    let group = app
+        .store
+        .create_group(
+            &by,
+            &maillage_store::working_group::NewGroup {
+                kind: maillage_core::working_group::GroupKind::ViolenceAgainstWomen,
+                name: "Femmes victimes".into(),
+                purpose: "Coordonner".into(),
+                legal_basis: "L.132-5".into(),
+                sheets: vec![],
+                animator_id: None,
+                charter,
+            },
+        )
+        .await
+        .unwrap();
+    app.store.add_member(&by, group, partner_id, "Juriste").await.unwrap();
+    app.store.record_signature(&by, group, 1, org, "La présidente", time::macros::date!(2026 - 01 - 05)).await.unwrap();
+    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let draft = |surname: &str, birth: time::Date| maillage_app::working_group::Draft {
+        identity: maillage_core::working_group::case::Identity {
+            surname: surname.into(),
+            first_name: "Zoé".into(),
+            sex: "F".into(),
+            birth_date: birth.to_string(),
+            address: "12 avenue Introuvable".into(),
+            school_or_job: "emploi".into(),
+            ..Default::default()
+        },
+        opened_on: Some(today),
+        origin: "association".into(),
+        programme: "vff".into(),
+        already_in_charge: true,
+        judicial: "Ordonnance de protection en cours".into(),
+        ..Default::default()
+    };
+    let wg = &app.state.app;
+    // Turns 25 in ten days.
+    let turning = time::Date::from_calendar_date(today.year() - 25, today.month(), 1).unwrap() + time::Duration::days(40);
+    let turning = if turning.replace_year(turning.year() + 25).unwrap() <= today { turning + time::Duration::days(30) } else { turning };
+    let limit = maillage_core::working_group::age_limit_day(turning).unwrap();
+    let young =
+        maillage_app::working_group::create_case(wg, &by, (partner_id, Some(org)), group, &draft("Quenotte", turning)).await.unwrap();
+    let closed = maillage_app::working_group::create_case(
+        wg,
+        &by,
+        (partner_id, Some(org)),
+        group,
+        &draft("Vauclair", time::macros::date!(2005 - 06 - 01)),
+    )
+    .await
+    .unwrap();
+    let record = app.store.case(group, closed).await.unwrap().unwrap();
+    maillage_app::working_group::close_case(wg, &by, &record, Some(today), "relais").await.unwrap();
+
+    // No name in the database's bytes, nor in the backup.
+    let mut backup = Vec::new();
+    app.store.export(&mut backup, &mut |_, _| {}).await.unwrap();
+    let mut stored: Vec<u8> = backup.clone();
+    if matches!(b, Backend::Sqlite) {
+        for entry in std::fs::read_dir(&app.db.dir).unwrap() {
+            stored.extend(std::fs::read(entry.unwrap().path()).unwrap());
+        }
+    } else {
+        let all = common::raw_sql(b, &app.db.url, "SELECT string_agg(identity || coalesce(judicial, ''), ' ') FROM cases").await.unwrap();
+        stored.extend(all.into_bytes());
+    }
+    for name in ["Quenotte", "Vauclair", "Introuvable", "Ordonnance de protection"] {
+        assert!(!stored.windows(name.len()).any(|w| w == name.as_bytes()), "{name} stored in clear");
+    }
+    assert!(String::from_utf8_lossy(&backup).contains("k1:"), "the backup keeps the sealed values");
+
+    // The archive opens only for a reason, recorded with it.
+    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let url = app.url(&format!("/groupes/{group}/situations/{closed}"));
+    let (status, page) = text(&member, url.clone()).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("VAUCLAIR") && page.contains("Motif de la consultation"));
+    let (status, _, page) = post(&member, format!("{url}/consultation"), &[("reason", "  ")]).await;
+    assert_eq!(status, 422);
+    assert!(common::marked(&page, "reason") && !page.contains("VAUCLAIR"));
+    let (status, _, page) = post(&member, format!("{url}/consultation"), &[("reason", "Demande d'accès de la personne")]).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("VAUCLAIR Zoé") && page.contains("Ordonnance de protection en cours"));
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.archive_read".into()), ..Default::default() };
+    let log = app.store.audit_entries(&filter, 10, 0).await.unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].detail, "Demande d'accès de la personne");
+    let (status, _, _) =
+        post(&member, format!("{url}/actions"), &[("kind", "entretien"), ("started_on", "2026-10-01"), ("result", "atteint")]).await;
+    assert_eq!(status, 409, "an archived situation takes no change");
+
+    // Destruction on its day, with a controlled clock.
+    let destroy = |day: time::Date| async move { maillage_app::working_group::destroy_due(wg, day).await.unwrap() };
+    assert_eq!(destroy(limit - time::Duration::days(1)).await, 0);
+    assert_eq!(destroy(limit).await, 1, "the 25th birthday");
+    assert!(app.store.case(group, young).await.unwrap().is_none());
+    let archive_end = today.replace_year(today.year() + 3).unwrap_or(today + time::Duration::days(3 * 365));
+    assert_eq!(destroy(archive_end - time::Duration::days(1)).await, 0);
+    assert_eq!(destroy(archive_end).await, 1, "three years after the end");
+    assert_eq!(app.store.count_cases(group, true).await.unwrap() + app.store.count_cases(group, false).await.unwrap(), 0);
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.destroy".into()), ..Default::default() };
+    let log = app.store.audit_entries(&filter, 10, 0).await.unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|e| e.detail.is_empty()), "that it happened, not what");
+    assert!(app.store.audit_verify(&mut |_| {}).await.unwrap().is_ok());
+}
+
+/// Many reads in a short time alert the DPO by e-mail, once, with no name in the message.
+async fn many_reads_alert_the_dpo(b: Backend) {
+    let app = start_with(b, |s| s.app.read_alert_threshold = 3).await;
+    let by = Author::system();
+    let partner_id = user_id(&app, email_for(Role::Partner)).await;
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let group = new_group(&app, &admin).await;
+    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
+    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
+    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
+    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let (_, location, _) =
+        post(&member, app.url(&format!("/groupes/{group}/situations")), &situation("Lefort", "Maëlle", "2013-01-02")).await;
+    for _ in 0..5 {
+        assert_eq!(text(&member, app.url(&location)).await.0, 200);
+    }
+    let mails = app.store.due_mail(100).await.unwrap();
+    let alerts: Vec<_> = mails.iter().filter(|m| m.subject.contains("lectures nombreuses")).collect();
+    assert_eq!(alerts.len(), 1, "{mails:?}");
+    assert_eq!(alerts[0].recipient, email_for(Role::Dpo));
+    assert!(!alerts[0].body.contains("Lefort") && !alerts[0].body.contains("LEFORT"));
+}
+
+backend_tests!(
+    only_members_in_good_standing_read_situations,
+    bad_situations_are_refused_whole,
+    sealed_archived_and_destroyed_on_their_day,
+    many_reads_alert_the_dpo,
+);
