@@ -41,6 +41,10 @@ pub const TABLES: &[&str] = &[
     "group_members",
     "cases",
     "case_actions",
+    "group_meetings",
+    "meeting_attendance",
+    "invited_persons",
+    "meeting_decisions",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -1,0 +1,105 @@
+// A member's path through a working group, at a phone's width, with axe on every page: the
+// group says access is suspended without a second factor; the member enrols (QR code and
+// secret drawn by the server), confirms with a code, finds that the person is not followed
+// yet, records a situation (the form first refused, each fault beside its field), then an
+// action; the archive asks for a reason before it shows anything.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { setup, newPage, axe, login, base } from './harness.mjs';
+
+setup();
+
+const phone = { viewport: { width: 390, height: 844 } };
+
+// RFC 6238 with SHA-1, 30 s, 6 digits: what an authenticator application shows.
+function totp(secret, offset = 0) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '')) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30000) + offset));
+  const h = createHmac('sha1', key).update(counter).digest();
+  const o = h[h.length - 1] & 15;
+  return String((h.readUInt32BE(o) & 0x7fffffff) % 1000000).padStart(6, '0');
+}
+
+async function fits(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${page.url()} wider than the screen by ${overflow}px`);
+  await axe(page);
+}
+
+test('a member enrols a second factor and records a situation and an action', async () => {
+  const page = await newPage(phone);
+  await login(page, 'commissariat@demo.maillage.fr', 'Commissariat-Demo-2026!');
+  await page.goto(`${base}/groupes`);
+  await fits(page);
+  await page.click('main a:has-text("Cellule de Veille Éducative")');
+  assert.match(await page.locator('main').innerText(), /double authentification/);
+  await fits(page);
+  assert.equal(await page.locator('main a:has-text("Situations suivies")').count(), 0, 'no way in yet');
+
+  await page.goto(`${base}/compte`);
+  await page.click('main button:has-text("Activer la double authentification")');
+  assert.equal(await page.locator('main svg[role=img]').count(), 1, 'a QR code drawn by the server');
+  await fits(page);
+  const secret = (await page.locator('code.secret').innerText()).trim();
+  await page.fill('#code', totp(secret));
+  await page.click('main button[type=submit]');
+  assert.match(await page.locator('h1').innerText(), /Codes de secours/);
+  await fits(page);
+
+  await page.goto(`${base}/groupes`);
+  await page.click('main a:has-text("Cellule de Veille Éducative")');
+  await page.click('main a:has-text("Situations suivies")');
+  assert.match(await page.locator('main').innerText(), /enregistrées dans le journal des accès/);
+  await fits(page);
+
+  await page.fill('#l-surname', 'Nouvelle-Essai');
+  await page.fill('#l-first_name', 'Anaïs');
+  await page.fill('#l-birth_date', '2013-06-15');
+  await page.click('main form[action$="/recherche"] button');
+  assert.match(await page.locator('[role=status]').innerText(), /Aucune situation/);
+  await fits(page);
+
+  await page.click('main a:has-text("Nouvelle situation")');
+  await fits(page);
+  await page.fill('#surname', 'Nouvelle-Essai');
+  await page.fill('#first_name', 'Anaïs');
+  await page.selectOption('#sex', 'F');
+  await page.fill('#birth_date', '2099-06-15');
+  await page.selectOption('#school_or_job', 'college');
+  await page.fill('#rep1_surname', 'Nouvelle-Essai');
+  await page.selectOption('#origin', 'education');
+  await page.selectOption('#programme', 'cve');
+  await page.click('main form button[type=submit]');
+  assert.match(await page.title(), /^Erreur/);
+  assert.equal(await page.locator('#birth_date[aria-invalid=true]').count(), 1, 'a birth date in the future');
+  assert.equal(await page.locator('#rep1_surname[aria-invalid=true]').count(), 1, 'a representative without a first name');
+  assert.equal(await page.inputValue('#surname'), 'Nouvelle-Essai', 'what was typed stays');
+  await fits(page);
+  await page.fill('#birth_date', '2013-06-15');
+  await page.fill('#rep1_first_name', 'Karim');
+  await page.click('main form button[type=submit]');
+  assert.match(await page.locator('h1').innerText(), /NOUVELLE-ESSAI Anaïs/);
+  await fits(page);
+
+  await page.selectOption('#a-kind', 'entretien');
+  await page.selectOption('#a-result', 'en_cours');
+  await page.fill('#a-note', 'Rendez-vous pris avec le collège.');
+  await page.click('main form[action$="/actions"] button');
+  assert.match(await page.locator('#actions ~ div table').innerText(), /Rendez-vous pris avec le collège/);
+  await fits(page);
+
+  await page.goto(page.url().replace(/\/situations\/\d+.*$/, '/situations/archives'));
+  await fits(page);
+  await page.click('main table a');
+  assert.match(await page.locator('main').innerText(), /Motif de la consultation/);
+  await fits(page);
+  await page.fill('#reason', 'Vérification avant une réunion du groupe');
+  await page.click('main form button');
+  assert.match(await page.locator('main').innerText(), /ouverte pour le motif/);
+  await fits(page);
+});
