@@ -93,7 +93,37 @@ test('a member enrols a second factor and records a situation and an action', as
   assert.match(await page.locator('#actions ~ div table').innerText(), /Rendez-vous pris avec le collège/);
   await fits(page);
 
-  await page.goto(page.url().replace(/\/situations\/\d+.*$/, '/situations/archives'));
+  const caseUrl = page.url().replace(/#.*$/, '');
+  const name = 'NOUVELLE-ESSAI Anaïs';
+
+  // A meeting of the group, the situation examined, a decision with its lead and follow-up.
+  await page.goto(caseUrl.replace(/\/situations\/\d+$/, '/reunions'));
+  await fits(page);
+  await page.fill('#place', 'Salle du conseil');
+  await page.click('main form[action$="/reunions"] button');
+  assert.match(await page.locator('h1').innerText(), /Réunion du/);
+  await fits(page);
+  await page.check('main input[name=present] >> nth=0');
+  await page.click('main form[action$="/presences"] button');
+  await page.selectOption('#d-case', await page.locator('#d-case option', { hasText: name }).getAttribute('value'));
+  await page.selectOption('#d-kind', 'orientation');
+  await page.fill('#d-text', 'Orientation vers le programme de réussite éducative.');
+  await page.selectOption('#d-lead', { index: 1 });
+  await page.fill('#d-follow_up_on', '2099-01-15');
+  await page.click('main form[action$="/decisions"] button');
+  assert.match(await page.locator('main table').last().innerText(), /Orientation vers le programme de réussite éducative/);
+  await fits(page);
+  // The relevé de conclusions and the dashboard name nobody.
+  await page.click('main a:has-text("Relevé de conclusions")');
+  const releve = await page.locator('main').innerText();
+  assert.match(releve, /Orientation vers un dispositif/);
+  assert.doesNotMatch(releve, /NOUVELLE-ESSAI|Anaïs|réussite éducative\./);
+  await fits(page);
+  await page.click('main a:has-text("Tableau de bord")');
+  assert.doesNotMatch(await page.locator('main').innerText(), /NOUVELLE-ESSAI|Anaïs/);
+  await fits(page);
+
+  await page.goto(caseUrl.replace(/\/situations\/\d+$/, '/situations/archives'));
   await fits(page);
   await page.click('main table a');
   assert.match(await page.locator('main').innerText(), /Motif de la consultation/);

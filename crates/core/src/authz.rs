@@ -153,6 +153,9 @@ pub enum Action {
     ViewWorkingGroups,
     /// Create groups; add, exclude members; record signatures; adopt a new charter version.
     ManageWorkingGroups,
+    /// Read a group's relevés de conclusions and dashboard: aggregates only, nothing
+    /// nominative by construction (charter art. 5, 6, 10), for the plenary's members too.
+    ViewGroupConclusions,
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
@@ -230,6 +233,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ViewWorkingGroups => &[Administrator, Coordinator, Partner, Dpo],
         Action::ManageWorkingGroups => &[Administrator, Coordinator],
         Action::WorkOnCases => &[Coordinator, Partner],
+        Action::ViewGroupConclusions => &[Administrator, Coordinator, Partner, Reader, Dpo],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

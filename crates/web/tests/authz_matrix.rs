@@ -34,7 +34,12 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET" | "POST", "/organisations/nouvelle") | ("POST", "/organisations/{id}") => Some(ORGS),
         ("GET" | "POST", p) if p.starts_with("/admin/") => Some(ADMIN),
         ("GET", "/journal") => Some(LOG),
-        (_, p) if p.starts_with("/groupes/{id}/situations") || p == "/groupes/{id}/acceptation" => Some(MEMBERS),
+        ("GET", "/groupes/{id}/reunions/{meeting}/releve" | "/groupes/{id}/tableau-de-bord") => Some(ALL),
+        (_, p)
+            if p.starts_with("/groupes/{id}/situations") || p.starts_with("/groupes/{id}/reunions") || p == "/groupes/{id}/acceptation" =>
+        {
+            Some(MEMBERS)
+        }
         ("GET", "/groupes" | "/groupes/{id}" | "/groupes/{id}/charte") => Some(GROUPS),
         (_, p) if p.starts_with("/groupes") => Some(ORGS),
         (_, p) if p.starts_with("/open311/") => None,
@@ -55,6 +60,7 @@ fn concrete(path: &str) -> String {
         .replace("{version}", "1")
         .replace("{case}", "999999")
         .replace("{user}", "999999")
+        .replace("{meeting}", "999999")
 }
 
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u16, String) {

@@ -426,7 +426,93 @@ async fn many_reads_alert_the_dpo(b: Backend) {
     assert!(!alerts[0].body.contains("Lefort") && !alerts[0].body.contains("LEFORT"));
 }
 
+/// A meeting: attendance, an invited person bound by confidentiality, decisions with a lead
+/// and a follow-up date; the relevé de conclusions and the dashboard name nobody, for anyone.
+async fn meetings_and_conclusions_name_nobody(b: Backend) {
+    let app = start(b).await;
+    let by = Author::system();
+    let partner_id = user_id(&app, email_for(Role::Partner)).await;
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let group = new_group(&app, &admin).await;
+    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
+    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
+    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
+    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
+    let (_, location, _) = post(&member, g("/situations"), &situation("Rocheblanche", "Aurore", &birth_years_ago(13))).await;
+    let case: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let (status, _, body) = post(&member, g("/reunions"), &[("held_on", "2026-11-20"), ("place", "")]).await;
+    assert_eq!(status, 422);
+    assert!(common::marked(&body, "place"));
+    let (status, location, _) = post(&member, g("/reunions"), &[("held_on", "2026-11-20"), ("place", "Salle du conseil")]).await;
+    assert_eq!(status, 303);
+    let meeting = app.url(&location);
+    let id = partner_id.to_string();
+    assert_eq!(post(&member, format!("{meeting}/presences"), &[("present", id.as_str())]).await.0, 303);
+    let admin_id = user_id(&app, email_for(Role::Administrator)).await.to_string();
+    assert_eq!(post(&member, format!("{meeting}/presences"), &[("present", admin_id.as_str())]).await.0, 422, "only members");
+    let (status, _, body) =
+        post(&member, format!("{meeting}/invites"), &[("name", "Dr Invitée"), ("function", "Pédopsychiatre, CMP")]).await;
+    assert_eq!(status, 422, "the confidentiality rules accepted first");
+    assert!(common::marked(&body, "accepted"));
+    let invited = [("name", "Dr Invitée"), ("function", "Pédopsychiatre, CMP"), ("accepted", "oui")];
+    assert_eq!(post(&member, format!("{meeting}/invites"), &invited).await.0, 303);
+    let case_id = case.to_string();
+    let decision = |lead: &'static str| -> Vec<(&'static str, String)> {
+        vec![
+            ("case_id", case_id.clone()),
+            ("kind", "orientation".into()),
+            ("text", "Orientation vers le PRE, rendez-vous avec la famille.".into()),
+            ("lead_id", lead.into()),
+            ("follow_up_on", "2026-12-15".into()),
+        ]
+    };
+    let as_form = |v: &Vec<(&'static str, String)>| v.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let bad = as_form(&decision(Box::leak(admin_id.clone().into_boxed_str())));
+    let r = member.post(format!("{meeting}/decisions")).form(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(common::marked(&r.text().await.unwrap(), "d-lead"));
+    let good = as_form(&decision(Box::leak(id.clone().into_boxed_str())));
+    assert_eq!(member.post(format!("{meeting}/decisions")).form(&good).send().await.unwrap().status(), 303);
+    let page = text(&member, meeting.clone()).await.1;
+    assert!(page.contains("ROCHEBLANCHE Aurore") && page.contains("Orientation vers le PRE"), "members read it");
+
+    // What leaves the group: no person, no decision's words, no member's name.
+    let nominative = ["Rocheblanche", "ROCHEBLANCHE", "Aurore", "rendez-vous avec la famille", "Invitée", "Compte partner"];
+    let releve = format!("{meeting}/releve");
+    for role in [Role::Reader, Role::Coordinator, Role::Administrator, Role::Dpo, Role::Partner] {
+        // The member, enrolled, logs in with its code: its own session serves.
+        let c = if role == Role::Partner { member.clone() } else { app.login(email_for(role)).await };
+        for url in [releve.clone(), g("/tableau-de-bord")] {
+            let (status, page) = text(&c, url.clone()).await;
+            assert_eq!(status, 200, "{role:?} {url}");
+            // The page's content: the menu names the user who is logged in.
+            let page = page.split("<main").nth(1).unwrap();
+            for word in nominative {
+                assert!(!page.contains(word), "{word} on {url} for {role:?}");
+            }
+        }
+    }
+    let page = text(&admin, releve).await.1;
+    assert!(
+        page.contains("Orientation vers un dispositif") && page.contains("&#60;\u{a0}5") && page.contains("Pédopsychiatre, CMP"),
+        "{page}"
+    );
+    assert!(page.contains("SPIP d&#39;essai"), "institutions present are named");
+    // Destroying the situation takes the decision's words with it; the decision is still counted.
+    app.store.destroy_case(&by, case).await.unwrap();
+    let left = common::raw_sql(
+        b,
+        &app.db.url,
+        "SELECT COALESCE(text, 'vide') || '/' || COALESCE(CAST(case_id AS TEXT), 'aucune') FROM meeting_decisions",
+    )
+    .await;
+    assert_eq!(left.as_deref(), Some("vide/aucune"));
+}
+
 backend_tests!(
+    meetings_and_conclusions_name_nobody,
     only_members_in_good_standing_read_situations,
     bad_situations_are_refused_whole,
     sealed_archived_and_destroyed_on_their_day,

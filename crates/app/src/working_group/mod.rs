@@ -3,6 +3,8 @@
 //! one account reads many situations in a short time, and the daily destruction (3-year archive,
 //! 25th birthday).
 
+pub mod meeting;
+
 use crate::App;
 use crate::keyring::{Keyring, KeyringError};
 use maillage_core::time_fmt;
@@ -35,7 +37,7 @@ pub enum CaseError {
     Store(#[from] StoreError),
 }
 
-fn ring(app: &App) -> Result<&Keyring, CaseError> {
+pub(crate) fn ring(app: &App) -> Result<&Keyring, CaseError> {
     app.keyring.as_deref().ok_or(CaseError::NoKeyring)
 }
 

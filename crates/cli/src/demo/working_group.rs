@@ -115,8 +115,36 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
             }
         }
         load_cases(app, group, kind, today).await?;
+        load_meeting(app, group, today).await?;
     }
     Ok(true)
+}
+
+/// A meeting two weeks ago: every member present, three situations examined.
+async fn load_meeting(app: &App, group_id: i64, today: Date) -> anyhow::Result<()> {
+    use maillage_app::working_group::meeting::{DecisionDraft, add_decision, create_meeting, set_attendance};
+    let by = Author::system();
+    let fail = |e: maillage_app::working_group::CaseError| anyhow::anyhow!("{e}");
+    let group = app.store.group(group_id).await?.ok_or_else(|| anyhow::anyhow!("groupe {group_id}"))?;
+    let members = app.store.members(group_id).await?;
+    let id = create_meeting(app, &by, &group, Some(today - Duration::days(14)), "Salle du conseil, hôtel de ville").await.map_err(fail)?;
+    let meeting = app.store.meeting(group_id, id).await?.ok_or_else(|| anyhow::anyhow!("réunion {id}"))?;
+    let present: Vec<i64> = members.iter().map(|m| m.user_id).collect();
+    set_attendance(app, &by, &members, &meeting, &present).await.map_err(fail)?;
+    let lead =
+        members.iter().find(|m| m.function.contains("éducation") || m.function.contains("Juriste")).or(members.first()).map(|m| m.user_id);
+    let decisions = [("orientation", "Orientation proposée, à présenter à la famille."), ("famille", ""), ("veille", "")];
+    for (record, (kind, text)) in app.store.cases(group_id, false, 3, 0).await?.iter().zip(decisions) {
+        let draft = DecisionDraft {
+            case_id: Some(record.id),
+            kind: kind.into(),
+            text: text.into(),
+            lead_id: lead,
+            follow_up_on: Some(today + Duration::days(14)),
+        };
+        add_decision(app, &by, &group, &members, &meeting, &draft).await.map_err(fail)?;
+    }
+    Ok(())
 }
 
 async fn load_cases(app: &App, group: i64, kind: GroupKind, today: Date) -> anyhow::Result<()> {

@@ -107,6 +107,41 @@ pub const DEFERRAL_REASONS: &[Choice] = &[
     ("injoignable", "Personne et représentants injoignables"),
 ];
 
+/// What a group decided about a situation in a meeting: counted in the relevé de conclusions,
+/// so that it says what was decided without a word about anyone.
+pub const DECISION_KINDS: &[Choice] = &[
+    ("orientation", "Orientation vers un dispositif ou un service"),
+    ("accompagnement", "Accompagnement renforcé par un professionnel"),
+    ("famille", "Rencontre avec la famille"),
+    ("scolarite", "Solution scolaire ou de formation"),
+    ("protection", "Mesure de protection à solliciter"),
+    ("veille", "Maintien en veille"),
+    ("cloture", "Fin du suivi par le groupe"),
+    ("autre", "Autre décision"),
+];
+
+/// Age bands of the figures (privacy rules §7: counts, never persons).
+pub const AGE_BANDS: &[(i32, i32, &str)] = &[
+    (0, 10, "moins de 11 ans"),
+    (11, 13, "11 à 13 ans"),
+    (14, 15, "14 et 15 ans"),
+    (16, 17, "16 et 17 ans"),
+    (18, 20, "18 à 20 ans"),
+    (21, 24, "21 à 24 ans"),
+];
+
+/// Whole years of age on `on`.
+pub fn age_on(birth: Date, on: Date) -> i32 {
+    let years = on.year() - birth.year();
+    if (on.month(), on.day()) < (birth.month(), birth.day()) { years - 1 } else { years }
+}
+
+/// The label of the age band of someone born on `birth`, on `on`.
+pub fn age_band(birth: Date, on: Date) -> &'static str {
+    let age = age_on(birth, on);
+    AGE_BANDS.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&age)).map_or("25 ans et plus", |(_, _, l)| l)
+}
+
 /// Bounds of the free texts (charter art. 3: factual, sure, strictly necessary).
 pub const NOTE_MAX: usize = 300;
 pub const JUDICIAL_MAX: usize = 300;
@@ -285,6 +320,14 @@ mod tests {
         assert_eq!(id.display_name(), "MARTIN Léa");
         assert_eq!(label(ORIGINS, "police"), "Police nationale ou municipale");
         assert_eq!(label(ORIGINS, "disparu"), "disparu");
+    }
+
+    #[test]
+    fn ages_fall_in_bands() {
+        assert_eq!(age_on(date!(2010 - 12 - 02), date!(2026 - 12 - 01)), 15);
+        assert_eq!(age_on(date!(2010 - 12 - 02), date!(2026 - 12 - 02)), 16);
+        assert_eq!(age_band(date!(2010 - 12 - 02), date!(2026 - 12 - 02)), "16 et 17 ans");
+        assert_eq!(age_band(date!(2020 - 01 - 01), date!(2026 - 12 - 02)), "moins de 11 ans");
     }
 
     #[test]

@@ -393,6 +393,12 @@ impl Store {
     pub async fn destroy_case(&self, by: &Author, case_id: i64) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, x, {
+            // The decisions stay counted; their words, about the person, go with the situation.
+            sqlx::query("UPDATE meeting_decisions SET text = NULL, case_id = NULL WHERE case_id = $1")
+                .bind(case_id)
+                .execute(&mut *x)
+                .await?
+                .rows_affected();
             sqlx::query("DELETE FROM case_actions WHERE case_id = $1").bind(case_id).execute(&mut *x).await?.rows_affected();
             sqlx::query("DELETE FROM cases WHERE id = $1").bind(case_id).execute(&mut *x).await?.rows_affected()
         });

@@ -36,7 +36,7 @@ pub fn routes(r: Routes) -> Routes {
 }
 
 /// The member of `id` in good standing, or why not.
-async fn member<'a>(state: &AppState, user: Option<&'a CurrentUser>, id: &str) -> Result<(&'a CurrentUser, Group), AppError> {
+pub(crate) async fn member<'a>(state: &AppState, user: Option<&'a CurrentUser>, id: &str) -> Result<(&'a CurrentUser, Group), AppError> {
     let u = require(user, Action::WorkOnCases, "/groupes")?;
     let group = group_or_404(state, id).await?;
     let s = standing(state, &group, u).await?;

@@ -4,6 +4,7 @@
 //! `WorkOnCases`, `case_access`).
 
 pub mod case;
+pub mod meeting;
 
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
@@ -31,7 +32,8 @@ pub fn routes(r: Routes) -> Routes {
         .post("/groupes/{id}/signatures", record_signature)
         .post("/groupes/{id}/membres", add_member)
         .post("/groupes/{id}/membres/{user}/exclusion", exclude_member);
-    case::routes(r)
+    let r = case::routes(r);
+    meeting::routes(r)
 }
 
 /// A member's standing in `group` for the access decision, with the session's second factor.
