@@ -189,6 +189,43 @@ impl Keyring {
     }
 }
 
+/// Seals again, under the current key, every value sealed by an older one, in batches of
+/// `batch` rows (each batch one transaction and one audit entry); `progress` gets the running
+/// count. Once it has run, the older keys can leave the key file.
+pub async fn rotate(app: &crate::App, by: &maillage_store::Author, batch: i64, progress: &mut dyn FnMut(u64)) -> Result<u64, RotateError> {
+    use maillage_store::sealed::{SEALED_COLUMNS, place};
+    let ring = app.keyring.as_deref().ok_or(RotateError::NoKeyring)?;
+    let mut done = 0;
+    for (i, (table, column)) in SEALED_COLUMNS.iter().enumerate() {
+        let mut after = 0;
+        loop {
+            let values = app.store.sealed_batch(i, ring.current(), after, batch.max(1)).await?;
+            let Some(last) = values.last() else { break };
+            after = last.id;
+            let mut resealed = Vec::with_capacity(values.len());
+            for v in values {
+                let at = place(table, column, v.id);
+                let plain = ring.open(&v.value, &at)?;
+                let new = ring.seal(&plain, &at);
+                resealed.push((v, new));
+            }
+            done += app.store.reseal(by, i, &resealed).await?;
+            progress(done);
+        }
+    }
+    Ok(done)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RotateError {
+    #[error("aucun fichier de clés n'est configuré (key_file)")]
+    NoKeyring,
+    #[error(transparent)]
+    Keyring(#[from] KeyringError),
+    #[error(transparent)]
+    Store(#[from] maillage_store::StoreError),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

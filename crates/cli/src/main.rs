@@ -99,7 +99,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User { action } => command::user::run(config, action).await,
         Command::Strategy { action } => command::strategy::run(config, action).await,
         Command::Audit { action } => command::audit::run(config, action).await,
-        Command::Keys { action } => command::keys::run(&action),
+        Command::Keys { action } => command::keys::run(config, &action).await,
         Command::Backup { dest } => command::backup::backup(config, &dest).await,
         Command::Restore { source } => command::backup::restore(config, &source).await,
     }

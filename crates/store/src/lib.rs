@@ -19,6 +19,7 @@ pub mod mail;
 pub mod organisation;
 pub mod place;
 pub mod report;
+pub mod sealed;
 pub mod strategy;
 pub mod working_group;
 

@@ -80,6 +80,20 @@ async fn new_group(app: &TestApp, admin: &reqwest::Client) -> i64 {
     location.rsplit('/').next().unwrap().parse().unwrap()
 }
 
+/// A group made by the administrator, with the partner account as a member in good standing
+/// (its institution signed, it accepted) logged in with its second factor.
+async fn group_with_member(app: &TestApp) -> (i64, i64, reqwest::Client) {
+    let by = Author::system();
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let group = new_group(app, &admin).await;
+    let partner_id = user_id(app, email_for(Role::Partner)).await;
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
+    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
+    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
+    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
+    (group, partner_id, login_with_code(app, email_for(Role::Partner)).await)
+}
+
 fn situation<'a>(surname: &'a str, first: &'a str, birth: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("surname", surname),
@@ -218,15 +232,7 @@ async fn only_members_in_good_standing_read_situations(b: Backend) {
 /// Bad input changes nothing: each fault is said beside its field, and no row is written.
 async fn bad_situations_are_refused_whole(b: Backend) {
     let app = start(b).await;
-    let admin = app.login(email_for(Role::Administrator)).await;
-    let group = new_group(&app, &admin).await;
-    let partner_id = user_id(&app, email_for(Role::Partner)).await;
-    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
-    let by = Author::system();
-    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
-    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
-    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
-    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let (group, _, member) = group_with_member(&app).await;
     let url = app.url(&format!("/groupes/{group}/situations"));
     let long = "x".repeat(301);
     let too_old = birth_years_ago(26);
@@ -405,15 +411,7 @@ async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
 /// Many reads in a short time alert the DPO by e-mail, once, with no name in the message.
 async fn many_reads_alert_the_dpo(b: Backend) {
     let app = start_with(b, |s| s.app.read_alert_threshold = 3).await;
-    let by = Author::system();
-    let partner_id = user_id(&app, email_for(Role::Partner)).await;
-    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
-    let admin = app.login(email_for(Role::Administrator)).await;
-    let group = new_group(&app, &admin).await;
-    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
-    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
-    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
-    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let (group, _, member) = group_with_member(&app).await;
     let (_, location, _) =
         post(&member, app.url(&format!("/groupes/{group}/situations")), &situation("Lefort", "Maëlle", "2013-01-02")).await;
     for _ in 0..5 {
@@ -431,14 +429,8 @@ async fn many_reads_alert_the_dpo(b: Backend) {
 async fn meetings_and_conclusions_name_nobody(b: Backend) {
     let app = start(b).await;
     let by = Author::system();
-    let partner_id = user_id(&app, email_for(Role::Partner)).await;
-    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
     let admin = app.login(email_for(Role::Administrator)).await;
-    let group = new_group(&app, &admin).await;
-    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
-    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
-    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
-    let member = login_with_code(&app, email_for(Role::Partner)).await;
+    let (group, partner_id, member) = group_with_member(&app).await;
     let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
     let (_, location, _) = post(&member, g("/situations"), &situation("Rocheblanche", "Aurore", &birth_years_ago(13))).await;
     let case: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
@@ -511,7 +503,62 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
     assert_eq!(left.as_deref(), Some("vide/aucune"));
 }
 
+/// Key rotation: after `keys add`, every sealed column is sealed again under the new key, in
+/// batches; the old key can then leave the file, and everything still opens.
+async fn rotation_reseals_every_sealed_column(b: Backend) {
+    let app = start(b).await;
+    let by = Author::system();
+    let (group, partner_id, member) = group_with_member(&app).await;
+    let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
+    let birth = birth_years_ago(12);
+    let mut form = situation("Tournesol", "Iris", &birth);
+    form.retain(|(k, _)| *k != "judicial");
+    form.push(("judicial", "Mesure éducative en cours"));
+    for i in 0..3 {
+        let surname = format!("Tournesol{i}");
+        let mut f = form.clone();
+        f[0] = ("surname", surname.as_str());
+        let (status, location, _) = post(&member, g("/situations"), &f).await;
+        assert_eq!(status, 303);
+        post(
+            &member,
+            format!("{}/actions", app.url(&location)),
+            &[("kind", "entretien"), ("started_on", "2026-10-01"), ("result", "atteint"), ("note", "Note scellée")],
+        )
+        .await;
+    }
+    let (_, meeting, _) = post(&member, g("/reunions"), &[("held_on", "2026-11-20"), ("place", "Salle")]).await;
+    let case = app.store.cases(group, false, 1, 0).await.unwrap()[0].id.to_string();
+    let lead = partner_id.to_string();
+    let decision = [("case_id", case.as_str()), ("kind", "veille"), ("text", "Texte scellé"), ("lead_id", lead.as_str())];
+    assert_eq!(post(&member, app.url(&format!("{meeting}/decisions")), &decision).await.0, 303);
+
+    let key_file = app.db.dir.join("maillage.key");
+    maillage_app::keyring::Keyring::add_key(&key_file).unwrap();
+    let config = maillage_app::AppConfig { key_file: Some(key_file.clone()), data_dir: app.db.dir.clone(), ..Default::default() };
+    let rotated = maillage_app::App::new(app.store.clone(), &config).await.unwrap();
+    let mut seen = Vec::new();
+    let n = maillage_app::keyring::rotate(&rotated, &by, 2, &mut |n| seen.push(n)).await.unwrap();
+    assert_eq!(n, 1 + 3 + 3 + 3 + 1, "a second factor, three identities, judicial measures and notes, a decision");
+    assert!(seen.len() >= 5, "in batches: {seen:?}");
+    for (table, column) in maillage_store::sealed::SEALED_COLUMNS {
+        let sql = format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {column} LIKE 'k1:%'");
+        assert_eq!(common::raw_sql(b, &app.db.url, sql).await.as_deref(), Some("0"), "{table}.{column}");
+        let sql = format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {column} LIKE 'k2:%'");
+        assert_ne!(common::raw_sql(b, &app.db.url, sql).await.as_deref(), Some("0"), "{table}.{column} is filled by this test");
+    }
+    // Without the old key, the application starts and reads everything.
+    let text = std::fs::read_to_string(&key_file).unwrap();
+    std::fs::write(&key_file, text.lines().filter(|l| !l.starts_with("key k1")).collect::<Vec<_>>().join("\n")).unwrap();
+    let after = maillage_app::App::new(app.store.clone(), &config).await.unwrap();
+    let record = app.store.cases(group, false, 1, 0).await.unwrap().remove(0);
+    let view = maillage_app::working_group::open_case(&after, record).unwrap();
+    assert!(view.identity.surname.starts_with("Tournesol") && view.judicial.as_deref() == Some("Mesure éducative en cours"));
+    assert_eq!(maillage_app::keyring::rotate(&after, &by, 100, &mut |_| {}).await.unwrap(), 0, "nothing left to rotate");
+}
+
 backend_tests!(
+    rotation_reseals_every_sealed_column,
     meetings_and_conclusions_name_nobody,
     only_members_in_good_standing_read_situations,
     bad_situations_are_refused_whole,
