@@ -128,7 +128,7 @@ test('a member enrols a second factor and records a situation and an action', as
   await page.click('main table a');
   assert.match(await page.locator('main').innerText(), /Motif de la consultation/);
   await fits(page);
-  await page.fill('#reason', 'Vérification avant une réunion du groupe');
+  await page.selectOption('#reason', 'controle');
   await page.click('main form button');
   assert.match(await page.locator('main').innerText(), /ouverte pour le motif/);
   await fits(page);

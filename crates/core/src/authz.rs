@@ -242,15 +242,18 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
 /// ([`Action::WorkOnCases`]: never the administrator or the DPO as such), on the group's list,
 /// in good standing under the charter's `current` version ([`member_access`]).
 pub fn case_access(actor: &Actor, standing: Option<&MemberStanding>, current: i64) -> Result<(), AccessRefused> {
-    if authorize(Some(actor), Action::WorkOnCases) != Decision::Allow {
+    if authorize(Some(actor), Action::WorkOnCases) != Decision::Allow || !may_be_member(&actor.roles) {
         return Err(AccessRefused::NotMember);
     }
     member_access(standing.ok_or(AccessRefused::NotMember)?, current)
 }
 
-/// Whether an account holding `role` may be put on a working group's list.
-pub fn may_be_member(role: &[Role]) -> bool {
-    role.iter().any(|r| matches!(r, Role::Coordinator | Role::Partner))
+/// Whether an account holding `roles` may be on a working group's list: a coordinator or a
+/// partner, and neither the administrator (who manages accounts, and could otherwise open a
+/// way in for himself) nor the DPO (who controls the reads): separation of duties.
+pub fn may_be_member(roles: &[Role]) -> bool {
+    roles.iter().any(|r| matches!(r, Role::Coordinator | Role::Partner))
+        && !roles.iter().any(|r| matches!(r, Role::Administrator | Role::Dpo))
 }
 
 /// Whether an account holding `role` must belong to an organisation: a partner acts for one
@@ -412,6 +415,9 @@ mod tests {
         }
         assert!(!may_be_member(&[Role::Administrator, Role::Dpo]));
         assert!(may_be_member(&[Role::Reader, Role::Partner]));
+        assert!(!may_be_member(&[Role::Administrator, Role::Coordinator]), "an administrator who gave himself a role");
+        let both = Actor { roles: vec![Role::Coordinator, Role::Administrator], ..partner.clone() };
+        assert_eq!(case_access(&both, Some(&ok), 1), Err(AccessRefused::NotMember));
         assert_eq!(authorize(Some(&actor(&[Role::Administrator])), Action::ManageWorkingGroups), Decision::Allow);
         assert_eq!(authorize(Some(&actor(&[Role::Reader])), Action::ViewWorkingGroups), Decision::Deny);
     }

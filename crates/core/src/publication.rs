@@ -23,6 +23,26 @@ pub fn share(part: i64, total: i64) -> Option<String> {
     (total > 0 && is_shown(part) && is_shown(total)).then(|| format!("{:.0}\u{202f}%", part as f64 * 100.0 / total as f64))
 }
 
+/// What a count hidden only to protect a small one shows (secondary suppression).
+pub const WITHHELD: &str = "non publié";
+
+/// A breakdown of a total as published, in its order: each count, "< 5" when small; and when a
+/// single count is hidden, the smallest shown one is withheld too, since the total (given
+/// elsewhere) minus the shown counts would give it away.
+pub fn breakdown(counts: &[(String, i64)]) -> Vec<(String, String)> {
+    let hidden = counts.iter().filter(|(_, n)| !is_shown(*n)).count();
+    let withheld = if hidden == 1 {
+        counts.iter().enumerate().filter(|(_, (_, n))| *n > 0 && is_shown(*n)).min_by_key(|(_, (_, n))| *n).map(|(i, _)| i)
+    } else {
+        None
+    };
+    counts
+        .iter()
+        .enumerate()
+        .map(|(i, (label, n))| (label.clone(), if Some(i) == withheld { WITHHELD.to_string() } else { count(*n) }))
+        .collect()
+}
+
 /// A line of figures as published: the count (`None` when small), the share of it that was
 /// late and the median delay, each only when computed on enough reports. Open, resolved and
 /// closed counts are not published one by one: with the total they would give each other away.

@@ -10,9 +10,7 @@ pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
     for c in text.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c)
-            || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
-        {
+        if unicode_normalization::char::is_combining_mark(c) || is_invisible(c) {
             continue;
         }
         if c.is_whitespace() {
@@ -50,17 +48,24 @@ pub fn is_plausible_email(email: &str) -> bool {
     email.chars().count() <= 200 && local_ok && domain_ok
 }
 
+/// Characters that show nothing or turn the text around it (soft hyphen, zero-width spaces and
+/// joiners, direction marks and overrides, word joiners, byte-order mark): in typed text they
+/// only hide what it says, or make two equal names differ.
+pub fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
 /// A name or label typed by someone (an organisation, a category, an account, a key): not
-/// empty, at most `max` characters, on one line, with no control character.
+/// empty, at most `max` characters, on one line, with no control or invisible character.
 pub fn is_name(value: &str, max: usize) -> bool {
     let v = value.trim();
-    !v.is_empty() && v.chars().count() <= max && !v.chars().any(char::is_control)
+    !v.is_empty() && v.chars().count() <= max && !v.chars().any(|c| c.is_control() || is_invisible(c))
 }
 
 /// A free text of several lines: at most `max` characters, no control character but line
-/// breaks and tabs.
+/// breaks and tabs, no invisible character.
 pub fn is_text(value: &str, max: usize) -> bool {
-    value.chars().count() <= max && !value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    value.chars().count() <= max && !value.chars().any(|c| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_invisible(c))
 }
 
 /// A whole number as French readers write it: thousands grouped by a narrow no-break space

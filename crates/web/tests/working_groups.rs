@@ -127,8 +127,8 @@ async fn only_members_in_good_standing_read_situations(b: Backend) {
     let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
     let partner_email = email_for(Role::Partner);
     let partner_id = user_id(&app, partner_email).await;
-    let (status, _, _) = post(&admin, g("/membres"), &[("user_id", &partner_id.to_string()), ("function", "Éducatrice")]).await;
-    assert_eq!(status, 200);
+    let (status, location, _) = post(&admin, g("/membres"), &[("user_id", &partner_id.to_string()), ("function", "Éducatrice")]).await;
+    assert_eq!((status, location.as_str()), (303, format!("/groupes/{group}?fait=membre").as_str()), "a reload sends nothing again");
     // The administrator and the DPO cannot be put on the list.
     for role in [Role::Administrator, Role::Dpo] {
         let id = user_id(&app, email_for(role)).await.to_string();
@@ -145,7 +145,7 @@ async fn only_members_in_good_standing_read_situations(b: Backend) {
     let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap().to_string();
     let (status, _, _) =
         post(&admin, g("/signatures"), &[("organisation_id", &org), ("signatory", "La directrice"), ("signed_on", "2026-01-05")]).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 303);
     refused(&text(&partner, situations.clone()).await.1, "pas accepté la version en vigueur");
     assert_eq!(post(&partner, g("/acceptation"), &[]).await.0, 303);
     let (status, body) = text(&partner, situations.clone()).await;
@@ -202,7 +202,7 @@ async fn only_members_in_good_standing_read_situations(b: Backend) {
     // A new charter version suspends access until signed and accepted again.
     let coordinator = app.login(email_for(Role::Coordinator)).await;
     let body = format!("Charte, version 2\n\n## Article 1\n\n{}", "Les membres s'engagent à la confidentialité. ".repeat(5));
-    assert_eq!(post(&coordinator, g("/charte"), &[("body", &body)]).await.0, 200);
+    assert_eq!(post(&coordinator, g("/charte"), &[("body", &body)]).await.0, 303);
     refused(&text(&member, case_url.clone()).await.1, "n'a pas signé la version en vigueur");
     post(&admin, g("/signatures"), &[("organisation_id", &org), ("signatory", "La directrice"), ("signed_on", "2026-02-05")]).await;
     assert_eq!(post(&member, g("/acceptation"), &[]).await.0, 303);
@@ -214,7 +214,7 @@ async fn only_members_in_good_standing_read_situations(b: Backend) {
     assert!(common::marked(&body, &format!("reason-{partner_id}")));
     let (status, _, _) =
         post(&admin, g(&format!("/membres/{partner_id}/exclusion")), &[("reason", "Manquement à l'article 3 de la charte")]).await;
-    assert_eq!(status, 200);
+    assert_eq!(status, 303);
     assert_eq!(text(&member, app.url("/strategie")).await.0, 303, "the session ended");
     let again = login_with_code(&app, partner_email).await;
     let (status, body) = text(&again, case_url.clone()).await;
@@ -378,16 +378,18 @@ async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
     let (status, page) = text(&member, url.clone()).await;
     assert_eq!(status, 200);
     assert!(!page.contains("VAUCLAIR") && page.contains("Motif de la consultation"));
-    let (status, _, page) = post(&member, format!("{url}/consultation"), &[("reason", "  ")]).await;
-    assert_eq!(status, 422);
-    assert!(common::marked(&page, "reason") && !page.contains("VAUCLAIR"));
-    let (status, _, page) = post(&member, format!("{url}/consultation"), &[("reason", "Demande d'accès de la personne")]).await;
+    for bad in ["  ", "Réquisition pour VAUCLAIR Zoé"] {
+        let (status, _, page) = post(&member, format!("{url}/consultation"), &[("reason", bad)]).await;
+        assert_eq!(status, 422, "a reason from the list, never a free text: {bad}");
+        assert!(common::marked(&page, "reason") && !page.contains("VAUCLAIR"));
+    }
+    let (status, _, page) = post(&member, format!("{url}/consultation"), &[("reason", "droit_acces")]).await;
     assert_eq!(status, 200);
     assert!(page.contains("VAUCLAIR Zoé") && page.contains("Ordonnance de protection en cours"));
     let filter = maillage_store::audit::AuditFilter { operation: Some("case.archive_read".into()), ..Default::default() };
     let log = app.store.audit_entries(&filter, 10, 0).await.unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].detail, "Demande d'accès de la personne");
+    assert_eq!(log[0].detail, "Demande d'accès de la personne ou de ses représentants");
     let (status, _, _) =
         post(&member, format!("{url}/actions"), &[("kind", "entretien"), ("started_on", "2026-10-01"), ("result", "atteint")]).await;
     assert_eq!(status, 409, "an archived situation takes no change");
@@ -487,10 +489,8 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
         }
     }
     let page = text(&admin, releve).await.1;
-    assert!(
-        page.contains("Orientation vers un dispositif") && page.contains("&#60;\u{a0}5") && page.contains("Pédopsychiatre, CMP"),
-        "{page}"
-    );
+    assert!(page.contains("Orientation vers un dispositif") && page.contains("&#60;\u{a0}5"), "{page}");
+    assert!(!page.contains("Pédopsychiatre") && !page.contains("Salle du conseil"), "nothing typed leaves the group");
     assert!(page.contains("SPIP d&#39;essai"), "institutions present are named");
     // Destroying the situation takes the decision's words with it; the decision is still counted.
     app.store.destroy_case(&by, case).await.unwrap();
@@ -557,7 +557,89 @@ async fn rotation_reseals_every_sealed_column(b: Backend) {
     assert_eq!(maillage_app::keyring::rotate(&after, &by, 100, &mut |_| {}).await.unwrap(), 0, "nothing left to rotate");
 }
 
+/// The person's rights: everything held exported (and the export logged), the identity
+/// rectified with a reason from the list (found again under its new name), the situation
+/// erased. Separation of duties: an administrator cannot give himself a role nor slip into a
+/// member's place unnoticed; refused attempts are in the journal.
+async fn person_rights_and_separation_of_duties(b: Backend) {
+    let app = start(b).await;
+    let (group, partner_id, member) = group_with_member(&app).await;
+    let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
+    let birth = birth_years_ago(15);
+    let (_, location, _) = post(&member, g("/situations"), &situation("Bellerive", "Nour", &birth)).await;
+    let case_url = app.url(&location);
+    post(
+        &member,
+        format!("{case_url}/actions"),
+        &[("kind", "mediation"), ("started_on", "2026-10-01"), ("result", "partiel"), ("note", "Médiation au collège.")],
+    )
+    .await;
+    let r = member.get(format!("{case_url}/export.json")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment"));
+    let json: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(json["identite"]["nom"], "Bellerive");
+    assert_eq!(json["actions"][0]["note"], "Médiation au collège.");
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.export".into()), ..Default::default() };
+    assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap().len(), 1, "the export is logged");
+
+    let mut rectified = vec![
+        ("surname", "Belle-Rive"),
+        ("first_name", "Nour"),
+        ("sex", "F"),
+        ("birth_date", birth.as_str()),
+        ("school_or_job", "lycee"),
+        ("reason", "libre"),
+    ];
+    let (status, _, page) = post(&member, format!("{case_url}/rectification"), &rectified).await;
+    assert_eq!(status, 422);
+    assert!(common::marked(&page, "r-reason"));
+    rectified.pop();
+    rectified.push(("reason", "rectification"));
+    assert_eq!(post(&member, format!("{case_url}/rectification"), &rectified).await.0, 303);
+    assert!(text(&member, case_url.clone()).await.1.contains("BELLE-RIVE Nour"));
+    let (_, _, page) =
+        post(&member, g("/situations/recherche"), &[("surname", "belle rive"), ("first_name", "nour"), ("birth_date", &birth)]).await;
+    assert!(page.contains(&format!("href=\"{location}\"")), "found under the new name, whatever the hyphen");
+
+    assert_eq!(post(&member, format!("{case_url}/effacement"), &[("reason", "erreur")]).await.0, 422, "confirmed first");
+    assert_eq!(post(&member, format!("{case_url}/effacement"), &[("reason", "erreur"), ("confirm", "oui")]).await.0, 303);
+    assert_eq!(text(&member, case_url.clone()).await.0, 404);
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.erase".into()), ..Default::default() };
+    assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap()[0].detail, "Donnée inexacte ou enregistrée par erreur");
+
+    // An administrator who gives himself the coordinator's role: refused; another one who holds
+    // both roles is no member anyway.
+    let admin = app.login(email_for(Role::Administrator)).await;
+    let admin_id = user_id(&app, email_for(Role::Administrator)).await;
+    let r = admin
+        .post(app.url(&format!("/admin/comptes/{admin_id}/roles")))
+        .body("role=administrator&role=coordinator")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    // Resetting a member's password suspends its access and tells the DPO and the member.
+    let (status, _, _) =
+        post(&admin, app.url(&format!("/admin/comptes/{partner_id}/mot-de-passe")), &[("password", "Repris-Par-Admin-2026!x")]).await;
+    assert_eq!(status, 200);
+    assert_eq!(text(&member, g("/situations")).await.0, 303, "the member's sessions ended with the reset");
+    let standing = app.store.standing(group, partner_id).await.unwrap().unwrap();
+    assert_eq!(standing.accepted, None, "the charter must be accepted again");
+    let mails = app.store.due_mail(100).await.unwrap();
+    let told: Vec<&str> = mails.iter().filter(|m| m.subject.contains("suspendu")).map(|m| m.recipient.as_str()).collect();
+    assert!(told.contains(&email_for(Role::Dpo)) && told.contains(&email_for(Role::Partner)), "{told:?}");
+    // Refused attempts are in the journal.
+    let reader = app.login(email_for(Role::Reader)).await;
+    assert_eq!(text(&reader, g("/situations")).await.0, 403);
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.refused".into()), ..Default::default() };
+    let refused = app.store.audit_entries(&filter, 10, 0).await.unwrap();
+    assert!(refused.iter().any(|e| e.actor_label == email_for(Role::Reader)), "{refused:?}");
+}
+
 backend_tests!(
+    person_rights_and_separation_of_duties,
     rotation_reseals_every_sealed_column,
     meetings_and_conclusions_name_nobody,
     only_members_in_good_standing_read_situations,

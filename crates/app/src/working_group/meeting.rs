@@ -19,8 +19,10 @@ use time::Date;
 
 pub async fn create_meeting(app: &App, by: &Author, group: &Group, held_on: Option<Date>, place: &str) -> Result<i64, CaseError> {
     let mut faults = Vec::new();
-    if held_on.is_none() {
-        faults.push(("held_on", "La date de la réunion est obligatoire.".into()));
+    let today = time_fmt::paris_date(time_fmt::now());
+    let year = time::Duration::days(366);
+    if held_on.is_none_or(|d| d < today - year || d > today + year) {
+        faults.push(("held_on", "La date de la réunion est obligatoire, dans l'année passée ou à venir.".into()));
     }
     if !maillage_core::text::is_name(place, 200) {
         faults.push(("place", "Le lieu est obligatoire (200 caractères au plus, une ligne).".into()));
@@ -127,7 +129,8 @@ pub struct Line {
 }
 
 fn lines(counts: BTreeMap<String, i64>) -> Vec<Line> {
-    counts.into_iter().map(|(label, n)| Line { label, count: publication::count(n) }).collect()
+    let counts: Vec<(String, i64)> = counts.into_iter().collect();
+    publication::breakdown(&counts).into_iter().map(|(label, count)| Line { label, count }).collect()
 }
 
 /// The relevé de conclusions of a meeting (charter art. 6), for the plenary: who took part (by
@@ -138,12 +141,11 @@ pub struct Conclusions {
     pub group_name: String,
     pub group_kind: &'static str,
     pub held_on: Date,
-    pub place: String,
     /// Institutions represented, with how many professionals each.
     pub institutions: Vec<Line>,
     pub professionals: String,
-    /// The functions of the qualified persons invited (their institutions, not their names).
-    pub invited_functions: Vec<String>,
+    /// How many qualified persons were invited (nothing typed about them leaves the group).
+    pub invited: String,
     pub situations_examined: String,
     pub decisions: Vec<Line>,
     pub follow_ups: String,
@@ -169,11 +171,10 @@ pub async fn conclusions(app: &App, group: &Group, meeting: &Meeting) -> Result<
         group_name: group.name.clone(),
         group_kind: group.kind.label(),
         held_on: meeting.held_on,
-        place: meeting.place.clone(),
         // Professionals are named nowhere here: their institutions are counted.
         institutions: institutions.into_iter().map(|(label, n)| Line { label, count: maillage_core::text::number_fr(n) }).collect(),
         professionals: maillage_core::text::number_fr(i64::try_from(present.len()).unwrap_or(i64::MAX)),
-        invited_functions: app.store.invited(meeting.id).await?.into_iter().map(|i| i.function).collect(),
+        invited: maillage_core::text::number_fr(i64::try_from(app.store.invited(meeting.id).await?.len()).unwrap_or(i64::MAX)),
         situations_examined: publication::count(i64::try_from(examined.len() + destroyed).unwrap_or(i64::MAX)),
         decisions: lines(by_kind),
         follow_ups: publication::count(i64::try_from(decisions.iter().filter(|d| d.follow_up_on.is_some()).count()).unwrap_or(i64::MAX)),

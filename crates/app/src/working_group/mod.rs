@@ -9,8 +9,8 @@ use crate::App;
 use crate::keyring::{Keyring, KeyringError};
 use maillage_core::time_fmt;
 use maillage_core::working_group::case::{
-    ACTION_KINDS, ACTION_RESULTS, DEFERRAL_REASONS, Fault, INFORMING_MEANS, Identity, JUDICIAL_MAX, NOTE_MAX, ORIGINS, OUTCOMES,
-    PROGRAMMES, REASON_MAX, check_choice, check_identity, check_note,
+    ACCESS_REASONS, ACTION_KINDS, ACTION_RESULTS, DEFERRAL_REASONS, Fault, INFORMING_MEANS, Identity, JUDICIAL_MAX, NOTE_MAX, ORIGINS,
+    OUTCOMES, PROGRAMMES, check_choice, check_identity, check_note,
 };
 use maillage_core::working_group::{destruction_day, lookup_text};
 use maillage_store::working_group::case::{
@@ -98,8 +98,8 @@ pub async fn actions(app: &App, case_id: i64) -> Result<Vec<ActionView>, CaseErr
 }
 
 /// The keyed hash a person is found by.
-pub fn lookup_hash(app: &App, surname: &str, first_name: &str, birth: Date) -> Result<String, CaseError> {
-    Ok(ring(app)?.lookup_hash(&lookup_text(surname, first_name, birth)))
+pub fn lookup_hash(app: &App, group_id: i64, surname: &str, first_name: &str, birth: Date) -> Result<String, CaseError> {
+    Ok(ring(app)?.lookup_hash(&lookup_text(group_id, surname, first_name, birth)))
 }
 
 /// A new situation as a member fills it in.
@@ -124,6 +124,9 @@ pub async fn create_case(app: &App, by: &Author, reporter: (i64, Option<i64>), g
     match d.opened_on {
         None => faults.push(("opened_on", "La date de début du suivi est obligatoire.".into())),
         Some(o) if o > today => faults.push(("opened_on", "La date de début du suivi ne peut pas être dans le futur.".into())),
+        Some(o) if d.identity.birth().is_some_and(|b| o < b) => {
+            faults.push(("opened_on", "La date de début du suivi ne peut pas précéder la naissance.".into()));
+        }
         Some(_) => {}
     }
     check_choice("origin", ORIGINS, &d.origin, "l'origine du suivi", &mut faults);
@@ -141,7 +144,7 @@ pub async fn create_case(app: &App, by: &Author, reporter: (i64, Option<i64>), g
     let (Some(birth), Some(opened_on)) = (d.identity.birth(), d.opened_on) else {
         return Err(CaseError::Invalid(vec![("birth_date", "La date de naissance est obligatoire.".into())]));
     };
-    let hash = ring.lookup_hash(&lookup_text(&d.identity.surname, &d.identity.first_name, birth));
+    let hash = ring.lookup_hash(&lookup_text(group_id, &d.identity.surname, &d.identity.first_name, birth));
     let existing = app.store.cases_by_lookup(group_id, &hash).await?;
     if !existing.is_empty() {
         return Err(CaseError::AlreadyFollowed(existing));
@@ -188,6 +191,7 @@ pub async fn add_action(app: &App, by: &Author, case: &CaseRecord, d: &ActionDra
     match d.started_on {
         None => faults.push(("started_on", "La date de début de l'action est obligatoire.".into())),
         Some(s) if s > today => faults.push(("started_on", "La date de début ne peut pas être dans le futur.".into())),
+        Some(s) if s < case.opened_on => faults.push(("started_on", "L'action ne peut pas précéder le début du suivi.".into())),
         Some(s) if d.ended_on.is_some_and(|e| e < s) => faults.push(("ended_on", "La fin ne peut pas précéder le début.".into())),
         Some(_) => {}
     }
@@ -204,14 +208,26 @@ pub async fn add_action(app: &App, by: &Author, case: &CaseRecord, d: &ActionDra
 }
 
 /// Records how the person was informed, or why informing is deferred.
-pub async fn set_informing(app: &App, by: &Author, case_id: i64, on: Option<Date>, means: &str, deferred: &str) -> Result<(), CaseError> {
+pub async fn set_informing(
+    app: &App,
+    by: &Author,
+    case: &CaseRecord,
+    on: Option<Date>,
+    means: &str,
+    deferred: &str,
+) -> Result<(), CaseError> {
     let mut faults = Vec::new();
+    if !deferred.is_empty() && (on.is_some() || !means.is_empty()) {
+        faults.push(("deferred", "Indiquez soit l'information faite (date et moyen), soit le motif du report, pas les deux.".into()));
+    }
     let informing = if deferred.is_empty() {
         check_choice("means", INFORMING_MEANS, means, "le moyen d'information", &mut faults);
         match on {
-            Some(on) if on <= time_fmt::paris_date(time_fmt::now()) => Informing::Informed { on, means: means.to_string() },
+            Some(on) if on <= time_fmt::paris_date(time_fmt::now()) && on >= case.opened_on => {
+                Informing::Informed { on, means: means.to_string() }
+            }
             _ => {
-                faults.push(("informed_on", "La date d'information est obligatoire et ne peut pas être dans le futur.".into()));
+                faults.push(("informed_on", "La date d'information est obligatoire, entre le début du suivi et aujourd'hui.".into()));
                 Informing::Deferred { reason: String::new() }
             }
         }
@@ -222,7 +238,7 @@ pub async fn set_informing(app: &App, by: &Author, case_id: i64, on: Option<Date
     if !faults.is_empty() {
         return Err(CaseError::Invalid(faults));
     }
-    Ok(app.store.set_informing(by, case_id, &informing).await?)
+    Ok(app.store.set_informing(by, case.id, &informing).await?)
 }
 
 pub async fn close_case(app: &App, by: &Author, case: &CaseRecord, ended_on: Option<Date>, outcome: &str) -> Result<(), CaseError> {
@@ -241,16 +257,12 @@ pub async fn close_case(app: &App, by: &Author, case: &CaseRecord, ended_on: Opt
     }
 }
 
-/// The reason given to open an archived situation (privacy rules §3): required, short.
-pub fn check_archive_reason(reason: &str) -> Result<String, CaseError> {
-    let r = reason.trim();
-    if r.is_empty() || !maillage_core::text::is_text(r, REASON_MAX) {
-        return Err(CaseError::Invalid(vec![(
-            "reason",
-            format!("Le motif de consultation de l'archive est obligatoire ({REASON_MAX} caractères au plus)."),
-        )]));
-    }
-    Ok(r.to_string())
+/// The reason given to open an archived situation, rectify or erase (privacy rules §3, §4):
+/// chosen in [`ACCESS_REASONS`], so that the journal holds its label and never a free text.
+pub fn check_reason(field: &'static str, code: &str) -> Result<&'static str, CaseError> {
+    ACCESS_REASONS.iter().find(|(c, _)| *c == code).map(|(_, label)| *label).ok_or_else(|| {
+        CaseError::Invalid(vec![(field, "Choisissez le motif dans la liste : il est enregistré dans le journal des accès.".into())])
+    })
 }
 
 /// Reads of situations by one account within this many minutes…
@@ -318,4 +330,135 @@ pub async fn destroy_due(app: &App, today: Date) -> Result<usize, CaseError> {
         }
     }
     Ok(destroyed)
+}
+
+/// Everything held on the person of a situation, for a data subject's access request
+/// (privacy rules §4): identity, follow-up, actions, decisions, with their labels. The export
+/// is recorded in the audit chain by the caller, like any read.
+pub async fn export_case(app: &App, view: &CaseView) -> Result<serde_json::Value, CaseError> {
+    use maillage_core::working_group::case::{DECISION_KINDS, DEFERRAL_REASONS, SCHOOL_OR_JOB, SEXES, label};
+    let r = &view.record;
+    let actions: Vec<serde_json::Value> = actions(app, r.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            serde_json::json!({
+                "action": label(ACTION_KINDS, &a.action.kind),
+                "debut": a.action.started_on.to_string(),
+                "fin": a.action.ended_on.map(|d| d.to_string()),
+                "resultat": label(ACTION_RESULTS, &a.action.result),
+                "note": a.note,
+                "par": a.action.author,
+            })
+        })
+        .collect();
+    let mut decisions = Vec::new();
+    for m in app.store.meetings(r.group_id).await? {
+        let mine: Vec<_> = app.store.decisions(m.id).await?.into_iter().filter(|d| d.case_id == Some(r.id)).collect();
+        for d in meeting::open_decisions(app, mine)? {
+            decisions.push(serde_json::json!({
+                "reunion": m.held_on.to_string(),
+                "decision": label(DECISION_KINDS, &d.decision.kind),
+                "precision": d.text,
+                "chef_de_file": d.decision.lead,
+                "suivi_le": d.decision.follow_up_on.map(|f| f.to_string()),
+            }));
+        }
+    }
+    let id = &view.identity;
+    Ok(serde_json::json!({
+        "format": "maillage-situation-1",
+        "exporte_le": time_fmt::to_storage(time_fmt::now()),
+        "situation": r.id,
+        "identite": {
+            "nom": id.surname, "prenom": id.first_name, "sexe": label(SEXES, &id.sex), "date_de_naissance": id.birth_date,
+            "adresse": id.address, "telephone": id.phone, "courriel": id.email,
+            "scolarite_ou_situation_professionnelle": label(SCHOOL_OR_JOB, &id.school_or_job),
+            "representants_legaux": id.representatives.iter().map(|p| serde_json::json!({
+                "nom": p.surname, "prenom": p.first_name, "adresse": p.address, "telephone": p.phone, "courriel": p.email,
+            })).collect::<Vec<_>>(),
+        },
+        "suivi": {
+            "debut": r.opened_on.to_string(),
+            "origine": label(ORIGINS, &r.origin),
+            "signalee_par": r.reported_by, "institution_signalante": r.reported_by_org,
+            "dispositif": label(PROGRAMMES, &r.programme),
+            "referent": r.referent,
+            "deja_pris_en_charge": r.already_in_charge, "institution_en_charge": r.in_charge_org,
+            "mesures_judiciaires": view.judicial,
+            "information": {
+                "le": r.informed_on.map(|d| d.to_string()),
+                "moyen": r.informing_means.as_deref().map(|m| label(INFORMING_MEANS, m)),
+                "differee": r.informing_deferred.as_deref().map(|m| label(DEFERRAL_REASONS, m)),
+            },
+            "fin": r.ended_on.map(|d| d.to_string()),
+            "issue": r.outcome.as_deref().map(|o| label(OUTCOMES, o)),
+        },
+        "actions": actions,
+        "decisions": decisions,
+    }))
+}
+
+/// Rectifies the identity of a situation at the person's request, with a reason: checked as
+/// at creation, sealed again, found again by its new look-up hash.
+pub async fn rectify(app: &App, by: &Author, record: &CaseRecord, identity: &Identity, reason: &str) -> Result<(), CaseError> {
+    let ring = ring(app)?;
+    let today = time_fmt::paris_date(time_fmt::now());
+    let mut faults = check_identity(identity, today);
+    let reason = match check_reason("r-reason", reason) {
+        Ok(r) => Some(r),
+        Err(_) => {
+            faults.push(("r-reason", "Choisissez le motif de la rectification dans la liste.".into()));
+            None
+        }
+    };
+    let (Some(birth), Some(reason)) = (identity.birth(), reason.filter(|_| faults.is_empty())) else {
+        return Err(CaseError::Invalid(faults));
+    };
+    let sealed = ring.seal(&serde_json::to_string(identity).map_err(|e| CaseError::Unreadable(e.to_string()))?, &identity_place(record.id));
+    let hash = ring.lookup_hash(&lookup_text(record.group_id, &identity.surname, &identity.first_name, birth));
+    Ok(app.store.rectify_case(by, record.id, &sealed, &hash, reason).await?)
+}
+
+/// Erases a situation at the person's request (or when it should never have been recorded),
+/// with a reason.
+pub async fn erase(app: &App, by: &Author, record: &CaseRecord, reason: &str) -> Result<(), CaseError> {
+    let reason = check_reason("e-reason", reason)?;
+    Ok(app.store.erase_case(by, record.id, reason).await?)
+}
+
+/// After the administrator reset an account's password or removed its second factor: if the
+/// account is on a working group's list, its access is suspended until it accepts the charter
+/// again, and the DPO and the account's owner are told by e-mail (no name of anyone followed).
+/// An administrator cannot thereby slip into a member's place unnoticed.
+pub async fn after_account_takeover_risk(app: &App, by: &Author, user_id: i64, what: &str) -> Result<(), StoreError> {
+    if app.store.suspend_memberships(by, user_id).await? == 0 {
+        return Ok(());
+    }
+    let Some(user) = app.store.user(user_id).await? else { return Ok(()) };
+    let mut recipients: Vec<String> = app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.roles.contains(&maillage_core::authz::Role::Dpo))
+        .map(|u| u.email)
+        .collect();
+    recipients.push(user.email.clone());
+    for recipient in recipients {
+        app.store
+            .queue_mail(&maillage_store::mail::OutgoingMail {
+                recipient,
+                subject: "Maillage : accès aux groupes de travail suspendu".into(),
+                body: format!(
+                    "Bonjour,\n\n{what} du compte {} a été fait par {}. Ce compte figure sur la liste d'au moins un groupe de travail : \
+                     son accès aux situations est suspendu jusqu'à ce que son titulaire accepte de nouveau la charte.\n\
+                     Si ce n'est pas vous qui l'avez demandé, prévenez le délégué à la protection des données.\n\n{}/journal\n\nMaillage",
+                    user.email, by.label, app.public_url
+                ),
+                report_id: None,
+            })
+            .await?;
+    }
+    Ok(())
 }

@@ -218,7 +218,7 @@ async fn load_cases(app: &App, group: i64, kind: GroupKind, today: Date) -> anyh
             maillage_app::working_group::add_action(app, &by, &record, &action).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         if i % 3 != 2 {
-            maillage_app::working_group::set_informing(app, &by, case, Some(opened_on), "entretien", "")
+            maillage_app::working_group::set_informing(app, &by, &record, Some(opened_on), "entretien", "")
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }

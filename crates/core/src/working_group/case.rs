@@ -142,6 +142,18 @@ pub fn age_band(birth: Date, on: Date) -> &'static str {
     AGE_BANDS.iter().find(|(lo, hi, _)| (*lo..=*hi).contains(&age)).map_or("25 ans et plus", |(_, _, l)| l)
 }
 
+/// Why an archived situation is opened, or a person's data rectified or erased (privacy
+/// rules §3, §4): a list, so that the journal records the reason without a free text that
+/// could name someone.
+pub const ACCESS_REASONS: &[Choice] = &[
+    ("droit_acces", "Demande d'accès de la personne ou de ses représentants"),
+    ("rectification", "Demande de rectification ou d'effacement"),
+    ("requisition", "Réquisition judiciaire"),
+    ("controle", "Contrôle interne ou du délégué à la protection des données"),
+    ("reprise", "Nouvelle orientation vers le groupe"),
+    ("erreur", "Donnée inexacte ou enregistrée par erreur"),
+];
+
 /// Bounds of the free texts (charter art. 3: factual, sure, strictly necessary).
 pub const NOTE_MAX: usize = 300;
 pub const JUDICIAL_MAX: usize = 300;

@@ -389,8 +389,34 @@ impl Store {
         rows.into_iter().map(|(id, identity, ended)| Ok(RetentionRow { id, identity, ended_on: date(id, "ended_on", ended)? })).collect()
     }
 
+    /// Rectifies the identity (a data subject's request): sealed again with its new look-up
+    /// hash; the reason is recorded.
+    pub async fn rectify_case(&self, by: &Author, case_id: i64, identity: &str, lookup_hash: &str, reason: &str) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, x, {
+            sqlx::query("UPDATE cases SET identity = $1, lookup_hash = $2 WHERE id = $3")
+                .bind(identity)
+                .bind(lookup_hash)
+                .bind(case_id)
+                .execute(x)
+                .await?
+                .rows_affected()
+        });
+        append(&mut tx, by, "case.rectify", "case", &case_id.to_string(), reason).await?;
+        tx.commit().await
+    }
+
+    /// Erases a situation at the person's request, with the reason recorded.
+    pub async fn erase_case(&self, by: &Author, case_id: i64, reason: &str) -> Result<(), StoreError> {
+        self.remove_case(by, case_id, "case.erase", reason).await
+    }
+
     /// Destroys a situation and its actions. The log records that it happened, not what.
     pub async fn destroy_case(&self, by: &Author, case_id: i64) -> Result<(), StoreError> {
+        self.remove_case(by, case_id, "case.destroy", "").await
+    }
+
+    async fn remove_case(&self, by: &Author, case_id: i64, operation: &str, detail: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, x, {
             // The decisions stay counted; their words, about the person, go with the situation.
@@ -402,7 +428,7 @@ impl Store {
             sqlx::query("DELETE FROM case_actions WHERE case_id = $1").bind(case_id).execute(&mut *x).await?.rows_affected();
             sqlx::query("DELETE FROM cases WHERE id = $1").bind(case_id).execute(&mut *x).await?.rows_affected()
         });
-        append(&mut tx, by, "case.destroy", "case", &case_id.to_string(), "").await?;
+        append(&mut tx, by, operation, "case", &case_id.to_string(), detail).await?;
         tx.commit().await
     }
 

@@ -336,6 +336,25 @@ impl Store {
         tx.commit().await
     }
 
+    /// Suspends every membership of `user_id` until the charter is accepted again (after the
+    /// administrator reset its password or removed its second factor: whoever holds the account
+    /// now must show it in the application, and the DPO is told). Returns how many.
+    pub async fn suspend_memberships(&self, by: &Author, user_id: i64) -> Result<u64, StoreError> {
+        let mut tx = self.begin().await?;
+        let n = on_tx!(&mut tx, c, {
+            sqlx::query("UPDATE group_members SET accepted_version = NULL, accepted_at = NULL WHERE user_id = $1 AND excluded_at IS NULL")
+                .bind(user_id)
+                .execute(c)
+                .await?
+                .rows_affected()
+        });
+        if n > 0 {
+            append(&mut tx, by, "working_group.member_suspended", "user", &user_id.to_string(), &format!("{n} groupe(s)")).await?;
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// A user's standing in a group, if on its list: the version its institution signed last,
     /// the version it accepted, whether excluded.
     pub async fn standing(&self, group_id: i64, user_id: i64) -> Result<Option<Standing>, StoreError> {

@@ -172,6 +172,11 @@ async fn set_roles(
     let roles: Option<Vec<Role>> = codes.iter().map(|c| Role::from_code(c)).collect();
     let target = state.store.user(id).await?.ok_or(AppError::NotFound)?;
     let refuse = |message: String| AppError::InvalidFields(vec![(format!("r-{id}"), message)]);
+    if id == u.id {
+        // Separation of duties: nobody gives himself a role (an administrator would open
+        // himself a way to what he manages without reading).
+        return Err(refuse("Vous ne pouvez pas changer vos propres rôles : demandez-le à un autre administrateur.".into()));
+    }
     let Some(roles) = roles.filter(|r| !r.is_empty()) else {
         return Err(refuse("Cochez au moins un rôle connu (pour retirer tout accès, désactivez le compte).".into()));
     };
@@ -235,6 +240,7 @@ async fn reset_password(
     }
     let hash = hash_blocking(f.password).await?;
     state.store.set_user_password(&u.author(), id, &hash, None).await?;
+    maillage_app::working_group::after_account_takeover_risk(&state, &u.author(), id, "La réinitialisation du mot de passe").await?;
     render(
         &users_view(
             &state,

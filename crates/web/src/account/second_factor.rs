@@ -231,6 +231,7 @@ async fn remove_by_administrator(
     let u = require(user.as_ref(), Action::ManageUsers, "/admin/comptes")?;
     let id: i64 = crate::page::parse_id(&id)?;
     state.store.remove_second_factor(&u.author(), id, None).await?;
+    maillage_app::working_group::after_account_takeover_risk(&state, &u.author(), id, "Le retrait de la double authentification").await?;
     Ok(Redirect::to("/admin/comptes").into_response())
 }
 

@@ -15,8 +15,8 @@ use maillage_app::working_group::{self as wg, ActionDraft, ActionView, CaseError
 use maillage_core::authz::{self, Action};
 use maillage_core::time_fmt::{self, parse_iso_date};
 use maillage_core::working_group::case::{
-    self as cases, ACTION_KINDS, ACTION_RESULTS, Choice, DEFERRAL_REASONS, INFORMING_MEANS, Identity, JUDICIAL_MAX, NOTE_MAX, ORIGINS,
-    OUTCOMES, PROGRAMMES, REASON_MAX, Representative, SCHOOL_OR_JOB, SEXES,
+    self as cases, ACCESS_REASONS, ACTION_KINDS, ACTION_RESULTS, Choice, DEFERRAL_REASONS, INFORMING_MEANS, Identity, JUDICIAL_MAX,
+    NOTE_MAX, ORIGINS, OUTCOMES, PROGRAMMES, Representative, SCHOOL_OR_JOB, SEXES,
 };
 use maillage_store::working_group::Group;
 use maillage_store::working_group::case::CaseRecord;
@@ -33,14 +33,29 @@ pub fn routes(r: Routes) -> Routes {
         .post("/groupes/{id}/situations/{case}/actions", add_action)
         .post("/groupes/{id}/situations/{case}/information", set_informing)
         .post("/groupes/{id}/situations/{case}/cloture", close)
+        .get("/groupes/{id}/situations/{case}/export.json", export)
+        .post("/groupes/{id}/situations/{case}/rectification", rectify)
+        .post("/groupes/{id}/situations/{case}/effacement", erase)
 }
 
 /// The member of `id` in good standing, or why not.
 pub(crate) async fn member<'a>(state: &AppState, user: Option<&'a CurrentUser>, id: &str) -> Result<(&'a CurrentUser, Group), AppError> {
-    let u = require(user, Action::WorkOnCases, "/groupes")?;
+    let u = match require(user, Action::WorkOnCases, "/groupes") {
+        Err(AppError::Forbidden) => {
+            // A refused attempt on situations is traced as much as a read (privacy rules §5).
+            if let Some(u) = user {
+                state.store.record_event(&u.author(), "case.refused", "working_group", id, "rôle").await?;
+            }
+            return Err(AppError::Forbidden);
+        }
+        other => other?,
+    };
     let group = group_or_404(state, id).await?;
     let s = standing(state, &group, u).await?;
-    authz::case_access(&u.actor, s.as_ref(), group.charter_version).map_err(AppError::CaseRefused)?;
+    if let Err(refused) = authz::case_access(&u.actor, s.as_ref(), group.charter_version) {
+        state.store.record_event(&u.author(), "case.refused", "working_group", &group.id.to_string(), &format!("{refused:?}")).await?;
+        return Err(AppError::CaseRefused(refused));
+    }
     Ok((u, group))
 }
 
@@ -181,7 +196,7 @@ async fn lookup(
     let Some(birth) = birth.filter(|_| errors.is_empty()) else {
         return render_invalid(&list_view(&state, u, group, form, None, errors, 0).await?);
     };
-    let hash = wg::lookup_hash(&state, &form.surname, &form.first_name, birth)?;
+    let hash = wg::lookup_hash(&state, group.id, &form.surname, &form.first_name, birth)?;
     let found = state.store.cases_by_lookup(group.id, &hash).await?;
     wg::record_access(&state, &u.author(), "case.lookup", "working_group", group.id, &format!("{} trouvée(s)", found.len())).await?;
     render(&list_view(&state, u, group, form, Some(found), FieldErrors::default(), 0).await?)
@@ -376,16 +391,25 @@ async fn create(
     axum::Form(form): axum::Form<CaseForm>,
 ) -> Result<Response, AppError> {
     let (u, group) = member(&state, user.as_ref(), &id).await?;
-    let mut draft = form.draft();
+    let draft = form.draft();
     let members = state.store.members(group.id).await?;
-    if draft.referent_id.is_some_and(|r| !members.iter().any(|m| m.user_id == r && m.excluded_at.is_none())) {
-        draft.referent_id = None;
-    }
     let orgs = state.catalog().await?;
-    if draft.in_charge_org_id.is_some_and(|o| !orgs.organisations.iter().any(|x| x.id == o)) {
-        draft.in_charge_org_id = None;
+    // A choice that is not in its list is refused, never dropped.
+    let mut refused = Vec::new();
+    if !form.referent_id.trim().is_empty()
+        && draft.referent_id.is_none_or(|r| !members.iter().any(|m| m.user_id == r && m.excluded_at.is_none()))
+    {
+        refused.push(("referent_id", "Choisissez le référent parmi les membres du groupe.".to_string()));
     }
-    match wg::create_case(&state, &u.author(), (u.id, u.actor.organisation_id), group.id, &draft).await {
+    if !form.in_charge_org_id.trim().is_empty() && draft.in_charge_org_id.is_none_or(|o| !orgs.organisations.iter().any(|x| x.id == o)) {
+        refused.push(("in_charge_org_id", "Choisissez l'institution dans la liste.".to_string()));
+    }
+    let result = if refused.is_empty() {
+        wg::create_case(&state, &u.author(), (u.id, u.actor.organisation_id), group.id, &draft).await
+    } else {
+        Err(CaseError::Invalid(refused))
+    };
+    match result {
         Ok(case) => Ok(Redirect::to(&format!("/groupes/{}/situations/{case}", group.id)).into_response()),
         Err(CaseError::Invalid(faults)) => render_invalid(&new_case_view(&state, u, group, form, errors_of(faults, ""), Vec::new()).await?),
         Err(CaseError::AlreadyFollowed(existing)) => {
@@ -461,7 +485,13 @@ struct CasePage {
     action: ActionForm,
     informing_form: InformingForm,
     close_form: CloseForm,
+    rectify_form: RectifyForm,
+    /// The erasure form's reason (nothing chosen until it is sent).
+    erase_reason: String,
     errors: FieldErrors,
+    sexes: &'static [Choice],
+    school_or_job_list: &'static [Choice],
+    reasons: &'static [Choice],
     kinds: &'static [Choice],
     results: &'static [Choice],
     means: &'static [Choice],
@@ -474,6 +504,8 @@ struct Forms {
     action: ActionForm,
     informing: InformingForm,
     close: CloseForm,
+    /// The rectification form, when sent back with its faults; otherwise filled from the record.
+    rectify: Option<RectifyForm>,
     errors: FieldErrors,
 }
 
@@ -484,6 +516,7 @@ impl Default for Forms {
             action: ActionForm { started_on: today.clone(), ..ActionForm::default() },
             informing: InformingForm { informed_on: today.clone(), ..InformingForm::default() },
             close: CloseForm { ended_on: today, ..CloseForm::default() },
+            rectify: None,
             errors: FieldErrors::default(),
         }
     }
@@ -534,7 +567,12 @@ async fn case_view(
         action: forms.action,
         informing_form: forms.informing,
         close_form: forms.close,
+        rectify_form: forms.rectify.unwrap_or_else(|| RectifyForm::of(&view.identity)),
+        erase_reason: String::new(),
         errors: forms.errors,
+        sexes: SEXES,
+        school_or_job_list: SCHOOL_OR_JOB,
+        reasons: ACCESS_REASONS,
         kinds: ACTION_KINDS,
         results: ACTION_RESULTS,
         means: INFORMING_MEANS,
@@ -554,11 +592,11 @@ struct ReasonPage {
     case_id: i64,
     reason: String,
     error: Option<String>,
-    reason_max: usize,
+    reasons: &'static [Choice],
 }
 
 fn reason_page(u: &CurrentUser, group: Group, case_id: i64, reason: String, error: Option<String>) -> ReasonPage {
-    ReasonPage { layout: Layout::new("Consulter une situation archivée", Some(u)), group, case_id, reason, error, reason_max: REASON_MAX }
+    ReasonPage { layout: Layout::new("Consulter une situation archivée", Some(u)), group, case_id, reason, error, reasons: ACCESS_REASONS }
 }
 
 async fn case_page(
@@ -592,8 +630,8 @@ async fn open_archived(
     if !record.archived() {
         return Ok(Redirect::to(&format!("/groupes/{}/situations/{}", group.id, record.id)).into_response());
     }
-    match wg::check_archive_reason(&form.reason) {
-        Ok(reason) => render(&case_view(&state, u, group, record, Forms::default(), Some(reason)).await?),
+    match wg::check_reason("reason", &form.reason) {
+        Ok(reason) => render(&case_view(&state, u, group, record, Forms::default(), Some(reason.to_string())).await?),
         Err(e) => {
             let message = match e {
                 CaseError::Invalid(f) => f.into_iter().next().map(|(_, m)| m).unwrap_or_default(),
@@ -647,7 +685,7 @@ async fn set_informing(
 ) -> Result<Response, AppError> {
     let (u, group) = member(&state, user.as_ref(), &id).await?;
     let record = open_record(&state, &group, &case).await?;
-    match wg::set_informing(&state, &u.author(), record.id, parse_iso_date(&form.informed_on), &form.means, &form.deferred).await {
+    match wg::set_informing(&state, &u.author(), &record, parse_iso_date(&form.informed_on), &form.means, &form.deferred).await {
         Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/situations/{}", group.id, record.id)).into_response()),
         Err(CaseError::Invalid(faults)) => {
             let forms = Forms { informing: form, errors: errors_of(faults, "i-"), ..Forms::default() };
@@ -671,6 +709,146 @@ async fn close(
             let forms = Forms { close: form, errors: errors_of(faults, "c-"), ..Forms::default() };
             render_invalid(&case_view(&state, u, group, record, forms, None).await?)
         }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- the person's rights (privacy rules §4) -----------------------------------------------
+
+/// Everything held on the person, as JSON, for an access request; the export is logged.
+async fn export(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path((id, case)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (u, group) = member(&state, user.as_ref(), &id).await?;
+    let record = record_of(&state, &group, &case).await?;
+    let view = wg::open_case(&state, record)?;
+    let json = wg::export_case(&state, &view).await?;
+    wg::record_access(&state, &u.author(), "case.export", "case", view.record.id, "").await?;
+    let body = serde_json::to_vec_pretty(&json).map_err(AppError::internal)?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"situation-{}.json\"", view.record.id)),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct RectifyForm {
+    #[serde(default)]
+    surname: String,
+    #[serde(default)]
+    first_name: String,
+    #[serde(default)]
+    sex: String,
+    #[serde(default)]
+    birth_date: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    school_or_job: String,
+    #[serde(default)]
+    reason: String,
+}
+
+impl RectifyForm {
+    fn of(i: &Identity) -> Self {
+        RectifyForm {
+            surname: i.surname.clone(),
+            first_name: i.first_name.clone(),
+            sex: i.sex.clone(),
+            birth_date: i.birth_date.clone(),
+            address: i.address.clone(),
+            phone: i.phone.clone(),
+            email: i.email.clone(),
+            school_or_job: i.school_or_job.clone(),
+            reason: String::new(),
+        }
+    }
+}
+
+async fn rectify(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path((id, case)): Path<(String, String)>,
+    axum::Form(form): axum::Form<RectifyForm>,
+) -> Result<Response, AppError> {
+    let (u, group) = member(&state, user.as_ref(), &id).await?;
+    let record = open_record(&state, &group, &case).await?;
+    let current = wg::open_case(&state, record.clone())?.identity;
+    let identity = Identity {
+        surname: form.surname.trim().into(),
+        first_name: form.first_name.trim().into(),
+        sex: form.sex.clone(),
+        birth_date: form.birth_date.trim().into(),
+        address: form.address.trim().into(),
+        phone: form.phone.trim().into(),
+        email: form.email.trim().to_lowercase(),
+        school_or_job: form.school_or_job.clone(),
+        representatives: current.representatives,
+    };
+    match wg::rectify(&state, &u.author(), &record, &identity, &form.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/situations/{}", group.id, record.id)).into_response()),
+        Err(CaseError::Invalid(faults)) => {
+            let faults = faults.into_iter().map(|(f, m)| (if f.starts_with("r-") { f } else { prefixed(f) }, m)).collect();
+            let forms = Forms { rectify: Some(form), errors: errors_of(faults, ""), ..Forms::default() };
+            render_invalid(&case_view(&state, u, group, record, forms, None).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The rectification form's field ids: its identity fields are those of creation, prefixed.
+fn prefixed(field: &str) -> &'static str {
+    match field {
+        "surname" => "r-surname",
+        "first_name" => "r-first_name",
+        "sex" => "r-sex",
+        "birth_date" => "r-birth_date",
+        "address" => "r-address",
+        "phone" => "r-phone",
+        "email" => "r-email",
+        "school_or_job" => "r-school_or_job",
+        _ => "r-reason",
+    }
+}
+
+#[derive(Deserialize, Default)]
+pub struct EraseForm {
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn erase(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path((id, case)): Path<(String, String)>,
+    axum::Form(form): axum::Form<EraseForm>,
+) -> Result<Response, AppError> {
+    let (u, group) = member(&state, user.as_ref(), &id).await?;
+    let record = record_of(&state, &group, &case).await?;
+    let result = if form.confirm == "oui" {
+        wg::erase(&state, &u.author(), &record, &form.reason).await
+    } else {
+        Err(CaseError::Invalid(vec![("e-confirm", "Cochez la case pour confirmer l'effacement, définitif.".into())]))
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/situations", group.id)).into_response()),
+        Err(CaseError::Invalid(faults)) if !record.archived() => {
+            let faults = faults.into_iter().map(|(f, m)| (if f == "reason" { "e-reason" } else { f }, m)).collect();
+            render_invalid(&case_view(&state, u, group, record, Forms { errors: errors_of(faults, ""), ..Forms::default() }, None).await?)
+        }
+        Err(CaseError::Invalid(faults)) => Err(CaseError::Invalid(faults).into()),
         Err(e) => Err(e.into()),
     }
 }

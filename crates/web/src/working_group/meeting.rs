@@ -200,7 +200,8 @@ async fn meeting_view(
             case_id: d.case_id,
             person: d.case_id.and_then(|c| names.get(&c).cloned()).unwrap_or_else(|| "situation close ou détruite".into()),
             kind: DECISION_KINDS.iter().find(|(c, _)| *c == d.kind).map_or("—", |(_, l)| l),
-            text: text.unwrap_or_default(),
+            // The words of a decision about a situation now archived open with the archive only.
+            text: if d.case_id.is_some_and(|c| names.contains_key(&c)) { text.unwrap_or_default() } else { String::new() },
             lead: match (d.lead, d.lead_organisation) {
                 (Some(l), Some(o)) => format!("{l} ({o})"),
                 (Some(l), None) => l,

@@ -270,10 +270,39 @@ async fn group_view(
     })
 }
 
-async fn group_page(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
+#[derive(Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    fait: String,
+}
+
+/// What a form just did, said on the page it redirects to (a reload sends nothing again).
+fn done_notice(code: &str) -> Option<String> {
+    Some(
+        match code {
+            "charte" => "Nouvelle version de la charte adoptée : l'accès aux situations est suspendu jusqu'à la signature des institutions et l'acceptation de chaque membre.",
+            "signature" => "Signature enregistrée.",
+            "membre" => "Membre ajouté à la liste nominative.",
+            "exclusion" => "Membre exclu : ses sessions sont closes et il n'accède plus aux situations.",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+fn done(group: &Group, what: &str) -> Response {
+    Redirect::to(&format!("/groupes/{}?fait={what}", group.id)).into_response()
+}
+
+async fn group_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<Done>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewWorkingGroups, "/groupes")?;
     let group = group_or_404(&state, &id).await?;
-    render(&group_view(&state, u, group, FieldErrors::default(), None).await?)
+    render(&group_view(&state, u, group, FieldErrors::default(), done_notice(&q.fait)).await?)
 }
 
 #[derive(Template)]
@@ -331,9 +360,8 @@ async fn new_charter_version(
             "Le texte de la nouvelle version est obligatoire (100 à 100 000 caractères).".into(),
         )]));
     }
-    let v = state.store.new_charter_version(&u.author(), group.id, form.body.trim()).await?;
-    let group = group_or_404(&state, &id).await?;
-    render(&group_view(&state, u, group, FieldErrors::default(), Some(format!("Version {v} de la charte adoptée : l'accès aux situations est suspendu jusqu'à la signature des institutions et l'acceptation de chaque membre."))).await?)
+    state.store.new_charter_version(&u.author(), group.id, form.body.trim()).await?;
+    Ok(done(&group, "charte"))
 }
 
 async fn accept_charter(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -387,7 +415,7 @@ async fn record_signature(
         return render_invalid(&group_view(&state, u, group, errors, None).await?);
     }
     state.store.record_signature(&u.author(), group.id, group.charter_version, org, &form.signatory, signed_on).await?;
-    render(&group_view(&state, u, group, FieldErrors::default(), Some("Signature enregistrée.".into())).await?)
+    Ok(done(&group, "signature"))
 }
 
 #[derive(Deserialize, Default)]
@@ -423,7 +451,7 @@ async fn add_member(
         return render_invalid(&group_view(&state, u, group, errors, None).await?);
     };
     state.store.add_member(&u.author(), group.id, member, &form.function).await?;
-    render(&group_view(&state, u, group, FieldErrors::default(), Some("Membre ajouté à la liste nominative.".into())).await?)
+    Ok(done(&group, "membre"))
 }
 
 #[derive(Deserialize, Default)]
@@ -450,14 +478,5 @@ async fn exclude_member(
         return render_invalid(&group_view(&state, u, group, errors, None).await?);
     }
     state.store.exclude_member(&u.author(), group.id, member, &form.reason).await?;
-    render(
-        &group_view(
-            &state,
-            u,
-            group,
-            FieldErrors::default(),
-            Some("Membre exclu : ses sessions sont closes et il n'accède plus aux situations.".into()),
-        )
-        .await?,
-    )
+    Ok(done(&group, "exclusion"))
 }
