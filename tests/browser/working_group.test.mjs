@@ -133,3 +133,27 @@ test('a member enrols a second factor and records a situation and an action', as
   assert.match(await page.locator('main').innerText(), /ouverte pour le motif/);
   await fits(page);
 });
+
+test('the public notice, the register, the yearly report and the victim reception log pass axe on a phone', async () => {
+  const visitor = await newPage(phone);
+  await visitor.goto(`${base}/information-groupes-de-travail`);
+  assert.match(await visitor.locator('h1').innerText(), /Information des personnes/);
+  await fits(visitor);
+  const coord = await newPage(phone);
+  await login(coord, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  for (const path of ['/groupes', '/groupes/registre', '/groupes/1/bilan', '/groupes/1/tableau-de-bord']) {
+    await coord.goto(`${base}${path}`);
+    await fits(coord);
+  }
+  await coord.goto(`${base}/accueil-victimes`);
+  await fits(coord);
+  await coord.selectOption('#fact_kind', 'vol_cambriolage');
+  await coord.selectOption('#age_band', 'plus_60');
+  await coord.selectOption('#sex', 'F');
+  await coord.selectOption('#orientation', 'aide_victimes');
+  await coord.click('main form button[type=submit]');
+  assert.match(await coord.locator('[role=status]').innerText(), /Accueil enregistré/);
+  await fits(coord);
+  await coord.click('main a:has-text("Chiffres de l")');
+  await fits(coord);
+});

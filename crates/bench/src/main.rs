@@ -1,5 +1,6 @@
 //! `maillage-bench [PATH-TO-MAILLAGE]`: the strategy pages. `maillage-bench reports …`: the
-//! reports at city scale (see `reports.rs`).
+//! reports at city scale (see `reports.rs`). `maillage-bench cases …`: the working groups'
+//! situations at scale (see `cases.rs`).
 //!
 //! The strategy pages: starts `maillage demo` on a fresh data folder and prints
 //! - cold start: from process start to the first page served;
@@ -19,6 +20,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod cases;
 mod reports;
 
 const CLIENTS: usize = 16;
@@ -115,6 +117,9 @@ async fn main() -> anyhow::Result<()> {
         rustls::crypto::ring::default_provider().install_default().ok();
     }
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("cases") {
+        return cases::run(&args[1..]).await;
+    }
     if args.first().map(String::as_str) == Some("reports") {
         return reports::run(&args[1..]).await;
     }

@@ -251,18 +251,26 @@ fn start_server(bin: &str, db_url: &str, data: &std::path::Path) -> anyhow::Resu
         .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("lancement de {bin}"))?;
+    let base = announced(&mut child)?;
+    Ok((child, base))
+}
+
+/// The address a starting `maillage serve` announces on its standard error.
+pub(crate) fn announced(child: &mut std::process::Child) -> anyhow::Result<String> {
     let stderr = child.stderr.take().context("stderr")?;
     let mut lines = BufReader::new(stderr).lines();
+    let mut said = Vec::new();
     let base = loop {
-        let Some(line) = lines.next() else { bail!("maillage serve s'est arrêté avant d'annoncer son adresse") };
+        let Some(line) = lines.next() else { bail!("maillage serve s'est arrêté avant d'annoncer son adresse : {}", said.join(" / ")) };
         let line = line?;
         if let Some(rest) = line.split("http://").nth(1) {
             let addr = rest.split(['/', ' ']).next().unwrap_or_default();
             break format!("http://{addr}");
         }
+        said.push(line);
     };
     std::thread::spawn(move || for _ in lines {});
-    Ok((child, base))
+    Ok(base)
 }
 
 fn line(label: &str, lat: &[Duration], wall: Duration, n: usize, base: &[Duration]) {
@@ -316,7 +324,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     outcome
 }
 
-async fn drop_create(admin: &str, name: &str, create: bool) -> anyhow::Result<()> {
+pub(crate) async fn drop_create(admin: &str, name: &str, create: bool) -> anyhow::Result<()> {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(admin).await.context("serveur PostgreSQL")?;
     sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}"))).execute(&mut conn).await?;

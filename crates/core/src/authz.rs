@@ -156,6 +156,14 @@ pub enum Action {
     /// Read a group's relevés de conclusions and dashboard: aggregates only, nothing
     /// nominative by construction (charter art. 5, 6, 10), for the plenary's members too.
     ViewGroupConclusions,
+    /// The register entry of the working groups and the DPIA's material (GDPR art. 30).
+    ViewProcessingRegister,
+    /// Record a reception at a front desk in the anonymous victim-support log (for one's
+    /// organisation), and read that organisation's entries.
+    RecordVictimReception,
+    /// The victim-support log's figures: all desks' for the coordinator, published ones (small
+    /// counts hidden) for the others.
+    ViewVictimFigures,
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
@@ -234,6 +242,10 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ManageWorkingGroups => &[Administrator, Coordinator],
         Action::WorkOnCases => &[Coordinator, Partner],
         Action::ViewGroupConclusions => &[Administrator, Coordinator, Partner, Reader, Dpo],
+        Action::ViewProcessingRegister => &[Administrator, Coordinator, Dpo],
+        Action::RecordVictimReception if actor.organisation_id.is_none() => return Decision::Deny,
+        Action::RecordVictimReception => &[Coordinator, Partner],
+        Action::ViewVictimFigures => &[Coordinator, Partner, Reader],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

@@ -13,5 +13,6 @@ pub mod report;
 pub mod strategy;
 pub mod text;
 pub mod time_fmt;
+pub mod victim_support;
 pub mod working_days;
 pub mod working_group;

@@ -45,6 +45,7 @@ pub const TABLES: &[&str] = &[
     "meeting_attendance",
     "invited_persons",
     "meeting_decisions",
+    "victim_receptions",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -21,6 +21,7 @@ pub mod place;
 pub mod report;
 pub mod sealed;
 pub mod strategy;
+pub mod victim_support;
 pub mod working_group;
 
 pub use db::{Backend, Store, StoreError, mask_url};

@@ -13,6 +13,7 @@ pub mod organisation;
 pub mod page;
 pub mod report;
 pub mod strategy;
+pub mod victim_support;
 pub mod working_group;
 
 use axum::Router;
@@ -127,6 +128,7 @@ fn routes() -> Routes {
     let r = report::routes(r);
     let r = glossary::routes(r);
     let r = working_group::routes(r);
+    let r = victim_support::routes(r);
     audit::routes(r)
 }
 

@@ -34,7 +34,11 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET" | "POST", "/organisations/nouvelle") | ("POST", "/organisations/{id}") => Some(ORGS),
         ("GET" | "POST", p) if p.starts_with("/admin/") => Some(ADMIN),
         ("GET", "/journal") => Some(LOG),
-        ("GET", "/groupes/{id}/reunions/{meeting}/releve" | "/groupes/{id}/tableau-de-bord") => Some(ALL),
+        ("GET", "/information-groupes-de-travail") => None,
+        ("GET" | "POST", "/accueil-victimes") => Some(REPORTS),
+        ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),
+        ("GET", "/groupes/registre") => Some(&[Administrator, Coordinator, Dpo]),
+        ("GET", "/groupes/{id}/reunions/{meeting}/releve" | "/groupes/{id}/tableau-de-bord" | "/groupes/{id}/bilan") => Some(ALL),
         (_, p)
             if p.starts_with("/groupes/{id}/situations") || p.starts_with("/groupes/{id}/reunions") || p == "/groupes/{id}/acceptation" =>
         {

@@ -638,7 +638,30 @@ async fn person_rights_and_separation_of_duties(b: Backend) {
     assert!(refused.iter().any(|e| e.actor_label == email_for(Role::Reader)), "{refused:?}");
 }
 
+/// The collective information is public; the register entry is generated for the DPO; the
+/// yearly report counts without naming anyone.
+async fn notice_register_and_yearly_report(b: Backend) {
+    let app = start(b).await;
+    let (group, _, member) = group_with_member(&app).await;
+    post(&member, app.url(&format!("/groupes/{group}/situations")), &situation("Lachaume", "Ambre", "2013-02-03")).await;
+    let (status, page) = text(&app.client(), app.url("/information-groupes-de-travail")).await;
+    assert_eq!(status, 200, "public, no login");
+    assert!(page.contains("CVE d&#39;essai") && page.contains("25<sup>e</sup> anniversaire") && !page.contains("Lachaume"));
+    let dpo = app.login(email_for(Role::Dpo)).await;
+    let (status, page) = text(&dpo, app.url("/groupes/registre")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("SPIP d&#39;essai") && page.contains("XChaCha20-Poly1305") && page.contains("30 situations en 15 minutes"));
+    let reader = app.login(email_for(Role::Reader)).await;
+    assert_eq!(text(&reader, app.url("/groupes/registre")).await.0, 403);
+    let (status, page) = text(&reader, app.url(&format!("/groupes/{group}/bilan"))).await;
+    assert_eq!(status, 200);
+    let page = page.split("<main").nth(1).unwrap();
+    assert!(page.contains("Suivis ouverts</dt><dd>&#60;\u{a0}5") && !page.contains("Lachaume") && !page.contains("LACHAUME"), "{page}");
+    assert_eq!(text(&reader, app.url(&format!("/groupes/{group}/bilan?annee=abc"))).await.0, 400);
+}
+
 backend_tests!(
+    notice_register_and_yearly_report,
     person_rights_and_separation_of_duties,
     rotation_reseals_every_sealed_column,
     meetings_and_conclusions_name_nobody,

@@ -4,6 +4,7 @@
 //! 25th birthday).
 
 pub mod meeting;
+pub mod report;
 
 use crate::App;
 use crate::keyring::{Keyring, KeyringError};

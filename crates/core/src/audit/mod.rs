@@ -103,6 +103,7 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("meeting.invited", "Personne qualifiée invitée"),
     ("meeting.decision", "Décision de réunion"),
     ("keys.rotate", "Rotation des clés de chiffrement"),
+    ("victim_reception.create", "Accueil d'une victime enregistré (anonyme)"),
 ];
 
 /// The French wording of an operation, for the journal; an operation not listed shows its code.

@@ -78,3 +78,5 @@ CREATE TABLE case_actions (
     created_at TEXT NOT NULL
 );
 CREATE INDEX case_actions_case ON case_actions (case_id, started_on);
+-- The DPO alert counts one account's recent reads of situations.
+CREATE INDEX audit_log_actor_operation ON audit_log (actor_id, operation, at);

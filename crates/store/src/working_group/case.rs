@@ -235,28 +235,38 @@ impl Store {
         row.map(CaseRecord::try_from).transpose()
     }
 
-    /// A group's situations, followed (`archived` false) or in the archive, newest first.
+    /// A group's situations, followed (`archived` false) or in the archive, newest first. One
+    /// text per case, so that the index on (group, end, id) serves each.
     pub async fn cases(&self, group_id: i64, archived: bool, limit: i64, offset: i64) -> Result<Vec<CaseRecord>, StoreError> {
-        let rows: Vec<CaseRow> = on_db!(&self.db, p, {
-            sqlx::query_as(select_cases!("WHERE c.group_id = $1 AND (c.ended_on IS NOT NULL) = $2 ORDER BY c.id DESC LIMIT $3 OFFSET $4"))
-                .bind(group_id)
-                .bind(archived)
-                .bind(limit)
-                .bind(offset)
-                .fetch_all(p)
-                .await?
-        });
+        let rows: Vec<CaseRow> = if archived {
+            on_db!(&self.db, p, {
+                sqlx::query_as(select_cases!("WHERE c.group_id = $1 AND c.ended_on IS NOT NULL ORDER BY c.id DESC LIMIT $2 OFFSET $3"))
+                    .bind(group_id)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(p)
+                    .await?
+            })
+        } else {
+            on_db!(&self.db, p, {
+                sqlx::query_as(select_cases!("WHERE c.group_id = $1 AND c.ended_on IS NULL ORDER BY c.id DESC LIMIT $2 OFFSET $3"))
+                    .bind(group_id)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(p)
+                    .await?
+            })
+        };
         rows.into_iter().map(CaseRecord::try_from).collect()
     }
 
     pub async fn count_cases(&self, group_id: i64, archived: bool) -> Result<i64, StoreError> {
-        Ok(on_db!(&self.db, p, {
-            sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE group_id = $1 AND (ended_on IS NOT NULL) = $2")
-                .bind(group_id)
-                .bind(archived)
-                .fetch_one(p)
-                .await?
-        }))
+        let sql = if archived {
+            "SELECT COUNT(*) FROM cases WHERE group_id = $1 AND ended_on IS NOT NULL"
+        } else {
+            "SELECT COUNT(*) FROM cases WHERE group_id = $1 AND ended_on IS NULL"
+        };
+        Ok(on_db!(&self.db, p, sqlx::query_scalar(sql).bind(group_id).fetch_one(p).await?))
     }
 
     /// The group's situations of the person with that keyed hash.
@@ -270,14 +280,14 @@ impl Store {
         }))
     }
 
-    /// The group's followed situations whose person was neither informed nor deferred.
-    pub async fn cases_not_informed(&self, group_id: i64) -> Result<Vec<i64>, StoreError> {
+    /// How many of the group's followed situations have a person neither informed nor deferred.
+    pub async fn count_not_informed(&self, group_id: i64) -> Result<i64, StoreError> {
         Ok(on_db!(&self.db, p, {
             sqlx::query_scalar(
-                "SELECT id FROM cases WHERE group_id = $1 AND ended_on IS NULL AND informed_on IS NULL AND informing_deferred IS NULL ORDER BY id",
+                "SELECT COUNT(*) FROM cases WHERE group_id = $1 AND ended_on IS NULL AND informed_on IS NULL AND informing_deferred IS NULL",
             )
             .bind(group_id)
-            .fetch_all(p)
+            .fetch_one(p)
             .await?
         }))
     }
@@ -462,5 +472,65 @@ impl Store {
                 sealed,
             })
             .collect())
+    }
+}
+
+/// A situation written by a bulk load (the benchmark): its id chosen, its values sealed.
+#[derive(Clone, Debug)]
+pub struct BulkCase {
+    pub id: i64,
+    pub group_id: i64,
+    pub identity: String,
+    pub lookup_hash: String,
+    pub opened_on: Date,
+    pub origin: String,
+    pub programme: String,
+}
+
+/// An action written by a bulk load.
+#[derive(Clone, Debug)]
+pub struct BulkAction {
+    pub case_id: i64,
+    pub kind: String,
+    pub started_on: Date,
+    pub result: String,
+}
+
+impl Store {
+    /// Writes situations and actions as they are, in one transaction, without audit entries
+    /// (a bulk load is the system's, recorded once by its caller).
+    pub async fn bulk_cases(&self, cases: &[BulkCase], actions: &[BulkAction]) -> Result<(), StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, x, {
+            for c in cases {
+                sqlx::query(
+                    "INSERT INTO cases (id, group_id, identity, lookup_hash, opened_on, origin, programme, already_in_charge, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8)",
+                )
+                .bind(c.id)
+                .bind(c.group_id)
+                .bind(&c.identity)
+                .bind(&c.lookup_hash)
+                .bind(c.opened_on.to_string())
+                .bind(&c.origin)
+                .bind(&c.programme)
+                .bind(&now)
+                .execute(&mut *x)
+                .await?;
+            }
+            for a in actions {
+                sqlx::query("INSERT INTO case_actions (case_id, kind, started_on, result, created_at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(a.case_id)
+                    .bind(&a.kind)
+                    .bind(a.started_on.to_string())
+                    .bind(&a.result)
+                    .bind(&now)
+                    .execute(&mut *x)
+                    .await?;
+            }
+        });
+        self.reset_sequences(&mut tx, &["cases"]).await?;
+        tx.commit().await
     }
 }

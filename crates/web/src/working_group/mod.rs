@@ -5,6 +5,7 @@
 
 pub mod case;
 pub mod meeting;
+pub mod notice;
 
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
@@ -33,6 +34,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/groupes/{id}/membres", add_member)
         .post("/groupes/{id}/membres/{user}/exclusion", exclude_member);
     let r = case::routes(r);
+    let r = notice::routes(r);
     meeting::routes(r)
 }
 
@@ -64,6 +66,7 @@ struct GroupsPage {
     layout: Layout,
     groups: Vec<GroupRow>,
     can_manage: bool,
+    can_register: bool,
 }
 
 async fn groups_page(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
@@ -75,7 +78,8 @@ async fn groups_page(State(state): State<AppState>, user: Option<CurrentUser>) -
         groups.push(GroupRow { mine: mine.contains(&g.id), members, group: g });
     }
     let can_manage = authorize(Some(&u.actor), Action::ManageWorkingGroups) == Decision::Allow;
-    render(&GroupsPage { layout: Layout::new("Groupes de travail", Some(u)), groups, can_manage })
+    let can_register = authorize(Some(&u.actor), Action::ViewProcessingRegister) == Decision::Allow;
+    render(&GroupsPage { layout: Layout::new("Groupes de travail", Some(u)), groups, can_manage, can_register })
 }
 
 #[derive(Deserialize, Default, Clone)]
