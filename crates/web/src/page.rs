@@ -69,3 +69,17 @@ impl<'a> IntoIterator for &'a FieldErrors {
         self.0.iter()
     }
 }
+
+/// A year asked for in a query (`?annee=2025`): this year when empty, refused outside 2000 to
+/// this year.
+pub fn year_param(text: &str) -> Result<i32, AppError> {
+    let this_year = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).year();
+    match text.trim() {
+        "" => Ok(this_year),
+        y => y
+            .parse()
+            .ok()
+            .filter(|y| (2000..=this_year).contains(y))
+            .ok_or_else(|| AppError::BadRequest(format!("année attendue : de 2000 à {this_year}"))),
+    }
+}

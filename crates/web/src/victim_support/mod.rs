@@ -169,15 +169,7 @@ struct FiguresPage {
 /// The log's figures for a year, every desk together.
 async fn figures(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewVictimFigures, "/accueil-victimes/chiffres")?;
-    let this_year = time_fmt::paris_date(time_fmt::now()).year();
-    let year = match q.annee.trim() {
-        "" => this_year,
-        y => y
-            .parse()
-            .ok()
-            .filter(|y| (2000..=this_year).contains(y))
-            .ok_or_else(|| AppError::BadRequest(format!("année attendue : de 2000 à {this_year}")))?,
-    };
+    let year = crate::page::year_param(&q.annee)?;
     let (from, to) = (
         time::Date::from_calendar_date(year, time::Month::January, 1).map_err(AppError::internal)?,
         time::Date::from_calendar_date(year, time::Month::December, 31).map_err(AppError::internal)?,

@@ -92,15 +92,7 @@ async fn yearly_page(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewGroupConclusions, "/groupes")?;
     let group = group_or_404(&state, &id).await?;
-    let this_year = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).year();
-    let year = match q.annee.trim() {
-        "" => this_year,
-        y => y
-            .parse()
-            .ok()
-            .filter(|y| (2000..=this_year).contains(y))
-            .ok_or_else(|| AppError::BadRequest(format!("année attendue : de 2000 à {this_year}")))?,
-    };
+    let year = crate::page::year_param(&q.annee)?;
     let r = report::yearly_report(&state, &group, year).await?;
     render(&YearlyPage {
         layout: Layout::new(&format!("Bilan {year} de l'application de la charte — {}", group.name), Some(u)), group, r
