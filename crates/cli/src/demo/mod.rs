@@ -377,4 +377,44 @@ mod tests {
         assert!(changes > 100, "{changes}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
+
+    /// The demo's working groups: their situations at every stage (one due for destruction
+    /// tomorrow), and no name of anyone followed in the database's bytes or in its backup.
+    #[tokio::test]
+    async fn demo_situations_are_sealed_at_rest() {
+        let dir = std::env::temp_dir().join(format!("maillage-demo-wg-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("demo.db").display());
+        let store = maillage_store::Store::connect(&url).await.unwrap();
+        assert!(super::load(&store).await.unwrap());
+        let key_file = dir.join("maillage.key");
+        maillage_app::keyring::Keyring::create(&key_file).unwrap();
+        let config = maillage_app::AppConfig { key_file: Some(key_file), data_dir: dir.clone(), ..Default::default() };
+        let app = maillage_app::App::new(store.clone(), &config).await.unwrap();
+        assert!(super::working_group::load(&app).await.unwrap());
+        let groups = store.groups().await.unwrap();
+        assert_eq!(groups.len(), 2);
+        let (mut followed, mut archived) = (0, 0);
+        for g in &groups {
+            followed += store.count_cases(g.id, false).await.unwrap();
+            archived += store.count_cases(g.id, true).await.unwrap();
+        }
+        assert!(followed >= 24 && archived >= 6, "{followed} followed, {archived} archived");
+        let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+        assert_eq!(maillage_app::working_group::destroy_due(&app, today).await.unwrap(), 0);
+        assert_eq!(maillage_app::working_group::destroy_due(&app, today + time::Duration::days(1)).await.unwrap(), 1, "one due tomorrow");
+        let mut bytes = Vec::new();
+        store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
+        store.close().await;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.file_name().is_some_and(|n| n.to_string_lossy().starts_with("demo.db")) {
+                bytes.extend(std::fs::read(path).unwrap());
+            }
+        }
+        for name in ["Fictif-Démo", "Exemple-Démo", "Modèle-Démo", "FICTIF-DÉMO", "rue de l'Exemple"] {
+            assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{name} in clear");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

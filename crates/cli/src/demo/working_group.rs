@@ -163,7 +163,7 @@ async fn load_cases(app: &App, group: i64, kind: GroupKind, today: Date) -> anyh
         #[allow(clippy::cast_possible_wrap, clippy::cast_possible_truncation)]
         let mut birth = years_ago(today, age as i32, (i * 37 % 300) as i64);
         // One due for destruction tomorrow: the person turns 25.
-        if i == count - 1 {
+        if i == count - 1 && kind == GroupKind::ViolenceAgainstWomen {
             birth = Date::from_calendar_date(today.year() - 25, today.month(), today.day()).unwrap_or(today) + Duration::days(1);
         }
         let minor = kind == GroupKind::Cve;

@@ -80,3 +80,5 @@ CREATE TABLE case_actions (
 CREATE INDEX case_actions_case ON case_actions (case_id, started_on);
 -- The DPO alert counts one account's recent reads of situations.
 CREATE INDEX audit_log_actor_operation ON audit_log (actor_id, operation, at);
+-- The followed situations whose person is still to be informed, counted on every list.
+CREATE INDEX cases_informing ON cases (group_id, ended_on, informed_on, informing_deferred);

@@ -280,15 +280,29 @@ impl Store {
         }))
     }
 
-    /// How many of the group's followed situations have a person neither informed nor deferred.
-    pub async fn count_not_informed(&self, group_id: i64) -> Result<i64, StoreError> {
+    /// How many of the group's followed situations have a person neither informed nor
+    /// deferred, counted up to `cap` (a list page says "10 000 or more" rather than count them all).
+    pub async fn count_not_informed(&self, group_id: i64, cap: i64) -> Result<i64, StoreError> {
         Ok(on_db!(&self.db, p, {
             sqlx::query_scalar(
-                "SELECT COUNT(*) FROM cases WHERE group_id = $1 AND ended_on IS NULL AND informed_on IS NULL AND informing_deferred IS NULL",
+                "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE group_id = $1 AND ended_on IS NULL AND informed_on IS NULL \
+                 AND informing_deferred IS NULL LIMIT $2) AS due",
             )
             .bind(group_id)
+            .bind(cap)
             .fetch_one(p)
             .await?
+        }))
+    }
+
+    /// A group's followed situations, counted up to `cap`.
+    pub async fn count_followed_upto(&self, group_id: i64, cap: i64) -> Result<i64, StoreError> {
+        Ok(on_db!(&self.db, p, {
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE group_id = $1 AND ended_on IS NULL LIMIT $2) AS followed")
+                .bind(group_id)
+                .bind(cap)
+                .fetch_one(p)
+                .await?
         }))
     }
 

@@ -105,15 +105,22 @@ fn static_label(list: &[Choice], code: &str) -> &'static str {
 
 const PAGE: i64 = 50;
 
+/// Counts on the list page stop here: a group that follows more says so without counting them all.
+const COUNT_CAP: i64 = 10_000;
+
+fn counted(n: i64) -> String {
+    if n >= COUNT_CAP { format!("{} ou plus", maillage_core::text::number_fr(COUNT_CAP)) } else { maillage_core::text::number_fr(n) }
+}
+
 #[derive(Template)]
 #[template(path = "working_group/cases.html")]
 struct ListPage {
     layout: Layout,
     group: Group,
     lines: Vec<Line>,
-    total: i64,
-    archived: i64,
-    not_informed: i64,
+    total: String,
+    archived: String,
+    not_informed: String,
     lookup: LookupForm,
     found: Option<Vec<i64>>,
     errors: FieldErrors,
@@ -142,9 +149,9 @@ async fn list_view(
     wg::record_access(state, &u.author(), "case.list", "working_group", group.id, &format!("{} situations", lines.len())).await?;
     Ok(ListPage {
         layout: Layout::new(&format!("Situations — {}", group.name), Some(u)),
-        total: state.store.count_cases(group.id, false).await?,
-        archived: state.store.count_cases(group.id, true).await?,
-        not_informed: state.store.count_not_informed(group.id).await?,
+        total: counted(state.store.count_followed_upto(group.id, COUNT_CAP).await?),
+        archived: counted(state.store.count_cases(group.id, true).await?),
+        not_informed: counted(state.store.count_not_informed(group.id, COUNT_CAP).await?),
         group,
         lines,
         lookup,
