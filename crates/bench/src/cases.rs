@@ -228,7 +228,9 @@ async fn measure(
                 s.user(member).await?;
                 s.standing(group, member).await?;
                 s.cases(group, false, 50, 0).await?;
-                s.count_cases(group, false).await?;
+                s.count_followed_upto(group, 10_000).await?;
+                s.count_cases(group, true).await?;
+                s.count_not_informed(group, 10_000).await?;
                 Ok(())
             }
         })

@@ -452,6 +452,7 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
     assert!(common::marked(&body, "accepted"));
     let invited = [("name", "Dr Invitée"), ("function", "Pédopsychiatre, CMP"), ("accepted", "oui")];
     assert_eq!(post(&member, format!("{meeting}/invites"), &invited).await.0, 303);
+    assert_eq!(post(&member, format!("{meeting}/invites"), &invited).await.0, 422, "the same person once");
     let case_id = case.to_string();
     let decision = |lead: &'static str| -> Vec<(&'static str, String)> {
         vec![
@@ -469,6 +470,7 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
     assert!(common::marked(&r.text().await.unwrap(), "d-lead"));
     let good = as_form(&decision(Box::leak(id.clone().into_boxed_str())));
     assert_eq!(member.post(format!("{meeting}/decisions")).form(&good).send().await.unwrap().status(), 303);
+    assert_eq!(member.post(format!("{meeting}/decisions")).form(&good).send().await.unwrap().status(), 422, "sent twice, recorded once");
     let page = text(&member, meeting.clone()).await.1;
     assert!(page.contains("ROCHEBLANCHE Aurore") && page.contains("Orientation vers le PRE"), "members read it");
 

@@ -54,6 +54,10 @@ pub async fn add_invited(app: &App, by: &Author, meeting: &Meeting, name: &str, 
     if !accepted {
         faults.push(("accepted", "La personne invitée doit avoir accepté les règles de confidentialité (charte, article 2).".into()));
     }
+    let folded = maillage_core::text::fold(name);
+    if app.store.invited(meeting.id).await?.iter().any(|i| maillage_core::text::fold(&i.name) == folded) {
+        faults.push(("invited_name", "Cette personne est déjà inscrite parmi les invités de la réunion.".into()));
+    }
     if !faults.is_empty() {
         return Err(CaseError::Invalid(faults));
     }
@@ -94,6 +98,12 @@ pub async fn add_decision(
     }
     if d.follow_up_on.is_some_and(|f| f < meeting.held_on) {
         faults.push(("d-follow_up_on", "La date de suivi ne peut pas précéder la réunion.".into()));
+    }
+    // The same decision sent twice (a reload, a double click) is recorded once.
+    if let Some(case) = &case
+        && app.store.decisions(meeting.id).await?.iter().any(|x| x.case_id == Some(case.id) && x.kind == d.kind)
+    {
+        faults.push(("d-kind", "Cette décision est déjà enregistrée pour cette situation dans cette réunion.".into()));
     }
     let Some(case) = case.filter(|_| faults.is_empty()) else {
         return Err(CaseError::Invalid(faults));
