@@ -97,6 +97,11 @@ pub fn date_fr(t: OffsetDateTime) -> String {
     local.format(format_description!("[day]/[month]/[year]")).unwrap_or_default()
 }
 
+/// A calendar day (no time of day): `26/11/2026`.
+pub fn day_fr(d: time::Date) -> String {
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
 /// `26/11/2026 à 12:54`
 pub fn datetime_fr(t: OffsetDateTime) -> String {
     let local = t.to_offset(paris_offset(t));

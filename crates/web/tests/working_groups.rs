@@ -473,6 +473,9 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
     assert_eq!(member.post(format!("{meeting}/decisions")).form(&good).send().await.unwrap().status(), 422, "sent twice, recorded once");
     let page = text(&member, meeting.clone()).await.1;
     assert!(page.contains("ROCHEBLANCHE Aurore") && page.contains("Orientation vers le PRE"), "members read it");
+    let export: serde_json::Value = member.get(g(&format!("/situations/{case}/export.json"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(export["decisions"][0]["reunion"], "2026-11-20", "the person's export holds the decisions about them");
+    assert_eq!(export["decisions"][0]["precision"], "Orientation vers le PRE, rendez-vous avec la famille.");
 
     // What leaves the group: no person, no decision's words, no member's name.
     let nominative = ["Rocheblanche", "ROCHEBLANCHE", "Aurore", "rendez-vous avec la famille", "Invitée", "Compte partner"];

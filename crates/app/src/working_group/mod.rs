@@ -353,19 +353,20 @@ pub async fn export_case(app: &App, view: &CaseView) -> Result<serde_json::Value
             })
         })
         .collect();
-    let mut decisions = Vec::new();
-    for m in app.store.meetings(r.group_id).await? {
-        let mine: Vec<_> = app.store.decisions(m.id).await?.into_iter().filter(|d| d.case_id == Some(r.id)).collect();
-        for d in meeting::open_decisions(app, mine)? {
-            decisions.push(serde_json::json!({
-                "reunion": m.held_on.to_string(),
+    // Two queries: the group's meeting days, and this situation's decisions.
+    let days: std::collections::HashMap<i64, Date> = app.store.meetings(r.group_id).await?.into_iter().map(|m| (m.id, m.held_on)).collect();
+    let decisions: Vec<serde_json::Value> = meeting::open_decisions(app, app.store.decisions_of_case(r.id).await?)?
+        .into_iter()
+        .map(|d| {
+            serde_json::json!({
+                "reunion": days.get(&d.decision.meeting_id).map(ToString::to_string),
                 "decision": label(DECISION_KINDS, &d.decision.kind),
                 "precision": d.text,
                 "chef_de_file": d.decision.lead,
                 "suivi_le": d.decision.follow_up_on.map(|f| f.to_string()),
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     let id = &view.identity;
     Ok(serde_json::json!({
         "format": "maillage-situation-1",

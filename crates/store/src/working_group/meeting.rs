@@ -280,6 +280,14 @@ impl Store {
         rows.into_iter().map(Decision::try_from).collect()
     }
 
+    /// The decisions about one situation, oldest first.
+    pub async fn decisions_of_case(&self, case_id: i64) -> Result<Vec<Decision>, StoreError> {
+        let rows: Vec<DecisionRow> = on_db!(&self.db, p, {
+            sqlx::query_as(select_decisions!("WHERE d.case_id = $1 ORDER BY d.meeting_id, d.id")).bind(case_id).fetch_all(p).await?
+        });
+        rows.into_iter().map(Decision::try_from).collect()
+    }
+
     /// The decisions of a group whose follow-up date has come, on situations still followed.
     pub async fn decisions_due(&self, group_id: i64, today: Date) -> Result<Vec<Decision>, StoreError> {
         let rows: Vec<DecisionRow> = on_db!(&self.db, p, {

@@ -25,10 +25,6 @@ fn label(list: &[Choice], code: &str) -> String {
     list.iter().find(|(c, _)| *c == code).map_or_else(|| code.to_string(), |(_, l)| (*l).to_string())
 }
 
-fn date_fr(d: time::Date) -> String {
-    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
-}
-
 #[derive(Deserialize, Default, Clone)]
 pub struct ReceptionForm {
     #[serde(default)]
@@ -73,7 +69,7 @@ async fn log_view(
         .into_iter()
         .map(|r| {
             (
-                date_fr(r.received_on),
+                time_fmt::day_fr(r.received_on),
                 label(FACT_KINDS, &r.fact_kind),
                 label(AGE_BANDS, &r.age_band),
                 label(SEXES, &r.sex),

@@ -87,16 +87,12 @@ fn line(v: &CaseView) -> Line {
     Line {
         id: v.record.id,
         name: v.identity.display_name(),
-        birth: v.identity.birth().map(date_fr).unwrap_or_default(),
-        opened_on: date_fr(v.record.opened_on),
+        birth: v.identity.birth().map(time_fmt::day_fr).unwrap_or_default(),
+        opened_on: time_fmt::day_fr(v.record.opened_on),
         programme: static_label(PROGRAMMES, &v.record.programme),
         referent: v.record.referent.clone().unwrap_or_default(),
         informed: v.record.informed_on.is_some() || v.record.informing_deferred.is_some(),
     }
-}
-
-fn date_fr(d: time::Date) -> String {
-    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }
 
 fn static_label(list: &[Choice], code: &str) -> &'static str {
@@ -234,8 +230,8 @@ async fn archive_page(State(state): State<AppState>, user: Option<CurrentUser>, 
         .into_iter()
         .map(|r| ArchivedLine {
             id: r.id,
-            opened_on: date_fr(r.opened_on),
-            ended_on: r.ended_on.map(date_fr).unwrap_or_default(),
+            opened_on: time_fmt::day_fr(r.opened_on),
+            ended_on: r.ended_on.map(time_fmt::day_fr).unwrap_or_default(),
             outcome: static_label(OUTCOMES, r.outcome.as_deref().unwrap_or_default()),
         })
         .collect();
@@ -542,8 +538,8 @@ async fn case_view(
     wg::record_access(state, &u.author(), operation, "case", record.id, archive_reason.as_deref().unwrap_or_default()).await?;
     let actions = wg::actions(state, record.id).await?.into_iter().map(|ActionView { action, note }| ActionLine {
         kind: static_label(ACTION_KINDS, &action.kind),
-        started_on: date_fr(action.started_on),
-        ended_on: action.ended_on.map(date_fr).unwrap_or_default(),
+        started_on: time_fmt::day_fr(action.started_on),
+        ended_on: action.ended_on.map(time_fmt::day_fr).unwrap_or_default(),
         result: static_label(ACTION_RESULTS, &action.result),
         note: note.unwrap_or_default(),
         author: action.author.unwrap_or_default(),
@@ -553,7 +549,7 @@ async fn case_view(
     let r = &view.record;
     let informing = match (&r.informed_on, &r.informing_means, &r.informing_deferred) {
         (Some(on), Some(means), _) => {
-            Some(format!("Informée le {} ({})", date_fr(*on), static_label(INFORMING_MEANS, means).to_lowercase()))
+            Some(format!("Informée le {} ({})", time_fmt::day_fr(*on), static_label(INFORMING_MEANS, means).to_lowercase()))
         }
         (_, _, Some(reason)) => Some(format!("Information différée : {}", static_label(DEFERRAL_REASONS, reason).to_lowercase())),
         _ => None,
@@ -562,13 +558,15 @@ async fn case_view(
         layout: Layout::new(&format!("Situation n° {} — {}", r.id, group.name), Some(u)),
         minor: view.identity.is_minor(today),
         sex: static_label(SEXES, &view.identity.sex),
-        birth: view.identity.birth().map(date_fr).unwrap_or_default(),
+        birth: view.identity.birth().map(time_fmt::day_fr).unwrap_or_default(),
         school_or_job: static_label(SCHOOL_OR_JOB, &view.identity.school_or_job),
-        opened_on: date_fr(r.opened_on),
+        opened_on: time_fmt::day_fr(r.opened_on),
         origin: static_label(ORIGINS, &r.origin),
         programme: static_label(PROGRAMMES, &r.programme),
         informing,
-        ended: r.ended_on.map(|e| format!("{} — {}", date_fr(e), static_label(OUTCOMES, r.outcome.as_deref().unwrap_or_default()))),
+        ended: r
+            .ended_on
+            .map(|e| format!("{} — {}", time_fmt::day_fr(e), static_label(OUTCOMES, r.outcome.as_deref().unwrap_or_default()))),
         actions,
         archive_reason,
         action: forms.action,

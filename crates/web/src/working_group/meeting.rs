@@ -32,10 +32,6 @@ pub fn routes(r: Routes) -> Routes {
         .get("/groupes/{id}/tableau-de-bord", dashboard_page)
 }
 
-fn date_fr(d: time::Date) -> String {
-    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
-}
-
 fn errors_of(e: CaseError) -> Result<FieldErrors, AppError> {
     match e {
         CaseError::Invalid(faults) => {
@@ -76,7 +72,7 @@ async fn list_view(state: &AppState, u: &CurrentUser, group: Group, form: Meetin
         .await?
         .into_iter()
         .map(|m| {
-            let d = date_fr(m.held_on);
+            let d = time_fmt::day_fr(m.held_on);
             (m, d)
         })
         .collect();
@@ -85,7 +81,9 @@ async fn list_view(state: &AppState, u: &CurrentUser, group: Group, form: Meetin
         .decisions_due(group.id, today)
         .await?
         .into_iter()
-        .filter_map(|d| Some((d.case_id?, label(DECISION_KINDS, &d.kind).to_string(), d.follow_up_on.map(date_fr).unwrap_or_default())))
+        .filter_map(|d| {
+            Some((d.case_id?, label(DECISION_KINDS, &d.kind).to_string(), d.follow_up_on.map(time_fmt::day_fr).unwrap_or_default()))
+        })
         .collect();
     Ok(ListPage { layout: Layout::new(&format!("Réunions — {}", group.name), Some(u)), group, meetings, due, form, errors })
 }
@@ -207,13 +205,13 @@ async fn meeting_view(
                 (Some(l), None) => l,
                 _ => String::new(),
             },
-            follow_up_on: d.follow_up_on.map(date_fr).unwrap_or_default(),
+            follow_up_on: d.follow_up_on.map(time_fmt::day_fr).unwrap_or_default(),
         })
         .collect();
     wg::record_access(state, &u.author(), "meeting.read", "meeting", meeting.id, "").await?;
     Ok(MeetingPage {
-        layout: Layout::new(&format!("Réunion du {} — {}", date_fr(meeting.held_on), group.name), Some(u)),
-        held_on: date_fr(meeting.held_on),
+        layout: Layout::new(&format!("Réunion du {} — {}", time_fmt::day_fr(meeting.held_on), group.name), Some(u)),
+        held_on: time_fmt::day_fr(meeting.held_on),
         invited: state.store.invited(meeting.id).await?.into_iter().map(|i| (i.name, i.function)).collect(),
         group,
         meeting,
@@ -333,9 +331,9 @@ async fn conclusions_page(
     let meeting = meeting_of(&state, &group, &meeting).await?;
     let c = m::conclusions(&state, &group, &meeting).await?;
     render(&ConclusionsPage {
-        layout: Layout::new(&format!("Relevé de conclusions du {}", date_fr(c.held_on)), Some(u)),
+        layout: Layout::new(&format!("Relevé de conclusions du {}", time_fmt::day_fr(c.held_on)), Some(u)),
         group_id: group.id,
-        held_on: date_fr(c.held_on),
+        held_on: time_fmt::day_fr(c.held_on),
         c,
     })
 }
@@ -365,6 +363,6 @@ async fn dashboard_page(State(state): State<AppState>, user: Option<CurrentUser>
     let u = require(user.as_ref(), Action::ViewGroupConclusions, "/groupes")?;
     let group = group_or_404(&state, &id).await?;
     let d = m::dashboard(&state, &group).await?;
-    let meetings = state.store.meetings(group.id).await?.into_iter().map(|m| (m.id, date_fr(m.held_on))).collect();
+    let meetings = state.store.meetings(group.id).await?.into_iter().map(|m| (m.id, time_fmt::day_fr(m.held_on))).collect();
     render(&DashboardPage { layout: Layout::new(&format!("Tableau de bord — {}", group.name), Some(u)), group, d, meetings })
 }
