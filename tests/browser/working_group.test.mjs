@@ -157,3 +157,57 @@ test('the public notice, the register, the yearly report and the victim receptio
   await coord.click('main a:has-text("Chiffres de l")');
   await fits(coord);
 });
+
+test('a community-service member records a placement; posts, trainings and figures pass axe on a phone', async () => {
+  const page = await newPage(phone);
+  await login(page, 'spip@demo.maillage.fr', 'Probation-Demo-2026!');
+  await page.fill('#code', totp('ONYGS4BNMRSW23ZNORUWOLJSGAZDMIJB'));
+  await page.click('main button[type=submit]');
+  await page.goto(`${base}/groupes`);
+  await page.click('main a:has-text("Suivi des travaux d")');
+  await page.click('main a:has-text("Mesures TIG et de réparation")');
+  assert.match(await page.locator('main').innerText(), /enregistrées dans le journal des accès/);
+  await fits(page);
+
+  // A name typed as the reference is refused beside its field, and what was typed stays.
+  await page.fill('#reference', 'Dupont Kevin');
+  await page.selectOption('#referrer', 'spip');
+  await page.selectOption('#measure', 'tig');
+  await page.selectOption('#sex', 'F');
+  await page.selectOption('#age_band', '26_plus');
+  await page.fill('#hours_ordered', '60');
+  await page.click('main form button[type=submit]');
+  assert.match(await page.title(), /^Erreur/);
+  assert.equal(await page.locator('#reference[aria-invalid=true]').count(), 1);
+  assert.equal(await page.inputValue('#hours_ordered'), '60');
+  await fits(page);
+  await page.fill('#reference', 'SPIP-NAV-0042');
+  await page.selectOption('#post_id', { index: 1 });
+  await page.click('main form button[type=submit]');
+  assert.match(await page.locator('[role=status]').innerText(), /Mesure enregistrée/);
+  await page.click('main a:has-text("SPIP-NAV-0042")');
+  assert.match(await page.locator('h1').innerText(), /SPIP-NAV-0042/);
+  await fits(page);
+
+  await page.goto(`${base}/travaux-interet-general`);
+  await fits(page);
+  await page.goto(`${base}/travaux-interet-general/chiffres`);
+  await fits(page);
+
+  const coord = await newPage(phone);
+  await login(coord, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  await coord.goto(`${base}/travaux-interet-general`);
+  await fits(coord);
+  await coord.fill('#t-title', 'Le rôle du tuteur');
+  await coord.fill('#t-organised_with', 'PJJ');
+  await coord.fill('#t-tutors_trained', '1');
+  await coord.check('main input[name=post] >> nth=4');
+  await coord.click('main form[action$="/formations"] button');
+  assert.match(await coord.locator('[role=status]').innerText(), /Formation enregistrée/);
+  await fits(coord);
+  await coord.click('main table a >> nth=0');
+  await fits(coord);
+  await coord.goto(`${base}/travaux-interet-general/chiffres`);
+  assert.match(await coord.locator('main').innerText(), /Délai médian/);
+  await fits(coord);
+});

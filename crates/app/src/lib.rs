@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod community_service;
 pub mod keyring;
 pub mod mail;
 pub mod report;

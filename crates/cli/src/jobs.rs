@@ -45,7 +45,8 @@ impl Jobs {
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }
         });
-        // Situations due for destruction (3-year archive, 25th birthday): checked every hour,
+        // Situations due for destruction (3-year archive, 25th birthday) and placements (3 years
+        // after the measure): checked every hour,
         // so that each goes on its day whatever the hour the server started.
         let retention_app = app.clone();
         tokio::spawn(async move {
@@ -55,6 +56,11 @@ impl Jobs {
                     Ok(0) | Err(maillage_app::working_group::CaseError::NoKeyring) => {}
                     Ok(n) => tracing::info!("{n} situations détruites (fin de conservation)"),
                     Err(e) => tracing::warn!("destruction des situations : {e}"),
+                }
+                match maillage_app::community_service::destroy_due(&retention_app, today).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("{n} mesures TIG ou de réparation détruites (fin de conservation)"),
+                    Err(e) => tracing::warn!("destruction des mesures TIG : {e}"),
                 }
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }

@@ -164,6 +164,12 @@ pub enum Action {
     /// The victim-support log's figures: all desks' for the coordinator, published ones (small
     /// counts hidden) for the others.
     ViewVictimFigures,
+    /// The community-service (TIG) host structures, posts, tutors and trainings, and the
+    /// placements' figures (small counts hidden outside the coordination). Placements
+    /// themselves are read under [`case_access`] in a community-service group.
+    ViewCommunityService,
+    /// Record host structures, posts, tutors and tutor trainings.
+    ManageCommunityService,
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
@@ -246,6 +252,8 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::RecordVictimReception if actor.organisation_id.is_none() => return Decision::Deny,
         Action::RecordVictimReception => &[Coordinator, Partner],
         Action::ViewVictimFigures => &[Coordinator, Partner, Reader],
+        Action::ViewCommunityService => &[Coordinator, Partner, Reader],
+        Action::ManageCommunityService => &[Coordinator],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }
@@ -312,6 +320,13 @@ pub fn start_page(actor: &Actor) -> StartPage {
 /// Whether figures shown to `actor` are published ones (small counts hidden, few filters):
 /// yes for whoever reads no report (elected officials, observers, an account without an
 /// organisation), for whom figures leave the group (privacy rules §7).
+/// Whether the figures of confidential work (victim reception, community service) reach this
+/// actor as published, small counts hidden: everyone but the coordination, which handles them.
+/// A partner is "outside the group" there even when it reads reports (privacy rules §7).
+pub fn confidential_figures_masked(actor: &Actor) -> bool {
+    !actor.roles.contains(&Role::Coordinator)
+}
+
 pub fn figures_masked(actor: &Actor) -> bool {
     report_scope(actor) == ReportScope::None
 }

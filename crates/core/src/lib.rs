@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod authz;
+pub mod community_service;
 pub mod glossary;
 pub mod organisation;
 pub mod place;

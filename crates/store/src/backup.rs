@@ -45,6 +45,11 @@ pub const TABLES: &[&str] = &[
     "meeting_attendance",
     "invited_persons",
     "meeting_decisions",
+    "host_structures",
+    "host_posts",
+    "tutor_trainings",
+    "tutor_training_posts",
+    "placements",
     "victim_receptions",
 ];
 

@@ -14,6 +14,7 @@ mod db;
 pub mod account;
 pub mod audit;
 pub mod backup;
+pub mod community_service;
 pub mod glossary;
 pub mod mail;
 pub mod organisation;

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod community_service;
 pub mod error;
 pub mod glossary;
 pub mod home;
@@ -129,6 +130,7 @@ fn routes() -> Routes {
     let r = glossary::routes(r);
     let r = working_group::routes(r);
     let r = victim_support::routes(r);
+    let r = community_service::routes(r);
     audit::routes(r)
 }
 

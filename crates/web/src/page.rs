@@ -70,6 +70,27 @@ impl<'a> IntoIterator for &'a FieldErrors {
     }
 }
 
+/// `?annee=…` of a page of figures.
+#[derive(serde::Deserialize, Default)]
+pub struct YearQuery {
+    #[serde(default)]
+    pub annee: String,
+}
+
+/// `?fait=…`: what a form just did, said on the page it redirects to (a reload sends nothing
+/// again).
+#[derive(serde::Deserialize, Default)]
+pub struct Done {
+    #[serde(default)]
+    pub fait: String,
+}
+
+/// A table of figures: its caption, and each line's label and count as shown.
+pub struct FigureTable {
+    pub caption: &'static str,
+    pub rows: Vec<(String, String)>,
+}
+
 /// A year asked for in a query (`?annee=2025`): this year when empty, refused outside 2000 to
 /// this year.
 pub fn year_param(text: &str) -> Result<i32, AppError> {

@@ -37,10 +37,15 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET", "/information-groupes-de-travail") => None,
         ("GET" | "POST", "/accueil-victimes") => Some(REPORTS),
         ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),
+        ("GET", p) if p.starts_with("/travaux-interet-general") => Some(FIGURES),
+        ("POST", p) if p.starts_with("/travaux-interet-general") => Some(COORD),
         ("GET", "/groupes/registre") => Some(&[Administrator, Coordinator, Dpo]),
         ("GET", "/groupes/{id}/reunions/{meeting}/releve" | "/groupes/{id}/tableau-de-bord" | "/groupes/{id}/bilan") => Some(ALL),
         (_, p)
-            if p.starts_with("/groupes/{id}/situations") || p.starts_with("/groupes/{id}/reunions") || p == "/groupes/{id}/acceptation" =>
+            if p.starts_with("/groupes/{id}/situations")
+                || p.starts_with("/groupes/{id}/reunions")
+                || p.starts_with("/groupes/{id}/mesures")
+                || p == "/groupes/{id}/acceptation" =>
         {
             Some(MEMBERS)
         }
@@ -65,6 +70,7 @@ fn concrete(path: &str) -> String {
         .replace("{case}", "999999")
         .replace("{user}", "999999")
         .replace("{meeting}", "999999")
+        .replace("{placement}", "999999")
 }
 
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u16, String) {

@@ -47,6 +47,9 @@ async fn receptions_are_anonymous_and_counted(b: Backend) {
         "the lone small count and the one that would give it away are hidden"
     );
     assert_eq!(reader.get(app.url("/accueil-victimes")).send().await.unwrap().status(), 403, "no desk");
+    let partner = app.login(email_for(Role::Partner)).await;
+    let page = partner.get(app.url("/accueil-victimes/chiffres")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains("<td>1</td>") && page.contains("non publié"), "a desk sees the others' figures as published");
     let r = reader.get(app.url("/accueil-victimes/chiffres?annee=1999")).send().await.unwrap();
     assert_eq!(r.status(), 400);
 }

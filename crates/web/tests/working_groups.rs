@@ -6,93 +6,11 @@
 
 mod common;
 
-use common::{Backend, PASSWORD, TestApp, email_for, start, start_with};
+use common::member::{group_with_member, login_with_code, new_group, post, text, user_id};
+use common::{Backend, PASSWORD, email_for, start, start_with};
 use maillage_core::authz::Role;
 use maillage_store::Author;
 use maillage_store::account::NewUser;
-
-async fn text(c: &reqwest::Client, url: String) -> (u16, String) {
-    let r = c.get(url).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn post(c: &reqwest::Client, url: String, form: &[(&str, &str)]) -> (u16, String, String) {
-    let r = c.post(url).form(form).send().await.unwrap();
-    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (r.status().as_u16(), location, r.text().await.unwrap())
-}
-
-const SECRET: &str = "JBSWY3DPEHPK3PXPMFRGGZDFMZTWQ2LK";
-
-/// Recovery codes of the accounts enrolled by the tests: a time step serves once, so a second
-/// login within the same 30 seconds takes one of these, as a person would.
-static RECOVERY: std::sync::Mutex<Vec<(String, String)>> = std::sync::Mutex::new(Vec::new());
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.store.user_by_email(email).await.unwrap().unwrap().id
-}
-
-/// Enrols the account with a second factor and logs in with password and code.
-async fn login_with_code(app: &TestApp, email: &str) -> reqwest::Client {
-    use maillage_app::account::second_factor::{code_at, enrol_confirmed, is_on};
-    let id = user_id(app, email).await;
-    if !is_on(&app.state, id).await.unwrap() {
-        let codes = enrol_confirmed(&app.state, &Author::system(), id, email, SECRET).await.unwrap();
-        RECOVERY.lock().unwrap().extend(codes.into_iter().map(|c| (format!("{}{email}", app.base), c)));
-    }
-    let c = app.client();
-    let r = c.post(app.url("/connexion")).form(&[("email", email), ("password", PASSWORD), ("suite", "/groupes")]).send().await.unwrap();
-    assert_eq!(r.headers()["location"], "/connexion/code");
-    let sealed = app.store.second_factor(id).await.unwrap().unwrap().sealed_secret;
-    // A step never used before: each login takes the next one.
-    let now = u64::try_from(time::OffsetDateTime::now_utc().unix_timestamp()).unwrap();
-    let code = code_at(&app.state, id, email, &sealed, now + 30).unwrap();
-    let r = c.post(app.url("/connexion/code")).form(&[("code", code.as_str())]).send().await.unwrap();
-    if r.status() == 303 {
-        return c;
-    }
-    let key = format!("{}{email}", app.base);
-    let recovery = {
-        let mut codes = RECOVERY.lock().unwrap();
-        let i = codes.iter().position(|(k, _)| *k == key).expect("a recovery code left");
-        codes.remove(i).1
-    };
-    let r = c.post(app.url("/connexion/code")).form(&[("code", recovery.as_str())]).send().await.unwrap();
-    assert_eq!(r.status(), 303, "recovery code of {email}");
-    c
-}
-
-/// A group made through the pages by the administrator; returns its id.
-async fn new_group(app: &TestApp, admin: &reqwest::Client) -> i64 {
-    let (status, location, body) = post(
-        admin,
-        app.url("/groupes/nouveau"),
-        &[
-            ("kind", "cve"),
-            ("name", "CVE d'essai"),
-            ("purpose", "Repérer les mineurs exposés à la délinquance."),
-            ("legal_basis", "Article L.132-5 du code de la sécurité intérieure."),
-            ("sheets", "1.1"),
-        ],
-    )
-    .await;
-    assert_eq!(status, 303, "{body}");
-    location.rsplit('/').next().unwrap().parse().unwrap()
-}
-
-/// A group made by the administrator, with the partner account as a member in good standing
-/// (its institution signed, it accepted) logged in with its second factor.
-async fn group_with_member(app: &TestApp) -> (i64, i64, reqwest::Client) {
-    let by = Author::system();
-    let admin = app.login(email_for(Role::Administrator)).await;
-    let group = new_group(app, &admin).await;
-    let partner_id = user_id(app, email_for(Role::Partner)).await;
-    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id.unwrap();
-    app.store.add_member(&by, group, partner_id, "Éducatrice").await.unwrap();
-    app.store.record_signature(&by, group, 1, org, "La directrice", time::macros::date!(2026 - 01 - 05)).await.unwrap();
-    app.store.accept_charter(&by, group, partner_id, 1).await.unwrap();
-    (group, partner_id, login_with_code(app, email_for(Role::Partner)).await)
-}
 
 fn situation<'a>(surname: &'a str, first: &'a str, birth: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
@@ -123,7 +41,7 @@ fn birth_years_ago(years: i32) -> String {
 async fn only_members_in_good_standing_read_situations(b: Backend) {
     let app = start(b).await;
     let admin = app.login(email_for(Role::Administrator)).await;
-    let group = new_group(&app, &admin).await;
+    let group = new_group(&app, &admin, "cve").await;
     let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
     let partner_email = email_for(Role::Partner);
     let partner_id = user_id(&app, partner_email).await;
@@ -232,7 +150,7 @@ async fn only_members_in_good_standing_read_situations(b: Backend) {
 /// Bad input changes nothing: each fault is said beside its field, and no row is written.
 async fn bad_situations_are_refused_whole(b: Backend) {
     let app = start(b).await;
-    let (group, _, member) = group_with_member(&app).await;
+    let (group, _, member) = group_with_member(&app, "cve").await;
     let url = app.url(&format!("/groupes/{group}/situations"));
     let long = "x".repeat(301);
     let too_old = birth_years_ago(26);
@@ -413,7 +331,7 @@ async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
 /// Many reads in a short time alert the DPO by e-mail, once, with no name in the message.
 async fn many_reads_alert_the_dpo(b: Backend) {
     let app = start_with(b, |s| s.app.read_alert_threshold = 3).await;
-    let (group, _, member) = group_with_member(&app).await;
+    let (group, _, member) = group_with_member(&app, "cve").await;
     let (_, location, _) =
         post(&member, app.url(&format!("/groupes/{group}/situations")), &situation("Lefort", "Maëlle", "2013-01-02")).await;
     for _ in 0..5 {
@@ -432,7 +350,7 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
     let app = start(b).await;
     let by = Author::system();
     let admin = app.login(email_for(Role::Administrator)).await;
-    let (group, partner_id, member) = group_with_member(&app).await;
+    let (group, partner_id, member) = group_with_member(&app, "cve").await;
     let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
     let (_, location, _) = post(&member, g("/situations"), &situation("Rocheblanche", "Aurore", &birth_years_ago(13))).await;
     let case: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
@@ -513,7 +431,7 @@ async fn meetings_and_conclusions_name_nobody(b: Backend) {
 async fn rotation_reseals_every_sealed_column(b: Backend) {
     let app = start(b).await;
     let by = Author::system();
-    let (group, partner_id, member) = group_with_member(&app).await;
+    let (group, partner_id, member) = group_with_member(&app, "cve").await;
     let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
     let birth = birth_years_ago(12);
     let mut form = situation("Tournesol", "Iris", &birth);
@@ -538,13 +456,27 @@ async fn rotation_reseals_every_sealed_column(b: Backend) {
     let decision = [("case_id", case.as_str()), ("kind", "veille"), ("text", "Texte scellé"), ("lead_id", lead.as_str())];
     assert_eq!(post(&member, app.url(&format!("{meeting}/decisions")), &decision).await.0, 303);
 
+    // A placement's reference is sealed too (the store does not ask the group's kind).
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let placement = maillage_core::community_service::PlacementDraft {
+        reference: "SPIP-0001".into(),
+        referrer: "spip".into(),
+        measure: "tig".into(),
+        sex: "F".into(),
+        age_band: "26_plus".into(),
+        decided_on: Some(today),
+        hours_ordered: Some(20),
+        ..Default::default()
+    };
+    maillage_app::community_service::create_placement(&app.state, &by, group, &placement).await.unwrap();
+
     let key_file = app.db.dir.join("maillage.key");
     maillage_app::keyring::Keyring::add_key(&key_file).unwrap();
     let config = maillage_app::AppConfig { key_file: Some(key_file.clone()), data_dir: app.db.dir.clone(), ..Default::default() };
     let rotated = maillage_app::App::new(app.store.clone(), &config).await.unwrap();
     let mut seen = Vec::new();
     let n = maillage_app::keyring::rotate(&rotated, &by, 2, &mut |n| seen.push(n)).await.unwrap();
-    assert_eq!(n, 1 + 3 + 3 + 3 + 1, "a second factor, three identities, judicial measures and notes, a decision");
+    assert_eq!(n, 1 + 3 + 3 + 3 + 1 + 1, "a second factor, three identities, judicial measures and notes, a decision, a placement");
     assert!(seen.len() >= 5, "in batches: {seen:?}");
     for (table, column) in maillage_store::sealed::SEALED_COLUMNS {
         let sql = format!("SELECT CAST(COUNT(*) AS TEXT) FROM {table} WHERE {column} LIKE 'k1:%'");
@@ -568,7 +500,7 @@ async fn rotation_reseals_every_sealed_column(b: Backend) {
 /// member's place unnoticed; refused attempts are in the journal.
 async fn person_rights_and_separation_of_duties(b: Backend) {
     let app = start(b).await;
-    let (group, partner_id, member) = group_with_member(&app).await;
+    let (group, partner_id, member) = group_with_member(&app, "cve").await;
     let g = |p: &str| app.url(&format!("/groupes/{group}{p}"));
     let birth = birth_years_ago(15);
     let (_, location, _) = post(&member, g("/situations"), &situation("Bellerive", "Nour", &birth)).await;
@@ -647,7 +579,7 @@ async fn person_rights_and_separation_of_duties(b: Backend) {
 /// yearly report counts without naming anyone.
 async fn notice_register_and_yearly_report(b: Backend) {
     let app = start(b).await;
-    let (group, _, member) = group_with_member(&app).await;
+    let (group, _, member) = group_with_member(&app, "cve").await;
     post(&member, app.url(&format!("/groupes/{group}/situations")), &situation("Lachaume", "Ambre", "2013-02-03")).await;
     let (status, page) = text(&app.client(), app.url("/information-groupes-de-travail")).await;
     assert_eq!(status, 200, "public, no login");

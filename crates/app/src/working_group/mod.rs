@@ -282,11 +282,11 @@ pub async fn record_access(
 ) -> Result<(), StoreError> {
     app.store.record_event(by, operation, record_type, &record_id.to_string(), detail).await?;
     let Some(user_id) = by.user_id else { return Ok(()) };
-    if operation != "case.read" || app.read_alert_threshold <= 0 {
+    if !matches!(operation, "case.read" | "placement.read") || app.read_alert_threshold <= 0 {
         return Ok(());
     }
     let since = time_fmt::to_storage(time_fmt::now() - time::Duration::minutes(READ_ALERT_MINUTES));
-    let n = app.store.count_operations_since(user_id, "case.read", &since).await?;
+    let n = app.store.count_operations_since(user_id, operation, &since).await?;
     if n == app.read_alert_threshold {
         app.store
             .record_event(
@@ -304,7 +304,7 @@ pub async fn record_access(
                     subject: "Maillage : lectures nombreuses de situations".into(),
                     body: format!(
                         "Bonjour,\n\nLe compte {} a consulté {n} situations de groupes de travail en moins de {READ_ALERT_MINUTES} minutes.\n\
-                         Le détail est dans le journal des accès : {}/journal?operation=case.read\n\nMaillage",
+                         Le détail est dans le journal des accès : {}/journal?operation={operation}\n\nMaillage",
                         by.label, app.public_url
                     ),
                     report_id: None,

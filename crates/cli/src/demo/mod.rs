@@ -30,6 +30,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("education@demo.maillage.fr", "Ange Exemplaire (Éducation nationale)", "education", Role::Partner, "Education-Demo-2026!"),
     ("ase@demo.maillage.fr", "Lou Fictive (ASE)", "ase", Role::Partner, "AideEnfance-Demo-2026!"),
     ("victimes@demo.maillage.fr", "Eden Imaginaire (aide aux victimes)", "aide-victimes", Role::Partner, "AideVictimes-Demo-2026!"),
+    ("spip@demo.maillage.fr", "Maxime Esquisse (SPIP)", "spip", Role::Partner, "Probation-Demo-2026!"),
 ];
 
 fn org(code: &str, name: &str, kind: &str, signed: bool, terms: &str, email: &str) -> OrganisationInput {
@@ -393,7 +394,7 @@ mod tests {
         let app = maillage_app::App::new(store.clone(), &config).await.unwrap();
         assert!(super::working_group::load(&app).await.unwrap());
         let groups = store.groups().await.unwrap();
-        assert_eq!(groups.len(), 2);
+        assert_eq!(groups.len(), 3);
         let (mut followed, mut archived) = (0, 0);
         for g in &groups {
             followed += store.count_cases(g.id, false).await.unwrap();
@@ -403,6 +404,16 @@ mod tests {
         let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
         assert_eq!(maillage_app::working_group::destroy_due(&app, today).await.unwrap(), 0);
         assert_eq!(maillage_app::working_group::destroy_due(&app, today + time::Duration::days(1)).await.unwrap(), 1, "one due tomorrow");
+        // Community service: posts, a training, placements at every stage, one due tomorrow.
+        assert_eq!(store.posts(today).await.unwrap().len(), 7);
+        let tig = groups.iter().find(|g| g.kind == maillage_core::working_group::GroupKind::CommunityService).unwrap();
+        assert_eq!(store.placements(tig.id, 100, 0).await.unwrap().len(), 12);
+        assert_eq!(maillage_app::community_service::destroy_due(&app, today).await.unwrap(), 0);
+        assert_eq!(
+            maillage_app::community_service::destroy_due(&app, today + time::Duration::days(1)).await.unwrap(),
+            1,
+            "one due tomorrow"
+        );
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;
@@ -412,7 +423,8 @@ mod tests {
                 bytes.extend(std::fs::read(path).unwrap());
             }
         }
-        for name in ["Fictif-Démo", "Exemple-Démo", "Modèle-Démo", "FICTIF-DÉMO", "rue de l'Exemple"] {
+        for name in ["Fictif-Démo", "Exemple-Démo", "Modèle-Démo", "FICTIF-DÉMO", "rue de l'Exemple", "SPIP-DEMO-0101", "PJJ-DEMO-0104"]
+        {
             assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()), "{name} in clear");
         }
         std::fs::remove_dir_all(&dir).unwrap();

@@ -1,7 +1,9 @@
 //! The demo's working groups: a CVE and a group on complex situations of women victims of
 //! violence, with fictitious members, signed charters, second factors whose secrets are printed
 //! with the accounts, and a few dozen fictitious situations at every stage (one due for
-//! destruction tomorrow). Loaded after the application starts, since situations are sealed.
+//! destruction tomorrow), and a community-service group with host structures, posts, a tutor
+//! training and placements at every stage. Loaded after the application starts, since
+//! situations and placements are sealed.
 
 use maillage_app::App;
 use maillage_app::working_group::{ActionDraft, Draft};
@@ -18,6 +20,7 @@ pub const SECOND_FACTORS: &[(&str, &str)] = &[
     ("education@demo.maillage.fr", "JBSWY3DPEHPK3PXPMFRGGZDFMZTWQ2LK"),
     ("ase@demo.maillage.fr", "KRSXG5CTMVRXEZLUKN2XAZLSMJQXE3DF"),
     ("victimes@demo.maillage.fr", "MZXW6YTBOI5DEMRXGQ3TSMJQHE2DCNBV"),
+    ("spip@demo.maillage.fr", "ONYGS4BNMRSW23ZNORUWOLJSGAZDMIJB"),
 ];
 
 const SURNAMES: &[&str] = &[
@@ -85,6 +88,17 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
             ],
             vec!["ville-prevention", "aide-victimes", "ase"],
         ),
+        (
+            GroupKind::CommunityService,
+            "Suivi des travaux d'intérêt général (démo)",
+            "Accueillir rapidement les personnes condamnées à un TIG ou à une mesure de réparation et suivre leur exécution.",
+            vec!["2.1".to_string()],
+            vec![
+                ("coordination@demo.maillage.fr", "Coordinatrice du CLSPD, animatrice"),
+                ("spip@demo.maillage.fr", "Conseiller pénitentiaire d'insertion et de probation"),
+            ],
+            vec!["ville-prevention", "spip", "pjj"],
+        ),
     ];
     let strategy = app.store.current_strategy().await?;
     for (kind, name, purpose, sheets, members, signatories) in groups {
@@ -114,7 +128,11 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
                 s.accept_charter(&Author::user(id, email), group, id, 1).await?;
             }
         }
-        load_cases(app, group, kind, today).await?;
+        if kind == GroupKind::CommunityService {
+            load_community_service(app, group, today).await?;
+        } else {
+            load_cases(app, group, kind, today).await?;
+        }
         load_meeting(app, group, today).await?;
     }
     Ok(true)
@@ -228,6 +246,116 @@ async fn load_cases(app: &App, group: i64, kind: GroupKind, today: Date) -> anyh
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
+    }
+    Ok(())
+}
+
+/// Host structures and their posts (the seed's seven posts at the city), a tutor training, and
+/// placements at every stage: waiting, running, ended, one ended three years ago tomorrow.
+async fn load_community_service(app: &App, group: i64, today: Date) -> anyhow::Result<()> {
+    use maillage_app::community_service::create_placement;
+    use maillage_core::community_service::PlacementDraft;
+    use maillage_store::community_service::{NewPost, NewTraining};
+    let by = Author::system();
+    let s = &app.store;
+    let city = s.create_structure(&by, "Ville de Gennevilliers (démo)", "service_municipal").await?;
+    let association = s.create_structure(&by, "Association Jardins de l'Exemple (démo)", "association").await?;
+    let landlord = s.create_structure(&by, "Habitat Exemple (démo)", "bailleur").await?;
+    let posts = [
+        (city, "Espaces verts", "Entretien des parcs et jardins", 2, false, "Jordan Verdier (démo)", "Chef d'équipe", 900),
+        (
+            city,
+            "Propreté urbaine",
+            "Nettoiement des voies et enlèvement des tags",
+            2,
+            false,
+            "Alix Balayeur (démo)",
+            "Agent de maîtrise",
+            800,
+        ),
+        (city, "Restauration scolaire", "Aide en cuisine centrale", 1, true, "Sam Cuisinier (démo)", "Responsable de cuisine", 700),
+        (city, "Sports", "Entretien des équipements sportifs", 1, true, "Charlie Gymnase (démo)", "Gardien de gymnase", 400),
+        (city, "Bâtiments", "Petits travaux de peinture", 1, false, "Robin Pinceau (démo)", "Peintre", 300),
+        (association, "Jardin partagé", "Entretien du jardin et accueil du public", 2, true, "Eden Jardinier (démo)", "Animatrice", 200),
+        (landlord, "Gardiennage", "Entretien des parties communes", 1, false, "Yanis Concierge (démo)", "Gardien d'immeuble", 60),
+    ];
+    let mut ids = Vec::new();
+    for (structure_id, service, activity, places, minors, tutor, function, age) in posts {
+        let post = NewPost {
+            structure_id,
+            service: service.into(),
+            activity: activity.into(),
+            places,
+            minors_accepted: minors,
+            tutor_name: tutor.into(),
+            tutor_function: function.into(),
+            opened_on: today - Duration::days(age),
+        };
+        ids.push(s.create_post(&by, &post).await?);
+    }
+    let training = NewTraining {
+        held_on: today - Duration::days(45),
+        title: "Accueillir une personne en TIG : rôle du tuteur".into(),
+        organised_with: "SPIP et PJJ".into(),
+        tutors_trained: 4,
+        post_ids: ids.iter().copied().take(4).collect(),
+    };
+    s.record_training(&by, &training).await?;
+    let fail = |e: maillage_app::working_group::CaseError| anyhow::anyhow!("{e}");
+    // (measure, referrer, age band, sex, post, days since decision, days to start, hours, done, outcome, ended days ago)
+    type Line = (
+        &'static str,
+        &'static str,
+        &'static str,
+        &'static str,
+        Option<usize>,
+        i64,
+        Option<i64>,
+        Option<i64>,
+        i64,
+        &'static str,
+        Option<i64>,
+    );
+    let lines: [Line; 12] = [
+        ("tig", "spip", "18_25", "M", Some(0), 120, Some(35), Some(105), 70, "", None),
+        ("tig", "spip", "26_plus", "M", Some(1), 90, Some(28), Some(70), 35, "", None),
+        ("tig", "spip", "18_25", "F", Some(5), 60, Some(21), Some(140), 14, "", None),
+        ("tig_mineur", "pjj", "16_17", "M", Some(2), 50, Some(18), Some(35), 21, "", None),
+        ("reparation", "pjj", "13_15", "M", Some(3), 40, Some(14), None, 0, "", None),
+        ("tig", "spip", "26_plus", "F", Some(6), 20, Some(30), Some(40), 0, "", None),
+        ("tig", "spip", "18_25", "M", None, 12, None, Some(60), 0, "", None),
+        ("tig", "spip", "18_25", "M", Some(0), 300, Some(40), Some(80), 80, "realisee", Some(90)),
+        ("tig", "spip", "26_plus", "M", Some(1), 280, Some(60), Some(120), 56, "interrompue", Some(100)),
+        ("reparation", "pjj", "16_17", "F", Some(5), 200, Some(20), None, 0, "realisee", Some(120)),
+        ("tig", "spip", "26_plus", "M", Some(4), 250, Some(45), Some(35), 35, "realisee", Some(150)),
+        ("tig", "spip", "18_25", "M", None, 1300, None, Some(70), 0, "non_executee", None),
+    ];
+    for (i, (measure, referrer, age_band, sex, post, decided, start, hours, done, outcome, ended)) in lines.into_iter().enumerate() {
+        let decided_on = today - Duration::days(decided);
+        let started_on = start.map(|d| decided_on + Duration::days(d));
+        // The last one ended three years ago tomorrow: destroyed tomorrow.
+        let ended_on = if outcome == "non_executee" {
+            let tomorrow = today + Duration::days(1);
+            tomorrow.replace_year(today.year() - 3).ok().or(Some(today - Duration::days(3 * 365)))
+        } else {
+            ended.map(|d| today - Duration::days(d))
+        };
+        let draft = PlacementDraft {
+            reference: format!("{}-DEMO-{:04}", referrer.to_uppercase(), 101 + i),
+            referrer: referrer.into(),
+            measure: measure.into(),
+            sex: sex.into(),
+            age_band: age_band.into(),
+            post_id: post.and_then(|p| ids.get(p).copied()),
+            decided_on: Some(decided_on),
+            referred_on: started_on.map(|s| (s - Duration::days(7)).min(today)).filter(|r| *r >= decided_on),
+            started_on,
+            ended_on,
+            hours_ordered: hours,
+            hours_done: done,
+            outcome: outcome.into(),
+        };
+        create_placement(app, &by, group, &draft).await.map_err(fail)?;
     }
     Ok(())
 }

@@ -104,6 +104,16 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("meeting.decision", "Décision de réunion"),
     ("keys.rotate", "Rotation des clés de chiffrement"),
     ("victim_reception.create", "Accueil d'une victime enregistré (anonyme)"),
+    ("host_structure.create", "Structure d'accueil TIG créée"),
+    ("host_post.create", "Poste TIG créé"),
+    ("host_post.close", "Poste TIG fermé"),
+    ("host_post.tutor", "Tuteur d'un poste TIG changé"),
+    ("tutor_training.create", "Formation de tuteurs enregistrée"),
+    ("placement.create", "Mesure (TIG, réparation) enregistrée"),
+    ("placement.list", "Liste des mesures consultée"),
+    ("placement.read", "Consultation d'une mesure"),
+    ("placement.update", "Mesure modifiée"),
+    ("placement.destroy", "Mesure détruite en fin de conservation"),
 ];
 
 /// The French wording of an operation, for the journal; an operation not listed shows its code.
@@ -123,7 +133,17 @@ pub fn record_label(record_type: &str) -> &str {
         "routing_rule" => "règle d'orientation",
         "api_key" => "clé Open311",
         "glossary" => "sigle",
-        "audit" => "journal",
+        "audit" | "audit_log" => "journal",
+        "glossary_term" => "sigle",
+        "report_category" => "catégorie",
+        "working_group" => "groupe de travail",
+        "case" => "situation",
+        "meeting" => "réunion de groupe",
+        "victim_reception" => "accueil de victime",
+        "host_structure" => "structure d'accueil TIG",
+        "host_post" => "poste TIG",
+        "tutor_training" => "formation de tuteurs",
+        "placement" => "mesure TIG ou de réparation",
         other => other,
     }
 }

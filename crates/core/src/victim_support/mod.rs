@@ -3,7 +3,7 @@
 //! No name, no free text: the date, lists, and counts (privacy rules §7: victims' data are
 //! often sensitive; only anonymous, consolidated figures leave the desk).
 
-pub use crate::working_group::case::Choice;
+pub use crate::working_group::case::{Choice, known};
 
 /// The kind of facts, as the person describes them.
 pub const FACT_KINDS: &[Choice] = &[
@@ -42,11 +42,6 @@ pub const AGE_BANDS: &[Choice] = &[
 ];
 
 pub const SEXES: &[Choice] = &[("F", "Femme"), ("M", "Homme"), ("inconnu", "Non renseigné")];
-
-/// Whether `code` is one of `list`.
-pub fn known(list: &[Choice], code: &str) -> bool {
-    list.iter().any(|(c, _)| *c == code)
-}
 
 #[cfg(test)]
 mod tests {

@@ -18,7 +18,7 @@ where
     list.iter().find(|(c, _)| *c == code).map_or(code, |(_, l)| l)
 }
 
-fn known(list: &[Choice], code: &str) -> bool {
+pub fn known(list: &[Choice], code: &str) -> bool {
     list.iter().any(|(c, _)| *c == code)
 }
 

@@ -149,27 +149,6 @@ impl Store {
         append(&mut tx, by, "user.second_factor_off", "user", &user_id.to_string(), "").await?;
         tx.commit().await
     }
-
-    /// One sealed value per key that sealed any (with the place it was sealed for), so that at
-    /// start each key can be checked to be held, and to be the right one.
-    pub async fn sealed_samples(&self) -> Result<Vec<crate::SealedSample>, StoreError> {
-        let rows: Vec<(i64, String)> = on_db!(&self.db, p, {
-            sqlx::query_as("SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL ORDER BY id").fetch_all(p).await?
-        });
-        let mut samples: Vec<crate::SealedSample> = Vec::new();
-        for (id, sealed) in rows {
-            let key = sealed.split_once(':').map_or_else(String::new, |(k, _)| k.to_string());
-            if !samples.iter().any(|s| s.key == key) {
-                samples.push(crate::SealedSample { key, place: format!("users.totp_secret.{id}"), sealed });
-            }
-        }
-        for s in self.sealed_case_samples().await? {
-            if !samples.iter().any(|x| x.key == s.key) {
-                samples.push(s);
-            }
-        }
-        Ok(samples)
-    }
 }
 
 async fn replace_recovery_codes(tx: &mut crate::db::Tx, user_id: i64, hashes: &[String]) -> Result<(), StoreError> {

@@ -467,26 +467,6 @@ impl Store {
                 .await?
         }))
     }
-
-    /// One sealed identity per end of the table (the oldest and newest rows), to check at
-    /// start that the key file opens them.
-    pub(crate) async fn sealed_case_samples(&self) -> Result<Vec<crate::SealedSample>, StoreError> {
-        let rows: Vec<(i64, String)> = on_db!(&self.db, p, {
-            sqlx::query_as(
-                "SELECT id, identity FROM cases WHERE id = (SELECT MIN(id) FROM cases) OR id = (SELECT MAX(id) FROM cases) ORDER BY id",
-            )
-            .fetch_all(p)
-            .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(id, sealed)| crate::SealedSample {
-                key: sealed.split_once(':').map_or_else(String::new, |(k, _)| k.to_string()),
-                place: identity_place(id),
-                sealed,
-            })
-            .collect())
-    }
 }
 
 /// A situation written by a bulk load (the benchmark): its id chosen, its values sealed.

@@ -5,12 +5,12 @@
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{FieldErrors, render, render_invalid};
+use crate::page::{Done, FieldErrors, FigureTable, YearQuery, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use maillage_core::authz::{Action, figures_masked};
+use maillage_core::authz::{Action, confidential_figures_masked};
 use maillage_core::publication;
 use maillage_core::time_fmt::{self, parse_iso_date};
 use maillage_core::victim_support::{AGE_BANDS, Choice, FACT_KINDS, ORIENTATIONS, SEXES, known};
@@ -90,12 +90,6 @@ async fn log_view(
     })
 }
 
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    fait: String,
-}
-
 async fn page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<Done>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::RecordVictimReception, "/accueil-victimes")?;
     let today = time_fmt::paris_date(time_fmt::now()).to_string();
@@ -141,24 +135,13 @@ async fn record(
     Ok(Redirect::to("/accueil-victimes?fait=1").into_response())
 }
 
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    #[serde(default)]
-    annee: String,
-}
-
-struct Table {
-    caption: &'static str,
-    rows: Vec<(String, String)>,
-}
-
 #[derive(Template)]
 #[template(path = "victim_support/figures.html")]
 struct FiguresPage {
     layout: Layout,
     year: i32,
     total: String,
-    tables: Vec<Table>,
+    tables: Vec<FigureTable>,
     masked: bool,
 }
 
@@ -171,7 +154,7 @@ async fn figures(State(state): State<AppState>, user: Option<CurrentUser>, Query
         time::Date::from_calendar_date(year, time::Month::December, 31).map_err(AppError::internal)?,
     );
     let ReceptionCounts { by_fact, by_orientation, by_sex, by_age, total } = state.store.reception_counts(None, from, to).await?;
-    let masked = figures_masked(&u.actor);
+    let masked = confidential_figures_masked(&u.actor);
     let show = |list: &[Choice], counts: Vec<(String, i64)>| {
         let labelled: Vec<(String, i64)> = counts.into_iter().map(|(c, n)| (label(list, &c), n)).collect();
         if masked {
@@ -181,10 +164,10 @@ async fn figures(State(state): State<AppState>, user: Option<CurrentUser>, Query
         }
     };
     let tables = vec![
-        Table { caption: "Nature des faits", rows: show(FACT_KINDS, by_fact) },
-        Table { caption: "Orientation donnée", rows: show(ORIENTATIONS, by_orientation) },
-        Table { caption: "Sexe", rows: show(SEXES, by_sex) },
-        Table { caption: "Âge", rows: show(AGE_BANDS, by_age) },
+        FigureTable { caption: "Nature des faits", rows: show(FACT_KINDS, by_fact) },
+        FigureTable { caption: "Orientation donnée", rows: show(ORIENTATIONS, by_orientation) },
+        FigureTable { caption: "Sexe", rows: show(SEXES, by_sex) },
+        FigureTable { caption: "Âge", rows: show(AGE_BANDS, by_age) },
     ];
     render(&FiguresPage {
         layout: Layout::new(&format!("Accueil des victimes : chiffres {year}"), Some(u)),

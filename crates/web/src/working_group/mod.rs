@@ -10,7 +10,7 @@ pub mod notice;
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{FieldErrors, parse_id, render, render_invalid};
+use crate::page::{Done, FieldErrors, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -272,12 +272,6 @@ async fn group_view(
         errors,
         notice,
     })
-}
-
-#[derive(Deserialize, Default)]
-pub struct Done {
-    #[serde(default)]
-    fait: String,
 }
 
 /// What a form just did, said on the page it redirects to (a reload sends nothing again).

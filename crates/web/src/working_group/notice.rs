@@ -6,7 +6,7 @@ use super::group_or_404;
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::render;
+use crate::page::{YearQuery, render};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -15,7 +15,6 @@ use maillage_app::working_group::report::{self, Register, YearlyReport};
 use maillage_core::authz::{Action, Role};
 use maillage_core::working_group::{AGE_LIMIT, ARCHIVE_YEARS};
 use maillage_store::working_group::Group;
-use serde::Deserialize;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/information-groupes-de-travail", notice_page).get("/groupes/registre", register_page).get("/groupes/{id}/bilan", yearly_page)
@@ -68,12 +67,6 @@ async fn register_page(State(state): State<AppState>, user: Option<CurrentUser>)
         layout: Layout::new("Registre des traitements : groupes de travail", Some(u)),
         r: report::register(&state).await?,
     })
-}
-
-#[derive(Deserialize, Default)]
-pub struct YearQuery {
-    #[serde(default)]
-    annee: String,
 }
 
 #[derive(Template)]

@@ -2,6 +2,8 @@
 //! PostgreSQL (a fresh database on the server named by MAILLAGE_TEST_POSTGRES).
 #![allow(dead_code)]
 
+pub mod member;
+
 use maillage_core::authz::Role;
 use maillage_store::account::NewUser;
 use maillage_store::organisation::OrganisationInput;
