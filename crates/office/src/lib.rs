@@ -1,6 +1,8 @@
-//! OpenDocument spreadsheets (ODS), the format French local government exchanges tables in.
-//! One sheet of typed cells: text, numbers and dates stay numbers and dates, so that the
-//! spreadsheet sorts, filters and sums them.
+//! OpenDocument files, the formats French local government exchanges: spreadsheets (ODS, here)
+//! and text documents ([`odt`]). A spreadsheet is one sheet of typed cells: text, numbers and
+//! dates stay numbers and dates, so that the spreadsheet sorts, filters and sums them.
+
+pub mod odt;
 
 use spreadsheet_ods::{Sheet, Value, WorkBook};
 
@@ -15,8 +17,8 @@ pub enum Cell {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("écriture du tableur impossible : {0}")]
-pub struct OfficeError(String);
+#[error("écriture du document impossible : {0}")]
+pub struct OfficeError(pub(crate) String);
 
 fn value(c: Cell) -> Value {
     match c {

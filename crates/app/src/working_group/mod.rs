@@ -3,6 +3,7 @@
 //! one account reads many situations in a short time, and the daily destruction (3-year archive,
 //! 25th birthday).
 
+pub mod export;
 pub mod meeting;
 pub mod report;
 
@@ -331,74 +332,6 @@ pub async fn destroy_due(app: &App, today: Date) -> Result<usize, CaseError> {
         }
     }
     Ok(destroyed)
-}
-
-/// Everything held on the person of a situation, for a data subject's access request
-/// (privacy rules §4): identity, follow-up, actions, decisions, with their labels. The export
-/// is recorded in the audit chain by the caller, like any read.
-pub async fn export_case(app: &App, view: &CaseView) -> Result<serde_json::Value, CaseError> {
-    use maillage_core::working_group::case::{DECISION_KINDS, DEFERRAL_REASONS, SCHOOL_OR_JOB, SEXES, label};
-    let r = &view.record;
-    let actions: Vec<serde_json::Value> = actions(app, r.id)
-        .await?
-        .into_iter()
-        .map(|a| {
-            serde_json::json!({
-                "action": label(ACTION_KINDS, &a.action.kind),
-                "debut": a.action.started_on.to_string(),
-                "fin": a.action.ended_on.map(|d| d.to_string()),
-                "resultat": label(ACTION_RESULTS, &a.action.result),
-                "note": a.note,
-                "par": a.action.author,
-            })
-        })
-        .collect();
-    // Two queries: the group's meeting days, and this situation's decisions.
-    let days: std::collections::HashMap<i64, Date> = app.store.meetings(r.group_id).await?.into_iter().map(|m| (m.id, m.held_on)).collect();
-    let decisions: Vec<serde_json::Value> = meeting::open_decisions(app, app.store.decisions_of_case(r.id).await?)?
-        .into_iter()
-        .map(|d| {
-            serde_json::json!({
-                "reunion": days.get(&d.decision.meeting_id).map(ToString::to_string),
-                "decision": label(DECISION_KINDS, &d.decision.kind),
-                "precision": d.text,
-                "chef_de_file": d.decision.lead,
-                "suivi_le": d.decision.follow_up_on.map(|f| f.to_string()),
-            })
-        })
-        .collect();
-    let id = &view.identity;
-    Ok(serde_json::json!({
-        "format": "maillage-situation-1",
-        "exporte_le": time_fmt::to_storage(time_fmt::now()),
-        "situation": r.id,
-        "identite": {
-            "nom": id.surname, "prenom": id.first_name, "sexe": label(SEXES, &id.sex), "date_de_naissance": id.birth_date,
-            "adresse": id.address, "telephone": id.phone, "courriel": id.email,
-            "scolarite_ou_situation_professionnelle": label(SCHOOL_OR_JOB, &id.school_or_job),
-            "representants_legaux": id.representatives.iter().map(|p| serde_json::json!({
-                "nom": p.surname, "prenom": p.first_name, "adresse": p.address, "telephone": p.phone, "courriel": p.email,
-            })).collect::<Vec<_>>(),
-        },
-        "suivi": {
-            "debut": r.opened_on.to_string(),
-            "origine": label(ORIGINS, &r.origin),
-            "signalee_par": r.reported_by, "institution_signalante": r.reported_by_org,
-            "dispositif": label(PROGRAMMES, &r.programme),
-            "referent": r.referent,
-            "deja_pris_en_charge": r.already_in_charge, "institution_en_charge": r.in_charge_org,
-            "mesures_judiciaires": view.judicial,
-            "information": {
-                "le": r.informed_on.map(|d| d.to_string()),
-                "moyen": r.informing_means.as_deref().map(|m| label(INFORMING_MEANS, m)),
-                "differee": r.informing_deferred.as_deref().map(|m| label(DEFERRAL_REASONS, m)),
-            },
-            "fin": r.ended_on.map(|d| d.to_string()),
-            "issue": r.outcome.as_deref().map(|o| label(OUTCOMES, o)),
-        },
-        "actions": actions,
-        "decisions": decisions,
-    }))
 }
 
 /// Rectifies the identity of a situation at the person's request, with a reason: checked as

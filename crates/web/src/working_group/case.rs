@@ -34,6 +34,7 @@ pub fn routes(r: Routes) -> Routes {
         .post("/groupes/{id}/situations/{case}/information", set_informing)
         .post("/groupes/{id}/situations/{case}/cloture", close)
         .get("/groupes/{id}/situations/{case}/export.json", export)
+        .get("/groupes/{id}/situations/{case}/export.odt", export_odt)
         .post("/groupes/{id}/situations/{case}/rectification", rectify)
         .post("/groupes/{id}/situations/{case}/effacement", erase)
 }
@@ -726,16 +727,35 @@ async fn export(
     user: Option<CurrentUser>,
     Path((id, case)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (u, group) = member(&state, user.as_ref(), &id).await?;
-    let record = record_of(&state, &group, &case).await?;
-    let view = wg::open_case(&state, record)?;
-    let json = wg::export_case(&state, &view).await?;
-    wg::record_access(&state, &u.author(), "case.export", "case", view.record.id, "").await?;
-    let body = serde_json::to_vec_pretty(&json).map_err(AppError::internal)?;
+    person_export(&state, user.as_ref(), &id, &case, false).await
+}
+
+async fn export_odt(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path((id, case)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    person_export(&state, user.as_ref(), &id, &case, true).await
+}
+
+/// Everything held on the person, as JSON or as an ODT document to hand over; either export
+/// is recorded in the chain with its format.
+async fn person_export(state: &AppState, user: Option<&CurrentUser>, id: &str, case: &str, odt: bool) -> Result<Response, AppError> {
+    let (u, group) = member(state, user, id).await?;
+    let record = record_of(state, &group, case).await?;
+    let view = wg::open_case(state, record)?;
+    let export = wg::export::export_case(state, &view).await?;
+    let (body, kind, ext) = if odt {
+        let bytes = export.odt().map_err(AppError::internal)?;
+        (bytes, "application/vnd.oasis.opendocument.text", "odt")
+    } else {
+        (serde_json::to_vec_pretty(&export).map_err(AppError::internal)?, "application/json; charset=utf-8", "json")
+    };
+    wg::record_access(state, &u.author(), "case.export", "case", view.record.id, ext).await?;
     Ok((
         [
-            (axum::http::header::CONTENT_TYPE, "application/json; charset=utf-8".to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"situation-{}.json\"", view.record.id)),
+            (axum::http::header::CONTENT_TYPE, kind.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"situation-{}.{ext}\"", view.record.id)),
         ],
         body,
     )
