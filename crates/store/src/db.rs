@@ -28,6 +28,9 @@ pub enum StoreError {
     /// written by another version or by hand. Never read as a default.
     #[error("valeur illisible dans la base : table {table}, ligne {id}, colonne {column} : « {value} »")]
     Corrupt { table: &'static str, id: i64, column: &'static str, value: String },
+    /// The write of a group of audit events failed (the first error, said once to each).
+    #[error("écriture du journal d'audit impossible : {0}")]
+    Journal(String),
 }
 
 /// Reads a stored text into a domain type, or says which table, row and column hold what.
@@ -112,6 +115,8 @@ pub struct Store {
     /// SQLite only: one connection for write transactions, so that writers queue in the pool
     /// (woken in order) instead of polling the file lock through the busy timeout.
     writer: Option<SqlitePool>,
+    /// Events waiting for the audit chain, written together (see `Store::record_event`).
+    pub(crate) events: std::sync::Arc<crate::audit::EventQueue>,
 }
 
 /// An URL with its password replaced by `***`, for messages and logs.
@@ -158,7 +163,7 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(mask_url(url)));
         };
-        let store = Store { db, writer };
+        let store = Store { db, writer, events: std::sync::Arc::default() };
         store.migrate().await?;
         store.ensure_default_glossary().await?;
         store.ensure_default_categories().await?;

@@ -58,7 +58,8 @@ impl From<StoreError> for AppError {
             | StoreError::Migrate(_)
             | StoreError::Database(_)
             | StoreError::Io(_)
-            | StoreError::Corrupt { .. }) => AppError::internal(e),
+            | StoreError::Corrupt { .. }
+            | StoreError::Journal(_)) => AppError::internal(e),
         }
     }
 }

@@ -28,12 +28,12 @@ async fn structure_and_post(app: &TestApp) -> i64 {
             .await;
     assert_eq!((status, location.as_str()), (303, "/travaux-interet-general?fait=structure"), "{body}");
     let structure = app.store.structures().await.unwrap()[0].id.to_string();
-    let opened = (today() - Duration::days(30)).to_string();
+    let opened = (today() - Duration::days(120)).to_string();
     let form = [
         ("structure_id", structure.as_str()),
         ("service", "Parcs et jardins"),
         ("activity", "Entretien des massifs"),
-        ("places", "2"),
+        ("places", "10"),
         ("minors_accepted", "oui"),
         ("tutor_name", "Jordan Tuteur"),
         ("tutor_function", "Chef d'équipe"),
@@ -118,6 +118,14 @@ async fn placements_are_read_by_the_group_only(b: Backend) {
     assert_eq!(status, 303, "{body}");
     let (status, _, body) = post(&member_again, g(&format!("/{id}")), &pairs(&done)).await;
     assert_eq!(status, 409, "the same version again: {body}");
+    assert!(body.contains("Rien n&#39;a été enregistré") && body.contains(&format!("value=\"{ended}\"")), "the form comes back as typed");
+    // The same file again while its measure runs: refused, however the number is typed.
+    let mut again = placement_form(&post_id, &decided);
+    again[0].1 = "spip92 4242".into();
+    let (status, _, body) = post(&member_again, g(""), &pairs(&again)).await;
+    assert_eq!(status, 303, "the first one has ended: a new measure for the same file is allowed ({body})");
+    let (status, _, body) = post(&member_again, g(""), &pairs(&again)).await;
+    assert!(status == 422 && body.contains("déjà suivie"), "{body}");
     let (_, page) = text(&member_again, g(&format!("/{id}"))).await;
     assert!(page.contains("SPIP92-4242") && !page.contains("AUTRE-1") && page.contains("Mesure réalisée"), "the reference stays");
 
@@ -173,7 +181,7 @@ async fn bad_input_changes_nothing(b: Backend) {
                 minors_accepted: false,
                 tutor_name: "Robin".into(),
                 tutor_function: "Peintre".into(),
-                opened_on: today(),
+                opened_on: today() - Duration::days(30),
             },
         )
         .await
@@ -191,13 +199,43 @@ async fn bad_input_changes_nothing(b: Backend) {
     let (status, _, body) = post(&member, url.clone(), &pairs(&form)).await;
     assert!(status == 422 && body.contains("accueille pas de mineurs"), "{body}");
     assert_eq!(count(&app, b, "placements").await, "0");
+    // Started without a post; ended more than three years ago; a post with no free place.
+    let mut form = placement_form("", &decided);
+    let (status, _, body) = post(&member, url.clone(), &pairs(&form)).await;
+    assert!(status == 422 && body.contains("a un poste"), "{body}");
+    let long_ago = (today() - Duration::days(3 * 366 + 30)).to_string();
+    let ended = (today() - Duration::days(3 * 366 + 1)).to_string();
+    for (k, v) in &mut form {
+        match *k {
+            "decided_on" => v.clone_from(&long_ago),
+            "started_on" => v.clear(),
+            "ended_on" => v.clone_from(&ended),
+            "outcome" => *v = "non_executee".into(),
+            _ => {}
+        }
+    }
+    let (status, _, body) = post(&member, url.clone(), &pairs(&form)).await;
+    assert!(status == 422 && body.contains("plus de trois ans"), "{body}");
+    let first = placement_form(&adults_only, &decided);
+    assert_eq!(post(&member, url.clone(), &pairs(&first)).await.0, 303);
+    let mut second = placement_form(&adults_only, &decided);
+    second[0].1 = "SPIP92-5151".into();
+    let (status, _, body) = post(&member, url.clone(), &pairs(&second)).await;
+    assert!(status == 422 && body.contains("plus de place libre"), "{body}");
+    assert_eq!(count(&app, b, "placements").await, "1");
 
     // The coordinator's forms: a duplicate structure, no place, a training to come, a post
     // that does not exist; an elected official may not write there.
     let coord = app.login(email_for(Role::Coordinator)).await;
     let tig = |p: &str| app.url(&format!("/travaux-interet-general{p}"));
-    let (status, _, body) = post(&coord, tig("/structures"), &[("name", "ville — espaces VERTS"), ("kind", "service_municipal")]).await;
-    assert!(status == 422 && body.contains("déjà enregistrée"), "{body}");
+    for same in ["ville — espaces VERTS", "Ville —\u{a0}Espaces  verts"] {
+        let (status, _, body) = post(&coord, tig("/structures"), &[("name", same), ("kind", "service_municipal")]).await;
+        assert!(status == 422 && body.contains("déjà enregistrée"), "{same}: {body}");
+    }
+    // A post with measures on it does not close; a closed post trains nobody.
+    let (status, _, body) =
+        post(&coord, tig(&format!("/postes/{adults_only}/fermeture")), &[("closed_on", today().to_string().as_str())]).await;
+    assert!(status == 422 && body.contains("en cours ou prévues"), "{body}");
     let structure = app.store.structures().await.unwrap()[0].id.to_string();
     let today_s = today().to_string();
     let post_form = [
@@ -222,6 +260,34 @@ async fn bad_input_changes_nothing(b: Backend) {
     let elected = app.login(email_for(Role::Reader)).await;
     assert_eq!(post(&elected, tig("/structures"), &[("name", "Autre"), ("kind", "association")]).await.0, 403);
     assert_eq!((count(&app, b, "host_structures").await, count(&app, b, "host_posts").await), ("1".into(), "2".into()));
+    let closed = app
+        .store
+        .create_post(
+            &Author::system(),
+            &NewPost {
+                structure_id: app.store.structures().await.unwrap()[0].id,
+                service: "Fermé".into(),
+                activity: "Rien".into(),
+                places: 1,
+                minors_accepted: false,
+                tutor_name: "Personne".into(),
+                tutor_function: "Aucune".into(),
+                opened_on: today() - Duration::days(10),
+            },
+        )
+        .await
+        .unwrap();
+    app.store.close_post(&Author::system(), closed, today()).await.unwrap();
+    let closed = closed.to_string();
+    let training = [
+        ("held_on", today_s.as_str()),
+        ("title", "Formation"),
+        ("organised_with", "SPIP"),
+        ("tutors_trained", "2"),
+        ("post", closed.as_str()),
+    ];
+    let (status, _, body) = post(&coord, tig("/formations"), &training).await;
+    assert!(status == 422 && body.contains("Choisissez les postes"), "{body}");
     assert_eq!(count(&app, b, "tutor_trainings").await, "0");
 
     // A training trains the tutors of the posts ticked; a new tutor is not trained.
@@ -275,11 +341,11 @@ async fn figures_and_destruction(b: Backend) {
                 structure_id: small_structure,
                 service: "Jardin".into(),
                 activity: "Entretien".into(),
-                places: 1,
+                places: 2,
                 minors_accepted: false,
                 tutor_name: "Eden".into(),
                 tutor_function: "Animatrice".into(),
-                opened_on: today() - Duration::days(20),
+                opened_on: today() - Duration::days(120),
             },
         )
         .await
@@ -320,6 +386,9 @@ async fn figures_and_destruction(b: Backend) {
     assert_eq!(row(&published, "Ville — Espaces verts"), "non publié", "it would give the small line away with the total");
     assert_eq!(row(&published, "Personnes accueillies dans l&#39;année"), "8");
     assert_eq!(row(&published, "Délai le plus long de la décision au début"), "non publié");
+    assert_eq!(row(&published, "Mesures de l&#39;année pas encore commencées"), "non publié", "found again by subtraction otherwise");
+    let (_, posts) = text(&elected, app.url("/travaux-interet-general")).await;
+    assert!(!posts.contains("Occupées") && !posts.contains("6 / 10"), "no count of people per post outside the coordination");
     assert!(!published.contains("REF-"), "no reference in the figures");
     assert_eq!(text(&elected, app.url("/travaux-interet-general/chiffres?annee=x")).await.0, 400);
     let partner = app.login(email_for(Role::Partner)).await;
@@ -330,7 +399,18 @@ async fn figures_and_destruction(b: Backend) {
     let ended = today() - Duration::days(3 * 365 + 1);
     let ended = (ended + Duration::days(1)).replace_year(today().year() - 3).unwrap_or(ended);
     let old_decided = ended - Duration::days(60);
-    placement(&app, group, big, "M", old_decided, 10, Some(ended)).await;
+    let old_post = NewPost {
+        structure_id: small_structure,
+        service: "Ancien".into(),
+        activity: "Entretien".into(),
+        places: 1,
+        minors_accepted: false,
+        tutor_name: "Eden".into(),
+        tutor_function: "Animatrice".into(),
+        opened_on: old_decided - Duration::days(30),
+    };
+    let old_post = app.store.create_post(&by, &old_post).await.unwrap();
+    placement(&app, group, old_post, "M", old_decided, 10, Some(ended)).await;
     let day = maillage_core::community_service::destruction_day(ended).unwrap();
     assert_eq!(maillage_app::community_service::destroy_due(&app.state, day - Duration::days(1)).await.unwrap(), 0);
     assert_eq!(count(&app, b, "placements").await, "9");

@@ -8,11 +8,11 @@
 
 use crate::App;
 use crate::working_group::{CaseError, ring};
-use maillage_core::community_service::{PlacementDraft, check_placement, delay_days, destruction_day, median};
+use maillage_core::community_service::{PlacementDraft, check_placement, delay_days, destruction_day, median, reference_key};
 use maillage_core::time_fmt;
 use maillage_store::Author;
 use maillage_store::community_service::{Placement, PlacementFields, reference_place};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
 /// A placement as the group's members read it.
@@ -27,9 +27,10 @@ pub fn open_placement(app: &App, placement: Placement) -> Result<PlacementView, 
     Ok(PlacementView { placement, reference })
 }
 
-/// Checks a draft against the rules and the chosen post (open on the start, accepting minors
-/// for a minor's measure); gives the values to store.
-async fn checked(app: &App, d: &PlacementDraft, today: Date) -> Result<PlacementFields, CaseError> {
+/// Checks a draft against the rules and the chosen post (accepting minors for a minor's
+/// measure, open before the start; and, when the placement comes to it, open and with a free
+/// place); gives the values to store. `current_post` is the post the placement is on already.
+async fn checked(app: &App, d: &PlacementDraft, today: Date, current_post: Option<i64>) -> Result<PlacementFields, CaseError> {
     let post = match d.post_id {
         Some(id) => Some(
             app.store
@@ -43,9 +44,17 @@ async fn checked(app: &App, d: &PlacementDraft, today: Date) -> Result<Placement
     };
     let mut faults = check_placement(d, today, post.as_ref().map(|p| p.minors_accepted));
     if let Some(p) = &post {
-        let from = d.started_on.or(d.referred_on).unwrap_or(today);
-        if p.closed_on.is_some_and(|c| c < from) {
-            faults.push(("post_id", "Ce poste est fermé.".into()));
+        if d.started_on.is_some_and(|s| s < p.opened_on) {
+            faults.push(("started_on", format!("Le début précède l'ouverture du poste, le {}.", time_fmt::day_fr(p.opened_on))));
+        }
+        // Coming to a post: it must be open and have a free place (a placement already on it
+        // keeps its place, even on a post closed since; an ended measure is history).
+        if current_post != Some(p.id) && d.ended_on.is_none() {
+            if p.closed_on.is_some() {
+                faults.push(("post_id", "Ce poste est fermé : choisissez-en un autre.".into()));
+            } else if p.occupied >= p.places {
+                faults.push(("post_id", format!("Ce poste n'a plus de place libre ({} sur {}).", p.occupied, p.places)));
+            }
         }
     }
     let Some(decided_on) = d.decided_on.filter(|_| faults.is_empty()) else {
@@ -67,18 +76,26 @@ async fn checked(app: &App, d: &PlacementDraft, today: Date) -> Result<Placement
     })
 }
 
-/// Records a placement in a community-service group, its reference sealed for its row.
+/// Records a placement in a community-service group, its reference sealed for its row; a file
+/// with a measure not ended in the group is refused (found by its keyed hash).
 pub async fn create_placement(app: &App, by: &Author, group_id: i64, d: &PlacementDraft) -> Result<i64, CaseError> {
     let ring = ring(app)?;
-    let fields = checked(app, d, time_fmt::paris_date(time_fmt::now())).await?;
+    let fields = checked(app, d, time_fmt::paris_date(time_fmt::now()), None).await?;
     let reference = d.reference.trim().to_string();
-    Ok(app.store.create_placement(by, group_id, &fields, |id| ring.seal(&reference, &reference_place(id))).await?)
+    let hash = ring.lookup_hash(&reference_key(group_id, &reference));
+    if let Some((id, _)) = app.store.placements_by_reference(group_id, &hash).await?.into_iter().find(|(_, ended)| !ended) {
+        return Err(CaseError::Invalid(vec![(
+            "reference",
+            format!("Une mesure de ce dossier est déjà suivie et n'est pas terminée (mesure n° {id}) : mettez-la à jour plutôt."),
+        )]));
+    }
+    Ok(app.store.create_placement(by, group_id, &fields, &hash, |id| ring.seal(&reference, &reference_place(id))).await?)
 }
 
 /// Changes a placement (not its reference), if nobody changed it since `version` was read.
 pub async fn update_placement(app: &App, by: &Author, view: &PlacementView, version: i64, d: PlacementDraft) -> Result<(), CaseError> {
     let d = PlacementDraft { reference: view.reference.clone(), ..d };
-    let fields = checked(app, &d, time_fmt::paris_date(time_fmt::now())).await?;
+    let fields = checked(app, &d, time_fmt::paris_date(time_fmt::now()), view.placement.fields.post_id).await?;
     Ok(app.store.update_placement(by, view.placement.group_id, view.placement.id, version, &fields).await?)
 }
 
@@ -105,7 +122,7 @@ pub struct Figures {
     pub trained_tutors_now: i64,
     pub trainings: i64,
     pub tutors_trained: i64,
-    /// People whose measure ran during the year, by structure (no post yet: "Sans poste").
+    /// People (distinct files) whose measure ran during the year, by structure.
     pub hosted_by_structure: Vec<(String, i64)>,
     pub hosted_by_measure: Vec<(String, i64)>,
     pub hosted_by_sex: Vec<(String, i64)>,
@@ -123,8 +140,15 @@ pub struct Figures {
     pub outcomes: Vec<(String, i64)>,
 }
 
-fn counted(map: BTreeMap<String, i64>) -> Vec<(String, i64)> {
-    map.into_iter().collect()
+/// The people of each line of a breakdown.
+type People = BTreeMap<String, BTreeSet<String>>;
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+fn counted(map: People) -> Vec<(String, i64)> {
+    map.into_iter().map(|(k, v)| (k, count(v.len()))).collect()
 }
 
 pub async fn figures(app: &App, year: i32, today: Date) -> Result<Figures, CaseError> {
@@ -142,8 +166,10 @@ pub async fn figures(app: &App, year: i32, today: Date) -> Result<Figures, CaseE
         tutors_trained: trainings.iter().map(|t| t.tutors_trained).sum(),
         ..Figures::default()
     };
-    let (mut structure, mut measure, mut sex, mut age, mut outcomes) =
-        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
+    // People are counted once per line, whatever their number of measures.
+    let mut people: BTreeSet<String> = BTreeSet::new();
+    let (mut structure, mut measure, mut sex, mut age): (People, People, People, People) = Default::default();
+    let mut outcomes = BTreeMap::new();
     let mut delays = Vec::new();
     for r in app.store.placement_figure_rows(from, to).await? {
         if (from..=to).contains(&r.decided_on) {
@@ -154,11 +180,15 @@ pub async fn figures(app: &App, year: i32, today: Date) -> Result<Figures, CaseE
         }
         let ran = r.started_on.is_some_and(|s| s <= to && s <= today) && r.ended_on.is_none_or(|e| e >= from);
         if ran {
-            f.hosted += 1;
-            *structure.entry(r.structure.clone().unwrap_or_else(|| "Sans poste".into())).or_insert(0) += 1;
-            *measure.entry(r.measure.clone()).or_insert(0) += 1;
-            *sex.entry(r.sex.clone()).or_insert(0) += 1;
-            *age.entry(r.age_band.clone()).or_insert(0) += 1;
+            people.insert(r.person.clone());
+            for (map, key) in [
+                (&mut structure, r.structure.clone().unwrap_or_else(|| "Sans poste".into())),
+                (&mut measure, r.measure.clone()),
+                (&mut sex, r.sex.clone()),
+                (&mut age, r.age_band.clone()),
+            ] {
+                map.entry(key).or_default().insert(r.person.clone());
+            }
         }
         if let Some(s) = r.started_on.filter(|s| (from..=to).contains(s) && *s <= today) {
             delays.push(delay_days(r.decided_on, s));
@@ -169,13 +199,14 @@ pub async fn figures(app: &App, year: i32, today: Date) -> Result<Figures, CaseE
             *outcomes.entry(o.clone()).or_insert(0) += 1;
         }
     }
-    f.started = i64::try_from(delays.len()).unwrap_or(i64::MAX);
+    f.hosted = count(people.len());
+    f.started = count(delays.len());
     f.delay_max = delays.iter().copied().max();
     f.delay_median = median(&mut delays);
     f.hosted_by_structure = counted(structure);
     f.hosted_by_measure = counted(measure);
     f.hosted_by_sex = counted(sex);
     f.hosted_by_age = counted(age);
-    f.outcomes = counted(outcomes);
+    f.outcomes = outcomes.into_iter().collect();
     Ok(f)
 }

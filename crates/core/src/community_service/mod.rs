@@ -14,7 +14,7 @@
 //!   limit of the working groups' situations cannot be computed here; the archive's three
 //!   years end first for every minor's measure.
 
-use crate::text::is_name;
+use crate::text::{is_invisible, is_name};
 pub use crate::working_group::case::{Choice, Fault, check_choice, known, label};
 use crate::working_group::{ARCHIVE_YEARS, years_after};
 use time::{Date, Duration};
@@ -102,7 +102,7 @@ pub fn check_placement(p: &PlacementDraft, today: Date, post_minors: Option<bool
         faults.push((
             "reference",
             format!(
-                "Indiquez le numéro de dossier du service qui oriente ({REFERENCE_MAX} caractères au plus : chiffres, lettres sans accent, tirets) ; jamais le nom de la personne."
+                "Indiquez le numéro de dossier du service qui oriente ({REFERENCE_MAX} caractères au plus, avec au moins un chiffre : chiffres, lettres sans accent, tirets) ; jamais le nom de la personne."
             ),
         ));
     }
@@ -137,6 +137,9 @@ pub fn check_placement(p: &PlacementDraft, today: Date, post_minors: Option<bool
         faults.push(("hours_done", "Les heures effectuées vont de 0 aux heures prononcées.".into()));
     }
     check_dates(p, today, &mut faults);
+    if p.started_on.is_some() && p.post_id.is_none() {
+        faults.push(("post_id", "Une mesure commencée, ou dont le début est prévu, a un poste.".into()));
+    }
     match (p.ended_on.is_some(), p.outcome.is_empty()) {
         (true, true) => faults.push(("outcome", "Indiquez comment la mesure s'est terminée.".into())),
         (false, false) => faults.push(("ended_on", "Une mesure terminée a une date de fin.".into())),
@@ -169,6 +172,9 @@ fn check_dates(p: &PlacementDraft, today: Date, faults: &mut Vec<Fault>) {
     if p.ended_on.is_some_and(|d| d > today) {
         faults.push(("ended_on", "La date de fin ne peut pas être dans le futur.".into()));
     }
+    if p.ended_on.and_then(destruction_day).is_some_and(|d| d <= today) {
+        faults.push(("ended_on", "Cette mesure a pris fin il y a plus de trois ans : elle ne peut plus être conservée.".into()));
+    }
     if p.ended_on.is_some() && p.started_on.is_none() && p.outcome != "non_executee" {
         faults.push(("started_on", "Une mesure terminée a une date de début, sauf si elle n'a pas été exécutée.".into()));
     }
@@ -186,11 +192,25 @@ fn check_dates(p: &PlacementDraft, today: Date, faults: &mut Vec<Fault>) {
     }
 }
 
-/// A host structure or a post as the coordinator fills it in.
+/// A name of a structure, a service, a tutor or a training as the coordinator types it.
 pub fn check_name(field: &'static str, value: &str, what: &str, faults: &mut Vec<Fault>) {
-    if !is_name(value, NAME_MAX) {
+    if value.chars().any(|c| c.is_control() || is_invisible(c)) {
+        faults.push((field, format!("{what} contient un caractère invisible ou de contrôle (retour à la ligne compris) : retapez-le.")));
+    } else if !is_name(value, NAME_MAX) {
         faults.push((field, format!("{what} est obligatoire ({NAME_MAX} caractères au plus).")));
     }
+}
+
+/// A name with its spaces (no-break ones too) made single, for storing and comparing.
+pub fn normalise_name(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What a placement's keyed hash is computed on: the group and the file number's letters and
+/// digits, capitals, so that "spip-92/0143" and "SPIP 92 0143" are one file.
+pub fn reference_key(group_id: i64, reference: &str) -> String {
+    let folded: String = reference.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect();
+    format!("placement|{group_id}|{folded}")
 }
 
 /// The day a placement is destroyed: three years after the measure's end.
@@ -296,6 +316,28 @@ mod tests {
         let never = PlacementDraft { started_on: None, ended_on: Some(date!(2026 - 11 - 20)), outcome: "non_executee".into(), ..adult() };
         assert!(fields(&never, None).is_empty());
         assert_eq!(fields(&PlacementDraft { outcome: "interrompue".into(), ..never }, None), vec!["started_on"]);
+    }
+
+    #[test]
+    fn a_started_measure_has_a_post_and_nothing_past_its_retention_is_recorded() {
+        assert_eq!(fields(&PlacementDraft { post_id: None, ..adult() }, None), vec!["post_id"]);
+        assert!(fields(&PlacementDraft { post_id: None, started_on: None, ..adult() }, None).is_empty());
+        let old = PlacementDraft {
+            decided_on: Some(date!(2023 - 01 - 01)),
+            referred_on: None,
+            started_on: None,
+            ended_on: Some(date!(2023 - 11 - 30)),
+            outcome: "non_executee".into(),
+            ..adult()
+        };
+        assert_eq!(fields(&old, None), vec!["ended_on"]);
+        assert!(fields(&PlacementDraft { ended_on: Some(date!(2023 - 12 - 01)), ..old }, None).is_empty(), "destroyed tomorrow");
+        assert_eq!(reference_key(3, "spip-92/0143"), reference_key(3, " SPIP 92 0143"));
+        assert_ne!(reference_key(3, "SPIP-92-0143"), reference_key(4, "SPIP-92-0143"));
+        assert_eq!(normalise_name(" Structure \u{a0} sonde "), "Structure sonde");
+        let mut faults = Vec::new();
+        check_name("name", "Nom\u{200b}", "Le nom", &mut faults);
+        assert!(faults[0].1.contains("invisible"));
     }
 
     #[test]

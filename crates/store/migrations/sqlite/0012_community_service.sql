@@ -1,7 +1,8 @@
 -- Community service (TIG) and reparation measures (axis 2): host structures, their posts with
 -- the tutor, tutor trainings, and placements. A placement is pseudonymised: the referring
 -- service's file reference is sealed like a situation's identity; the rest are codes from
--- lists, dates and hours, counted for the evaluation. Placements belong to a working group of
+-- lists, dates and hours, counted for the evaluation. A keyed hash of the reference finds the same
+-- file again in the group (and counts people, not measures) without the reference in clear. Placements belong to a working group of
 -- kind community_service, whose members alone read them.
 CREATE TABLE host_structures (
     id INTEGER PRIMARY KEY,
@@ -43,6 +44,7 @@ CREATE TABLE placements (
     id INTEGER PRIMARY KEY,
     group_id BIGINT NOT NULL REFERENCES working_groups(id),
     reference TEXT NOT NULL,
+    reference_hash TEXT NOT NULL,
     referrer TEXT NOT NULL,
     measure TEXT NOT NULL,
     sex TEXT NOT NULL,
@@ -60,5 +62,6 @@ CREATE TABLE placements (
     version BIGINT NOT NULL
 );
 CREATE INDEX placements_group ON placements (group_id, ended_on, id);
+CREATE INDEX placements_reference ON placements (group_id, reference_hash);
 CREATE INDEX placements_post ON placements (post_id, started_on);
 CREATE INDEX placements_ended ON placements (ended_on);

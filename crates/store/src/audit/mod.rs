@@ -53,6 +53,31 @@ macro_rules! select_entries {
 
 /// Appends one entry. The `UPDATE … RETURNING` on the single head row takes its lock, so that
 /// concurrent writers chain one after the other on PostgreSQL as on SQLite.
+/// An event of the audit chain outside any business write (a read, a refusal, a login).
+#[derive(Debug)]
+pub(crate) struct Event {
+    by: Author,
+    operation: String,
+    record_type: String,
+    record_id: String,
+    detail: String,
+}
+
+/// Told once an event is committed, or why not.
+type Written = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// Events waiting to be written, and the turn to write them.
+#[derive(Debug, Default)]
+pub(crate) struct EventQueue {
+    waiting: std::sync::Mutex<Vec<(Event, Written)>>,
+    turn: tokio::sync::Mutex<()>,
+}
+
+/// The queue, even after a panic elsewhere left its lock poisoned (it holds only plain data).
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 pub(crate) async fn append(
     tx: &mut Tx,
     by: &Author,
@@ -117,8 +142,39 @@ impl Store {
         record_id: &str,
         detail: &str,
     ) -> Result<(), StoreError> {
+        let (done, written) = tokio::sync::oneshot::channel();
+        let event = Event {
+            by: by.clone(),
+            operation: operation.to_string(),
+            record_type: record_type.to_string(),
+            record_id: record_id.to_string(),
+            detail: detail.to_string(),
+        };
+        lock(&self.events.waiting).push((event, done));
+        // Group commit: whoever takes the turn writes every event waiting, its own or others'
+        // queued while the previous group was written, in one transaction. Each caller
+        // returns once its event is committed, so a read is in the chain before it is shown.
+        {
+            let _turn = self.events.turn.lock().await;
+            let group = std::mem::take(&mut *lock(&self.events.waiting));
+            if !group.is_empty() {
+                let result = self.write_events(group.iter().map(|(e, _)| e)).await.map_err(|e| e.to_string());
+                for (_, done) in group {
+                    let _ = done.send(result.clone());
+                }
+            }
+        }
+        match written.await {
+            Ok(result) => result.map_err(StoreError::Journal),
+            Err(_) => Err(StoreError::Journal("écriture interrompue".into())),
+        }
+    }
+
+    async fn write_events(&self, events: impl Iterator<Item = &Event>) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
-        append(&mut tx, by, operation, record_type, record_id, detail).await?;
+        for e in events {
+            append(&mut tx, &e.by, &e.operation, &e.record_type, &e.record_id, &e.detail).await?;
+        }
         tx.commit().await
     }
 

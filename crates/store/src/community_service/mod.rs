@@ -226,6 +226,8 @@ macro_rules! bind_fields {
 /// One placement as the year's figures count it: no reference.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlacementFigureRow {
+    /// The keyed hash of the reference: one person, whatever the number of measures.
+    pub person: String,
     pub structure: Option<String>,
     pub measure: String,
     pub sex: String,
@@ -415,6 +417,7 @@ impl Store {
         by: &Author,
         group_id: i64,
         f: &PlacementFields,
+        reference_hash: &str,
         seal: impl FnOnce(i64) -> String,
     ) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
@@ -422,11 +425,11 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, c, {
             let q = sqlx::query_scalar(
                 "INSERT INTO placements (group_id, reference, referrer, measure, sex, age_band, post_id, decided_on, referred_on, started_on, \
-                 ended_on, hours_ordered, hours_done, outcome, created_by, created_at, version) \
-                 VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1) RETURNING id",
+                 ended_on, hours_ordered, hours_done, outcome, created_by, created_at, reference_hash, version) \
+                 VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 1) RETURNING id",
             )
             .bind(group_id);
-            bind_fields!(q, f).bind(by.user_id).bind(&now).fetch_one(c).await?
+            bind_fields!(q, f).bind(by.user_id).bind(&now).bind(reference_hash).fetch_one(c).await?
         });
         let sealed = seal(id);
         on_tx!(&mut tx, c, {
@@ -480,10 +483,10 @@ impl Store {
     /// Placements whose measure ran during `[from, to]` or was decided then: what the year's
     /// figures count, without the reference.
     pub async fn placement_figure_rows(&self, from: Date, to: Date) -> Result<Vec<PlacementFigureRow>, StoreError> {
-        type Row = (i64, Option<String>, String, String, String, String, Option<String>, Option<String>, Option<String>);
+        type Row = (i64, String, Option<String>, String, String, String, String, Option<String>, Option<String>, Option<String>);
         let rows: Vec<Row> = on_db!(&self.db, p, {
             sqlx::query_as(
-                "SELECT p.id, hs.name, p.measure, p.sex, p.age_band, p.decided_on, p.started_on, p.ended_on, p.outcome FROM placements p \
+                "SELECT p.id, p.reference_hash, hs.name, p.measure, p.sex, p.age_band, p.decided_on, p.started_on, p.ended_on, p.outcome FROM placements p \
                  LEFT JOIN host_posts hp ON hp.id = p.post_id LEFT JOIN host_structures hs ON hs.id = hp.structure_id \
                  WHERE (p.decided_on >= $1 AND p.decided_on <= $2) OR (p.started_on <= $2 AND (p.ended_on IS NULL OR p.ended_on >= $1))",
             )
@@ -493,8 +496,9 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(id, structure, measure, sex, age_band, decided, started, ended, outcome)| {
+            .map(|(id, person, structure, measure, sex, age_band, decided, started, ended, outcome)| {
                 Ok(PlacementFigureRow {
+                    person,
                     decided_on: decode("placements", id, "decided_on", &decided, parse_iso_date)?,
                     started_on: date("placements", id, "started_on", started)?,
                     ended_on: date("placements", id, "ended_on", ended)?,
@@ -506,6 +510,25 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// The group's placements of the file whose reference has this keyed hash: id and end.
+    pub async fn placements_by_reference(&self, group_id: i64, reference_hash: &str) -> Result<Vec<(i64, bool)>, StoreError> {
+        let rows: Vec<(i64, Option<String>)> = on_db!(&self.db, p, {
+            sqlx::query_as("SELECT id, ended_on FROM placements WHERE group_id = $1 AND reference_hash = $2 ORDER BY id")
+                .bind(group_id)
+                .bind(reference_hash)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(id, ended)| (id, ended.is_some())).collect())
+    }
+
+    /// Placements on a post that have not ended (running or to come).
+    pub async fn count_unended_on_post(&self, post_id: i64) -> Result<i64, StoreError> {
+        Ok(on_db!(&self.db, p, {
+            sqlx::query_scalar("SELECT COUNT(*) FROM placements WHERE post_id = $1 AND ended_on IS NULL").bind(post_id).fetch_one(p).await?
+        }))
     }
 
     /// Posts opened between two days (inclusive).

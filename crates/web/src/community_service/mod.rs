@@ -15,7 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_core::authz::{Action, Decision, authorize, confidential_figures_masked};
 use maillage_core::community_service::{
-    AGE_BANDS, Choice, MEASURES, OUTCOMES, PLACES_MAX, SEXES, STRUCTURE_KINDS, check_choice, check_name, label,
+    AGE_BANDS, Choice, MEASURES, OUTCOMES, PLACES_MAX, SEXES, STRUCTURE_KINDS, check_choice, check_name, label, normalise_name,
 };
 use maillage_core::publication;
 use maillage_core::time_fmt::{self, parse_iso_date};
@@ -163,6 +163,8 @@ struct TrainingLine {
 #[template(path = "community_service/posts.html")]
 struct PostsPage {
     layout: Layout,
+    /// Placements on each post: counts of people, for the coordination only.
+    show_occupancy: bool,
     structures: Vec<(Structure, &'static str)>,
     posts: Vec<PostLine>,
     trainings: Vec<TrainingLine>,
@@ -209,6 +211,7 @@ async fn posts_view(
     });
     Ok(PostsPage {
         layout: Layout::new("Travaux d'intérêt général et mesures de réparation", Some(u)),
+        show_occupancy: !confidential_figures_masked(&u.actor),
         structures: structures.collect(),
         posts: state.store.posts(today).await?.into_iter().map(post_line).collect(),
         trainings: state
@@ -257,8 +260,9 @@ async fn create_structure(
     let mut faults = Vec::new();
     check_name("name", &form.name, "Le nom de la structure", &mut faults);
     check_choice("kind", STRUCTURE_KINDS, &form.kind, "le type de structure", &mut faults);
-    let name = form.name.trim().to_string();
-    if faults.is_empty() && state.store.structures().await?.iter().any(|s| s.name.to_lowercase() == name.to_lowercase()) {
+    let name = normalise_name(&form.name);
+    let same = |s: &str| maillage_core::text::fold(&normalise_name(s)) == maillage_core::text::fold(&name);
+    if faults.is_empty() && state.store.structures().await?.iter().any(|s| same(&s.name)) {
         faults.push(("name", "Cette structure est déjà enregistrée.".into()));
     }
     if !faults.is_empty() {
@@ -294,6 +298,9 @@ async fn create_post(
     match opened_on {
         None if !faults.iter().any(|(f, _)| *f == "opened_on") => faults.push(("opened_on", "La date d'ouverture est obligatoire.".into())),
         Some(d) if d > today + time::Duration::days(366) => faults.push(("opened_on", "L'ouverture prévue est au plus dans un an.".into())),
+        Some(d) if d < today - time::Duration::days(3660) => {
+            faults.push(("opened_on", "L'ouverture date de plus de dix ans : vérifiez la date.".into()));
+        }
         _ => {}
     }
     let (Some(structure_id), Some(places), Some(opened_on)) = (structure_id, places, opened_on.filter(|_| faults.is_empty())) else {
@@ -302,12 +309,12 @@ async fn create_post(
     };
     let post = NewPost {
         structure_id,
-        service: form.service.trim().into(),
-        activity: form.activity.trim().into(),
+        service: normalise_name(&form.service),
+        activity: normalise_name(&form.activity),
         places,
         minors_accepted: form.minors_accepted == "oui",
-        tutor_name: form.tutor_name.trim().into(),
-        tutor_function: form.tutor_function.trim().into(),
+        tutor_name: normalise_name(&form.tutor_name),
+        tutor_function: normalise_name(&form.tutor_function),
         opened_on,
     };
     state.store.create_post(&u.author(), &post).await?;
@@ -328,6 +335,9 @@ async fn record_training(
         Some(d) if d > today => {
             faults.push(("held_on", "Une formation s'enregistre une fois tenue : sa date ne peut pas être dans le futur.".into()));
         }
+        Some(d) if d < today - time::Duration::days(1830) => {
+            faults.push(("held_on", "Cette formation date de plus de cinq ans : vérifiez la date.".into()));
+        }
         _ => {}
     }
     check_name("title", &form.title, "L'intitulé", &mut faults);
@@ -337,8 +347,9 @@ async fn record_training(
         faults.push(("tutors_trained", "Le nombre de tuteurs formés va de 1 à 500.".into()));
     }
     let posts = state.store.posts(today).await?;
+    // Only the tutors of open posts are trained here.
     let post_ids: Option<Vec<i64>> =
-        form.posts.iter().map(|p| p.parse::<i64>().ok().filter(|id| posts.iter().any(|x| x.id == *id))).collect();
+        form.posts.iter().map(|p| p.parse::<i64>().ok().filter(|id| posts.iter().any(|x| x.id == *id && x.closed_on.is_none()))).collect();
     match &post_ids {
         None => faults.push(("posts", "Choisissez les postes dans la liste.".into())),
         Some(ids) if trained.is_some_and(|n| usize::try_from(n).is_ok_and(|n| n < ids.len())) => {
@@ -353,8 +364,8 @@ async fn record_training(
     };
     let t = NewTraining {
         held_on,
-        title: form.title.trim().into(),
-        organised_with: form.organised_with.trim().into(),
+        title: normalise_name(&form.title),
+        organised_with: normalise_name(&form.organised_with),
         tutors_trained,
         post_ids,
     };
@@ -384,6 +395,9 @@ struct PostPage {
     layout: Layout,
     line: PostLine,
     can_manage: bool,
+    /// Placements on the post: counts of people, for the coordination only.
+    show_occupancy: bool,
+    notice: Option<String>,
     tutor: TutorForm,
     closed_on: String,
     errors: FieldErrors,
@@ -399,17 +413,25 @@ fn post_view(u: &CurrentUser, post: Post, tutor: TutorForm, closed_on: String, e
         layout: Layout::new(&format!("Poste TIG : {} — {}", post.structure, post.service), Some(u)),
         line: post_line(post),
         can_manage: authorize(Some(&u.actor), Action::ManageCommunityService) == Decision::Allow,
+        show_occupancy: !confidential_figures_masked(&u.actor),
+        notice: None,
         tutor,
         closed_on,
         errors,
     }
 }
 
-async fn post_page(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
+async fn post_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewCommunityService, "/travaux-interet-general")?;
     let post = post_of(&state, &id).await?;
     let tutor = TutorForm { tutor_name: post.tutor_name.clone(), tutor_function: post.tutor_function.clone() };
-    render(&post_view(u, post, tutor, today().to_string(), FieldErrors::default()))
+    let page = PostPage { notice: done_notice(&q.fait), ..post_view(u, post, tutor, today().to_string(), FieldErrors::default()) };
+    render(&page)
 }
 
 async fn change_tutor(
@@ -423,11 +445,14 @@ async fn change_tutor(
     let mut faults = Vec::new();
     check_name("tutor_name", &form.tutor_name, "Le nom du tuteur", &mut faults);
     check_name("tutor_function", &form.tutor_function, "La fonction du tuteur", &mut faults);
+    if post.closed_on.is_some() {
+        faults.push(("tutor_name", "Ce poste est fermé : son tuteur ne change plus.".into()));
+    }
     if !faults.is_empty() {
         return render_invalid(&post_view(u, post, form, today().to_string(), errors_of(faults, "")));
     }
-    state.store.change_tutor(&u.author(), post.id, form.tutor_name.trim(), form.tutor_function.trim()).await?;
-    Ok(Redirect::to("/travaux-interet-general?fait=tuteur").into_response())
+    state.store.change_tutor(&u.author(), post.id, &normalise_name(&form.tutor_name), &normalise_name(&form.tutor_function)).await?;
+    Ok(Redirect::to(&format!("/travaux-interet-general/postes/{}?fait=tuteur", post.id)).into_response())
 }
 
 async fn close_post(
@@ -448,13 +473,19 @@ async fn close_post(
     }
     if post.closed_on.is_some() {
         faults.push(("closed_on", "Ce poste est déjà fermé.".into()));
+    } else if state.store.count_unended_on_post(post.id).await? > 0 {
+        faults.push((
+            "closed_on",
+            "Des mesures sont en cours ou prévues sur ce poste : le groupe de suivi les termine ou les oriente vers un autre poste avant sa fermeture."
+                .into(),
+        ));
     }
     let Some(on) = on.filter(|_| faults.is_empty()) else {
         let tutor = TutorForm { tutor_name: post.tutor_name.clone(), tutor_function: post.tutor_function.clone() };
         return render_invalid(&post_view(u, post, tutor, form.closed_on, errors_of(faults, "")));
     };
     state.store.close_post(&u.author(), post.id, on).await?;
-    Ok(Redirect::to("/travaux-interet-general?fait=fermeture").into_response())
+    Ok(Redirect::to(&format!("/travaux-interet-general/postes/{}?fait=fermeture", post.id)).into_response())
 }
 
 // ---- figures -------------------------------------------------------------------------------
@@ -464,6 +495,7 @@ async fn close_post(
 struct FiguresPage {
     layout: Layout,
     year: i32,
+    this_year: i32,
     masked: bool,
     /// (what, value)
     facts: Vec<(&'static str, String)>,
@@ -497,7 +529,8 @@ async fn figures_page(State(state): State<AppState>, user: Option<CurrentUser>, 
         ("Délai médian de la décision au début", days(f.delay_median)),
         // One person's delay: for the coordination only.
         ("Délai le plus long de la décision au début", if masked { publication::WITHHELD.to_string() } else { days(f.delay_max) }),
-        ("Mesures de l'année pas encore commencées", people(f.waiting)),
+        // With the measures decided and started beside it, a small count would be found again.
+        ("Mesures de l'année pas encore commencées", if masked { publication::WITHHELD.to_string() } else { plain(f.waiting) }),
     ];
     let show = |list: Option<&[Choice]>, counts: Vec<(String, i64)>| {
         let labelled: Vec<(String, i64)> =
@@ -514,6 +547,7 @@ async fn figures_page(State(state): State<AppState>, user: Option<CurrentUser>, 
     render(&FiguresPage {
         layout: Layout::new(&format!("Travaux d'intérêt général : chiffres {year}"), Some(u)),
         year,
+        this_year: today().year(),
         masked,
         facts,
         tables,

@@ -294,7 +294,8 @@ async fn page_view(
 ) -> Result<PlacementPage, AppError> {
     record_access(state, &u.author(), "placement.read", "placement", view.placement.id, &format!("groupe {}", group.id)).await?;
     Ok(PlacementPage {
-        layout: Layout::new(&format!("Mesure {} — {}", view.reference, group.name), Some(u)),
+        // The file number stays out of the title (tabs, history).
+        layout: Layout::new(&format!("Mesure n° {} — {}", view.placement.id, group.name), Some(u)),
         line: line(view),
         lists: lists(state, view.placement.fields.post_id).await?,
         group,
@@ -338,6 +339,12 @@ async fn update(
     match cs::update_placement(&state, &u.author(), &view, version, draft).await {
         Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/mesures/{}?fait=mesure", group.id, view.placement.id)).into_response()),
         Err(CaseError::Invalid(faults)) => render_invalid(&page_view(&state, u, group, &view, form, errors_of(faults, ""), None).await?),
+        // Changed by someone else meanwhile: the form comes back as typed, with the news.
+        Err(CaseError::Store(maillage_store::StoreError::Conflict(m))) => {
+            let page =
+                page_view(&state, u, group, &view, form, FieldErrors::default(), Some(format!("Rien n'a été enregistré : {m}."))).await?;
+            Ok((axum::http::StatusCode::CONFLICT, axum::response::Html(askama::Template::render(&page)?)).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
