@@ -298,6 +298,33 @@ struct ErrorShown {
     message: String,
 }
 
+/// A form whose text is not UTF-8 once decoded is refused whole, before any handler: decoders
+/// would otherwise put U+FFFD in its place and store it. The refusal is the framework's kind
+/// (plain 400), said in French (or in the API's format) by [`error_pages_with_menu`].
+pub async fn unreadable_forms(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let is_form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    // The body limit is outside this layer: a body over it fails here, and is said as such.
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "body too large").into_response();
+    };
+    let readable = bytes.split(|b| *b == b'&').flat_map(|pair| pair.splitn(2, |b| *b == b'=')).all(|part| {
+        let spaced: Vec<u8> = part.iter().map(|b| if *b == b'+' { b' ' } else { *b }).collect();
+        percent_encoding::percent_decode(&spaced).decode_utf8().is_ok()
+    });
+    if !readable {
+        return (StatusCode::BAD_REQUEST, "form is not UTF-8").into_response();
+    }
+    next.run(axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes))).await
+}
+
 /// Error pages keep the menu of the user who is logged in (the error itself is drawn without
 /// a user, since an error knows nothing of the request).
 pub async fn error_pages_with_menu(

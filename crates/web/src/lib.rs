@@ -198,6 +198,7 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .layer(axum::middleware::from_fn(error::login_target))
         .layer(axum::middleware::from_fn(error::panics_in_format))
         // Inside the error pages, so that their refusals are said in French too.
+        .layer(axum::middleware::from_fn(error::unreadable_forms))
         .layer(tower_http::csrf::CsrfLayer::new())
         // One limit for every body (413 beyond it); axum's own per-extractor default is lifted so
         // that the configured value is the only one.

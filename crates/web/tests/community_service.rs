@@ -228,6 +228,16 @@ async fn bad_input_changes_nothing(b: Backend) {
     // that does not exist; an elected official may not write there.
     let coord = app.login(email_for(Role::Coordinator)).await;
     let tig = |p: &str| app.url(&format!("/travaux-interet-general{p}"));
+    // Bytes that are no UTF-8 text: the whole form is refused, in French, nothing stored.
+    let r = coord
+        .post(tig("/structures"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("name=%FF%FE&kind=autre")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("n&#39;a pas pu être lu"));
     for same in ["ville — espaces VERTS", "Ville —\u{a0}Espaces  verts"] {
         let (status, _, body) = post(&coord, tig("/structures"), &[("name", same), ("kind", "service_municipal")]).await;
         assert!(status == 422 && body.contains("déjà enregistrée"), "{same}: {body}");

@@ -150,7 +150,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        append(&mut tx, by, "working_group.create", "working_group", &id.to_string(), g.kind.code()).await?;
+        append(&mut tx, by, "working_group.create", "working_group", &id.to_string(), g.kind.label()).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -283,7 +283,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        append(&mut tx, by, "working_group.member_add", "working_group", &group_id.to_string(), &format!("user {user_id}")).await?;
+        append(&mut tx, by, "working_group.member_add", "working_group", &group_id.to_string(), &format!("compte {user_id}")).await?;
         tx.commit().await
     }
 
@@ -332,7 +332,7 @@ impl Store {
             return Err(StoreError::NotFound("membre du groupe non exclu".into()));
         }
         crate::account::session::end_sessions(&mut tx, user_id, None).await?;
-        append(&mut tx, by, "working_group.member_exclude", "working_group", &group_id.to_string(), &format!("user {user_id}")).await?;
+        append(&mut tx, by, "working_group.member_exclude", "working_group", &group_id.to_string(), &format!("compte {user_id}")).await?;
         tx.commit().await
     }
 

@@ -54,7 +54,7 @@ pub(crate) async fn member<'a>(state: &AppState, user: Option<&'a CurrentUser>, 
     let group = group_or_404(state, id).await?;
     let s = standing(state, &group, u).await?;
     if let Err(refused) = authz::case_access(&u.actor, s.as_ref(), group.charter_version) {
-        state.store.record_event(&u.author(), "case.refused", "working_group", &group.id.to_string(), &format!("{refused:?}")).await?;
+        state.store.record_event(&u.author(), "case.refused", "working_group", &group.id.to_string(), &refused.to_string()).await?;
         return Err(AppError::CaseRefused(refused));
     }
     Ok((u, group))
