@@ -70,6 +70,16 @@ impl<'a> IntoIterator for &'a FieldErrors {
     }
 }
 
+/// The faults of a domain check, each under its field's id (`prefix` tells apart the forms of
+/// one page).
+pub fn errors_of(faults: Vec<(&'static str, String)>, prefix: &str) -> FieldErrors {
+    let mut errors = FieldErrors::default();
+    for (f, m) in faults {
+        errors.add(format!("{prefix}{f}"), m);
+    }
+    errors
+}
+
 /// `?annee=…` of a page of figures.
 #[derive(serde::Deserialize, Default)]
 pub struct YearQuery {

@@ -166,7 +166,9 @@ async fn bad_input_changes_nothing(b: Backend) {
         let (status, _, body) = post(&member, url.clone(), &pairs(&form)).await;
         assert_eq!(status, 422, "{field}={value}");
         assert!(body.contains(said) && body.contains("aria-invalid=\"true\""), "{field}={value}: {body}");
-        assert!(body.contains(&format!("value=\"{}\"", value.replace('\'', "&#39;"))) || field != "reference", "the text typed stays");
+        if matches!(field, "reference" | "hours_ordered" | "decided_on") {
+            assert!(body.contains(&format!("value=\"{value}\"")), "{field}: the text typed stays");
+        }
     }
     // A minor on a post that takes none.
     let adults_only = app

@@ -159,10 +159,10 @@ pub async fn figures(app: &App, year: i32, today: Date) -> Result<Figures, CaseE
     let trainings = app.store.trainings(from, to).await?;
     let mut f = Figures {
         posts_opened: app.store.count_posts_opened(from, to).await?,
-        posts_open_now: i64::try_from(open.len()).unwrap_or(i64::MAX),
+        posts_open_now: count(open.len()),
         places_now: open.iter().map(|p| p.places).sum(),
-        trained_tutors_now: i64::try_from(open.iter().filter(|p| p.tutor_trained_on.is_some()).count()).unwrap_or(i64::MAX),
-        trainings: i64::try_from(trainings.len()).unwrap_or(i64::MAX),
+        trained_tutors_now: count(open.iter().filter(|p| p.tutor_trained_on.is_some()).count()),
+        trainings: count(trainings.len()),
         tutors_trained: trainings.iter().map(|t| t.tutors_trained).sum(),
         ..Figures::default()
     };

@@ -8,7 +8,7 @@ mod placement;
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{Done, FieldErrors, FigureTable, YearQuery, parse_id, render, render_invalid};
+use crate::page::{Done, FieldErrors, FigureTable, YearQuery, errors_of, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -65,14 +65,6 @@ pub(crate) fn optional_number(field: &'static str, value: &str, faults: &mut Vec
         faults.push((field, "Indiquez un nombre entier.".into()));
     }
     n
-}
-
-pub(crate) fn errors_of(faults: Vec<Fault>, prefix: &str) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    for (f, m) in faults {
-        errors.add(format!("{prefix}{f}"), m);
-    }
-    errors
 }
 
 // ---- structures, posts, trainings ----------------------------------------------------------

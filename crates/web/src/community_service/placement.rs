@@ -2,11 +2,11 @@
 //! only by its members in good standing with the second factor, like the group's situations;
 //! every list and read is recorded in the audit chain, and the page says so.
 
-use super::{errors_of, optional_date, optional_number, today};
+use super::{optional_date, optional_number, today};
 use crate::auth::CurrentUser;
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{Done, FieldErrors, parse_id, render, render_invalid};
+use crate::page::{Done, FieldErrors, errors_of, parse_id, render, render_invalid};
 use crate::working_group::case::member;
 use crate::{AppState, Routes};
 use askama::Template;

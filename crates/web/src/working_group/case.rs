@@ -6,7 +6,7 @@ use super::{group_or_404, standing};
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{FieldErrors, parse_id, render, render_invalid};
+use crate::page::{FieldErrors, errors_of, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -15,8 +15,8 @@ use maillage_app::working_group::{self as wg, ActionDraft, ActionView, CaseError
 use maillage_core::authz::{self, Action};
 use maillage_core::time_fmt::{self, parse_iso_date};
 use maillage_core::working_group::case::{
-    self as cases, ACCESS_REASONS, ACTION_KINDS, ACTION_RESULTS, Choice, DEFERRAL_REASONS, INFORMING_MEANS, Identity, JUDICIAL_MAX,
-    NOTE_MAX, ORIGINS, OUTCOMES, PROGRAMMES, Representative, SCHOOL_OR_JOB, SEXES,
+    ACCESS_REASONS, ACTION_KINDS, ACTION_RESULTS, Choice, DEFERRAL_REASONS, INFORMING_MEANS, Identity, JUDICIAL_MAX, NOTE_MAX, ORIGINS,
+    OUTCOMES, PROGRAMMES, Representative, SCHOOL_OR_JOB, SEXES,
 };
 use maillage_store::working_group::Group;
 use maillage_store::working_group::case::CaseRecord;
@@ -62,14 +62,6 @@ pub(crate) async fn member<'a>(state: &AppState, user: Option<&'a CurrentUser>, 
 
 async fn record_of(state: &AppState, group: &Group, case: &str) -> Result<CaseRecord, AppError> {
     state.store.case(group.id, parse_id(case)?).await?.ok_or(AppError::NotFound)
-}
-
-fn errors_of(faults: Vec<cases::Fault>, prefix: &str) -> FieldErrors {
-    let mut errors = FieldErrors::default();
-    for (f, m) in faults {
-        errors.add(format!("{prefix}{f}"), m);
-    }
-    errors
 }
 
 // ---- the list ------------------------------------------------------------------------------
