@@ -308,6 +308,19 @@ async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
     let log = app.store.audit_entries(&filter, 10, 0).await.unwrap();
     assert_eq!(log.len(), 1);
     assert_eq!(log[0].detail, "Demande d'accès de la personne ou de ses représentants");
+    // Its exports too: the page opened for a reason links them with it; without it, nothing.
+    assert!(page.contains("export.odt?motif=droit_acces"), "{page}");
+    for format in ["odt", "json"] {
+        let r = member.get(format!("{url}/export.{format}")).send().await.unwrap();
+        assert_eq!(r.status(), 400, "an archived situation's {format} export without a reason");
+        assert!(!r.text().await.unwrap().contains("VAUCLAIR"));
+        assert_eq!(member.get(format!("{url}/export.{format}?motif=autre_chose")).send().await.unwrap().status(), 400);
+        assert_eq!(member.get(format!("{url}/export.{format}?motif=droit_acces")).send().await.unwrap().status(), 200);
+    }
+    let filter = maillage_store::audit::AuditFilter { operation: Some("case.export".into()), ..Default::default() };
+    let exports = app.store.audit_entries(&filter, 10, 0).await.unwrap();
+    assert_eq!(exports.len(), 2);
+    assert!(exports.iter().all(|e| e.detail.ends_with("motif : Demande d'accès de la personne ou de ses représentants")));
     let (status, _, _) =
         post(&member, format!("{url}/actions"), &[("kind", "entretien"), ("started_on", "2026-10-01"), ("result", "atteint")]).await;
     assert_eq!(status, 409, "an archived situation takes no change");

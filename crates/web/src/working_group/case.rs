@@ -478,6 +478,8 @@ struct CasePage {
     actions: Vec<ActionLine>,
     /// The reason the archive was opened for, when it is archived.
     archive_reason: Option<String>,
+    /// The reason's code, carried by the export links of an archived situation.
+    archive_code: &'static str,
     action: ActionForm,
     informing_form: InformingForm,
     close_form: CloseForm,
@@ -561,6 +563,7 @@ async fn case_view(
             .ended_on
             .map(|e| format!("{} — {}", time_fmt::day_fr(e), static_label(OUTCOMES, r.outcome.as_deref().unwrap_or_default()))),
         actions,
+        archive_code: archive_reason.as_deref().and_then(|l| ACCESS_REASONS.iter().find(|(_, x)| *x == l)).map_or("", |(c, _)| c),
         archive_reason,
         action: forms.action,
         informing_form: forms.informing,
@@ -714,27 +717,55 @@ async fn close(
 // ---- the person's rights (privacy rules §4) -----------------------------------------------
 
 /// Everything held on the person, as JSON, for an access request; the export is logged.
+/// `?motif=…`: the reason an archived situation is exported for.
+#[derive(Deserialize, Default)]
+pub struct ExportQuery {
+    #[serde(default)]
+    motif: String,
+}
+
 async fn export(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     Path((id, case)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    person_export(&state, user.as_ref(), &id, &case, false).await
+    person_export(&state, user.as_ref(), &id, &case, &q.motif, false).await
 }
 
 async fn export_odt(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     Path((id, case)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<ExportQuery>,
 ) -> Result<Response, AppError> {
-    person_export(&state, user.as_ref(), &id, &case, true).await
+    person_export(&state, user.as_ref(), &id, &case, &q.motif, true).await
 }
 
 /// Everything held on the person, as JSON or as an ODT document to hand over; either export
-/// is recorded in the chain with its format.
-async fn person_export(state: &AppState, user: Option<&CurrentUser>, id: &str, case: &str, odt: bool) -> Result<Response, AppError> {
+/// is recorded in the chain with its format. An archived situation, like its page, opens only
+/// for a stated reason, recorded with the export.
+async fn person_export(
+    state: &AppState,
+    user: Option<&CurrentUser>,
+    id: &str,
+    case: &str,
+    motif: &str,
+    odt: bool,
+) -> Result<Response, AppError> {
     let (u, group) = member(state, user, id).await?;
     let record = record_of(state, &group, case).await?;
+    let reason = if record.archived() {
+        let Ok(reason) = wg::check_reason("reason", motif) else {
+            return Err(AppError::BadRequest(
+                "cette situation est archivée : ouvrez-la d'abord en indiquant le motif de la consultation, puis exportez-la depuis sa page"
+                    .into(),
+            ));
+        };
+        format!(" ; situation archivée, motif : {reason}")
+    } else {
+        String::new()
+    };
     let view = wg::open_case(state, record)?;
     let export = wg::export::export_case(state, &view).await?;
     let (body, kind, ext) = if odt {
@@ -743,7 +774,7 @@ async fn person_export(state: &AppState, user: Option<&CurrentUser>, id: &str, c
     } else {
         (serde_json::to_vec_pretty(&export).map_err(AppError::internal)?, "application/json; charset=utf-8", "json")
     };
-    wg::record_access(state, &u.author(), "case.export", "case", view.record.id, ext).await?;
+    wg::record_access(state, &u.author(), "case.export", "case", view.record.id, &format!("{ext}{reason}")).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, kind.to_string()),
