@@ -9,8 +9,22 @@ pub const SUPPORTED_YEARS: std::ops::RangeInclusive<i32> = 1900..=9000;
 
 /// A calendar date typed as `yyyy-mm-dd` (a form's date field), within [`SUPPORTED_YEARS`].
 pub fn parse_iso_date(s: &str) -> Option<time::Date> {
-    let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).ok()?;
-    SUPPORTED_YEARS.contains(&d.year()).then_some(d)
+    read_iso_date(s).ok()
+}
+
+/// Why a typed date is refused, said to the person who typed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateFault {
+    #[error("Date illisible : choisissez-la dans le calendrier (jj/mm/aaaa).")]
+    Unreadable,
+    #[error("Année hors des limites acceptées (de 1900 à 9000).")]
+    OutOfRange,
+}
+
+/// [`parse_iso_date`], with the reason of a refusal.
+pub fn read_iso_date(s: &str) -> Result<time::Date, DateFault> {
+    let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| DateFault::Unreadable)?;
+    if SUPPORTED_YEARS.contains(&d.year()) { Ok(d) } else { Err(DateFault::OutOfRange) }
 }
 
 /// The first instant of a day in Paris.

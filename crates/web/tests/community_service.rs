@@ -40,7 +40,11 @@ async fn structure_and_post(app: &TestApp) -> i64 {
         ("opened_on", opened.as_str()),
     ];
     assert_eq!(post(&coord, app.url("/travaux-interet-general/postes"), &form).await.0, 303);
-    app.store.posts(today()).await.unwrap()[0].id
+    let list = text(&coord, app.url("/travaux-interet-general")).await.1;
+    assert!(list.contains(r#"<td data-label="Fermé le">toujours ouvert</td>"#), "an open post says so, also on a phone's card");
+    let id = app.store.posts(today()).await.unwrap()[0].id;
+    assert_eq!(app.store.post(id, today()).await.unwrap().map(|p| p.service), Some("Parcs et jardins".into()));
+    id
 }
 
 fn placement_form(post_id: &str, decided: &str) -> Vec<(&'static str, String)> {
@@ -147,10 +151,11 @@ async fn bad_input_changes_nothing(b: Backend) {
     let (group, _, member) = group_with_member(&app, "community_service").await;
     let url = app.url(&format!("/groupes/{group}/mesures"));
     let decided = (today() - Duration::days(10)).to_string();
-    let cases: [(&str, &str, &str); 7] = [
+    let cases: [(&str, &str, &str); 8] = [
         ("reference", "Dupont Kevin", "jamais le nom"),
         ("hours_ordered", "500", "de 20 à 400"),
         ("decided_on", "31/02/2026", "Date illisible"),
+        ("decided_on", "9999-12-31", "Année hors des limites"),
         ("referrer", "police", "service qui oriente"),
         ("measure", "reparation", "ne compte pas d&#39;heures"),
         ("post_id", "abc", "nombre entier"),

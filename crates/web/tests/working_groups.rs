@@ -36,6 +36,14 @@ fn birth_years_ago(years: i32) -> String {
     time::Date::from_calendar_date(today.year() - years, time::Month::March, 4).unwrap().to_string()
 }
 
+/// The group's counts kept ahead (followed, archived, not informed) are `expected` and equal
+/// the rows' own.
+async fn counts_agree(app: &common::TestApp, group: i64, expected: (i64, i64, i64)) {
+    let kept = app.store.case_counts(group).await.unwrap();
+    assert_eq!((kept.followed, kept.archived, kept.not_informed), expected);
+    assert_eq!(kept, app.store.case_counts_from_rows(group).await.unwrap());
+}
+
 /// From the group's creation to an exclusion: each condition of the charter holds access back
 /// with its reason; the administrator, the DPO, a reader and a non-member never read.
 async fn only_members_in_good_standing_read_situations(b: Backend) {
@@ -272,6 +280,9 @@ async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
     .unwrap();
     let record = app.store.case(group, closed).await.unwrap().unwrap();
     maillage_app::working_group::close_case(wg, &by, &record, Some(today), "relais").await.unwrap();
+    counts_agree(&app, group, (1, 1, 1)).await;
+    assert!(maillage_app::working_group::close_case(wg, &by, &record, Some(today), "relais").await.is_err());
+    counts_agree(&app, group, (1, 1, 1)).await;
 
     // No name in the database's bytes, nor in the backup.
     let mut backup = Vec::new();
@@ -334,6 +345,7 @@ async fn sealed_archived_and_destroyed_on_their_day(b: Backend) {
     assert_eq!(destroy(archive_end - time::Duration::days(1)).await, 0);
     assert_eq!(destroy(archive_end).await, 1, "three years after the end");
     assert_eq!(app.store.count_cases(group, true).await.unwrap() + app.store.count_cases(group, false).await.unwrap(), 0);
+    counts_agree(&app, group, (0, 0, 0)).await;
     let filter = maillage_store::audit::AuditFilter { operation: Some("case.destroy".into()), ..Default::default() };
     let log = app.store.audit_entries(&filter, 10, 0).await.unwrap();
     assert_eq!(log.len(), 2);
@@ -518,6 +530,13 @@ async fn person_rights_and_separation_of_duties(b: Backend) {
     let birth = birth_years_ago(15);
     let (_, location, _) = post(&member, g("/situations"), &situation("Bellerive", "Nour", &birth)).await;
     let case_url = app.url(&location);
+    // The list's counts are kept ahead with every change, and always equal the rows'.
+    let list = text(&member, g("/situations")).await.1;
+    assert!(list.contains("En cours (1)") && list.contains("Archives (0)") && list.contains("1 situation(s) dont la personne"), "{list}");
+    counts_agree(&app, group, (1, 0, 1)).await;
+    assert_eq!(post(&member, format!("{case_url}/information"), &[("informed_on", "2026-10-02"), ("means", "courrier")]).await.0, 303);
+    counts_agree(&app, group, (1, 0, 0)).await;
+    assert!(!text(&member, g("/situations")).await.1.contains("dont la personne"));
     post(
         &member,
         format!("{case_url}/actions"),
@@ -568,6 +587,7 @@ async fn person_rights_and_separation_of_duties(b: Backend) {
     assert_eq!(post(&member, format!("{case_url}/effacement"), &[("reason", "erreur")]).await.0, 422, "confirmed first");
     assert_eq!(post(&member, format!("{case_url}/effacement"), &[("reason", "erreur"), ("confirm", "oui")]).await.0, 303);
     assert_eq!(text(&member, case_url.clone()).await.0, 404);
+    counts_agree(&app, group, (0, 0, 0)).await;
     let filter = maillage_store::audit::AuditFilter { operation: Some("case.erase".into()), ..Default::default() };
     assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap()[0].detail, "Donnée inexacte ou enregistrée par erreur");
 

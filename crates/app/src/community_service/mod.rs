@@ -34,10 +34,8 @@ async fn checked(app: &App, d: &PlacementDraft, today: Date, current_post: Optio
     let post = match d.post_id {
         Some(id) => Some(
             app.store
-                .posts(today)
+                .post(id, today)
                 .await?
-                .into_iter()
-                .find(|p| p.id == id)
                 .ok_or_else(|| CaseError::Invalid(vec![("post_id", "Choisissez un poste dans la liste.".into())]))?,
         ),
         None => None,

@@ -238,6 +238,12 @@ pub struct PlacementFigureRow {
     pub outcome: Option<String>,
 }
 
+/// A post with its structure's name and the placements running on it on `$1`.
+const POST_SELECT: &str = "SELECT hp.id, hp.structure_id, hs.name AS structure, hp.service, hp.activity, hp.places, hp.minors_accepted, \
+     hp.tutor_name, hp.tutor_function, hp.tutor_trained_on, hp.opened_on, hp.closed_on, \
+     (SELECT COUNT(*) FROM placements p WHERE p.post_id = hp.id AND p.started_on <= $1 AND p.ended_on IS NULL) AS occupied \
+     FROM host_posts hp JOIN host_structures hs ON hs.id = hp.structure_id";
+
 impl Store {
     pub async fn create_structure(&self, by: &Author, name: &str, kind: &str) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
@@ -288,19 +294,17 @@ impl Store {
 
     /// Every post, open ones first, with the placements running on each today.
     pub async fn posts(&self, today: Date) -> Result<Vec<Post>, StoreError> {
-        let rows: Vec<PostRow> = on_db!(&self.db, p, {
-            sqlx::query_as(
-                "SELECT hp.id, hp.structure_id, hs.name AS structure, hp.service, hp.activity, hp.places, hp.minors_accepted, \
-                 hp.tutor_name, hp.tutor_function, hp.tutor_trained_on, hp.opened_on, hp.closed_on, \
-                 (SELECT COUNT(*) FROM placements p WHERE p.post_id = hp.id AND p.started_on <= $1 AND p.ended_on IS NULL) AS occupied \
-                 FROM host_posts hp JOIN host_structures hs ON hs.id = hp.structure_id \
-                 ORDER BY hp.closed_on IS NOT NULL, hs.name, hp.service, hp.id",
-            )
-            .bind(today.to_string())
-            .fetch_all(p)
-            .await?
-        });
+        let sql = format!("{POST_SELECT} ORDER BY hp.closed_on IS NOT NULL, hs.name, hp.service, hp.id");
+        let rows: Vec<PostRow> = on_db!(&self.db, p, sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(today.to_string()).fetch_all(p).await?);
         rows.into_iter().map(Post::try_from).collect()
+    }
+
+    /// One post, with the placements running on it today.
+    pub async fn post(&self, id: i64, today: Date) -> Result<Option<Post>, StoreError> {
+        let sql = format!("{POST_SELECT} WHERE hp.id = $2");
+        let row: Option<PostRow> =
+            on_db!(&self.db, p, sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(today.to_string()).bind(id).fetch_optional(p).await?);
+        row.map(Post::try_from).transpose()
     }
 
     /// A post closes (no new placement on it); one already closed stays as it was.

@@ -4,6 +4,7 @@
 
 use crate::audit::append;
 use crate::db::decode;
+use crate::working_group::case_count::{self, Counted};
 use crate::{Author, Store, StoreError};
 use maillage_core::time_fmt::{self, parse_iso_date};
 use time::Date;
@@ -223,6 +224,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        case_count::shift(&mut tx, None, Some(Counted::new(c.group_id))).await?;
         append(&mut tx, by, "case.create", "case", &id.to_string(), &format!("groupe {}", c.group_id)).await?;
         tx.commit().await?;
         Ok(id)
@@ -276,32 +278,6 @@ impl Store {
                 .bind(lookup_hash)
                 .bind(group_id)
                 .fetch_all(p)
-                .await?
-        }))
-    }
-
-    /// How many of the group's followed situations have a person neither informed nor
-    /// deferred, counted up to `cap` (a list page says "10 000 or more" rather than count them all).
-    pub async fn count_not_informed(&self, group_id: i64, cap: i64) -> Result<i64, StoreError> {
-        Ok(on_db!(&self.db, p, {
-            sqlx::query_scalar(
-                "SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE group_id = $1 AND ended_on IS NULL AND informed_on IS NULL \
-                 AND informing_deferred IS NULL LIMIT $2) AS due",
-            )
-            .bind(group_id)
-            .bind(cap)
-            .fetch_one(p)
-            .await?
-        }))
-    }
-
-    /// A group's followed situations, counted up to `cap`.
-    pub async fn count_followed_upto(&self, group_id: i64, cap: i64) -> Result<i64, StoreError> {
-        Ok(on_db!(&self.db, p, {
-            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM cases WHERE group_id = $1 AND ended_on IS NULL LIMIT $2) AS followed")
-                .bind(group_id)
-                .bind(cap)
-                .fetch_one(p)
                 .await?
         }))
     }
@@ -373,6 +349,7 @@ impl Store {
             Informing::Deferred { reason } => (None, None, Some(reason.as_str())),
         };
         let mut tx = self.begin().await?;
+        let before = case_count::locked(&mut tx, case_id).await?;
         on_tx!(&mut tx, x, {
             sqlx::query("UPDATE cases SET informed_on = $1, informing_means = $2, informing_deferred = $3 WHERE id = $4")
                 .bind(&on)
@@ -383,6 +360,7 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        case_count::shift(&mut tx, before, before.map(|b| Counted { informed: true, ..b })).await?;
         append(&mut tx, by, "case.informing", "case", &case_id.to_string(), "").await?;
         tx.commit().await
     }
@@ -390,6 +368,7 @@ impl Store {
     /// Ends the follow-up: the situation moves to the archive.
     pub async fn close_case(&self, by: &Author, case_id: i64, ended_on: Date, outcome: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        let before = case_count::locked(&mut tx, case_id).await?;
         let n = on_tx!(&mut tx, x, {
             sqlx::query("UPDATE cases SET ended_on = $1, outcome = $2 WHERE id = $3 AND ended_on IS NULL")
                 .bind(ended_on.to_string())
@@ -402,6 +381,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::Conflict("cette situation est déjà close".into()));
         }
+        case_count::shift(&mut tx, before, before.map(|b| Counted { ended: true, ..b })).await?;
         append(&mut tx, by, "case.close", "case", &case_id.to_string(), outcome).await?;
         tx.commit().await
     }
@@ -442,6 +422,7 @@ impl Store {
 
     async fn remove_case(&self, by: &Author, case_id: i64, operation: &str, detail: &str) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
+        let before = case_count::locked(&mut tx, case_id).await?;
         on_tx!(&mut tx, x, {
             // The decisions stay counted; their words, about the person, go with the situation.
             sqlx::query("UPDATE meeting_decisions SET text = NULL, case_id = NULL WHERE case_id = $1")
@@ -452,6 +433,7 @@ impl Store {
             sqlx::query("DELETE FROM case_actions WHERE case_id = $1").bind(case_id).execute(&mut *x).await?.rows_affected();
             sqlx::query("DELETE FROM cases WHERE id = $1").bind(case_id).execute(&mut *x).await?.rows_affected()
         });
+        case_count::shift(&mut tx, before, None).await?;
         append(&mut tx, by, operation, "case", &case_id.to_string(), detail).await?;
         tx.commit().await
     }
@@ -524,6 +506,13 @@ impl Store {
                     .await?;
             }
         });
+        let mut per_group = std::collections::BTreeMap::<i64, i64>::new();
+        for c in cases {
+            *per_group.entry(c.group_id).or_default() += 1;
+        }
+        for (group_id, n) in per_group {
+            case_count::add(&mut tx, group_id, case_count::CaseCounts { followed: 1, archived: 0, not_informed: 1 }, n).await?;
+        }
         self.reset_sequences(&mut tx, &["cases"]).await?;
         tx.commit().await
     }

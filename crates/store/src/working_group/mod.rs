@@ -2,6 +2,7 @@
 //! nominative list of members with their acceptance or exclusion. Situations are in [`case`].
 
 pub mod case;
+pub mod case_count;
 pub mod meeting;
 
 use crate::audit::append;

@@ -47,11 +47,7 @@ pub(crate) fn optional_date(field: &'static str, value: &str, faults: &mut Vec<F
     if v.is_empty() {
         return None;
     }
-    let d = parse_iso_date(v);
-    if d.is_none() {
-        faults.push((field, "Date illisible : choisissez-la dans le calendrier (jj/mm/aaaa).".into()));
-    }
-    d
+    time_fmt::read_iso_date(v).map_err(|fault| faults.push((field, fault.to_string()))).ok()
 }
 
 /// A whole number typed in a form: empty is none; anything else must read as one.
@@ -397,7 +393,7 @@ struct PostPage {
 
 async fn post_of(state: &AppState, id: &str) -> Result<Post, AppError> {
     let id: i64 = parse_id(id)?;
-    state.store.posts(today()).await?.into_iter().find(|p| p.id == id).ok_or(AppError::NotFound)
+    state.store.post(id, today()).await?.ok_or(AppError::NotFound)
 }
 
 fn post_view(u: &CurrentUser, post: Post, tutor: TutorForm, closed_on: String, errors: FieldErrors) -> PostPage {

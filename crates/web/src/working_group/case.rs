@@ -94,13 +94,6 @@ fn static_label(list: &[Choice], code: &str) -> &'static str {
 
 const PAGE: i64 = 50;
 
-/// Counts on the list page stop here: a group that follows more says so without counting them all.
-const COUNT_CAP: i64 = 10_000;
-
-fn counted(n: i64) -> String {
-    if n >= COUNT_CAP { format!("{} ou plus", maillage_core::text::number_fr(COUNT_CAP)) } else { maillage_core::text::number_fr(n) }
-}
-
 #[derive(Template)]
 #[template(path = "working_group/cases.html")]
 struct ListPage {
@@ -136,11 +129,12 @@ async fn list_view(
         lines.push(line(&wg::open_case(state, r)?));
     }
     wg::record_access(state, &u.author(), "case.list", "working_group", group.id, &format!("{} situations", lines.len())).await?;
+    let counts = state.store.case_counts(group.id).await?;
     Ok(ListPage {
         layout: Layout::new(&format!("Situations — {}", group.name), Some(u)),
-        total: counted(state.store.count_followed_upto(group.id, COUNT_CAP).await?),
-        archived: counted(state.store.count_cases(group.id, true).await?),
-        not_informed: counted(state.store.count_not_informed(group.id, COUNT_CAP).await?),
+        total: maillage_core::text::number_fr(counts.followed),
+        archived: maillage_core::text::number_fr(counts.archived),
+        not_informed: maillage_core::text::number_fr(counts.not_informed),
         group,
         lines,
         lookup,

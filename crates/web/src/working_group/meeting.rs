@@ -294,8 +294,8 @@ async fn add_decision(
         follow_up_on: parse_iso_date(&form.follow_up_on),
     };
     let mut result = Ok(());
-    if !form.follow_up_on.trim().is_empty() && draft.follow_up_on.is_none() {
-        result = Err(CaseError::Invalid(vec![("d-follow_up_on", "Date de suivi illisible.".into())]));
+    if let (false, Err(fault)) = (form.follow_up_on.trim().is_empty(), time_fmt::read_iso_date(&form.follow_up_on)) {
+        result = Err(CaseError::Invalid(vec![("d-follow_up_on", format!("Date de suivi : {fault}"))]));
     }
     let members = state.store.members(group.id).await?;
     let outcome = match result {
