@@ -3,6 +3,7 @@
 //! folder under its glossary name, as in every layer.
 
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod community_service;
 pub mod keyring;

@@ -128,19 +128,32 @@ pub enum Action {
     /// List reports and see them on the map; what is listed depends on [`report_scope`].
     ListReports,
     /// Read one report; `involved` says whether the actor's organisation is involved in it.
-    ReadReport { involved: bool },
+    ReadReport {
+        involved: bool,
+    },
     /// Act on a report: change its state, redirect it, mark it a duplicate. `part` is the
     /// actor's organisation's part in it.
-    HandleReport { part: Option<Part> },
+    HandleReport {
+        part: Option<Part>,
+    },
     /// Comment on a report. An internal comment is kept within its author's organisation, so
     /// only someone who belongs to one may write it.
-    CommentReport { part: Option<Part>, internal: bool },
+    CommentReport {
+        part: Option<Part>,
+        internal: bool,
+    },
     /// Take or finish one's organisation's part in a report.
-    TakeReportPart { part: Option<Part> },
+    TakeReportPart {
+        part: Option<Part>,
+    },
     /// Ask another organisation to take part in a report.
-    InvolveOrganisation { part: Option<Part> },
+    InvolveOrganisation {
+        part: Option<Part>,
+    },
     /// Add a photo to a report.
-    AddReportPhoto { part: Option<Part> },
+    AddReportPhoto {
+        part: Option<Part>,
+    },
     /// Triage: assign any report to any organisation, see what matches no routing rule.
     TriageReports,
     /// Counts and figures of reports, without their contents.
@@ -170,6 +183,16 @@ pub enum Action {
     ViewCommunityService,
     /// Record host structures, posts, tutors and tutor trainings.
     ManageCommunityService,
+    /// The activity journal: record an action carried out (for one's organisation), and list
+    /// those [`activity_scope`] lets one see.
+    RecordActivity,
+    /// Read or change one activity: the coordinator any, a partner its organisation's (`own`).
+    ReadActivity {
+        own: bool,
+    },
+    EditActivity {
+        own: bool,
+    },
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
@@ -193,6 +216,12 @@ pub fn report_scope(actor: &Actor) -> ReportScope {
     } else {
         ReportScope::None
     }
+}
+
+/// The activities an actor sees, in the reports' terms: the coordinator all of them, a partner
+/// those its organisation recorded.
+pub fn activity_scope(actor: &Actor) -> ReportScope {
+    report_scope(actor)
 }
 
 /// The outcome of a decision.
@@ -254,6 +283,10 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ViewVictimFigures => &[Coordinator, Partner, Reader],
         Action::ViewCommunityService => &[Coordinator, Partner, Reader],
         Action::ManageCommunityService => &[Coordinator],
+        Action::RecordActivity if actor.organisation_id.is_none() && !actor.has(Coordinator) => return Decision::Deny,
+        Action::RecordActivity => &[Coordinator, Partner],
+        Action::ReadActivity { own: true } | Action::EditActivity { own: true } => &[Coordinator, Partner],
+        Action::ReadActivity { own: false } | Action::EditActivity { own: false } => &[Coordinator],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

@@ -3,6 +3,7 @@
 //! Each module carries one concept of the glossary (`../shared/GLOSSARY.md`) under its code name.
 
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod authz;
 pub mod community_service;

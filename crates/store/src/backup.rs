@@ -51,6 +51,11 @@ pub const TABLES: &[&str] = &[
     "tutor_training_posts",
     "placements",
     "victim_receptions",
+    "activity_kinds",
+    "activities",
+    "activity_sheets",
+    "activity_organisations",
+    "activity_participants",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a
@@ -180,6 +185,7 @@ impl Store {
         on_tx!(&mut tx, c, {
             sqlx::query("DELETE FROM glossary_terms").execute(&mut *c).await?;
             sqlx::query("DELETE FROM report_categories").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM activity_kinds").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()
         });

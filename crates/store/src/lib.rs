@@ -12,6 +12,7 @@
 #[macro_use]
 mod db;
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod backup;
 pub mod community_service;

@@ -106,6 +106,16 @@ impl From<maillage_app::working_group::CaseError> for AppError {
     }
 }
 
+impl From<maillage_app::activity::ActivityError> for AppError {
+    fn from(e: maillage_app::activity::ActivityError) -> Self {
+        use maillage_app::activity::ActivityError;
+        match e {
+            ActivityError::Invalid(faults) => AppError::InvalidFields(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()),
+            ActivityError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::internal(e)

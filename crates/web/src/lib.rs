@@ -3,6 +3,7 @@
 //! authorization matrix test.
 
 pub mod account;
+pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod community_service;
@@ -131,6 +132,7 @@ fn routes() -> Routes {
     let r = working_group::routes(r);
     let r = victim_support::routes(r);
     let r = community_service::routes(r);
+    let r = activity::routes(r);
     audit::routes(r)
 }
 

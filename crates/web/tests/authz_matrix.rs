@@ -39,6 +39,8 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),
         ("GET", p) if p.starts_with("/travaux-interet-general") => Some(FIGURES),
         ("POST", p) if p.starts_with("/travaux-interet-general") => Some(COORD),
+        // A partner reads and changes its organisation's activities only: `ReadActivity { own }`.
+        (_, p) if p.starts_with("/activites") || p.starts_with("/api/v1/activites") => Some(REPORTS),
         ("GET", "/groupes/registre") => Some(&[Administrator, Coordinator, Dpo]),
         ("GET", "/groupes/{id}/reunions/{meeting}/releve" | "/groupes/{id}/tableau-de-bord" | "/groupes/{id}/bilan") => Some(ALL),
         (_, p)

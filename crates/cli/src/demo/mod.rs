@@ -128,7 +128,77 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
             .await?;
     }
     load_reports(store).await?;
+    load_activities(store).await?;
     Ok(true)
+}
+
+/// Activities the demo records each year: (kind, title, sheet, recording organisation, public
+/// of the participants, usual number of them).
+const ACTIVITIES: &[(&str, &str, &str, &str, &str, i64)] = &[
+    ("exposition", "Exposition « Les jeunes et la loi » au collège", "1.1", "education", "jeunes", 60),
+    ("atelier", "Atelier sur le harcèlement et les réseaux sociaux", "1.1", "ville-prevention", "jeunes", 18),
+    ("module_mec", "Module éducatif et de citoyenneté (trois jours)", "1.2", "pjj", "jeunes", 8),
+    ("fil_continu", "Accueil Fil continu d'élèves exclus temporairement", "1.2", "ville-prevention", "jeunes", 6),
+    ("reunion_partenaires", "Réunion des professionnels sur les rixes", "1.3", "ville-prevention", "professionnels", 14),
+    ("intervention_prevention", "Intervention des médiateurs après des tensions entre quartiers", "1.3", "mediation", "jeunes", 25),
+    ("formation", "Formation des tuteurs TIG", "2.1", "spip", "professionnels", 7),
+    ("tour_de_quartier", "Tour de quartier avec le bailleur et la police municipale", "3.1", "habitat-exemple", "professionnels", 9),
+    ("reunion_partenaires", "Cellule de veille tranquillité publique", "3.2", "police-municipale", "professionnels", 12),
+    ("article_presse", "Article du journal municipal sur la tranquillité publique", "3.3", "ville-prevention", "habitants", 0),
+    ("campagne", "Campagne d'information sur l'aide aux victimes", "4.1", "aide-victimes", "habitants", 0),
+    ("marche_exploratoire", "Marche exploratoire de femmes", "5.1", "ville-prevention", "habitants", 15),
+    ("formation", "Formation des professionnels au repérage des violences conjugales", "5.2", "aide-victimes", "professionnels", 20),
+    ("evenement", "Journée de prévention routière et citoyenne", "6.1", "police-municipale", "jeunes", 120),
+];
+
+/// Three years of the strategy's activities (2019-2021) and this year's so far, with
+/// participants by age band and sex, in the demo's districts.
+async fn load_activities(store: &Store) -> anyhow::Result<()> {
+    use maillage_core::activity::{ActivityDraft, Participants};
+    let by = Author::system();
+    let sheets = store.sheet_choices().await?;
+    let districts: Vec<i64> =
+        store.areas().await?.into_iter().filter(|a| a.kind == maillage_core::place::AreaKind::District).map(|a| a.id).collect();
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let mut rng = Lcg(2019);
+    let mut years = vec![2019, 2020, 2021];
+    if today.year() > 2021 {
+        years.push(today.year());
+    }
+    for year in years {
+        for (i, (kind, title, sheet, org, public, usual)) in ACTIVITIES.iter().enumerate() {
+            let Some(sheet) = sheets.iter().find(|s| s.code == *sheet) else { continue };
+            let org = store.organisation_by_code(org).await?.map(|o| o.id);
+            let day = time::Date::from_ordinal_date(year, 20 + (i as u16 * 23 + rng.below(20) as u16) % 330)?;
+            if day > today {
+                continue;
+            }
+            let mut participants = Vec::new();
+            if *usual > 0 {
+                let bands: &[&str] = if *public == "jeunes" { &["12_15", "16_17"] } else { &["26_plus"] };
+                for band in bands {
+                    for sex in ["F", "M"] {
+                        let n = (*usual / (2 * bands.len() as i64)).max(1) + rng.below(4) as i64;
+                        participants.push(Participants { public: (*public).into(), age_band: (*band).into(), sex: sex.into(), count: n });
+                    }
+                }
+            }
+            let draft = ActivityDraft {
+                kind: (*kind).into(),
+                title: (*title).into(),
+                started_on: Some(day),
+                ended_on: (*kind == "module_mec").then(|| day + time::Duration::days(2)).filter(|e| *e <= today),
+                sheet_ids: vec![sheet.id],
+                district_id: districts.get(rng.below(districts.len() as u64 + 2) as usize).copied(),
+                organisation_ids: Vec::new(),
+                participants,
+                professionals_present: 1 + rng.below(4) as i64,
+                note: String::new(),
+            };
+            store.create_activity(&by, None, org, &draft).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The demo's Open311 key for its landlord: fictitious, printed at start and shown on the

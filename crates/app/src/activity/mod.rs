@@ -1,0 +1,60 @@
+//! The activity journal's use cases, shared by the pages and the JSON API: an activity is
+//! checked against the lists it picks from (kinds, the current strategy's sheets, districts,
+//! organisations), then written whole.
+
+use crate::App;
+use maillage_core::activity::{ActivityDraft, Fault, Known, check_activity};
+use maillage_store::{Author, StoreError};
+use time::Date;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ActivityError {
+    /// Faults of the form, each by its field.
+    #[error("formulaire incomplet ou invalide")]
+    Invalid(Vec<Fault>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The draft with its lists in order and without repeats.
+fn normalised(mut d: ActivityDraft) -> ActivityDraft {
+    d.sheet_ids.sort_unstable();
+    d.sheet_ids.dedup();
+    d.organisation_ids.sort_unstable();
+    d.organisation_ids.dedup();
+    d
+}
+
+/// The faults of a draft against the rules and the lists it picks from; writes nothing.
+pub async fn faults(app: &App, d: &ActivityDraft, today: Date) -> Result<Vec<Fault>, StoreError> {
+    let d = normalised(d.clone());
+    let kinds: Vec<String> = app.store.activity_kinds().await?.into_iter().map(|k| k.code).collect();
+    let sheet_ids: Vec<i64> = app.store.sheet_choices().await?.iter().map(|s| s.id).collect();
+    let district_ids: Vec<i64> = app.places().districts.iter().map(|d| d.0).collect();
+    let organisation_ids: Vec<i64> = app.catalog().await?.organisations.iter().map(|o| o.id).collect();
+    let known = Known { kinds: &kinds, sheet_ids: &sheet_ids, district_ids: &district_ids, organisation_ids: &organisation_ids };
+    Ok(check_activity(&d, today, &known))
+}
+
+async fn checked(app: &App, d: ActivityDraft, today: Date) -> Result<ActivityDraft, ActivityError> {
+    let faults = faults(app, &d, today).await?;
+    if faults.is_empty() { Ok(normalised(d)) } else { Err(ActivityError::Invalid(faults)) }
+}
+
+/// Records an activity for the author's organisation.
+pub async fn record(
+    app: &App,
+    by: &Author,
+    (user_id, organisation_id): (i64, Option<i64>),
+    d: ActivityDraft,
+    today: Date,
+) -> Result<i64, ActivityError> {
+    let d = checked(app, d, today).await?;
+    Ok(app.store.create_activity(by, Some(user_id), organisation_id, &d).await?)
+}
+
+/// Changes an activity whole, if nobody changed it since `version`.
+pub async fn update(app: &App, by: &Author, id: i64, version: i64, d: ActivityDraft, today: Date) -> Result<(), ActivityError> {
+    let d = checked(app, d, today).await?;
+    Ok(app.store.update_activity(by, id, version, &d).await?)
+}

@@ -1,0 +1,208 @@
+//! The activity journal, on both backends: an activity recorded with its sheets, district,
+//! organisations and participants; each partner sees and changes its organisation's only; bad
+//! input is refused field by field with nothing written; a stale change keeps what was typed;
+//! the JSON API over the same checks.
+#![cfg(test)]
+
+mod common;
+
+use common::member::text;
+use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for};
+use maillage_core::authz::Role;
+
+fn today() -> String {
+    maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).to_string()
+}
+
+/// A complete form: two sheets, a district, an organisation, two participant lines and two
+/// blank ones.
+fn form(sheets: [i64; 2], district: i64, org: i64) -> Vec<(&'static str, String)> {
+    vec![
+        ("kind", "atelier".into()),
+        ("title", "Atelier sur le harcèlement".into()),
+        ("started_on", today()),
+        ("ended_on", String::new()),
+        ("sheet", sheets[0].to_string()),
+        ("sheet", sheets[1].to_string()),
+        ("district_id", district.to_string()),
+        ("organisation", org.to_string()),
+        ("public", "jeunes".into()),
+        ("age_band", "12_15".into()),
+        ("sex", "F".into()),
+        ("count", "12".into()),
+        ("public", "jeunes".into()),
+        ("age_band", "12_15".into()),
+        ("sex", "M".into()),
+        ("count", "9".into()),
+        ("public", String::new()),
+        ("age_band", String::new()),
+        ("sex", String::new()),
+        ("count", String::new()),
+        ("professionals_present", "3".into()),
+        ("note", "Deux séances au collège.".into()),
+    ]
+}
+
+fn with(form: &[(&'static str, String)], field: &str, value: &str) -> Vec<(&'static str, String)> {
+    let mut done = false;
+    form.iter()
+        .map(|(k, v)| {
+            if *k == field && !done {
+                done = true;
+                (*k, value.to_string())
+            } else {
+                (*k, v.clone())
+            }
+        })
+        .collect()
+}
+
+async fn send(c: &reqwest::Client, url: String, form: &[(&'static str, String)]) -> (u16, String, String) {
+    let r = c.post(url).form(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+async fn recorded_with_participants_and_scoped(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let sheets = app.store.sheet_choices().await.unwrap();
+    let two = [sheets[0].id, sheets[3].id];
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    assert_eq!(text(&coordinator, app.url("/activites/nouvelle")).await.0, 200);
+    let (status, location, body) = send(&coordinator, app.url("/activites"), &form(two, city.north, city.police)).await;
+    assert_eq!(status, 303, "{body}");
+    assert!(location.ends_with("?fait=enregistree"), "{location}");
+    let (status, page) = text(&coordinator, app.url(&location)).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("L&#39;action est enregistrée.") && page.contains("Atelier sur le harcèlement"));
+    assert!(page.contains("<dt>Participants</dt><dd>21</dd>") && page.contains("12 à 15 ans") && page.contains("Femmes, filles"), "{page}");
+    assert!(page.contains(&format!("{} — {}", sheets[3].code, sheets[3].title)));
+    let list = text(&coordinator, app.url("/activites")).await.1;
+    assert!(list.contains("1 action(s) en") && list.contains("21 participant(s)"), "{list}");
+    let filtered = text(&coordinator, app.url(&format!("/activites?fiche={}", sheets[1].code))).await.1;
+    assert!(filtered.contains("0 action(s) en"), "another sheet holds none");
+    assert_eq!(text(&coordinator, app.url("/activites?fiche=9.9")).await.0, 400);
+
+    // A partner records its own; each organisation sees and changes its own only.
+    let landlord = app.login(LANDLORD_AGENT).await;
+    let (status, own, _) = send(&landlord, app.url("/activites"), &form(two, city.north, city.police)).await;
+    assert_eq!(status, 303);
+    let list = text(&landlord, app.url("/activites")).await.1;
+    assert!(list.contains("1 action(s) en") && list.contains("Bailleur d&#39;essai"), "{list}");
+    let coordinators = location.split('?').next().unwrap().to_string();
+    assert_eq!(text(&landlord, app.url(&coordinators)).await.0, 403, "another organisation's activity");
+    let police = app.login(POLICE_AGENT).await;
+    assert_eq!(text(&police, app.url(own.split('?').next().unwrap())).await.0, 403);
+    assert!(text(&police, app.url("/activites")).await.1.contains("0 action(s) en"));
+    let mut changed = with(&form(two, city.north, city.police), "title", "Détourné");
+    changed.push(("version", "1".into()));
+    assert_eq!(send(&police, app.url(own.split('?').next().unwrap()), &changed).await.0, 403);
+    assert_eq!(
+        text(&coordinator, app.url("/activites")).await.1.matches("<td data-label=\"Date\">").count(),
+        2,
+        "the coordinator sees all"
+    );
+    // Readers, the administrator and the DPO keep out of the journal.
+    for role in [Role::Reader, Role::Administrator, Role::Dpo] {
+        assert_eq!(text(&app.login(email_for(role)).await, app.url("/activites")).await.0, 403, "{role:?}");
+    }
+}
+
+async fn bad_input_is_refused_field_by_field(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let sheets = app.store.sheet_choices().await.unwrap();
+    let good = form([sheets[0].id, sheets[1].id], city.north, city.police);
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let tomorrow = (maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()) + time::Duration::days(1)).to_string();
+    let long_note = "é".repeat(1001);
+    let cases: Vec<(&str, &str, &str, bool)> = vec![
+        ("kind", "inconnu", "type d&#39;action", true),
+        ("title", "  ", "intitulé", true),
+        ("started_on", &tomorrow, "dans le futur", true),
+        ("started_on", "2026-02-31", "Date illisible", true),
+        ("started_on", "9999-01-01", "Année hors des limites", true),
+        ("district_id", "999999", "quartier", true),
+        ("sheet", "999999", "fiches dans la liste", false),
+        ("organisation", "abc", "Choisissez dans la liste", false),
+        ("count", "douze", "un nombre entier est attendu", false),
+        ("count", "0", "de 1 à", false),
+        ("sex", "M", "figurent déjà sur une autre ligne", false),
+        ("professionals_present", "-3", "professionnels présents", true),
+        ("note", &long_note, "1000 caractères", true),
+    ];
+    for (field, value, said, has_input) in cases {
+        let (status, _, page) = send(&coordinator, app.url("/activites"), &with(&good, field, value)).await;
+        assert_eq!(status, 422, "{field} = {value}");
+        assert!(page.contains(said), "{field} = {value}: «{said}» not said");
+        let id = match field {
+            "sheet" => "sheet_ids",
+            "organisation" => "organisation_ids",
+            "count" | "sex" => "participants",
+            f => f,
+        };
+        if has_input {
+            assert!(common::marked(&page, id), "{field} marked");
+        } else {
+            assert!(page.contains(&format!("id=\"{id}-error\"")), "{field}: its fieldset says it");
+        }
+        assert!(field == "note" || page.contains("Deux séances au collège."), "what was typed stays");
+        assert!(page.contains("Atelier sur le harcèlement") || field == "title");
+    }
+    // No sheet at all.
+    let none: Vec<_> = good.iter().filter(|(k, _)| *k != "sheet").cloned().collect();
+    let (status, _, page) = send(&coordinator, app.url("/activites"), &none).await;
+    assert!(status == 422 && page.contains("au moins une fiche"));
+    let (count, _) = app.store.activity_totals(&Default::default()).await.unwrap();
+    assert_eq!(count, 0, "nothing written");
+
+    // A stale change keeps what was typed; the right version changes it.
+    let (_, location, _) = send(&coordinator, app.url("/activites"), &good).await;
+    let url = app.url(location.split('?').next().unwrap());
+    let mut first = with(&good, "title", "Atelier renommé");
+    first.push(("version", "1".into()));
+    assert_eq!(send(&coordinator, url.clone(), &first).await.0, 303);
+    let mut stale = with(&good, "title", "Changement tardif");
+    stale.push(("version", "1".into()));
+    let (status, _, page) = send(&coordinator, url.clone(), &stale).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("Changement tardif") && page.contains("a changé entre-temps"));
+    let page = text(&coordinator, url.clone()).await.1;
+    assert!(page.contains("Atelier renommé") && !page.contains("Changement tardif"));
+    let filter = maillage_store::audit::AuditFilter { operation: Some("activity.update".into()), ..Default::default() };
+    assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap().len(), 1, "each change is in the journal");
+}
+
+async fn the_api_uses_the_same_rules(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let sheets = app.store.sheet_choices().await.unwrap();
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let body = serde_json::json!({
+        "kind": "article_presse",
+        "title": "Article sur les marches exploratoires",
+        "started_on": today(),
+        "sheets": [sheets[0].code],
+        "participants": [{"public": "habitants", "age_band": "26_plus", "sex": "F", "count": 14}],
+    });
+    let r = coordinator.post(app.url("/api/v1/activites")).json(&body).send().await.unwrap();
+    assert_eq!(r.status(), 201);
+    let made: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(made["participants_total"], 14);
+    let mut bad = body.clone();
+    bad["sheets"] = serde_json::json!(["9.9"]);
+    bad["participants"][0]["count"] = serde_json::json!(-2);
+    let r = coordinator.post(app.url("/api/v1/activites")).json(&bad).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let refusal: serde_json::Value = r.json().await.unwrap();
+    let fields: Vec<&str> = refusal["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["sheets", "participants"], "every fault at once, under the API's names: {refusal}");
+    let r = coordinator.post(app.url("/api/v1/activites")).json(&serde_json::json!({"kind": 3})).send().await.unwrap();
+    assert_eq!(r.status(), 400, "a body of the wrong shape");
+    let list: serde_json::Value = coordinator.get(app.url("/api/v1/activites")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["activities"].as_array().unwrap().len(), 1);
+}
+
+backend_tests!(recorded_with_participants_and_scoped, bad_input_is_refused_field_by_field, the_api_uses_the_same_rules);
