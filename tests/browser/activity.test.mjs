@@ -54,3 +54,20 @@ test('the coordinator finds the demo years by sheet', async () => {
   await page.click('text=Marche exploratoire de femmes');
   await fits(page);
 });
+
+test('the evaluation pages fit a phone, exact for the coordination, published for an elected official', async () => {
+  const coord = await newPage(phone);
+  await login(coord, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  await coord.goto(`${base}/evaluation?annee=2020`);
+  assert.match(await coord.locator('h1').innerText(), /Évaluation de la stratégie — 2020/);
+  await fits(coord);
+  await coord.click('text=1.1 — Prévenir les comportements');
+  assert.match(await coord.locator('h1').innerText(), /^Fiche 1\.1/);
+  assert.match(await coord.locator('main').innerText(), /Participants par âge et par sexe/);
+  await fits(coord);
+  const elected = await newPage(phone);
+  await login(elected, 'elu@demo.maillage.fr', 'Lecture-Elu-Demo-2026!');
+  await elected.goto(`${base}/evaluation/fiches/1.1?annee=2020`);
+  assert.match(await elected.locator('main').innerText(), /inférieurs à 5/);
+  await fits(elected);
+});

@@ -193,6 +193,9 @@ pub enum Action {
     EditActivity {
         own: bool,
     },
+    /// The evaluation's live figures: the strategy's and each sheet's, by year (small counts
+    /// hidden outside the coordination: [`confidential_figures_masked`]).
+    ViewEvaluation,
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
@@ -283,6 +286,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ViewVictimFigures => &[Coordinator, Partner, Reader],
         Action::ViewCommunityService => &[Coordinator, Partner, Reader],
         Action::ManageCommunityService => &[Coordinator],
+        Action::ViewEvaluation => &[Coordinator, Partner, Reader],
         Action::RecordActivity if actor.organisation_id.is_none() && !actor.has(Coordinator) => return Decision::Deny,
         Action::RecordActivity => &[Coordinator, Partner],
         Action::ReadActivity { own: true } | Action::EditActivity { own: true } => &[Coordinator, Partner],
@@ -353,8 +357,9 @@ pub fn start_page(actor: &Actor) -> StartPage {
 /// Whether figures shown to `actor` are published ones (small counts hidden, few filters):
 /// yes for whoever reads no report (elected officials, observers, an account without an
 /// organisation), for whom figures leave the group (privacy rules §7).
-/// Whether the figures of confidential work (victim reception, community service) reach this
-/// actor as published, small counts hidden: everyone but the coordination, which handles them.
+/// Whether the figures of confidential work (victim reception, community service) and the
+/// evaluation's breakdowns reach this actor as published, small counts hidden: everyone but
+/// the coordination, which handles them (privacy rules §7: what leaves the coordination).
 /// A partner is "outside the group" there even when it reads reports (privacy rules §7).
 pub fn confidential_figures_masked(actor: &Actor) -> bool {
     !actor.roles.contains(&Role::Coordinator)

@@ -48,11 +48,23 @@ pub fn is_plausible_email(email: &str) -> bool {
     email.chars().count() <= 200 && local_ok && domain_ok
 }
 
-/// Characters that show nothing or turn the text around it (soft hyphen, zero-width spaces and
-/// joiners, direction marks and overrides, word joiners, byte-order mark): in typed text they
+/// Characters that show nothing, break a line unseen or turn the text around it (soft hyphen,
+/// zero-width spaces and joiners, direction marks and overrides, line and paragraph separators,
+/// word joiners, byte-order mark, interlinear annotations, tag characters): in typed text they
 /// only hide what it says, or make two equal names differ.
 pub fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    matches!(
+        c,
+        '\u{ad}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}'
+            | '\u{feff}'
+            | '\u{fff9}'..='\u{fffb}'
+            | '\u{e0000}'..='\u{e007f}'
+    )
 }
 
 /// A name or label typed by someone (an organisation, a category, an account, a key): not

@@ -21,6 +21,16 @@ pub enum DateFault {
     OutOfRange,
 }
 
+impl DateFault {
+    /// The same, for an API's client, which sends `yyyy-mm-dd` rather than picks a day.
+    pub fn for_api(self) -> String {
+        match self {
+            DateFault::Unreadable => "date illisible : format attendu aaaa-mm-jj (ISO 8601)".into(),
+            DateFault::OutOfRange => self.to_string(),
+        }
+    }
+}
+
 /// [`parse_iso_date`], with the reason of a refusal.
 pub fn read_iso_date(s: &str) -> Result<time::Date, DateFault> {
     let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| DateFault::Unreadable)?;

@@ -17,6 +17,9 @@ pub enum AppError {
     /// A report the user's organisation has no part in.
     #[error("signalement d'une autre organisation")]
     NotYourReport,
+    /// An activity another organisation recorded, or none: told alike.
+    #[error("action d'une autre organisation")]
+    NotYourActivity,
     /// A group's situations, refused under the charter (not a member, excluded, not signed or
     /// accepted, no second factor): the reason is said.
     #[error("{0}")]
@@ -137,7 +140,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NeedsLogin { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::NotYourReport | AppError::CaseRefused(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -154,7 +157,7 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "unauthenticated",
-            AppError::Forbidden | AppError::NotYourReport | AppError::CaseRefused(_) => "forbidden",
+            AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_fields",
@@ -171,7 +174,7 @@ impl AppError {
     fn title_fr(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "Connexion requise",
-            AppError::Forbidden | AppError::NotYourReport | AppError::CaseRefused(_) => "Accès refusé",
+            AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => "Accès refusé",
             AppError::NotFound => "Page introuvable",
             AppError::BadRequest(_) | AppError::InvalidFields(_) => "Demande incomplète ou invalide",
             AppError::Conflict(_) => "Modification impossible",
@@ -189,6 +192,7 @@ impl AppError {
             AppError::Forbidden => {
                 "Cette page n'est pas ouverte à votre compte. Si vous pensez devoir y accéder, demandez-le à la coordination du CLSPD.".into()
             }
+            AppError::NotYourActivity => "Cette action n'existe pas ou n'a pas été enregistrée par votre organisation : chaque partenaire voit les siennes, la coordination du CLSPD toutes.".into(),
             AppError::NotYourReport => "Ce signalement n'existe pas ou ne concerne pas votre organisation : seules les organisations qui y ont une part et la coordination du CLSPD le voient.".into(),
             AppError::CaseRefused(r) => {
                 use maillage_core::working_group::AccessRefused;
@@ -228,10 +232,27 @@ pub fn json_refusal(e: &axum::extract::rejection::JsonRejection) -> AppError {
         _ if e.status() == StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
         JsonRejection::MissingJsonContentType(_) => AppError::BadRequest("type de contenu attendu : application/json".into()),
         JsonRejection::JsonSyntaxError(_) => AppError::BadRequest("le corps n'est pas du JSON lisible".into()),
-        JsonRejection::JsonDataError(_) => {
-            AppError::BadRequest("un champ du JSON manque ou n'a pas le type attendu (voir la description de l'API)".into())
-        }
+        JsonRejection::JsonDataError(d) => AppError::BadRequest(json_data_fault(&d.body_text())),
         _ => AppError::BadRequest("le corps de la requête n'a pas pu être lu".into()),
+    }
+}
+
+/// Which field of a JSON body did not fit, from serde's text ("…target type: path: what"):
+/// the path when it is plain (keys, indexes), the field named when missing or unknown.
+fn json_data_fault(text: &str) -> String {
+    let plain = |v: &str| !v.is_empty() && v.len() <= 80 && v.chars().all(|c| c.is_ascii_alphanumeric() || "_.[]".contains(c));
+    let detail = text.split_once("target type: ").map_or("", |(_, rest)| rest);
+    let (path, what) = detail.split_once(": ").unwrap_or(("", detail));
+    let quoted = |marker: &str| what.split_once(marker).and_then(|(_, r)| r.split_once('`')).map(|(name, _)| name).filter(|n| plain(n));
+    let at = |field: &str| if plain(path) && path != "." { format!("{path}.{field}") } else { field.to_string() };
+    if let Some(name) = quoted("missing field `") {
+        format!("le champ « {} » manque (voir la description de l'API)", at(name))
+    } else if let Some(name) = quoted("unknown field `") {
+        format!("le champ « {} » n'existe pas (voir la description de l'API)", at(name))
+    } else if plain(path) && path != "." {
+        format!("le champ « {path} » n'a pas le type attendu (voir la description de l'API)")
+    } else {
+        "un champ du JSON manque ou n'a pas le type attendu (voir la description de l'API)".into()
     }
 }
 

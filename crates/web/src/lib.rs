@@ -8,6 +8,7 @@ pub mod audit;
 pub mod auth;
 pub mod community_service;
 pub mod error;
+pub mod evaluation;
 pub mod glossary;
 pub mod home;
 pub mod layout;
@@ -133,6 +134,7 @@ fn routes() -> Routes {
     let r = victim_support::routes(r);
     let r = community_service::routes(r);
     let r = activity::routes(r);
+    let r = evaluation::routes(r);
     audit::routes(r)
 }
 

@@ -94,7 +94,13 @@ async fn recorded_with_participants_and_scoped(b: Backend) {
     let coordinators = location.split('?').next().unwrap().to_string();
     assert_eq!(text(&landlord, app.url(&coordinators)).await.0, 403, "another organisation's activity");
     let police = app.login(POLICE_AGENT).await;
-    assert_eq!(text(&police, app.url(own.split('?').next().unwrap())).await.0, 403);
+    let (status, refused) = text(&police, app.url(own.split('?').next().unwrap())).await;
+    assert_eq!(status, 403);
+    let (status, missing) = text(&police, app.url("/activites/999999")).await;
+    assert_eq!(status, 403, "a number that does not exist is told like another organisation's");
+    let said = |page: &str| page.contains("a pas été enregistrée par votre organisation");
+    assert!(said(&refused) && said(&missing));
+    assert_eq!(text(&coordinator, app.url("/activites/999999")).await.0, 404, "the coordination reads all: 404 is no hint");
     assert!(text(&police, app.url("/activites")).await.1.contains("0 action(s) en"));
     let mut changed = with(&form(two, city.north, city.police), "title", "Détourné");
     changed.push(("version", "1".into()));
@@ -124,6 +130,8 @@ async fn bad_input_is_refused_field_by_field(b: Backend) {
         ("started_on", &tomorrow, "dans le futur", true),
         ("started_on", "2026-02-31", "Date illisible", true),
         ("started_on", "9999-01-01", "Année hors des limites", true),
+        ("started_on", "1999-12-31", "depuis 2000", true),
+        ("title", "Atelier\u{2028}caché", "intitulé", true),
         ("district_id", "999999", "quartier", true),
         ("sheet", "999999", "fiches dans la liste", false),
         ("organisation", "abc", "Choisissez dans la liste", false),
@@ -169,10 +177,16 @@ async fn bad_input_is_refused_field_by_field(b: Backend) {
     let (status, _, page) = send(&coordinator, url.clone(), &stale).await;
     assert_eq!(status, 409);
     assert!(page.contains("Changement tardif") && page.contains("a changé entre-temps"));
+    assert!(page.contains(r#"name="version" value="2""#), "the form now carries the current version");
     let page = text(&coordinator, url.clone()).await.1;
     assert!(page.contains("Atelier renommé") && !page.contains("Changement tardif"));
+    // Saving again from that page replaces the activity knowingly.
+    let mut again = with(&good, "title", "Changement tardif");
+    again.push(("version", "2".into()));
+    assert_eq!(send(&coordinator, url.clone(), &again).await.0, 303);
+    assert!(text(&coordinator, url.clone()).await.1.contains("Changement tardif"));
     let filter = maillage_store::audit::AuditFilter { operation: Some("activity.update".into()), ..Default::default() };
-    assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap().len(), 1, "each change is in the journal");
+    assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap().len(), 2, "each change is in the journal");
 }
 
 async fn the_api_uses_the_same_rules(b: Backend) {
@@ -201,6 +215,24 @@ async fn the_api_uses_the_same_rules(b: Backend) {
     assert_eq!(fields, ["sheets", "participants"], "every fault at once, under the API's names: {refusal}");
     let r = coordinator.post(app.url("/api/v1/activites")).json(&serde_json::json!({"kind": 3})).send().await.unwrap();
     assert_eq!(r.status(), 400, "a body of the wrong shape");
+    // The refusal names the field, wherever it is.
+    let mut odd = body.clone();
+    odd["participants"][0]["zz"] = serde_json::json!(1);
+    let r = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(r.text().await.unwrap().contains("participants[0].zz"), "an unknown key of a line is refused by name");
+    let mut odd = body.clone();
+    odd["participants"][0]["count"] = serde_json::json!("14");
+    let r = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("« participants[0].count » n'a pas le type attendu"));
+    let mut odd = body.clone();
+    odd.as_object_mut().unwrap().remove("title");
+    let r = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap();
+    assert!(r.text().await.unwrap().contains("« title » manque"));
+    let mut odd = body.clone();
+    odd["started_on"] = serde_json::json!("01/12/2026");
+    let refusal: serde_json::Value = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap().json().await.unwrap();
+    assert!(refusal["fields"][0]["message"].as_str().unwrap().contains("aaaa-mm-jj"), "{refusal}");
     let list: serde_json::Value = coordinator.get(app.url("/api/v1/activites")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["activities"].as_array().unwrap().len(), 1);
 }

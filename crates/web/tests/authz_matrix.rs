@@ -39,6 +39,7 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),
         ("GET", p) if p.starts_with("/travaux-interet-general") => Some(FIGURES),
         ("POST", p) if p.starts_with("/travaux-interet-general") => Some(COORD),
+        ("GET", p) if p.starts_with("/evaluation") => Some(FIGURES),
         // A partner reads and changes its organisation's activities only: `ReadActivity { own }`.
         (_, p) if p.starts_with("/activites") || p.starts_with("/api/v1/activites") => Some(REPORTS),
         ("GET", "/groupes/registre") => Some(&[Administrator, Coordinator, Dpo]),
@@ -107,7 +108,9 @@ async fn matrix(b: Backend) {
             // A partner asking for a report number it cannot read (here one that does not
             // exist) is told so, the same way whether it exists or not: the route is open to it,
             // the record is not.
-            let record_refused = status == 403 && body.contains("existe pas ou ne concerne pas votre organisation");
+            let record_refused = status == 403
+                && (body.contains("existe pas ou ne concerne pas votre organisation")
+                    || body.contains("a pas été enregistrée par votre organisation"));
             let who = role.map_or("anonyme", maillage_core::authz::Role::code);
             match (allowed(spec.method, spec.path), role) {
                 // Open311 is public (its own API keys, 403 and 404 are part of its protocol).

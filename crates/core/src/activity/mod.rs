@@ -24,6 +24,11 @@ pub const AGE_BANDS: &[Choice] = &[
 pub const SEXES: &[Choice] = &[("F", "Femmes, filles"), ("M", "Hommes, garçons"), ("non_precise", "Sexe non précisé")];
 
 pub const TITLE_MAX: usize = 120;
+/// The first year the journal holds, the strategies' own first year (the lists and figures are
+/// by year from then on).
+pub const FIRST_YEAR: i32 = *crate::strategy::STRATEGY_YEARS.start();
+/// The longest an activity lasts, in days; a scheme running for years is recorded year by year.
+pub const LONGEST_DAYS: i64 = 366;
 pub const NOTE_MAX: usize = 1000;
 /// Participant lines of one activity: one per (public, age band, sex).
 pub const LINES_MAX: usize = PUBLICS.len() * AGE_BANDS.len() * SEXES.len();
@@ -34,6 +39,7 @@ pub const LINKS_MAX: usize = 30;
 
 /// One line of participants: how many of a public, an age band and a sex.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Participants {
     pub public: String,
     pub age_band: String,
@@ -78,9 +84,16 @@ pub fn check_activity(d: &ActivityDraft, today: Date, k: &Known) -> Vec<Fault> {
     match d.started_on {
         None => faults.push(("started_on", "La date de l'action est obligatoire.".into())),
         Some(s) if s > today => faults.push(("started_on", "Une action réalisée ne peut pas commencer dans le futur.".into())),
+        Some(s) if s.year() < FIRST_YEAR => {
+            faults.push(("started_on", format!("Le journal tient les actions réalisées depuis {FIRST_YEAR}.")));
+        }
         Some(s) => match d.ended_on {
             Some(e) if e < s => faults.push(("ended_on", "La fin précède le début.".into())),
             Some(e) if e > today => faults.push(("ended_on", "Une action réalisée ne peut pas finir dans le futur.".into())),
+            Some(e) if (e - s).whole_days() > LONGEST_DAYS => faults.push((
+                "ended_on",
+                "Une action dure au plus un an : enregistrez une action par année pour ce qui dure plus longtemps.".into(),
+            )),
             _ => {}
         },
     }
@@ -169,6 +182,14 @@ mod tests {
             ("title", Box::new(|d| d.title = "a\nb".into())),
             ("started_on", Box::new(|d| d.started_on = Some(date!(2026 - 06 - 16)))),
             ("ended_on", Box::new(|d| d.ended_on = Some(date!(2026 - 05 - 31)))),
+            ("started_on", Box::new(|d| d.started_on = Some(date!(1999 - 12 - 31)))),
+            (
+                "ended_on",
+                Box::new(|d| {
+                    d.started_on = Some(date!(2024 - 06 - 01));
+                    d.ended_on = Some(date!(2026 - 06 - 01));
+                }),
+            ),
             ("sheet_ids", Box::new(|d| d.sheet_ids.clear())),
             ("sheet_ids", Box::new(|d| d.sheet_ids = vec![9])),
             ("district_id", Box::new(|d| d.district_id = Some(8))),

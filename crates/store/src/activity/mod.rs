@@ -330,3 +330,83 @@ async fn write_links(tx: &mut Tx, id: i64, d: &ActivityDraft) -> Result<(), Stor
     });
     Ok(())
 }
+
+/// What the evaluation counts of the activities of a period (and a sheet, if given).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ActivityFigures {
+    pub activities: i64,
+    pub participants: i64,
+    pub professionals_present: i64,
+    /// (kind's label, activities)
+    pub by_kind: Vec<(String, i64)>,
+    /// (district's name, none for the whole city; activities, participants)
+    pub by_district: Vec<(Option<String>, i64, i64)>,
+    /// Participant lines summed: (public, age band, sex, participants)
+    pub participants_by: Vec<(String, String, String, i64)>,
+}
+
+/// Activities and participants of one sheet (or of all) in one year.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct YearCount {
+    pub year: String,
+    pub activities: i64,
+    pub participants: i64,
+}
+
+impl Store {
+    /// The figures of the activities started within `[from, to]`, of one sheet or all.
+    pub async fn activity_figures(&self, from: Date, to: Date, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
+        let filter = ActivityFilter { from: Some(from), to: Some(to), sheet_id, organisation_id: None };
+        let (cond, values) = conditions(&filter);
+        let totals = format!(
+            "SELECT COUNT(*), CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT), CAST(COALESCE(SUM(a.professionals_present), 0) AS BIGINT) \
+             FROM activities a{cond}"
+        );
+        let kinds = format!(
+            "SELECT k.label, COUNT(*) FROM activities a JOIN activity_kinds k ON k.code = a.kind{cond} GROUP BY k.label, k.position ORDER BY k.position"
+        );
+        let districts = format!(
+            "SELECT ar.name, COUNT(*), CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT) FROM activities a \
+             LEFT JOIN areas ar ON ar.id = a.district_id{cond} GROUP BY ar.name ORDER BY ar.name"
+        );
+        let participants = format!(
+            "SELECT p.public, p.age_band, p.sex, CAST(SUM(p.n) AS BIGINT) FROM activity_participants p \
+             JOIN activities a ON a.id = p.activity_id{cond} GROUP BY p.public, p.age_band, p.sex"
+        );
+        let (t, by_kind, by_district, participants_by): ((i64, i64, i64), _, _, _) = on_db!(&self.db, p, {
+            (
+                bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(totals)), &values).fetch_one(p).await?,
+                bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(kinds)), &values).fetch_all(p).await?,
+                bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(districts)), &values).fetch_all(p).await?,
+                bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(participants)), &values).fetch_all(p).await?,
+            )
+        });
+        Ok(ActivityFigures { activities: t.0, participants: t.1, professionals_present: t.2, by_kind, by_district, participants_by })
+    }
+
+    /// Activities and participants by year, of one sheet or all.
+    pub async fn activity_years(&self, sheet_id: Option<i64>) -> Result<Vec<YearCount>, StoreError> {
+        let filter = ActivityFilter { sheet_id, ..ActivityFilter::default() };
+        let (cond, values) = conditions(&filter);
+        let sql = format!(
+            "SELECT SUBSTR(a.started_on, 1, 4) AS year, COUNT(*) AS activities, CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT) AS participants \
+             FROM activities a{cond} GROUP BY SUBSTR(a.started_on, 1, 4) ORDER BY 1"
+        );
+        Ok(on_db!(&self.db, p, bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &values).fetch_all(p).await?))
+    }
+
+    /// Activities and participants of each sheet within `[from, to]`: (sheet id, activities,
+    /// participants). An activity serving two sheets counts for each.
+    pub async fn activities_by_sheet(&self, from: Date, to: Date) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        Ok(on_db!(&self.db, p, {
+            sqlx::query_as(
+                "SELECT x.action_sheet_id, COUNT(*), CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT) FROM activity_sheets x \
+                 JOIN activities a ON a.id = x.activity_id WHERE a.started_on >= $1 AND a.started_on <= $2 GROUP BY x.action_sheet_id",
+            )
+            .bind(from.to_string())
+            .bind(to.to_string())
+            .fetch_all(p)
+            .await?
+        }))
+    }
+}

@@ -88,6 +88,8 @@ struct ListPage {
     page: i64,
     more: bool,
     all_organisations: bool,
+    /// The latest year one may ask for: this one.
+    max_year: i32,
 }
 
 async fn list_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
@@ -132,6 +134,7 @@ async fn list_page(State(state): State<AppState>, user: Option<CurrentUser>, Que
         page,
         more,
         all_organisations: filter.organisation_id.is_none(),
+        max_year: today().year(),
     })
 }
 
@@ -407,11 +410,16 @@ async fn create(
     Ok(Redirect::to(&format!("/activites/{id}?fait=enregistree")).into_response())
 }
 
-/// The activity, if `u` may read it.
+/// The activity, if `u` may read it. Whoever may not read every activity is told the same
+/// whether it exists or not (no guessing at other organisations' numbers).
 async fn readable(state: &AppState, u: &CurrentUser, id: &str) -> Result<ActivityRecord, AppError> {
-    let r = state.store.activity(parse_id(id)?).await?.ok_or(AppError::NotFound)?;
-    require(Some(u), Action::ReadActivity { own: own(u, &r.activity) }, "/activites")?;
-    Ok(r)
+    let reads_all = require(Some(u), Action::ReadActivity { own: false }, "/activites").is_ok();
+    let found = state.store.activity(parse_id(id)?).await?;
+    match found {
+        Some(r) if require(Some(u), Action::ReadActivity { own: own(u, &r.activity) }, "/activites").is_ok() => Ok(r),
+        None if reads_all => Err(AppError::NotFound),
+        _ => Err(AppError::NotYourActivity),
+    }
 }
 
 async fn activity_page(
@@ -455,8 +463,17 @@ async fn update(
         // Changed meanwhile: what was typed stays, with the news.
         Err(maillage_app::activity::ActivityError::Store(maillage_store::StoreError::Conflict(m))) => {
             let mut errors = FieldErrors::default();
-            errors.add("version", format!("Pas enregistré : {m}. Vos saisies sont conservées ci-dessous."));
-            let page = form_view(&state, u, Some(r), form, errors, None).await?;
+            errors.add(
+                "version",
+                format!(
+                    "Pas enregistré : {m}. Vos saisies sont conservées ci-dessous, l'action telle qu'enregistrée est affichée au-dessus : \
+                     enregistrez de nouveau pour remplacer celle-ci par vos saisies."
+                ),
+            );
+            // The page shows the activity as it is now; saving again replaces it knowingly.
+            let current = state.store.activity(activity_id).await?.ok_or(AppError::NotFound)?;
+            let form = ActivityForm { version: current.activity.version.to_string(), ..form };
+            let page = form_view(&state, u, Some(current), form, errors, None).await?;
             Ok((axum::http::StatusCode::CONFLICT, axum::response::Html(page.render()?)).into_response())
         }
         Err(e) => Err(e.into()),
@@ -535,7 +552,7 @@ async fn api_create(
         }
     }
     let mut date = |field: &'static str, v: Option<&str>| {
-        v.filter(|v| !v.trim().is_empty()).and_then(|v| time_fmt::read_iso_date(v).map_err(|e| faults.push((field, e.to_string()))).ok())
+        v.filter(|v| !v.trim().is_empty()).and_then(|v| time_fmt::read_iso_date(v).map_err(|e| faults.push((field, e.for_api()))).ok())
     };
     let started_on = date("started_on", Some(&input.started_on));
     let ended_on = date("ended_on", input.ended_on.as_deref());

@@ -1,0 +1,250 @@
+//! The evaluation's live figures, computed at each request from the records (no nightly batch):
+//! the strategy by axis and sheet for a year, and a sheet's actions carried out by kind, its
+//! participants by age band and sex, by public and by district, and their trend over the years.
+//! Outside the coordination, every breakdown is published: counts below 5 as "< 5", and the
+//! count that would give one away withheld (`authz::confidential_figures_masked`).
+
+use crate::auth::{CurrentUser, require};
+use crate::error::AppError;
+use crate::layout::Layout;
+use crate::page::{YearQuery, render, year_param};
+use crate::{AppState, Routes};
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use maillage_core::activity::{AGE_BANDS, PUBLICS, SEXES, label};
+use maillage_core::authz::{Action, confidential_figures_masked};
+use maillage_core::publication;
+use maillage_core::strategy::ActionSheet;
+use maillage_core::text::number_fr;
+use maillage_store::activity::ActivityFigures;
+use time::Date;
+
+pub fn routes(r: Routes) -> Routes {
+    r.get("/evaluation", strategy_page).get("/evaluation/fiches/{code}", sheet_page)
+}
+
+fn this_year() -> i32 {
+    maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).year()
+}
+
+fn year_span(year: i32) -> Result<(Date, Date), AppError> {
+    let from = Date::from_calendar_date(year, time::Month::January, 1).map_err(AppError::internal)?;
+    let to = Date::from_calendar_date(year, time::Month::December, 31).map_err(AppError::internal)?;
+    Ok((from, to))
+}
+
+/// A table of figures: caption, column headers (the first heads the row labels), and rows of
+/// a label and its cells, as shown.
+pub struct Table {
+    pub caption: String,
+    pub header: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
+}
+
+/// Counts of people as shown to this reader: exact inside the coordination, published outside.
+/// Counts of actions carried out point at nobody and are always exact.
+struct Shown {
+    masked: bool,
+}
+
+impl Shown {
+    fn one(&self, n: i64) -> String {
+        if self.masked { publication::count(n) } else { number_fr(n) }
+    }
+
+    /// Several counts that add up to a total given elsewhere, in their order.
+    fn many(&self, counts: &[(String, i64)]) -> Vec<String> {
+        if self.masked {
+            publication::breakdown(counts).into_iter().map(|(_, v)| v).collect()
+        } else {
+            counts.iter().map(|(_, n)| number_fr(*n)).collect()
+        }
+    }
+}
+
+// ---- the strategy --------------------------------------------------------------------------
+
+struct SheetLine {
+    code: String,
+    title: String,
+    activities: String,
+    participants: String,
+}
+
+struct AxisBlock {
+    number: i32,
+    title: String,
+    sheets: Vec<SheetLine>,
+}
+
+#[derive(Template)]
+#[template(path = "evaluation/strategy.html")]
+struct StrategyPage {
+    layout: Layout,
+    year: i32,
+    title: String,
+    axes: Vec<AxisBlock>,
+    activities: String,
+    participants: String,
+    trend: Table,
+    masked: bool,
+    max_year: i32,
+}
+
+async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
+    let year = year_param(&q.annee)?;
+    let (from, to) = year_span(year)?;
+    let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
+    let ids = state.store.sheet_choices().await?;
+    let counts = state.store.activities_by_sheet(from, to).await?;
+    let shown = Shown { masked: confidential_figures_masked(&u.actor) };
+    let of = |code: &str| {
+        let id = ids.iter().find(|s| s.code == code).map(|s| s.id);
+        counts.iter().find(|c| Some(c.0) == id).map_or((0, 0), |c| (c.1, c.2))
+    };
+    let axes = strategy
+        .doc
+        .axes
+        .iter()
+        .map(|a| AxisBlock {
+            number: a.number,
+            title: a.title.clone(),
+            sheets: a
+                .sheets
+                .iter()
+                .map(|s| {
+                    let (activities, participants) = of(&s.code);
+                    SheetLine {
+                        code: s.code.clone(),
+                        title: s.title.clone(),
+                        activities: number_fr(activities),
+                        participants: shown.one(participants),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let totals = state.store.activity_figures(from, to, None).await?;
+    let trend = trend_table(&state, None, &shown).await?;
+    render(&StrategyPage {
+        layout: Layout::new(&format!("Évaluation de la stratégie — {year}"), Some(u)),
+        year,
+        title: strategy.doc.title,
+        axes,
+        activities: number_fr(totals.activities),
+        participants: shown.one(totals.participants),
+        trend,
+        masked: shown.masked,
+        max_year: this_year(),
+    })
+}
+
+async fn trend_table(state: &AppState, sheet_id: Option<i64>, shown: &Shown) -> Result<Table, AppError> {
+    let years = state.store.activity_years(sheet_id).await?;
+    let activities: Vec<(String, i64)> = years.iter().map(|y| (y.year.clone(), y.activities)).collect();
+    let participants: Vec<(String, i64)> = years.iter().map(|y| (y.year.clone(), y.participants)).collect();
+    // Each year stands alone (no total is given across years): counts are published one by one.
+    let a: Vec<String> = activities.iter().map(|(_, n)| number_fr(*n)).collect();
+    let p: Vec<String> = participants.iter().map(|(_, n)| shown.one(*n)).collect();
+    Ok(Table {
+        caption: "Évolution par année".into(),
+        header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
+        rows: years.iter().zip(a.into_iter().zip(p)).map(|(y, (a, p))| (y.year.clone(), vec![a, p])).collect(),
+    })
+}
+
+// ---- a sheet -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "evaluation/sheet.html")]
+struct SheetPage {
+    layout: Layout,
+    year: i32,
+    sheet: ActionSheet,
+    activities: String,
+    participants: String,
+    professionals: String,
+    tables: Vec<Table>,
+    masked: bool,
+    max_year: i32,
+}
+
+async fn sheet_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(code): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
+    let year = year_param(&q.annee)?;
+    let (from, to) = year_span(year)?;
+    let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
+    let sheet = strategy.doc.axes.iter().flat_map(|a| a.sheets.iter()).find(|s| s.code == code).cloned().ok_or(AppError::NotFound)?;
+    let id = Some(state.store.sheet_choices().await?.into_iter().find(|s| s.code == sheet.code).ok_or(AppError::NotFound)?.id);
+    let figures = state.store.activity_figures(from, to, id).await?;
+    let shown = Shown { masked: confidential_figures_masked(&u.actor) };
+    let mut tables = breakdowns(&figures, &shown);
+    tables.push(trend_table(&state, id, &shown).await?);
+    render(&SheetPage {
+        layout: Layout::new(&format!("Évaluation de la fiche {} — {year}", sheet.code), Some(u)),
+        year,
+        activities: number_fr(figures.activities),
+        participants: shown.one(figures.participants),
+        professionals: shown.one(figures.professionals_present),
+        sheet,
+        tables,
+        masked: shown.masked,
+        max_year: this_year(),
+    })
+}
+
+/// The sheet's breakdowns: actions by kind; participants by age band and sex, by public; by
+/// district.
+fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
+    let mut tables = Vec::new();
+    let kinds: Vec<String> = f.by_kind.iter().map(|(_, n)| number_fr(*n)).collect();
+    tables.push(Table {
+        caption: "Actions réalisées par type".into(),
+        header: vec!["Type d'action".into(), "Actions".into()],
+        rows: f.by_kind.iter().zip(kinds).map(|((k, _), v)| (k.clone(), vec![v])).collect(),
+    });
+    // Age band × sex, every public together: the cells are one breakdown of the participants.
+    let sum = |age: &str, sex: &str| f.participants_by.iter().filter(|p| p.1 == age && p.2 == sex).map(|p| p.3).sum::<i64>();
+    let cells: Vec<(String, i64)> =
+        AGE_BANDS.iter().flat_map(|(a, _)| SEXES.iter().map(move |(s, _)| (format!("{a}/{s}"), sum(a, s)))).collect();
+    let shown_cells = shown.many(&cells);
+    let mut header = vec!["Âge".to_string()];
+    header.extend(SEXES.iter().map(|(_, l)| (*l).to_string()));
+    tables.push(Table {
+        caption: "Participants par âge et par sexe".into(),
+        header,
+        rows: AGE_BANDS
+            .iter()
+            .enumerate()
+            .map(|(i, (_, l))| ((*l).to_string(), shown_cells[i * SEXES.len()..(i + 1) * SEXES.len()].to_vec()))
+            .collect(),
+    });
+    let publics: Vec<(String, i64)> = PUBLICS
+        .iter()
+        .map(|(code, _)| ((*code).to_string(), f.participants_by.iter().filter(|p| p.0 == *code).map(|p| p.3).sum()))
+        .collect();
+    let shown_publics = shown.many(&publics);
+    tables.push(Table {
+        caption: "Participants par public".into(),
+        header: vec!["Public".into(), "Participants".into()],
+        rows: publics.iter().zip(shown_publics).map(|((c, _), v)| (label(PUBLICS, c).to_string(), vec![v])).collect(),
+    });
+    let districts: Vec<(String, i64)> =
+        f.by_district.iter().map(|(d, a, _)| (d.clone().unwrap_or_else(|| "Toute la ville".into()), *a)).collect();
+    let district_participants: Vec<(String, i64)> =
+        f.by_district.iter().map(|(d, _, p)| (d.clone().unwrap_or_else(|| "Toute la ville".into()), *p)).collect();
+    let (a, p) = (districts.iter().map(|(_, n)| number_fr(*n)).collect::<Vec<_>>(), shown.many(&district_participants));
+    tables.push(Table {
+        caption: "Par quartier".into(),
+        header: vec!["Quartier".into(), "Actions".into(), "Participants".into()],
+        rows: districts.iter().zip(a.into_iter().zip(p)).map(|((d, _), (a, p))| (d.clone(), vec![a, p])).collect(),
+    });
+    tables
+}

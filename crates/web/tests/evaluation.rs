@@ -1,0 +1,68 @@
+//! The evaluation's live figures, on both backends: what the activity journal records shows at
+//! once in the strategy's and the sheet's figures, exact for the coordination and published
+//! (small counts hidden, with the one that would give them away) for everyone else.
+#![cfg(test)]
+
+mod common;
+
+use common::member::text;
+use common::{Backend, city, email_for};
+use maillage_core::activity::{ActivityDraft, Participants};
+use maillage_core::authz::Role;
+use maillage_store::Author;
+
+fn line(public: &str, age_band: &str, sex: &str, count: i64) -> Participants {
+    Participants { public: public.into(), age_band: age_band.into(), sex: sex.into(), count }
+}
+
+async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let sheets = app.store.sheet_choices().await.unwrap();
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let year = today.year();
+    let record = |participants: Vec<Participants>, district: Option<i64>| ActivityDraft {
+        kind: "atelier".into(),
+        title: "Atelier".into(),
+        started_on: Some(today),
+        sheet_ids: vec![sheets[0].id],
+        district_id: district,
+        participants,
+        professionals_present: 2,
+        ..ActivityDraft::default()
+    };
+    let by = Author::system();
+    let first = record(vec![line("jeunes", "12_15", "F", 12), line("jeunes", "12_15", "M", 3)], Some(city.north));
+    app.store.create_activity(&by, None, Some(city.police), &first).await.unwrap();
+
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let sheet_url = app.url(&format!("/evaluation/fiches/{}?annee={year}", sheets[0].code));
+    let (status, page) = text(&coordinator, sheet_url.clone()).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("<strong>1</strong> action(s) réalisée(s), <strong>15</strong> participant(s)"), "{page}");
+    assert!(page.contains(r#"<td data-label="Hommes, garçons">3</td>"#), "exact counts inside the coordination");
+
+    // Recorded now, counted now: no batch in between.
+    let second = record(vec![line("habitants", "26_plus", "F", 7)], None);
+    app.store.create_activity(&by, None, Some(city.police), &second).await.unwrap();
+    let page = text(&coordinator, sheet_url.clone()).await.1;
+    assert!(page.contains("<strong>2</strong> action(s) réalisée(s), <strong>22</strong> participant(s)"), "{page}");
+    let strategy = text(&coordinator, app.url(&format!("/evaluation?annee={year}"))).await.1;
+    assert!(strategy.contains(&format!("{} — {}", sheets[0].code, sheets[0].title)));
+    assert!(strategy.contains(r#"<td data-label="Actions réalisées">2</td><td data-label="Participants">22</td>"#), "{strategy}");
+
+    // Outside the coordination: the 3 is hidden, and the smallest shown count with it.
+    for role in [Role::Reader, Role::Partner] {
+        let c = app.login(email_for(role)).await;
+        let page = text(&c, sheet_url.clone()).await.1;
+        assert!(!page.contains(r#"<td data-label="Hommes, garçons">3</td>"#), "{role:?}");
+        assert!(page.contains(r#"<td data-label="Hommes, garçons">&#60;"#), "{role:?}: shown as « < 5 »: {page}");
+        assert!(!page.contains(r#"<td data-label="Femmes, filles">7</td>"#), "{role:?}: the total minus the others would give the 3");
+        assert!(page.contains("inférieurs à 5"));
+    }
+    assert_eq!(text(&app.login(email_for(Role::Dpo)).await, app.url("/evaluation")).await.0, 403);
+    assert_eq!(text(&coordinator, app.url("/evaluation?annee=1850")).await.0, 400);
+    assert_eq!(text(&coordinator, app.url("/evaluation/fiches/9.9")).await.0, 404);
+}
+
+backend_tests!(figures_are_live_and_published_outside_the_coordination);
