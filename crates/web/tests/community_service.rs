@@ -123,6 +123,8 @@ async fn placements_are_read_by_the_group_only(b: Backend) {
     let (status, _, body) = post(&member_again, g(&format!("/{id}")), &pairs(&done)).await;
     assert_eq!(status, 409, "the same version again: {body}");
     assert!(body.contains("Rien n&#39;a été enregistré") && body.contains(&format!("value=\"{ended}\"")), "the form comes back as typed");
+    let next = version.parse::<i64>().unwrap() + 1;
+    assert!(body.contains(&format!("name=\"version\" value=\"{next}\"")), "over the current version: saving again goes through");
     // The same file again while its measure runs: refused, however the number is typed.
     let mut again = placement_form(&post_id, &decided);
     again[0].1 = "spip92 4242".into();

@@ -339,10 +339,13 @@ async fn update(
     match cs::update_placement(&state, &u.author(), &view, version, draft).await {
         Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/mesures/{}?fait=mesure", group.id, view.placement.id)).into_response()),
         Err(CaseError::Invalid(faults)) => render_invalid(&page_view(&state, u, group, &view, form, errors_of(faults, ""), None).await?),
-        // Changed by someone else meanwhile: the form comes back as typed, with the news.
+        // Changed by someone else meanwhile: the form comes back as typed, with the news, over
+        // the measure as it is now; saving again replaces it knowingly.
         Err(CaseError::Store(maillage_store::StoreError::Conflict(m))) => {
-            let page =
-                page_view(&state, u, group, &view, form, FieldErrors::default(), Some(format!("Rien n'a été enregistré : {m}."))).await?;
+            let current = view_of(&state, &group, &placement).await?;
+            let form = PlacementForm { version: current.placement.version.to_string(), ..form };
+            let news = format!("Rien n'a été enregistré : {m}. Vos saisies sont conservées : enregistrez de nouveau pour remplacer la mesure.");
+            let page = page_view(&state, u, group, &current, form, FieldErrors::default(), Some(news)).await?;
             Ok((axum::http::StatusCode::CONFLICT, axum::response::Html(askama::Template::render(&page)?)).into_response())
         }
         Err(e) => Err(e.into()),
