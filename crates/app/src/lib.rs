@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 pub mod audit;
 pub mod community_service;
+pub mod evaluation;
 pub mod keyring;
 pub mod mail;
 pub mod report;

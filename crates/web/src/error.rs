@@ -119,6 +119,17 @@ impl From<maillage_app::activity::ActivityError> for AppError {
     }
 }
 
+impl From<maillage_app::evaluation::ExportError> for AppError {
+    fn from(e: maillage_app::evaluation::ExportError) -> Self {
+        use maillage_app::evaluation::ExportError;
+        match e {
+            ExportError::Store(e) => e.into(),
+            ExportError::NoStrategy => AppError::NotFound,
+            e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Office(_)) => AppError::internal(e),
+        }
+    }
+}
+
 impl From<askama::Error> for AppError {
     fn from(e: askama::Error) -> Self {
         AppError::internal(e)

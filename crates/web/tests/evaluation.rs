@@ -60,6 +60,31 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
         assert!(!page.contains(r#"<td data-label="Femmes, filles">7</td>"#), "{role:?}: the total minus the others would give the 3");
         assert!(page.contains("inférieurs à 5"));
     }
+    // Exports: every figure on a line of its own, the same published values outside.
+    let csv = |c: reqwest::Client, query: String| async move {
+        let r = c.get(app.url(&format!("/evaluation/export.csv?{query}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        r.text().await.unwrap()
+    };
+    let fr = csv(coordinator.clone(), format!("annee={year}&format=point-virgule")).await;
+    assert!(fr.starts_with("\u{feff}Année;Axe;Fiche;Mesure;Ventilation;Catégorie;Valeur"), "{fr}");
+    let code = &sheets[0].code;
+    assert!(fr.contains(&format!("{year};1;{code};Participants;Âge et sexe;12 à 15 ans — Hommes, garçons;3")), "{fr}");
+    assert!(fr.contains(&format!("{year};1;{code};Actions réalisées;;;2")));
+    let plain = csv(coordinator.clone(), format!("annee={year}")).await;
+    assert!(plain.starts_with("Année,Axe,Fiche") && plain.contains(&format!("{year},1,{code},Participants,,,22")));
+    let outside = csv(app.login(email_for(Role::Reader)).await, format!("annee={year}&format=point-virgule")).await;
+    assert!(!outside.contains("Hommes, garçons;3") && outside.contains("Hommes, garçons;<"), "{outside}");
+    assert!(!outside.contains("26 ans et plus — Femmes, filles;7"), "the one that would give it away");
+    let r = coordinator.get(app.url(&format!("/evaluation/export.ods?annee={year}"))).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.spreadsheet");
+    let mut ods = zip::ZipArchive::new(std::io::Cursor::new(r.bytes().await.unwrap().to_vec())).unwrap();
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut ods.by_name("content.xml").unwrap(), &mut content).unwrap();
+    assert!(content.contains(&format!("Évaluation {year}")) && content.contains("12 à 15 ans — Hommes, garçons"));
+    assert!(content.contains(r#"office:value-type="float" office:value="22""#), "counts stay numbers");
+    assert_eq!(coordinator.get(app.url("/evaluation/export.csv?format=tableur")).send().await.unwrap().status(), 400);
+
     assert_eq!(text(&app.login(email_for(Role::Dpo)).await, app.url("/evaluation")).await.0, 403);
     assert_eq!(text(&coordinator, app.url("/evaluation?annee=1850")).await.0, 400);
     assert_eq!(text(&coordinator, app.url("/evaluation/fiches/9.9")).await.0, 404);

@@ -344,7 +344,8 @@ async fn update(
         Err(CaseError::Store(maillage_store::StoreError::Conflict(m))) => {
             let current = view_of(&state, &group, &placement).await?;
             let form = PlacementForm { version: current.placement.version.to_string(), ..form };
-            let news = format!("Rien n'a été enregistré : {m}. Vos saisies sont conservées : enregistrez de nouveau pour remplacer la mesure.");
+            let news =
+                format!("Rien n'a été enregistré : {m}. Vos saisies sont conservées : enregistrez de nouveau pour remplacer la mesure.");
             let page = page_view(&state, u, group, &current, form, FieldErrors::default(), Some(news)).await?;
             Ok((axum::http::StatusCode::CONFLICT, axum::response::Html(askama::Template::render(&page)?)).into_response())
         }

@@ -21,7 +21,10 @@ use maillage_store::activity::ActivityFigures;
 use time::Date;
 
 pub fn routes(r: Routes) -> Routes {
-    r.get("/evaluation", strategy_page).get("/evaluation/fiches/{code}", sheet_page)
+    r.get("/evaluation", strategy_page)
+        .get("/evaluation/fiches/{code}", sheet_page)
+        .get("/evaluation/export.csv", export_csv)
+        .get("/evaluation/export.ods", export_ods)
 }
 
 fn this_year() -> i32 {
@@ -247,4 +250,46 @@ fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
         rows: districts.iter().zip(a.into_iter().zip(p)).map(|((d, _), (a, p))| (d.clone(), vec![a, p])).collect(),
     });
     tables
+}
+
+// ---- exports -------------------------------------------------------------------------------
+
+#[derive(serde::Deserialize, Default)]
+pub struct ExportQuery {
+    #[serde(default)]
+    annee: String,
+    /// `point-virgule`: the variant French spreadsheets open directly.
+    #[serde(default)]
+    format: String,
+}
+
+fn attachment(content_type: &str, name: String, body: Vec<u8>) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body)
+        .into_response()
+}
+
+/// Every figure of the year, one per line, as CSV (UTF-8, commas; or semicolons with a
+/// byte-order mark).
+async fn export_csv(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
+    let year = year_param(&q.annee)?;
+    let french = match q.format.as_str() {
+        "" => false,
+        "point-virgule" => true,
+        _ => return Err(AppError::BadRequest("format inconnu : laissez-le vide (virgules) ou choisissez « point-virgule ».".into())),
+    };
+    let lines = maillage_app::evaluation::lines(&state, year, confidential_figures_masked(&u.actor)).await?;
+    let csv = maillage_app::evaluation::csv(&lines, french)?;
+    let name = if french { format!("evaluation-{year}-point-virgule.csv") } else { format!("evaluation-{year}.csv") };
+    Ok(attachment("text/csv; charset=utf-8", name, csv))
+}
+
+async fn export_ods(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
+    let year = year_param(&q.annee)?;
+    let lines = maillage_app::evaluation::lines(&state, year, confidential_figures_masked(&u.actor)).await?;
+    let ods = maillage_app::evaluation::ods(&lines, year)?;
+    Ok(attachment("application/vnd.oasis.opendocument.spreadsheet", format!("evaluation-{year}.ods"), ods))
 }
