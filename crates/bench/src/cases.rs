@@ -43,54 +43,26 @@ fn row(label: &str, lat: &[Duration], wall: Duration, base: &[Duration]) {
 pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());
     let count: i64 = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
-    let pg_admin = args.get(2).cloned();
-    let tag = std::process::id();
-    let data = std::env::temp_dir().join(format!("maillage-bench-cases-{tag}"));
-    std::fs::create_dir_all(&data)?;
-    let (db_url, backend) = match &pg_admin {
-        Some(admin) => {
-            let name = format!("maillage_bench_cases_{tag}");
-            crate::reports::drop_create(admin, &name, true).await?;
-            (format!("{}/{name}", admin.rsplit_once('/').map_or(admin.as_str(), |p| p.0)), "PostgreSQL")
-        }
-        None => (format!("sqlite://{}", data.join("maillage.db").display()), "SQLite"),
-    };
-    println!("maillage-bench cases — {backend}, {count} situations, {} actions, {CLIENTS} concurrent clients", count * 10);
-    let store = Store::connect(&db_url).await?;
-    let key_file = data.join("maillage.key");
+    let db = crate::Scratch::new("cases", args.get(2).map(String::as_str)).await?;
+    println!("maillage-bench cases — {}, {count} situations, {} actions, {CLIENTS} concurrent clients", db.backend, count * 10);
+    let store = Store::connect(&db.url).await?;
+    let key_file = db.data.join("maillage.key");
     Keyring::create(&key_file)?;
-    let config =
-        maillage_app::AppConfig { key_file: Some(key_file.clone()), data_dir: data.clone(), read_alert_threshold: 0, ..Default::default() };
+    let config = maillage_app::AppConfig {
+        key_file: Some(key_file.clone()),
+        data_dir: db.data.clone(),
+        read_alert_threshold: 0,
+        ..Default::default()
+    };
     let app = maillage_app::App::new(store.clone(), &config).await?;
     let (group, member_id) = setup(&app, count).await?;
-    if pg_admin.is_some() {
-        // What autovacuum does some time after a load, done now so that it does not run during
-        // the measure (a server in use has its tables vacuumed and its statistics up to date).
-        use sqlx::Connection;
-        let mut conn = sqlx::PgConnection::connect(&db_url).await?;
-        sqlx::query("VACUUM (ANALYZE)").execute(&mut conn).await?;
-    }
-
-    let mut child = std::process::Command::new(&bin)
-        .arg("serve")
-        .env("MAILLAGE_DATABASE_URL", &db_url)
-        .env("MAILLAGE_LISTEN", "127.0.0.1:0")
-        .env("MAILLAGE_DATA_DIR", &data)
-        .env("MAILLAGE_KEY_FILE", &key_file)
-        .env("MAILLAGE_CASE_READ_ALERT", "0")
-        .env("MAILLAGE_LOG", "info,tower_http=warn,sqlx=warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .with_context(|| format!("lancement de {bin}"))?;
-    let base = crate::reports::announced(&mut child)?;
+    db.settle().await?;
+    let (mut child, base) =
+        db.serve(&bin, &[("MAILLAGE_KEY_FILE", key_file.as_os_str()), ("MAILLAGE_CASE_READ_ALERT", std::ffi::OsStr::new("0"))])?;
     let outcome = measure(&app, group, member_id, count, &base, &key_file).await;
     crate::stop(&mut child);
     store.close().await;
-    if let Some(admin) = &pg_admin {
-        crate::reports::drop_create(admin, &format!("maillage_bench_cases_{tag}"), false).await?;
-    }
-    crate::remove_dir(&data);
+    db.remove().await?;
     outcome
 }
 

@@ -1,6 +1,7 @@
 //! `maillage-bench [PATH-TO-MAILLAGE]`: the strategy pages. `maillage-bench reports …`: the
 //! reports at city scale (see `reports.rs`). `maillage-bench cases …`: the working groups'
-//! situations at scale (see `cases.rs`).
+//! situations at scale (see `cases.rs`). `maillage-bench activities …`: the evaluation at scale
+//! (see `activities.rs`).
 //!
 //! The strategy pages: starts `maillage demo` on a fresh data folder and prints
 //! - cold start: from process start to the first page served;
@@ -20,6 +21,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+mod activities;
 mod cases;
 mod reports;
 
@@ -110,6 +112,70 @@ where
     Ok((all, wall))
 }
 
+/// A fresh database for a benchmark at scale: a SQLite file in its own folder, or a new
+/// PostgreSQL database beside `pg_admin`'s; dropped, with the folder, by [`Scratch::remove`].
+pub(crate) struct Scratch {
+    pub url: String,
+    pub backend: &'static str,
+    pub data: std::path::PathBuf,
+    pg: Option<(String, String)>,
+}
+
+impl Scratch {
+    pub async fn new(what: &str, pg_admin: Option<&str>) -> anyhow::Result<Self> {
+        let tag = std::process::id();
+        let data = std::env::temp_dir().join(format!("maillage-bench-{what}-{tag}"));
+        std::fs::create_dir_all(&data)?;
+        Ok(match pg_admin {
+            Some(admin) => {
+                let name = format!("maillage_bench_{what}_{tag}");
+                reports::drop_create(admin, &name, true).await?;
+                let url = format!("{}/{name}", admin.rsplit_once('/').map_or(admin, |p| p.0));
+                Scratch { url, backend: "PostgreSQL", data, pg: Some((admin.to_string(), name)) }
+            }
+            None => Scratch { url: format!("sqlite://{}", data.join("maillage.db").display()), backend: "SQLite", data, pg: None },
+        })
+    }
+
+    /// What autovacuum does some time after a load, done now so that it does not run during
+    /// the measure (a server in use has its tables vacuumed and its statistics up to date).
+    pub async fn settle(&self) -> anyhow::Result<()> {
+        if self.pg.is_some() {
+            use sqlx::Connection;
+            let mut conn = sqlx::PgConnection::connect(&self.url).await?;
+            sqlx::query("VACUUM (ANALYZE)").execute(&mut conn).await?;
+        }
+        Ok(())
+    }
+
+    /// `maillage serve` on this database, with `env` besides; gives the child and its address.
+    pub fn serve(&self, bin: &str, env: &[(&str, &std::ffi::OsStr)]) -> anyhow::Result<(std::process::Child, String)> {
+        let mut command = Command::new(bin);
+        command
+            .arg("serve")
+            .env("MAILLAGE_DATABASE_URL", &self.url)
+            .env("MAILLAGE_LISTEN", "127.0.0.1:0")
+            .env("MAILLAGE_DATA_DIR", &self.data)
+            .env("MAILLAGE_LOG", "info,tower_http=warn,sqlx=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().with_context(|| format!("lancement de {bin}"))?;
+        let base = reports::announced(&mut child)?;
+        Ok((child, base))
+    }
+
+    pub async fn remove(self) -> anyhow::Result<()> {
+        if let Some((admin, name)) = &self.pg {
+            reports::drop_create(admin, name, false).await?;
+        }
+        remove_dir(&self.data);
+        Ok(())
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Built together with the web crate, reqwest has TLS but no provider of its own.
@@ -119,6 +185,9 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("cases") {
         return cases::run(&args[1..]).await;
+    }
+    if args.first().map(String::as_str) == Some("activities") {
+        return activities::run(&args[1..]).await;
     }
     if args.first().map(String::as_str) == Some("reports") {
         return reports::run(&args[1..]).await;

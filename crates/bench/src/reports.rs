@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 const DISTRICTS: (usize, usize) = (5, 4);
 const ORGANISATIONS: usize = 50;
-const TERRITORY: [f64; 4] = [2.262, 48.915, 2.322, 48.945];
+pub(crate) const TERRITORY: [f64; 4] = [2.262, 48.915, 2.322, 48.945];
 const CREATIONS: usize = 3_200;
 const REQUESTS_PER_PAGE: usize = 1_600;
 const PASSWORD: &str = "Banc-Essai-Mesure-2026!";
@@ -48,7 +48,7 @@ impl Lcg {
     }
 }
 
-fn cell(i: usize) -> [f64; 4] {
+pub(crate) fn cell(i: usize) -> [f64; 4] {
     let (cols, rows) = DISTRICTS;
     let (c, r) = (i % cols, i / cols);
     let w = (TERRITORY[2] - TERRITORY[0]) / cols as f64;
@@ -56,13 +56,13 @@ fn cell(i: usize) -> [f64; 4] {
     [TERRITORY[0] + c as f64 * w, TERRITORY[1] + r as f64 * h, TERRITORY[0] + (c + 1) as f64 * w, TERRITORY[1] + (r + 1) as f64 * h]
 }
 
-fn square(name: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
+pub(crate) fn square(name: &str, [x0, y0, x1, y1]: [f64; 4]) -> String {
     format!(
         r#"{{"type":"Feature","properties":{{"name":"{name}"}},"geometry":{{"type":"Polygon","coordinates":[[[{x0},{y0}],[{x1},{y0}],[{x1},{y1}],[{x0},{y1}],[{x0},{y0}]]]}}}}"#
     )
 }
 
-fn collection(features: &[String]) -> String {
+pub(crate) fn collection(features: &[String]) -> String {
     format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
 }
 

@@ -64,6 +64,7 @@ pub const NOT_BACKED_UP: &[(&str, &str)] = &[
     ("sessions", "sessions end with the server they were opened on"),
     ("report_tallies", "counted again from the reports at restore"),
     ("case_counts", "counted again from the situations at restore"),
+    ("activity_tallies", "counted again from the activities at restore"),
 ];
 
 /// Tables whose `id` comes from an identity sequence on PostgreSQL: all but the audit log's,
@@ -244,9 +245,10 @@ impl Store {
             progress(&t.table, n);
         }
         self.reset_sequences(&mut tx, &identity_tables()).await?;
-        // Counts kept ahead are derived: made again from the restored reports and situations.
+        // Counts kept ahead are derived: made again from the restored reports, situations and activities.
         crate::report::statistics::recount(&mut tx).await?;
         crate::working_group::case_count::recount(&mut tx).await?;
+        crate::activity::tally::recount(&mut tx).await?;
         tx.commit().await?;
         // A backup made before reports were searchable has no search text.
         self.fill_search_text().await?;

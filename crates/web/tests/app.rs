@@ -612,6 +612,25 @@ async fn slow_clients_are_cut_off(b: Backend) {
 
 async fn backup_export_restores_on_this_backend(b: Backend) {
     let app = start(b).await;
+    // An activity, whose counts kept ahead are not exported but counted again at restore.
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let sheet = app.store.sheet_choices().await.unwrap()[0].id;
+    let activity = maillage_core::activity::ActivityDraft {
+        kind: "atelier".into(),
+        title: "Atelier".into(),
+        started_on: Some(today),
+        sheet_ids: vec![sheet],
+        participants: vec![maillage_core::activity::Participants {
+            public: "jeunes".into(),
+            age_band: "12_15".into(),
+            sex: "F".into(),
+            count: 9,
+        }],
+        ..Default::default()
+    };
+    app.store.create_activity(&maillage_store::Author::system(), None, None, &activity).await.unwrap();
+    let counted = app.store.activity_figures(today.year(), Some(sheet)).await.unwrap();
+    assert_eq!(counted.participants, 9);
     let mut out = Vec::new();
     let n = app.store.export(&mut out, &mut |_, _| {}).await.unwrap();
     assert!(n > 50);
@@ -624,6 +643,7 @@ async fn backup_export_restores_on_this_backend(b: Backend) {
         let s = fresh.current_strategy().await.unwrap().unwrap();
         assert_eq!(s.doc, app.store.current_strategy().await.unwrap().unwrap().doc);
         assert!(fresh.audit_verify(&mut |_| {}).await.unwrap().is_ok());
+        assert_eq!(fresh.activity_figures(today.year(), Some(sheet)).await.unwrap(), counted, "counted again at restore");
         // Ids continue after the restored ones.
         let id = fresh
             .create_organisation(&maillage_store::Author::system(), &common::organisation("apres", "Après restauration", "other"))

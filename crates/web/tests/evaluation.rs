@@ -60,6 +60,19 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
         assert!(!page.contains(r#"<td data-label="Femmes, filles">7</td>"#), "{role:?}: the total minus the others would give the 3");
         assert!(page.contains("inférieurs à 5"));
     }
+    // The counts kept ahead equal the rows', through a change that moves an activity elsewhere.
+    let third = record(vec![line("jeunes", "16_17", "F", 6)], Some(city.north));
+    let id = app.store.create_activity(&by, None, Some(city.police), &third).await.unwrap();
+    let moved = ActivityDraft { sheet_ids: vec![sheets[1].id], participants: vec![line("familles", "26_plus", "M", 4)], ..third };
+    app.store.update_activity(&by, id, 1, &moved).await.unwrap();
+    let (from, to) = (today.replace_ordinal(1).unwrap(), today.replace_month(time::Month::December).unwrap().replace_day(31).unwrap());
+    for sheet in [Some(sheets[0].id), Some(sheets[1].id), None] {
+        let kept = app.store.activity_figures(year, sheet).await.unwrap();
+        assert_eq!(kept, app.store.activity_figures_from_rows(from, to, sheet).await.unwrap(), "sheet {sheet:?}");
+    }
+    assert_eq!(app.store.activity_figures(year, Some(sheets[1].id)).await.unwrap().participants, 4);
+    assert_eq!(app.store.activity_figures(year, None).await.unwrap().activities, 3);
+
     // Exports: every figure on a line of its own, the same published values outside.
     let csv = |c: reqwest::Client, query: String| async move {
         let r = c.get(app.url(&format!("/evaluation/export.csv?{query}"))).send().await.unwrap();

@@ -63,3 +63,20 @@ CREATE TABLE activity_participants (
     n BIGINT NOT NULL,
     UNIQUE (activity_id, public, age_band, sex)
 );
+-- The activities counted ahead for the evaluation, by year of their start and sheet (0: every
+-- activity once, whatever its sheets), per dimension ('total', 'kind', 'district', 'people')
+-- and part (the kind's code, the district's id, 'public/age band/sex'; '' for none). Moved by
+-- the store in the transaction that writes an activity (crates/store/src/activity/tally.rs),
+-- so that a year's figures read a few lines instead of grouping every activity. Derived data,
+-- never exported: counted again at restore.
+CREATE TABLE activity_tallies (
+    year BIGINT NOT NULL,
+    action_sheet_id BIGINT NOT NULL,
+    dimension TEXT NOT NULL,
+    part TEXT NOT NULL,
+    activities BIGINT NOT NULL,
+    participants BIGINT NOT NULL,
+    professionals BIGINT NOT NULL,
+    PRIMARY KEY (year, action_sheet_id, dimension, part)
+);
+CREATE INDEX activity_tallies_sheet ON activity_tallies (action_sheet_id, dimension, year);

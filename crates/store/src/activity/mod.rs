@@ -1,5 +1,8 @@
 //! The activity journal: actions carried out under the strategy's sheets, with their sheets,
-//! organisations involved and participant lines, written whole in one transaction.
+//! organisations involved and participant lines, written whole in one transaction, counted
+//! ahead for the evaluation in the same transaction ([`tally`]).
+
+pub mod tally;
 
 use crate::audit::append;
 use crate::db::{Tx, decode};
@@ -204,6 +207,9 @@ impl Store {
             .await?
         });
         write_links(&mut tx, id, d).await?;
+        if let Some(c) = tally::Counted::of(d) {
+            tally::shift(&mut tx, &c, 1).await?;
+        }
         append(&mut tx, by, "activity.create", "activity", &id.to_string(), &d.kind).await?;
         tx.commit().await?;
         Ok(id)
@@ -214,6 +220,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let started = d.started_on.ok_or_else(|| StoreError::Conflict("date de l'action manquante".into()))?;
         let mut tx = self.begin().await?;
+        let before = tally::locked(&mut tx, id).await?;
         let n = on_tx!(&mut tx, c, {
             sqlx::query(
                 "UPDATE activities SET kind = $1, title = $2, started_on = $3, ended_on = $4, district_id = $5, professionals_present = $6, \
@@ -243,6 +250,12 @@ impl Store {
             }
         });
         write_links(&mut tx, id, d).await?;
+        if let Some(c) = before {
+            tally::shift(&mut tx, &c, -1).await?;
+        }
+        if let Some(c) = tally::Counted::of(d) {
+            tally::shift(&mut tx, &c, 1).await?;
+        }
         append(&mut tx, by, "activity.update", "activity", &id.to_string(), &d.kind).await?;
         tx.commit().await?;
         Ok(())
@@ -345,17 +358,19 @@ pub struct ActivityFigures {
     pub participants_by: Vec<(String, String, String, i64)>,
 }
 
-/// Activities and participants of one sheet (or of all) in one year.
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct YearCount {
-    pub year: String,
-    pub activities: i64,
-    pub participants: i64,
+impl ActivityFigures {
+    /// One order for the lines whatever the way they were counted: districts by name (the
+    /// whole city first), participant lines by their codes.
+    fn sort(&mut self) {
+        self.by_district.sort();
+        self.participants_by.sort();
+    }
 }
 
 impl Store {
-    /// The figures of the activities started within `[from, to]`, of one sheet or all.
-    pub async fn activity_figures(&self, from: Date, to: Date, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
+    /// The figures of the activities started within `[from, to]`, of one sheet or all, grouped
+    /// from the rows: what the counts kept ahead ([`Store::activity_figures`]) must equal.
+    pub async fn activity_figures_from_rows(&self, from: Date, to: Date, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
         let filter = ActivityFilter { from: Some(from), to: Some(to), sheet_id, organisation_id: None };
         let (cond, values) = conditions(&filter);
         let totals = format!(
@@ -381,32 +396,87 @@ impl Store {
                 bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(participants)), &values).fetch_all(p).await?,
             )
         });
-        Ok(ActivityFigures { activities: t.0, participants: t.1, professionals_present: t.2, by_kind, by_district, participants_by })
+        let mut f =
+            ActivityFigures { activities: t.0, participants: t.1, professionals_present: t.2, by_kind, by_district, participants_by };
+        f.sort();
+        Ok(f)
+    }
+}
+
+impl Store {
+    /// Writes activities as they are (checked by the caller), in one transaction, without
+    /// audit entries: a bulk load is the system's, recorded once by its caller (the benchmark).
+    pub async fn bulk_activities(&self, items: &[(Option<i64>, ActivityDraft)]) -> Result<(), StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let mut tx = self.begin().await?;
+        for (organisation_id, d) in items {
+            let started = d.started_on.ok_or_else(|| StoreError::Invalid("date de l'action manquante".into()))?;
+            let id: i64 = on_tx!(&mut tx, c, {
+                sqlx::query_scalar(
+                    "INSERT INTO activities (kind, title, started_on, ended_on, district_id, organisation_id, professionals_present, \
+                     participants_total, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', 1, $9, $9) RETURNING id",
+                )
+                .bind(&d.kind)
+                .bind(&d.title)
+                .bind(started.to_string())
+                .bind(d.ended_on.map(|e| e.to_string()))
+                .bind(d.district_id)
+                .bind(organisation_id)
+                .bind(d.professionals_present)
+                .bind(maillage_core::activity::total(&d.participants))
+                .bind(&now)
+                .fetch_one(c)
+                .await?
+            });
+            write_links(&mut tx, id, d).await?;
+            if let Some(c) = tally::Counted::of(d) {
+                tally::shift(&mut tx, &c, 1).await?;
+            }
+        }
+        tx.commit().await
+    }
+}
+
+impl Store {
+    /// A year's figures, of one sheet or of all activities once, from the counts kept ahead:
+    /// a few lines read, whatever the number of activities.
+    pub async fn activity_figures(&self, year: i32, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
+        let lines = self.activity_tally(year, sheet_id.unwrap_or(tally::ALL_SHEETS)).await?;
+        let kinds = self.activity_kinds_all().await?;
+        let districts: Vec<(i64, String)> = self.areas().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        let mut f = ActivityFigures::default();
+        let mut by_kind = Vec::new();
+        for (dimension, part, activities, participants, professionals) in lines {
+            match dimension.as_str() {
+                "total" => (f.activities, f.participants, f.professionals_present) = (activities, participants, professionals),
+                "kind" if activities > 0 => {
+                    let position = kinds.iter().position(|k| k.code == part).unwrap_or(usize::MAX);
+                    let label = kinds.iter().find(|k| k.code == part).map_or(part.clone(), |k| k.label.clone());
+                    by_kind.push((position, label, activities));
+                }
+                "district" if activities > 0 => {
+                    let name = part
+                        .parse::<i64>()
+                        .ok()
+                        .map(|id| districts.iter().find(|d| d.0 == id).map_or_else(|| id.to_string(), |d| d.1.clone()));
+                    f.by_district.push((name, activities, participants));
+                }
+                "people" if participants > 0 => {
+                    let mut it = part.splitn(3, '/');
+                    let (public, age, sex) = (it.next().unwrap_or(""), it.next().unwrap_or(""), it.next().unwrap_or(""));
+                    f.participants_by.push((public.into(), age.into(), sex.into(), participants));
+                }
+                _ => {}
+            }
+        }
+        by_kind.sort();
+        f.by_kind = by_kind.into_iter().map(|(_, label, n)| (label, n)).collect();
+        f.sort();
+        Ok(f)
     }
 
-    /// Activities and participants by year, of one sheet or all.
-    pub async fn activity_years(&self, sheet_id: Option<i64>) -> Result<Vec<YearCount>, StoreError> {
-        let filter = ActivityFilter { sheet_id, ..ActivityFilter::default() };
-        let (cond, values) = conditions(&filter);
-        let sql = format!(
-            "SELECT SUBSTR(a.started_on, 1, 4) AS year, COUNT(*) AS activities, CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT) AS participants \
-             FROM activities a{cond} GROUP BY SUBSTR(a.started_on, 1, 4) ORDER BY 1"
-        );
-        Ok(on_db!(&self.db, p, bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &values).fetch_all(p).await?))
-    }
-
-    /// Activities and participants of each sheet within `[from, to]`: (sheet id, activities,
-    /// participants). An activity serving two sheets counts for each.
-    pub async fn activities_by_sheet(&self, from: Date, to: Date) -> Result<Vec<(i64, i64, i64)>, StoreError> {
-        Ok(on_db!(&self.db, p, {
-            sqlx::query_as(
-                "SELECT x.action_sheet_id, COUNT(*), CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT) FROM activity_sheets x \
-                 JOIN activities a ON a.id = x.activity_id WHERE a.started_on >= $1 AND a.started_on <= $2 GROUP BY x.action_sheet_id",
-            )
-            .bind(from.to_string())
-            .bind(to.to_string())
-            .fetch_all(p)
-            .await?
-        }))
+    /// Every kind, retired ones too (figures of past years name them).
+    async fn activity_kinds_all(&self) -> Result<Vec<ActivityKind>, StoreError> {
+        Ok(on_db!(&self.db, p, sqlx::query_as("SELECT code, label FROM activity_kinds ORDER BY position, code").fetch_all(p).await?))
     }
 }

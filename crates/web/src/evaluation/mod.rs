@@ -18,7 +18,6 @@ use maillage_core::publication;
 use maillage_core::strategy::ActionSheet;
 use maillage_core::text::number_fr;
 use maillage_store::activity::ActivityFigures;
-use time::Date;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/evaluation", strategy_page)
@@ -29,12 +28,6 @@ pub fn routes(r: Routes) -> Routes {
 
 fn this_year() -> i32 {
     maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).year()
-}
-
-fn year_span(year: i32) -> Result<(Date, Date), AppError> {
-    let from = Date::from_calendar_date(year, time::Month::January, 1).map_err(AppError::internal)?;
-    let to = Date::from_calendar_date(year, time::Month::December, 31).map_err(AppError::internal)?;
-    Ok((from, to))
 }
 
 /// A table of figures: caption, column headers (the first heads the row labels), and rows of
@@ -98,10 +91,9 @@ struct StrategyPage {
 async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
-    let (from, to) = year_span(year)?;
     let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
     let ids = state.store.sheet_choices().await?;
-    let counts = state.store.activities_by_sheet(from, to).await?;
+    let counts = state.store.activity_tally_by_sheet(year).await?;
     let shown = Shown { masked: confidential_figures_masked(&u.actor) };
     let of = |code: &str| {
         let id = ids.iter().find(|s| s.code == code).map(|s| s.id);
@@ -129,7 +121,7 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
                 .collect(),
         })
         .collect();
-    let totals = state.store.activity_figures(from, to, None).await?;
+    let totals = state.store.activity_figures(year, None).await?;
     let trend = trend_table(&state, None, &shown).await?;
     render(&StrategyPage {
         layout: Layout::new(&format!("Évaluation de la stratégie — {year}"), Some(u)),
@@ -145,16 +137,16 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
 }
 
 async fn trend_table(state: &AppState, sheet_id: Option<i64>, shown: &Shown) -> Result<Table, AppError> {
-    let years = state.store.activity_years(sheet_id).await?;
-    let activities: Vec<(String, i64)> = years.iter().map(|y| (y.year.clone(), y.activities)).collect();
-    let participants: Vec<(String, i64)> = years.iter().map(|y| (y.year.clone(), y.participants)).collect();
+    let years = state.store.activity_tally_years(sheet_id.unwrap_or(maillage_store::activity::tally::ALL_SHEETS)).await?;
+    let activities: Vec<(String, i64)> = years.iter().map(|y| (y.0.to_string(), y.1)).collect();
+    let participants: Vec<(String, i64)> = years.iter().map(|y| (y.0.to_string(), y.2)).collect();
     // Each year stands alone (no total is given across years): counts are published one by one.
     let a: Vec<String> = activities.iter().map(|(_, n)| number_fr(*n)).collect();
     let p: Vec<String> = participants.iter().map(|(_, n)| shown.one(*n)).collect();
     Ok(Table {
         caption: "Évolution par année".into(),
         header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
-        rows: years.iter().zip(a.into_iter().zip(p)).map(|(y, (a, p))| (y.year.clone(), vec![a, p])).collect(),
+        rows: years.iter().zip(a.into_iter().zip(p)).map(|(y, (a, p))| (y.0.to_string(), vec![a, p])).collect(),
     })
 }
 
@@ -182,11 +174,10 @@ async fn sheet_page(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
-    let (from, to) = year_span(year)?;
     let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
     let sheet = strategy.doc.axes.iter().flat_map(|a| a.sheets.iter()).find(|s| s.code == code).cloned().ok_or(AppError::NotFound)?;
     let id = Some(state.store.sheet_choices().await?.into_iter().find(|s| s.code == sheet.code).ok_or(AppError::NotFound)?.id);
-    let figures = state.store.activity_figures(from, to, id).await?;
+    let figures = state.store.activity_figures(year, id).await?;
     let shown = Shown { masked: confidential_figures_masked(&u.actor) };
     let mut tables = breakdowns(&figures, &shown);
     tables.push(trend_table(&state, id, &shown).await?);

@@ -1,0 +1,232 @@
+//! `maillage-bench activities [PATH-TO-MAILLAGE] [ACTIVITIES] [POSTGRES-ADMIN-URL]`: the
+//! evaluation at scale. It loads the shipped strategy and ACTIVITIES activities (100 000 by
+//! default) spread over ten years, 20 districts and the strategy's sheets, each with four
+//! participant lines, starts `maillage serve` on them, logs the coordinator in, warms the
+//! server up (on PostgreSQL, after a vacuum of the load), and prints, for last year:
+//! - under 16 concurrent clients on loopback: p50 and p99 of the whole strategy's evaluation
+//!   and of a sheet's, each against its bare store calls in the same run;
+//! - the year's ODS export, one request at a time: p50 and slowest.
+//!
+//! A benchmark prints figures; it asserts nothing.
+
+use crate::{CLIENTS, load, ms, percentile};
+use anyhow::{Context, bail};
+use maillage_core::activity::{ActivityDraft, Participants};
+use maillage_store::activity::tally::ALL_SHEETS;
+use maillage_store::{Author, Store};
+use std::time::{Duration, Instant};
+
+const REQUESTS: usize = 800;
+const WARM_UP: usize = 10;
+const EXPORTS: usize = 10;
+const PASSWORD: &str = "Banc-Essai-Evaluation-2026!";
+const COORDINATOR: &str = "coordination@bench.example";
+const STRATEGY: &str = include_str!("../../../data/strategies/gennevilliers-2019-2021.toml");
+const KINDS: &[&str] = &["atelier", "formation", "reunion_partenaires", "intervention_prevention", "evenement", "tour_de_quartier"];
+
+pub async fn run(args: &[String]) -> anyhow::Result<()> {
+    let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());
+    let count: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
+    let db = crate::Scratch::new("activities", args.get(2).map(String::as_str)).await?;
+    println!("maillage-bench activities — {}, {count} activities over 10 years, {CLIENTS} concurrent clients", db.backend);
+    let store = Store::connect(&db.url).await?;
+    let year = setup(&store, count).await?;
+    db.settle().await?;
+    let (mut child, base) = db.serve(&bin, &[])?;
+    let outcome = measure(&store, &base, year).await;
+    crate::stop(&mut child);
+    store.close().await;
+    db.remove().await?;
+    outcome
+}
+
+/// Loads the strategy, an organisation, the coordinator, 20 districts and the activities; gives
+/// the year measured (last year: a whole one).
+async fn setup(store: &Store, count: usize) -> anyhow::Result<i32> {
+    use maillage_core::place::{AreaKind, parse_geojson};
+    use maillage_store::account::NewUser;
+    use maillage_store::organisation::OrganisationInput;
+    let by = Author::system();
+    let doc = maillage_core::strategy::parse_file("gennevilliers-2019-2021.toml", STRATEGY)?;
+    store.save_strategy(&by, &doc, "banc d'essai").await?;
+    let org = store
+        .create_organisation(
+            &by,
+            &OrganisationInput { code: "ville".into(), name: "Ville".into(), kind: "city_service".into(), ..Default::default() },
+        )
+        .await?;
+    store
+        .create_user(
+            &by,
+            &NewUser {
+                email: COORDINATOR.into(),
+                display_name: "Coordination".into(),
+                organisation_id: Some(org),
+                roles: vec![maillage_core::authz::Role::Coordinator],
+                password_hash: maillage_core::account::password::hash(PASSWORD)?,
+            },
+        )
+        .await?;
+    use crate::reports::{TERRITORY, cell, collection, square};
+    store.add_areas(&by, AreaKind::Territory, None, false, &parse_geojson(&collection(&[square("Commune", TERRITORY)]))?).await?;
+    let features: Vec<String> = (0..20).map(|i| square(&format!("Quartier {i}"), cell(i))).collect();
+    let districts = store.add_areas(&by, AreaKind::District, None, false, &parse_geojson(&collection(&features))?).await?;
+    let sheets = store.sheet_choices().await?;
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let first = time::Date::from_calendar_date(today.year() - 9, time::Month::January, 1)?;
+    let span = (today - first).whole_days().max(1);
+    let started = Instant::now();
+    let mut batch = Vec::new();
+    for i in 0..count {
+        let day = first + time::Duration::days((i as i64 * 7919) % span);
+        let line = |public: &str, age: &str, sex: &str, n: i64| Participants {
+            public: public.into(),
+            age_band: age.into(),
+            sex: sex.into(),
+            count: n,
+        };
+        let n = (i % 17) as i64 + 1;
+        batch.push((
+            Some(org),
+            ActivityDraft {
+                kind: KINDS[i % KINDS.len()].into(),
+                title: format!("Action {i}"),
+                started_on: Some(day),
+                ended_on: None,
+                sheet_ids: if i % 3 == 0 {
+                    vec![sheets[i % sheets.len()].id, sheets[(i + 1) % sheets.len()].id]
+                } else {
+                    vec![sheets[i % sheets.len()].id]
+                },
+                district_id: (i % 5 != 0).then(|| districts[i % districts.len()]),
+                organisation_ids: Vec::new(),
+                participants: vec![
+                    line("jeunes", "12_15", "F", n),
+                    line("jeunes", "12_15", "M", n + 1),
+                    line("jeunes", "16_17", "F", n + 2),
+                    line("familles", "26_plus", "F", 2),
+                ],
+                professionals_present: 2,
+                note: String::new(),
+            },
+        ));
+        if batch.len() == 2_000 {
+            store.bulk_activities(&batch).await?;
+            batch.clear();
+        }
+    }
+    store.bulk_activities(&batch).await?;
+    println!("load: {count} activities in {:.1} s", started.elapsed().as_secs_f64());
+    Ok(today.year() - 1)
+}
+
+fn row(label: &str, lat: &[Duration], wall: Duration, base: &[Duration]) {
+    let (p50, p99) = (percentile(lat, 0.50), percentile(lat, 0.99));
+    let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
+    println!(
+        "{label:<44} {:>8.2} {:>8.2} {:>8.0} | {:>8.2} {:>8.2} | {:>6.2}",
+        ms(p50),
+        ms(p99),
+        lat.len() as f64 / wall.as_secs_f64(),
+        ms(b50),
+        ms(b99),
+        ms(p50) / ms(b50).max(f64::EPSILON)
+    );
+}
+
+async fn get_ok(c: &reqwest::Client, url: &str) -> anyhow::Result<()> {
+    let r = c.get(url).send().await?;
+    if r.status() != 200 {
+        bail!("{url} : {}", r.status());
+    }
+    r.bytes().await?;
+    Ok(())
+}
+
+async fn pages(c: &reqwest::Client, url: String, requests: usize) -> anyhow::Result<(Vec<Duration>, Duration)> {
+    let c = c.clone();
+    load(requests, CLIENTS, move || {
+        let (c, url) = (c.clone(), url.clone());
+        async move { get_ok(&c, &url).await }
+    })
+    .await
+}
+
+async fn measure(store: &Store, base: &str, year: i32) -> anyhow::Result<()> {
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let r = client.post(format!("{base}/connexion")).form(&[("email", COORDINATOR), ("password", PASSWORD)]).send().await?;
+    if r.status() != 303 {
+        bail!("connexion refusée ({})", r.status());
+    }
+    let strategy_url = format!("{base}/evaluation?annee={year}");
+    let sheet_url = format!("{base}/evaluation/fiches/1.1?annee={year}");
+    pages(&client, strategy_url.clone(), WARM_UP * CLIENTS).await?;
+    pages(&client, sheet_url.clone(), WARM_UP * CLIENTS).await?;
+    println!("{:<44} {:>8} {:>8} {:>8} | {:>8} {:>8} | {:>6}", "page (ms)", "p50", "p99", "req/s", "base p50", "base p99", "ratio");
+
+    let (lat, wall) = pages(&client, strategy_url, REQUESTS).await?;
+    let (blat, _) = {
+        let s = store.clone();
+        load(REQUESTS, CLIENTS, move || {
+            let s = s.clone();
+            async move {
+                s.current_strategy().await?;
+                s.sheet_choices().await?;
+                s.activity_tally_by_sheet(year).await?;
+                s.activity_figures(year, None).await?;
+                s.activity_tally_years(ALL_SHEETS).await?;
+                Ok(())
+            }
+        })
+        .await?
+    };
+    row("whole strategy's evaluation (year)", &lat, wall, &blat);
+
+    let sheet_id = store.sheet_choices().await?.into_iter().find(|s| s.code == "1.1").map(|s| s.id).context("fiche 1.1")?;
+    let (lat, wall) = pages(&client, sheet_url, REQUESTS).await?;
+    let (blat, _) = {
+        let s = store.clone();
+        load(REQUESTS, CLIENTS, move || {
+            let s = s.clone();
+            async move {
+                s.current_strategy().await?;
+                s.sheet_choices().await?;
+                s.activity_figures(year, Some(sheet_id)).await?;
+                s.activity_tally_years(sheet_id).await?;
+                Ok(())
+            }
+        })
+        .await?
+    };
+    row("a sheet's evaluation (year)", &lat, wall, &blat);
+
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..EXPORTS {
+        let t = Instant::now();
+        let r = client.get(format!("{base}/evaluation/export.ods?annee={year}")).send().await?;
+        if r.status() != 200 {
+            bail!("export ODS : {}", r.status());
+        }
+        size = r.bytes().await?.len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let mut bare = Vec::new();
+    for _ in 0..EXPORTS {
+        let t = Instant::now();
+        for s in store.sheet_choices().await? {
+            store.activity_figures(year, Some(s.id)).await?;
+        }
+        bare.push(t.elapsed());
+    }
+    bare.sort();
+    println!(
+        "year's ODS export, one at a time ({} kB): p50 {:.1} ms, slowest {:.1} ms | bare queries p50 {:.1} ms",
+        size / 1024,
+        ms(percentile(&times, 0.5)),
+        ms(times.last().copied().unwrap_or_default()),
+        ms(percentile(&bare, 0.5))
+    );
+    Ok(())
+}
