@@ -185,6 +185,21 @@ async fn bad_input_is_refused_field_by_field(b: Backend) {
     again.push(("version", "2".into()));
     assert_eq!(send(&coordinator, url.clone(), &again).await.0, 303);
     assert!(text(&coordinator, url.clone()).await.1.contains("Changement tardif"));
+    // Deleted when recorded by mistake: confirmed first, then gone with its counts.
+    let year = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).year();
+    assert_eq!(app.store.activity_figures(year, None).await.unwrap().activities, 1);
+    let (status, _, page) = send(&coordinator, format!("{url}/suppression"), &[("version", "3".into())]).await;
+    assert!(status == 422 && common::marked(&page, "confirm"), "confirmed first");
+    let (status, _, _) = send(&coordinator, format!("{url}/suppression"), &[("version", "2".into()), ("confirm", "oui".into())]).await;
+    assert_eq!(status, 409, "a stale version deletes nothing");
+    let (status, location, _) =
+        send(&coordinator, format!("{url}/suppression"), &[("version", "3".into()), ("confirm", "oui".into())]).await;
+    assert_eq!((status, location.as_str()), (303, "/activites?fait=supprimee"));
+    assert_eq!(text(&coordinator, url.clone()).await.0, 404);
+    let after = app.store.activity_figures(year, None).await.unwrap();
+    assert_eq!((after.activities, after.participants), (0, 0), "its counts went with it");
+    let filter = maillage_store::audit::AuditFilter { operation: Some("activity.delete".into()), ..Default::default() };
+    assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap()[0].detail, "atelier");
     let filter = maillage_store::audit::AuditFilter { operation: Some("activity.update".into()), ..Default::default() };
     assert_eq!(app.store.audit_entries(&filter, 10, 0).await.unwrap().len(), 2, "each change is in the journal");
 }
@@ -235,6 +250,7 @@ async fn the_api_uses_the_same_rules(b: Backend) {
     assert!(refusal["fields"][0]["message"].as_str().unwrap().contains("aaaa-mm-jj"), "{refusal}");
     let list: serde_json::Value = coordinator.get(app.url("/api/v1/activites")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["activities"].as_array().unwrap().len(), 1);
+    assert_eq!((list["total"].as_i64(), list["per_page"].as_i64()), (Some(1), Some(50)));
 }
 
 backend_tests!(recorded_with_participants_and_scoped, bad_input_is_refused_field_by_field, the_api_uses_the_same_rules);

@@ -215,6 +215,37 @@ impl Store {
         Ok(id)
     }
 
+    /// Deletes an activity recorded by mistake, if nobody changed it since `version`; its
+    /// counts go with it. The journal keeps that it was deleted and its kind.
+    pub async fn delete_activity(&self, by: &Author, id: i64, version: i64) -> Result<(), StoreError> {
+        let mut tx = self.begin().await?;
+        let before = tally::locked(&mut tx, id).await?;
+        let n = on_tx!(&mut tx, c, {
+            for table in ["activity_sheets", "activity_organisations", "activity_participants"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE activity_id = (SELECT id FROM activities WHERE id = $1 AND version = $2)"
+                )))
+                .bind(id)
+                .bind(version)
+                .execute(&mut *c)
+                .await?;
+            }
+            sqlx::query("DELETE FROM activities WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(version)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+        });
+        let Some(before) = before.filter(|_| n > 0) else {
+            return Err(StoreError::Conflict("l'action a changé entre-temps ou n'existe plus : rechargez la page".into()));
+        };
+        tally::shift(&mut tx, &before, -1).await?;
+        append(&mut tx, by, "activity.delete", "activity", &id.to_string(), &before.kind).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Changes an activity whole, if nobody changed it since `version`.
     pub async fn update_activity(&self, by: &Author, id: i64, version: i64, d: &ActivityDraft) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());

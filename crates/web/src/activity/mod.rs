@@ -24,6 +24,7 @@ pub fn routes(r: Routes) -> Routes {
         .get("/activites/nouvelle", new_page)
         .get("/activites/{id}", activity_page)
         .post("/activites/{id}", update)
+        .post("/activites/{id}/suppression", delete)
         .get("/api/v1/activites", api_list)
         .post("/api/v1/activites", api_create)
 }
@@ -63,6 +64,8 @@ pub struct ListQuery {
     fiche: String,
     #[serde(default)]
     page: Option<i64>,
+    #[serde(default)]
+    fait: String,
 }
 
 struct Line {
@@ -90,6 +93,7 @@ struct ListPage {
     all_organisations: bool,
     /// The latest year one may ask for: this one.
     max_year: i32,
+    notice: Option<&'static str>,
 }
 
 async fn list_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
@@ -135,6 +139,7 @@ async fn list_page(State(state): State<AppState>, user: Option<CurrentUser>, Que
         more,
         all_organisations: filter.organisation_id.is_none(),
         max_year: today().year(),
+        notice: (q.fait == "supprimee").then_some("L'action est supprimée."),
     })
 }
 
@@ -480,6 +485,33 @@ async fn update(
     }
 }
 
+/// Deletes an activity recorded by mistake: asked to confirm first, then gone with its counts.
+async fn delete(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::RecordActivity, &format!("/activites/{id}"))?;
+    let r = readable(&state, u, &id).await?;
+    require(Some(u), Action::EditActivity { own: own(u, &r.activity) }, "/activites")?;
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let version = field("version").parse::<i64>().ok();
+    let mut errors = FieldErrors::default();
+    if field("confirm") != "oui" {
+        errors.add("confirm", "Cochez la case pour confirmer la suppression.");
+    }
+    if version.is_none() {
+        errors.add("confirm", "Le formulaire est incomplet : rechargez la page.");
+    }
+    let Some(version) = version.filter(|_| errors.is_empty()) else {
+        let form = ActivityForm::of(&r);
+        return render_invalid(&form_view(&state, u, Some(r), form, errors, None).await?);
+    };
+    state.store.delete_activity(&u.author(), r.activity.id, version).await?;
+    Ok(Redirect::to("/activites?fait=supprimee").into_response())
+}
+
 // ---- the JSON API --------------------------------------------------------------------------
 
 /// A new activity as JSON: `kind` is the kind's code, `sheets` the sheets' codes in the
@@ -529,7 +561,13 @@ async fn api_list(
     (filter.from, filter.to) = year_bounds(year_param(&q.annee)?);
     let page = q.page.unwrap_or(0).clamp(0, 10_000);
     let rows = state.store.activities(&filter, PAGE, page * PAGE).await?;
-    Ok(Json(serde_json::json!({ "activities": rows.iter().map(json_of).collect::<Vec<_>>() })))
+    let (total, _) = state.store.activity_totals(&filter).await?;
+    Ok(Json(serde_json::json!({
+        "activities": rows.iter().map(json_of).collect::<Vec<_>>(),
+        "total": total,
+        "page": page,
+        "per_page": PAGE,
+    })))
 }
 
 async fn api_create(
