@@ -41,6 +41,10 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
     assert_eq!(status, 200);
     assert!(page.contains("<strong>1</strong> action(s) réalisée(s), <strong>15</strong> participant(s)"), "{page}");
     assert!(page.contains(r#"<td data-label="Hommes, garçons">3</td>"#), "exact counts inside the coordination");
+    // The trend is drawn on the server, its data in the table after it.
+    let chart = page.split(r#"<svg class="chart""#).nth(1).expect("a chart").split("</svg>").next().unwrap();
+    assert!(chart.contains(r#"role="img""#) && chart.contains("Actions réalisées par année (les données sont dans le tableau qui suit)"));
+    assert!(chart.contains(&format!(">{year}</text>")) && chart.contains("<rect") && !chart.contains("style="), "{chart}");
 
     // Recorded now, counted now: no batch in between.
     let second = record(vec![line("habitants", "26_plus", "F", 7)], None);

@@ -36,6 +36,46 @@ pub struct Table {
     pub caption: String,
     pub header: Vec<String>,
     pub rows: Vec<(String, Vec<String>)>,
+    /// A chart drawn on the server (SVG markup), shown above its data.
+    pub chart: Option<String>,
+}
+
+/// Text inside SVG markup.
+fn escaped(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// A bar chart drawn on the server: one bar per (label, value), the value written above it.
+/// No script, no style attribute (the pages' CSP): presentation attributes only. Its data is
+/// the table below it; the picture says so to screen readers instead of reading it twice.
+fn bar_chart(title: &str, bars: &[(String, i64)]) -> Option<String> {
+    if bars.is_empty() {
+        return None;
+    }
+    let (width, height, top, bottom) = (640.0_f64, 240.0_f64, 24.0_f64, 28.0_f64);
+    let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64;
+    let slot = width / bars.len() as f64;
+    let bar = (slot * 0.6).min(60.0);
+    let mut svg = format!(
+        r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{} (les données sont dans le tableau qui suit)" xmlns="http://www.w3.org/2000/svg">"#,
+        escaped(title)
+    );
+    svg.push_str(&format!(r##"<line x1="0" y1="{y}" x2="{width}" y2="{y}" stroke="#1a1a1a" stroke-width="1"/>"##, y = height - bottom));
+    for (i, (label, value)) in bars.iter().enumerate() {
+        let h = (*value as f64 / max) * (height - top - bottom);
+        let x = slot * i as f64 + (slot - bar) / 2.0;
+        let y = height - bottom - h;
+        let mid = x + bar / 2.0;
+        svg.push_str(&format!(
+            r##"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" fill="#1f5f8b"/><text x="{mid:.1}" y="{ty:.1}" text-anchor="middle" font-size="14" fill="#1a1a1a">{}</text><text x="{mid:.1}" y="{ly:.1}" text-anchor="middle" font-size="14" fill="#1a1a1a">{}</text>"##,
+            escaped(&number_fr(*value)),
+            escaped(label),
+            ty = y - 6.0,
+            ly = height - 8.0,
+        ));
+    }
+    svg.push_str("</svg>");
+    Some(svg)
 }
 
 /// Counts of people as shown to this reader: exact inside the coordination, published outside.
@@ -147,6 +187,7 @@ async fn trend_table(state: &AppState, sheet_id: Option<i64>, shown: &Shown) -> 
         caption: "Évolution par année".into(),
         header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
         rows: years.iter().zip(a.into_iter().zip(p)).map(|(y, (a, p))| (y.0.to_string(), vec![a, p])).collect(),
+        chart: bar_chart("Actions réalisées par année", &activities),
     })
 }
 
@@ -203,6 +244,7 @@ fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
         caption: "Actions réalisées par type".into(),
         header: vec!["Type d'action".into(), "Actions".into()],
         rows: f.by_kind.iter().zip(kinds).map(|((k, _), v)| (k.clone(), vec![v])).collect(),
+        chart: None,
     });
     // Age band × sex, every public together: the cells are one breakdown of the participants.
     let sum = |age: &str, sex: &str| f.participants_by.iter().filter(|p| p.1 == age && p.2 == sex).map(|p| p.3).sum::<i64>();
@@ -219,6 +261,7 @@ fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
             .enumerate()
             .map(|(i, (_, l))| ((*l).to_string(), shown_cells[i * SEXES.len()..(i + 1) * SEXES.len()].to_vec()))
             .collect(),
+        chart: None,
     });
     let publics: Vec<(String, i64)> = PUBLICS
         .iter()
@@ -229,6 +272,7 @@ fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
         caption: "Participants par public".into(),
         header: vec!["Public".into(), "Participants".into()],
         rows: publics.iter().zip(shown_publics).map(|((c, _), v)| (label(PUBLICS, c).to_string(), vec![v])).collect(),
+        chart: None,
     });
     let districts: Vec<(String, i64)> =
         f.by_district.iter().map(|(d, a, _)| (d.clone().unwrap_or_else(|| "Toute la ville".into()), *a)).collect();
@@ -239,6 +283,7 @@ fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
         caption: "Par quartier".into(),
         header: vec!["Quartier".into(), "Actions".into(), "Participants".into()],
         rows: districts.iter().zip(a.into_iter().zip(p)).map(|((d, _), (a, p))| (d.clone(), vec![a, p])).collect(),
+        chart: None,
     });
     tables
 }
