@@ -76,6 +76,16 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
     }
     assert_eq!(app.store.activity_figures(year, Some(sheets[1].id)).await.unwrap().participants, 4);
     assert_eq!(app.store.activity_figures(year, None).await.unwrap().activities, 3);
+    // A sheet now counts 4 people: outside the coordination the year's total would give them
+    // away (26 − 22), so it is withheld, on the page and in its trend.
+    let strategy_url = app.url(&format!("/evaluation?annee={year}"));
+    let outside = text(&app.login(email_for(Role::Reader)).await, strategy_url.clone()).await.1;
+    assert!(outside.contains("<strong>non publié</strong> participant(s)") && !outside.contains(">26<"), "{outside}");
+    assert!(outside.contains(&format!(
+        r#"<th scope="row">{year}</th><td data-label="Actions réalisées">3</td><td data-label="Participants">non publié</td>"#
+    )));
+    let inside = text(&coordinator, strategy_url).await.1;
+    assert!(inside.contains("<strong>26</strong> participant(s)"), "exact inside the coordination");
 
     // Exports: every figure on a line of its own, the same published values outside.
     let csv = |c: reqwest::Client, query: String| async move {

@@ -167,6 +167,17 @@ impl Store {
         }))
     }
 
+    /// The participants of every sheet in every year: (year, sheet id, participants).
+    pub async fn activity_tally_sheet_years(&self) -> Result<Vec<(i64, i64, i64)>, StoreError> {
+        Ok(on_db!(&self.db, p, {
+            sqlx::query_as(
+                "SELECT year, action_sheet_id, participants FROM activity_tallies WHERE dimension = 'total' AND action_sheet_id <> 0",
+            )
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
     /// Activities and participants by year, of one sheet or all (`ALL_SHEETS`).
     pub async fn activity_tally_years(&self, sheet_id: i64) -> Result<Vec<(i64, i64, i64)>, StoreError> {
         Ok(on_db!(&self.db, p, {

@@ -163,13 +163,15 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
         .collect();
     let totals = state.store.activity_figures(year, None).await?;
     let trend = trend_table(&state, None, &shown).await?;
+    // A year's total beside its sheets' counts would give a hidden one away by subtraction.
+    let hides = shown.masked && counts.iter().any(|c| !publication::is_shown(c.2));
     render(&StrategyPage {
         layout: Layout::new(&format!("Évaluation de la stratégie — {year}"), Some(u)),
         year,
         title: strategy.doc.title,
         axes,
         activities: number_fr(totals.activities),
-        participants: shown.one(totals.participants),
+        participants: if hides { publication::WITHHELD.to_string() } else { shown.one(totals.participants) },
         trend,
         masked: shown.masked,
         max_year: this_year(),
@@ -179,10 +181,16 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
 async fn trend_table(state: &AppState, sheet_id: Option<i64>, shown: &Shown) -> Result<Table, AppError> {
     let years = state.store.activity_tally_years(sheet_id.unwrap_or(maillage_store::activity::tally::ALL_SHEETS)).await?;
     let activities: Vec<(String, i64)> = years.iter().map(|y| (y.0.to_string(), y.1)).collect();
-    let participants: Vec<(String, i64)> = years.iter().map(|y| (y.0.to_string(), y.2)).collect();
-    // Each year stands alone (no total is given across years): counts are published one by one.
     let a: Vec<String> = activities.iter().map(|(_, n)| number_fr(*n)).collect();
-    let p: Vec<String> = participants.iter().map(|(_, n)| shown.one(*n)).collect();
+    // All activities' yearly total is withheld outside the coordination for a year where a
+    // sheet's count is hidden: the total minus the other sheets would give it.
+    let hiding_years: Vec<i64> = if shown.masked && sheet_id.is_none() {
+        state.store.activity_tally_sheet_years().await?.into_iter().filter(|y| !publication::is_shown(y.2)).map(|y| y.0).collect()
+    } else {
+        Vec::new()
+    };
+    let p: Vec<String> =
+        years.iter().map(|y| if hiding_years.contains(&y.0) { publication::WITHHELD.to_string() } else { shown.one(y.2) }).collect();
     Ok(Table {
         caption: "Évolution par année".into(),
         header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
