@@ -9,7 +9,7 @@
 //!
 //! A benchmark prints figures; it asserts nothing.
 
-use crate::{CLIENTS, load, ms, percentile};
+use crate::{CLIENTS, load, ms, percentile, row};
 use anyhow::{Context, bail};
 use maillage_core::activity::{ActivityDraft, Participants};
 use maillage_store::activity::tally::ALL_SHEETS;
@@ -118,20 +118,6 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<i32> {
     store.bulk_activities(&batch).await?;
     println!("load: {count} activities in {:.1} s", started.elapsed().as_secs_f64());
     Ok(today.year() - 1)
-}
-
-fn row(label: &str, lat: &[Duration], wall: Duration, base: &[Duration]) {
-    let (p50, p99) = (percentile(lat, 0.50), percentile(lat, 0.99));
-    let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
-    println!(
-        "{label:<44} {:>8.2} {:>8.2} {:>8.0} | {:>8.2} {:>8.2} | {:>6.2}",
-        ms(p50),
-        ms(p99),
-        lat.len() as f64 / wall.as_secs_f64(),
-        ms(b50),
-        ms(b99),
-        ms(p50) / ms(b50).max(f64::EPSILON)
-    );
 }
 
 async fn get_ok(c: &reqwest::Client, url: &str) -> anyhow::Result<()> {

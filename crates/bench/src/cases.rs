@@ -13,32 +13,18 @@
 //!
 //! A benchmark prints figures; it asserts nothing.
 
-use crate::{CLIENTS, load, ms, percentile};
+use crate::{CLIENTS, load, ms, percentile, row};
 use anyhow::{Context, bail};
 use maillage_app::keyring::Keyring;
 use maillage_store::working_group::case::{BulkAction, BulkCase, identity_place};
 use maillage_store::{Author, Store};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const REQUESTS: usize = 800;
 const WARM_UP: usize = 20;
 const SECRET: &str = "JBSWY3DPEHPK3PXPMFRGGZDFMZTWQ2LK";
 const PASSWORD: &str = "Banc-Essai-Situations-2026!";
 const MEMBER: &str = "membre@bench.example";
-
-fn row(label: &str, lat: &[Duration], wall: Duration, base: &[Duration]) {
-    let (p50, p99) = (percentile(lat, 0.50), percentile(lat, 0.99));
-    let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
-    println!(
-        "{label:<44} {:>8.2} {:>8.2} {:>8.0} | {:>8.2} {:>8.2} | {:>6.2}",
-        ms(p50),
-        ms(p99),
-        lat.len() as f64 / wall.as_secs_f64(),
-        ms(b50),
-        ms(b99),
-        ms(p50) / ms(b50).max(f64::EPSILON)
-    );
-}
 
 pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());

@@ -176,6 +176,22 @@ impl Scratch {
     }
 }
 
+/// A line of a page's figures: p50, p99, throughput, then the bare store calls' p50 and p99
+/// in the same run, and the ratio of the p50s.
+pub(crate) fn row(label: &str, lat: &[Duration], wall: Duration, base: &[Duration]) {
+    let (p50, p99) = (percentile(lat, 0.50), percentile(lat, 0.99));
+    let (b50, b99) = (percentile(base, 0.50), percentile(base, 0.99));
+    println!(
+        "{label:<44} {:>8.2} {:>8.2} {:>8.0} | {:>8.2} {:>8.2} | {:>6.2}",
+        ms(p50),
+        ms(p99),
+        lat.len() as f64 / wall.as_secs_f64(),
+        ms(b50),
+        ms(b99),
+        ms(p50) / ms(b50).max(f64::EPSILON)
+    );
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // Built together with the web crate, reqwest has TLS but no provider of its own.

@@ -25,36 +25,49 @@ fn normalised(mut d: ActivityDraft) -> ActivityDraft {
     d
 }
 
-/// The faults of a draft against the rules and the lists it picks from; writes nothing.
-pub async fn faults(app: &App, d: &ActivityDraft, today: Date) -> Result<Vec<Fault>, StoreError> {
-    let d = normalised(d.clone());
+/// The draft checked against the rules and the lists it picks from, once. `read` are the
+/// faults of what its caller could not even read (a date, a number): they come first, and the
+/// rules speak only of the other fields, so that a refusal says everything at once.
+async fn checked(app: &App, d: ActivityDraft, read: Vec<Fault>, today: Date) -> Result<ActivityDraft, ActivityError> {
+    let d = normalised(d);
     let kinds: Vec<String> = app.store.activity_kinds().await?.into_iter().map(|k| k.code).collect();
     let sheet_ids: Vec<i64> = app.store.sheet_choices().await?.iter().map(|s| s.id).collect();
     let district_ids: Vec<i64> = app.places().districts.iter().map(|d| d.0).collect();
     let organisation_ids: Vec<i64> = app.catalog().await?.organisations.iter().map(|o| o.id).collect();
     let known = Known { kinds: &kinds, sheet_ids: &sheet_ids, district_ids: &district_ids, organisation_ids: &organisation_ids };
-    Ok(check_activity(&d, today, &known))
+    let mut faults = read;
+    for (field, message) in check_activity(&d, today, &known) {
+        if !faults.iter().any(|(f, _)| *f == field) {
+            faults.push((field, message));
+        }
+    }
+    if faults.is_empty() { Ok(d) } else { Err(ActivityError::Invalid(faults)) }
 }
 
-async fn checked(app: &App, d: ActivityDraft, today: Date) -> Result<ActivityDraft, ActivityError> {
-    let faults = faults(app, &d, today).await?;
-    if faults.is_empty() { Ok(normalised(d)) } else { Err(ActivityError::Invalid(faults)) }
-}
-
-/// Records an activity for the author's organisation.
+/// Records an activity for the author's organisation; nothing is written while `read` holds
+/// a fault.
 pub async fn record(
     app: &App,
     by: &Author,
     (user_id, organisation_id): (i64, Option<i64>),
     d: ActivityDraft,
+    read: Vec<Fault>,
     today: Date,
 ) -> Result<i64, ActivityError> {
-    let d = checked(app, d, today).await?;
+    let d = checked(app, d, read, today).await?;
     Ok(app.store.create_activity(by, Some(user_id), organisation_id, &d).await?)
 }
 
-/// Changes an activity whole, if nobody changed it since `version`.
-pub async fn update(app: &App, by: &Author, id: i64, version: i64, d: ActivityDraft, today: Date) -> Result<(), ActivityError> {
-    let d = checked(app, d, today).await?;
+/// Changes an activity whole, if nobody changed it since `version`; nothing is written while
+/// `read` holds a fault.
+pub async fn update(
+    app: &App,
+    by: &Author,
+    (id, version): (i64, i64),
+    d: ActivityDraft,
+    read: Vec<Fault>,
+    today: Date,
+) -> Result<(), ActivityError> {
+    let d = checked(app, d, read, today).await?;
     Ok(app.store.update_activity(by, id, version, &d).await?)
 }

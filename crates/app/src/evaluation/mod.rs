@@ -44,27 +44,115 @@ pub enum ExportError {
     NoStrategy,
 }
 
-/// Counts of people that add up to a total given elsewhere, as they leave.
-fn people(counts: &[(String, i64)], masked: bool) -> Vec<Value> {
-    if !masked {
-        return counts.iter().map(|(_, n)| Value::Count(*n)).collect();
+impl Value {
+    /// As a page shows it: grouped by thousands, or the text in its place.
+    pub fn shown(&self) -> String {
+        match self {
+            Value::Count(n) => maillage_core::text::number_fr(*n),
+            Value::Hidden(s) => s.clone(),
+        }
     }
-    publication::breakdown(counts)
+}
+
+/// Counts of people that add up to a total given elsewhere, as they leave.
+pub fn people(counts: &[i64], masked: bool) -> Vec<Value> {
+    if !masked {
+        return counts.iter().map(|n| Value::Count(*n)).collect();
+    }
+    let labelled: Vec<(String, i64)> = counts.iter().map(|n| (String::new(), *n)).collect();
+    publication::breakdown(&labelled)
         .into_iter()
         .zip(counts)
         .map(
-            |((_, shown), (_, n))| {
+            |((_, shown), n)| {
                 if publication::is_shown(*n) && shown != publication::WITHHELD { Value::Count(*n) } else { Value::Hidden(shown) }
             },
         )
         .collect()
 }
 
-fn one_person_count(n: i64, masked: bool) -> Value {
+/// One count of people, as it leaves.
+pub fn person_count(n: i64, masked: bool) -> Value {
     if masked && !publication::is_shown(n) { Value::Hidden(publication::count(n)) } else { Value::Count(n) }
 }
 
-/// Every figure of every sheet of the current strategy for `year`.
+/// A column of a breakdown: its header on a page; in an export, the measure it counts and,
+/// for a table of two dimensions, what it adds to the row's part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub header: &'static str,
+    pub measure: &'static str,
+    pub part: Option<&'static str>,
+}
+
+/// One breakdown of a sheet's figures: rows of a label and a value per column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Breakdown {
+    pub caption: &'static str,
+    /// The rows' header on a page.
+    pub row_header: &'static str,
+    /// The breakdown in an export ("Ventilation").
+    pub by: &'static str,
+    pub columns: Vec<Column>,
+    pub rows: Vec<(String, Vec<Value>)>,
+}
+
+const ACTIONS: Column = Column { header: "Actions", measure: "Actions réalisées", part: None };
+const PARTICIPANTS: Column = Column { header: "Participants", measure: "Participants", part: None };
+
+/// A sheet's totals as they leave: (actions, participants, presences of professionals).
+pub fn totals(f: &ActivityFigures, masked: bool) -> (Value, Value, Value) {
+    (Value::Count(f.activities), person_count(f.participants, masked), person_count(f.professionals_present, masked))
+}
+
+/// The breakdowns of a sheet's figures, the same for its page and the exports: actions by
+/// kind; participants by age band × sex (every public together: one breakdown of the total)
+/// and by public; actions and participants by district. Actions point at nobody and stay
+/// exact; counts of people are published when `masked`.
+pub fn breakdowns(f: &ActivityFigures, masked: bool) -> Vec<Breakdown> {
+    let by_kind = Breakdown {
+        caption: "Actions réalisées par type",
+        row_header: "Type d'action",
+        by: "Type d'action",
+        columns: vec![ACTIONS],
+        rows: f.by_kind.iter().map(|(k, n)| (k.clone(), vec![Value::Count(*n)])).collect(),
+    };
+    let sum = |age: &str, sex: &str| f.participants_by.iter().filter(|p| p.1 == age && p.2 == sex).map(|p| p.3).sum::<i64>();
+    let cells: Vec<i64> = AGE_BANDS.iter().flat_map(|(a, _)| SEXES.iter().map(move |(s, _)| sum(a, s))).collect();
+    let mut cells = people(&cells, masked).into_iter();
+    let by_age_and_sex = Breakdown {
+        caption: "Participants par âge et par sexe",
+        row_header: "Âge",
+        by: "Âge et sexe",
+        columns: SEXES.iter().map(|(_, l)| Column { header: l, measure: "Participants", part: Some(l) }).collect(),
+        rows: AGE_BANDS.iter().map(|(_, l)| ((*l).to_string(), cells.by_ref().take(SEXES.len()).collect())).collect(),
+    };
+    let publics: Vec<i64> = PUBLICS.iter().map(|(c, _)| f.participants_by.iter().filter(|p| p.0 == *c).map(|p| p.3).sum()).collect();
+    let by_public = Breakdown {
+        caption: "Participants par public",
+        row_header: "Public",
+        by: "Public",
+        columns: vec![PARTICIPANTS],
+        rows: PUBLICS.iter().zip(people(&publics, masked)).map(|((c, _), v)| (label(PUBLICS, c).to_string(), vec![v])).collect(),
+    };
+    let district_people: Vec<i64> = f.by_district.iter().map(|d| d.2).collect();
+    let by_district = Breakdown {
+        caption: "Par quartier",
+        row_header: "Quartier",
+        by: "Quartier",
+        columns: vec![ACTIONS, PARTICIPANTS],
+        rows: f
+            .by_district
+            .iter()
+            .zip(people(&district_people, masked))
+            .map(|((d, a, _), p)| (d.clone().unwrap_or_else(|| "Toute la ville".into()), vec![Value::Count(*a), p]))
+            .collect(),
+    };
+    vec![by_kind, by_age_and_sex, by_public, by_district]
+}
+
+/// Every figure of every sheet of the current strategy for `year`, one per line; the empty
+/// parts of a breakdown (zero) are left out.
 pub async fn lines(app: &App, year: i32, masked: bool) -> Result<Vec<FigureLine>, ExportError> {
     let strategy = app.store.current_strategy().await?.ok_or(ExportError::NoStrategy)?;
     let ids = app.store.sheet_choices().await?;
@@ -73,47 +161,33 @@ pub async fn lines(app: &App, year: i32, masked: bool) -> Result<Vec<FigureLine>
         for sheet in &axis.sheets {
             let Some(id) = ids.iter().find(|s| s.code == sheet.code).map(|s| s.id) else { continue };
             let f = app.store.activity_figures(year, Some(id)).await?;
-            let mut push = |measure: &'static str, by: &'static str, part: String, value: Value| {
-                out.push(FigureLine { year, axis: axis.number, sheet: sheet.code.clone(), measure, by, part, value });
+            let line = |measure: &'static str, by: &'static str, part: String, value: Value| FigureLine {
+                year,
+                axis: axis.number,
+                sheet: sheet.code.clone(),
+                measure,
+                by,
+                part,
+                value,
             };
-            sheet_lines(&f, masked, &mut push);
+            let (actions, participants, professionals) = totals(&f, masked);
+            out.push(line(ACTIONS.measure, "", String::new(), actions));
+            out.push(line(PARTICIPANTS.measure, "", String::new(), participants));
+            out.push(line("Présences de professionnels", "", String::new(), professionals));
+            for b in breakdowns(&f, masked) {
+                for (row, values) in b.rows {
+                    for (column, value) in b.columns.iter().zip(values) {
+                        if value == Value::Count(0) {
+                            continue;
+                        }
+                        let part = column.part.map_or_else(|| row.clone(), |p| format!("{row} — {p}"));
+                        out.push(line(column.measure, b.by, part, value));
+                    }
+                }
+            }
         }
     }
     Ok(out)
-}
-
-fn sheet_lines(f: &ActivityFigures, masked: bool, push: &mut impl FnMut(&'static str, &'static str, String, Value)) {
-    push("Actions réalisées", "", String::new(), Value::Count(f.activities));
-    push("Participants", "", String::new(), one_person_count(f.participants, masked));
-    push("Présences de professionnels", "", String::new(), one_person_count(f.professionals_present, masked));
-    for (kind, n) in &f.by_kind {
-        push("Actions réalisées", "Type d'action", kind.clone(), Value::Count(*n));
-    }
-    let sum = |age: &str, sex: &str| f.participants_by.iter().filter(|p| p.1 == age && p.2 == sex).map(|p| p.3).sum::<i64>();
-    let cells: Vec<(String, i64)> = AGE_BANDS
-        .iter()
-        .flat_map(|(a, al)| SEXES.iter().map(move |(s, sl)| (format!("{al} — {sl}"), sum(a, s))))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    for ((part, _), v) in cells.iter().zip(people(&cells, masked)) {
-        push("Participants", "Âge et sexe", part.clone(), v);
-    }
-    let publics: Vec<(String, i64)> = PUBLICS
-        .iter()
-        .map(|(c, _)| (label(PUBLICS, c).to_string(), f.participants_by.iter().filter(|p| p.0 == *c).map(|p| p.3).sum()))
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    for ((part, _), v) in publics.iter().zip(people(&publics, masked)) {
-        push("Participants", "Public", part.clone(), v);
-    }
-    let district = |d: &Option<String>| d.clone().unwrap_or_else(|| "Toute la ville".into());
-    for (d, a, _) in &f.by_district {
-        push("Actions réalisées", "Quartier", district(d), Value::Count(*a));
-    }
-    let participants: Vec<(String, i64)> = f.by_district.iter().map(|(d, _, p)| (district(d), *p)).filter(|(_, n)| *n > 0).collect();
-    for ((part, _), v) in participants.iter().zip(people(&participants, masked)) {
-        push("Participants", "Quartier", part.clone(), v);
-    }
 }
 
 /// CSV in UTF-8 with commas; `french`: semicolons and a byte-order mark, as French

@@ -185,31 +185,8 @@ impl Store {
         d: &ActivityDraft,
     ) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
-        let started = d.started_on.ok_or_else(|| StoreError::Conflict("date de l'action manquante".into()))?;
         let mut tx = self.begin().await?;
-        let id: i64 = on_tx!(&mut tx, c, {
-            sqlx::query_scalar(
-                "INSERT INTO activities (kind, title, started_on, ended_on, district_id, organisation_id, recorded_by_id, professionals_present, \
-                 participants_total, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) RETURNING id",
-            )
-            .bind(&d.kind)
-            .bind(d.title.trim())
-            .bind(started.to_string())
-            .bind(d.ended_on.map(|e| e.to_string()))
-            .bind(d.district_id)
-            .bind(organisation_id)
-            .bind(recorded_by)
-            .bind(d.professionals_present)
-            .bind(maillage_core::activity::total(&d.participants))
-            .bind(d.note.trim())
-            .bind(&now)
-            .fetch_one(c)
-            .await?
-        });
-        write_links(&mut tx, id, d).await?;
-        if let Some(c) = tally::Counted::of(d) {
-            tally::shift(&mut tx, &c, 1).await?;
-        }
+        let id = insert(&mut tx, (recorded_by, organisation_id), d, &now).await?;
         append(&mut tx, by, "activity.create", "activity", &id.to_string(), &d.kind).await?;
         tx.commit().await?;
         Ok(id)
@@ -220,16 +197,8 @@ impl Store {
     pub async fn delete_activity(&self, by: &Author, id: i64, version: i64) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let before = tally::locked(&mut tx, id).await?;
+        // Its sheets, organisations and participant lines go with it (ON DELETE CASCADE).
         let n = on_tx!(&mut tx, c, {
-            for table in ["activity_sheets", "activity_organisations", "activity_participants"] {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "DELETE FROM {table} WHERE activity_id = (SELECT id FROM activities WHERE id = $1 AND version = $2)"
-                )))
-                .bind(id)
-                .bind(version)
-                .execute(&mut *c)
-                .await?;
-            }
             sqlx::query("DELETE FROM activities WHERE id = $1 AND version = $2")
                 .bind(id)
                 .bind(version)
@@ -249,7 +218,7 @@ impl Store {
     /// Changes an activity whole, if nobody changed it since `version`.
     pub async fn update_activity(&self, by: &Author, id: i64, version: i64, d: &ActivityDraft) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
-        let started = d.started_on.ok_or_else(|| StoreError::Conflict("date de l'action manquante".into()))?;
+        let started = d.started_on.ok_or_else(|| StoreError::Invalid("date de l'action manquante".into()))?;
         let mut tx = self.begin().await?;
         let before = tally::locked(&mut tx, id).await?;
         let n = on_tx!(&mut tx, c, {
@@ -343,6 +312,40 @@ impl Store {
         let sql = format!("SELECT COUNT(*), CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT) FROM activities a{cond}");
         Ok(on_db!(&self.db, p, bind_filter!(sqlx::query_as(sqlx::AssertSqlSafe(sql)), &values).fetch_one(p).await?))
     }
+}
+
+/// Writes a new activity with its links, counted ahead; gives its id.
+async fn insert(
+    tx: &mut Tx,
+    (recorded_by, organisation_id): (Option<i64>, Option<i64>),
+    d: &ActivityDraft,
+    now: &str,
+) -> Result<i64, StoreError> {
+    let started = d.started_on.ok_or_else(|| StoreError::Invalid("date de l'action manquante".into()))?;
+    let id: i64 = on_tx!(tx, c, {
+        sqlx::query_scalar(
+            "INSERT INTO activities (kind, title, started_on, ended_on, district_id, organisation_id, recorded_by_id, professionals_present, \
+             participants_total, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 1, $11, $11) RETURNING id",
+        )
+        .bind(&d.kind)
+        .bind(d.title.trim())
+        .bind(started.to_string())
+        .bind(d.ended_on.map(|e| e.to_string()))
+        .bind(d.district_id)
+        .bind(organisation_id)
+        .bind(recorded_by)
+        .bind(d.professionals_present)
+        .bind(maillage_core::activity::total(&d.participants))
+        .bind(d.note.trim())
+        .bind(now)
+        .fetch_one(&mut *c)
+        .await?
+    });
+    write_links(tx, id, d).await?;
+    if let Some(c) = tally::Counted::of(d) {
+        tally::shift(tx, &c, 1).await?;
+    }
+    Ok(id)
 }
 
 async fn write_links(tx: &mut Tx, id: i64, d: &ActivityDraft) -> Result<(), StoreError> {
@@ -441,40 +444,18 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         for (organisation_id, d) in items {
-            let started = d.started_on.ok_or_else(|| StoreError::Invalid("date de l'action manquante".into()))?;
-            let id: i64 = on_tx!(&mut tx, c, {
-                sqlx::query_scalar(
-                    "INSERT INTO activities (kind, title, started_on, ended_on, district_id, organisation_id, professionals_present, \
-                     participants_total, note, version, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, '', 1, $9, $9) RETURNING id",
-                )
-                .bind(&d.kind)
-                .bind(&d.title)
-                .bind(started.to_string())
-                .bind(d.ended_on.map(|e| e.to_string()))
-                .bind(d.district_id)
-                .bind(organisation_id)
-                .bind(d.professionals_present)
-                .bind(maillage_core::activity::total(&d.participants))
-                .bind(&now)
-                .fetch_one(c)
-                .await?
-            });
-            write_links(&mut tx, id, d).await?;
-            if let Some(c) = tally::Counted::of(d) {
-                tally::shift(&mut tx, &c, 1).await?;
-            }
+            insert(&mut tx, (None, *organisation_id), d, &now).await?;
         }
         tx.commit().await
     }
-}
 
-impl Store {
     /// A year's figures, of one sheet or of all activities once, from the counts kept ahead:
     /// a few lines read, whatever the number of activities.
     pub async fn activity_figures(&self, year: i32, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
         let lines = self.activity_tally(year, sheet_id.unwrap_or(tally::ALL_SHEETS)).await?;
         let kinds = self.activity_kinds_all().await?;
-        let districts: Vec<(i64, String)> = self.areas().await?.into_iter().map(|a| (a.id, a.name)).collect();
+        // Names only: an area's geometry is no business of a page of figures.
+        let districts: Vec<(i64, String)> = on_db!(&self.db, p, sqlx::query_as("SELECT id, name FROM areas").fetch_all(p).await?);
         let mut f = ActivityFigures::default();
         let mut by_kind = Vec::new();
         for (dimension, part, activities, participants, professionals) in lines {

@@ -11,6 +11,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use maillage_app::activity::ActivityError;
 use maillage_core::activity::{AGE_BANDS, ActivityDraft, Fault, PUBLICS, Participants, SEXES, label};
 use maillage_core::authz::{Action, ReportScope, activity_scope};
 use maillage_core::time_fmt;
@@ -388,18 +389,6 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>) -> R
     render(&form_view(&state, u, None, form, FieldErrors::default(), None).await?)
 }
 
-/// The faults of what could not be read, then those of the rules on other fields: the form
-/// says everything at once.
-async fn faults_of(state: &AppState, form: &ActivityForm) -> Result<(ActivityDraft, Vec<Fault>), AppError> {
-    let (draft, mut faults) = form.draft();
-    for (field, message) in maillage_app::activity::faults(state, &draft, today()).await? {
-        if !faults.iter().any(|(f, _)| *f == field) {
-            faults.push((field, message));
-        }
-    }
-    Ok((draft, faults))
-}
-
 async fn create(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -407,12 +396,20 @@ async fn create(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::RecordActivity, "/activites/nouvelle")?;
     let form = ActivityForm::from_pairs(pairs);
-    let (draft, faults) = faults_of(&state, &form).await?;
-    if !faults.is_empty() {
-        return render_invalid(&form_view(&state, u, None, form, errors_of(faults, ""), None).await?);
+    let (draft, read) = form.draft();
+    match maillage_app::activity::record(&state, &u.author(), (u.actor.user_id, u.actor.organisation_id), draft, read, today()).await {
+        Ok(id) => Ok(Redirect::to(&format!("/activites/{id}?fait=enregistree")).into_response()),
+        Err(ActivityError::Invalid(faults)) => render_invalid(&form_view(&state, u, None, form, errors_of(faults, ""), None).await?),
+        Err(e) => Err(e.into()),
     }
-    let id = maillage_app::activity::record(&state, &u.author(), (u.actor.user_id, u.actor.organisation_id), draft, today()).await?;
-    Ok(Redirect::to(&format!("/activites/{id}?fait=enregistree")).into_response())
+}
+
+/// The activity, if `u` may change it (and read it first: [`readable`]).
+async fn editable<'a>(state: &AppState, user: Option<&'a CurrentUser>, id: &str) -> Result<(&'a CurrentUser, ActivityRecord), AppError> {
+    let u = require(user, Action::RecordActivity, &format!("/activites/{id}"))?;
+    let r = readable(state, u, id).await?;
+    require(Some(u), Action::EditActivity { own: own(u, &r.activity) }, "/activites")?;
+    Ok((u, r))
 }
 
 /// The activity, if `u` may read it. Whoever may not read every activity is told the same
@@ -450,23 +447,21 @@ async fn update(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let u = require(user.as_ref(), Action::RecordActivity, &format!("/activites/{id}"))?;
-    let r = readable(&state, u, &id).await?;
-    require(Some(u), Action::EditActivity { own: own(u, &r.activity) }, "/activites")?;
+    let (u, r) = editable(&state, user.as_ref(), &id).await?;
     let form = ActivityForm::from_pairs(pairs);
-    let (draft, mut faults) = faults_of(&state, &form).await?;
+    let (draft, mut read) = form.draft();
     let version = form.version.trim().parse::<i64>().ok();
     if version.is_none() {
-        faults.push(("version", "Le formulaire est incomplet : rechargez la page.".into()));
+        read.push(("version", "Le formulaire est incomplet : rechargez la page.".into()));
     }
-    let Some(version) = version.filter(|_| faults.is_empty()) else {
-        return render_invalid(&form_view(&state, u, Some(r), form, errors_of(faults, ""), None).await?);
-    };
     let activity_id = r.activity.id;
-    match maillage_app::activity::update(&state, &u.author(), activity_id, version, draft, today()).await {
+    // Without a version, `read` holds its fault and nothing is written: the 0 is never used.
+    let at = (activity_id, version.unwrap_or_default());
+    match maillage_app::activity::update(&state, &u.author(), at, draft, read, today()).await {
         Ok(()) => Ok(Redirect::to(&format!("/activites/{activity_id}?fait=modifiee")).into_response()),
+        Err(ActivityError::Invalid(faults)) => render_invalid(&form_view(&state, u, Some(r), form, errors_of(faults, ""), None).await?),
         // Changed meanwhile: what was typed stays, with the news.
-        Err(maillage_app::activity::ActivityError::Store(maillage_store::StoreError::Conflict(m))) => {
+        Err(ActivityError::Store(maillage_store::StoreError::Conflict(m))) => {
             let mut errors = FieldErrors::default();
             errors.add(
                 "version",
@@ -492,9 +487,7 @@ async fn delete(
     Path(id): Path<String>,
     axum::Form(pairs): axum::Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
-    let u = require(user.as_ref(), Action::RecordActivity, &format!("/activites/{id}"))?;
-    let r = readable(&state, u, &id).await?;
-    require(Some(u), Action::EditActivity { own: own(u, &r.activity) }, "/activites")?;
+    let (u, r) = editable(&state, user.as_ref(), &id).await?;
     let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let version = field("version").parse::<i64>().ok();
     let mut errors = FieldErrors::default();
@@ -578,19 +571,19 @@ async fn api_create(
     let u = require(user.as_ref(), Action::RecordActivity, "/api/v1/activites")?;
     let Json(input) = body.map_err(|e| crate::error::json_refusal(&e))?;
     let sheets = state.store.sheet_choices().await?;
-    let mut faults: Vec<Fault> = Vec::new();
+    let mut read: Vec<Fault> = Vec::new();
     let mut sheet_ids = Vec::new();
     for code in &input.sheets {
         match sheets.iter().find(|s| s.code == *code) {
             Some(s) => sheet_ids.push(s.id),
-            None => faults.push((
-                "sheets",
+            None => read.push((
+                "sheet_ids",
                 format!("La fiche « {} » n'existe pas dans la stratégie en cours.", code.chars().take(20).collect::<String>()),
             )),
         }
     }
     let mut date = |field: &'static str, v: Option<&str>| {
-        v.filter(|v| !v.trim().is_empty()).and_then(|v| time_fmt::read_iso_date(v).map_err(|e| faults.push((field, e.for_api()))).ok())
+        v.filter(|v| !v.trim().is_empty()).and_then(|v| time_fmt::read_iso_date(v).map_err(|e| read.push((field, e.for_api()))).ok())
     };
     let started_on = date("started_on", Some(&input.started_on));
     let ended_on = date("ended_on", input.ended_on.as_deref());
@@ -606,22 +599,21 @@ async fn api_create(
         professionals_present: input.professionals_present,
         note: input.note,
     };
-    // The rules' faults too, under the API's names, so that a refusal says everything at once.
-    for (field, message) in maillage_app::activity::faults(&state, &draft, today()).await? {
-        let field = match field {
-            "sheet_ids" => "sheets",
-            "district_id" => "district",
-            "organisation_ids" => "organisations",
-            f => f,
-        };
-        if !faults.iter().any(|(f, _)| *f == field) {
-            faults.push((field, message));
+    let who = (u.actor.user_id, u.actor.organisation_id);
+    let id = match maillage_app::activity::record(&state, &u.author(), who, draft, read, today()).await {
+        Ok(id) => id,
+        // Under the API's names for the fields.
+        Err(ActivityError::Invalid(faults)) => {
+            let named = |f: &'static str| match f {
+                "sheet_ids" => "sheets",
+                "district_id" => "district",
+                "organisation_ids" => "organisations",
+                f => f,
+            };
+            return Err(AppError::InvalidFields(faults.into_iter().map(|(f, m)| (named(f).to_string(), m)).collect()).into());
         }
-    }
-    if !faults.is_empty() {
-        return Err(AppError::InvalidFields(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()).into());
-    }
-    let id = maillage_app::activity::record(&state, &u.author(), (u.actor.user_id, u.actor.organisation_id), draft, today()).await?;
+        Err(e) => return Err(e.into()),
+    };
     let record = state.store.activity(id).await?.ok_or(AppError::NotFound)?;
     Ok((axum::http::StatusCode::CREATED, Json(json_of(&record.activity))))
 }

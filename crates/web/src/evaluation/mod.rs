@@ -1,8 +1,9 @@
 //! The evaluation's live figures, computed at each request from the records (no nightly batch):
 //! the strategy by axis and sheet for a year, and a sheet's actions carried out by kind, its
 //! participants by age band and sex, by public and by district, and their trend over the years.
-//! Outside the coordination, every breakdown is published: counts below 5 as "< 5", and the
-//! count that would give one away withheld (`authz::confidential_figures_masked`).
+//! Outside the coordination, every count of people is published: below 5 as "< 5", and the
+//! count that would give one away withheld (`authz::confidential_figures_masked`). The
+//! breakdowns are `maillage_app::evaluation`'s, the same as the exports'.
 
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
@@ -12,12 +13,11 @@ use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use maillage_core::activity::{AGE_BANDS, PUBLICS, SEXES, label};
+use maillage_app::evaluation::{Value, breakdowns, person_count, totals};
 use maillage_core::authz::{Action, confidential_figures_masked};
 use maillage_core::publication;
 use maillage_core::strategy::ActionSheet;
 use maillage_core::text::number_fr;
-use maillage_store::activity::ActivityFigures;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/evaluation", strategy_page)
@@ -78,27 +78,6 @@ fn bar_chart(title: &str, bars: &[(String, i64)]) -> Option<String> {
     Some(svg)
 }
 
-/// Counts of people as shown to this reader: exact inside the coordination, published outside.
-/// Counts of actions carried out point at nobody and are always exact.
-struct Shown {
-    masked: bool,
-}
-
-impl Shown {
-    fn one(&self, n: i64) -> String {
-        if self.masked { publication::count(n) } else { number_fr(n) }
-    }
-
-    /// Several counts that add up to a total given elsewhere, in their order.
-    fn many(&self, counts: &[(String, i64)]) -> Vec<String> {
-        if self.masked {
-            publication::breakdown(counts).into_iter().map(|(_, v)| v).collect()
-        } else {
-            counts.iter().map(|(_, n)| number_fr(*n)).collect()
-        }
-    }
-}
-
 // ---- the strategy --------------------------------------------------------------------------
 
 struct SheetLine {
@@ -134,7 +113,7 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
     let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
     let ids = state.store.sheet_choices().await?;
     let counts = state.store.activity_tally_by_sheet(year).await?;
-    let shown = Shown { masked: confidential_figures_masked(&u.actor) };
+    let masked = confidential_figures_masked(&u.actor);
     let of = |code: &str| {
         let id = ids.iter().find(|s| s.code == code).map(|s| s.id);
         counts.iter().find(|c| Some(c.0) == id).map_or((0, 0), |c| (c.1, c.2))
@@ -155,42 +134,44 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
                         code: s.code.clone(),
                         title: s.title.clone(),
                         activities: number_fr(activities),
-                        participants: shown.one(participants),
+                        participants: person_count(participants, masked).shown(),
                     }
                 })
                 .collect(),
         })
         .collect();
     let totals = state.store.activity_figures(year, None).await?;
-    let trend = trend_table(&state, None, &shown).await?;
+    let trend = trend_table(&state, None, masked).await?;
     // A year's total beside its sheets' counts would give a hidden one away by subtraction.
-    let hides = shown.masked && counts.iter().any(|c| !publication::is_shown(c.2));
+    let hides = masked && counts.iter().any(|c| !publication::is_shown(c.2));
     render(&StrategyPage {
         layout: Layout::new(&format!("Évaluation de la stratégie — {year}"), Some(u)),
         year,
         title: strategy.doc.title,
         axes,
         activities: number_fr(totals.activities),
-        participants: if hides { publication::WITHHELD.to_string() } else { shown.one(totals.participants) },
+        participants: if hides { publication::WITHHELD.to_string() } else { person_count(totals.participants, masked).shown() },
         trend,
-        masked: shown.masked,
+        masked,
         max_year: this_year(),
     })
 }
 
-async fn trend_table(state: &AppState, sheet_id: Option<i64>, shown: &Shown) -> Result<Table, AppError> {
+async fn trend_table(state: &AppState, sheet_id: Option<i64>, masked: bool) -> Result<Table, AppError> {
     let years = state.store.activity_tally_years(sheet_id.unwrap_or(maillage_store::activity::tally::ALL_SHEETS)).await?;
     let activities: Vec<(String, i64)> = years.iter().map(|y| (y.0.to_string(), y.1)).collect();
     let a: Vec<String> = activities.iter().map(|(_, n)| number_fr(*n)).collect();
     // All activities' yearly total is withheld outside the coordination for a year where a
     // sheet's count is hidden: the total minus the other sheets would give it.
-    let hiding_years: Vec<i64> = if shown.masked && sheet_id.is_none() {
+    let hiding_years: Vec<i64> = if masked && sheet_id.is_none() {
         state.store.activity_tally_sheet_years().await?.into_iter().filter(|y| !publication::is_shown(y.2)).map(|y| y.0).collect()
     } else {
         Vec::new()
     };
-    let p: Vec<String> =
-        years.iter().map(|y| if hiding_years.contains(&y.0) { publication::WITHHELD.to_string() } else { shown.one(y.2) }).collect();
+    let p: Vec<String> = years
+        .iter()
+        .map(|y| if hiding_years.contains(&y.0) { publication::WITHHELD.to_string() } else { person_count(y.2, masked).shown() })
+        .collect();
     Ok(Table {
         caption: "Évolution par année".into(),
         header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
@@ -227,73 +208,29 @@ async fn sheet_page(
     let sheet = strategy.doc.axes.iter().flat_map(|a| a.sheets.iter()).find(|s| s.code == code).cloned().ok_or(AppError::NotFound)?;
     let id = Some(state.store.sheet_choices().await?.into_iter().find(|s| s.code == sheet.code).ok_or(AppError::NotFound)?.id);
     let figures = state.store.activity_figures(year, id).await?;
-    let shown = Shown { masked: confidential_figures_masked(&u.actor) };
-    let mut tables = breakdowns(&figures, &shown);
-    tables.push(trend_table(&state, id, &shown).await?);
+    let masked = confidential_figures_masked(&u.actor);
+    let mut tables: Vec<Table> = breakdowns(&figures, masked)
+        .into_iter()
+        .map(|b| Table {
+            caption: b.caption.into(),
+            header: std::iter::once(b.row_header).chain(b.columns.iter().map(|c| c.header)).map(String::from).collect(),
+            rows: b.rows.into_iter().map(|(row, values)| (row, values.iter().map(Value::shown).collect())).collect(),
+            chart: None,
+        })
+        .collect();
+    tables.push(trend_table(&state, id, masked).await?);
+    let (activities, participants, professionals) = totals(&figures, masked);
     render(&SheetPage {
         layout: Layout::new(&format!("Évaluation de la fiche {} — {year}", sheet.code), Some(u)),
         year,
-        activities: number_fr(figures.activities),
-        participants: shown.one(figures.participants),
-        professionals: shown.one(figures.professionals_present),
+        activities: activities.shown(),
+        participants: participants.shown(),
+        professionals: professionals.shown(),
         sheet,
         tables,
-        masked: shown.masked,
+        masked,
         max_year: this_year(),
     })
-}
-
-/// The sheet's breakdowns: actions by kind; participants by age band and sex, by public; by
-/// district.
-fn breakdowns(f: &ActivityFigures, shown: &Shown) -> Vec<Table> {
-    let mut tables = Vec::new();
-    let kinds: Vec<String> = f.by_kind.iter().map(|(_, n)| number_fr(*n)).collect();
-    tables.push(Table {
-        caption: "Actions réalisées par type".into(),
-        header: vec!["Type d'action".into(), "Actions".into()],
-        rows: f.by_kind.iter().zip(kinds).map(|((k, _), v)| (k.clone(), vec![v])).collect(),
-        chart: None,
-    });
-    // Age band × sex, every public together: the cells are one breakdown of the participants.
-    let sum = |age: &str, sex: &str| f.participants_by.iter().filter(|p| p.1 == age && p.2 == sex).map(|p| p.3).sum::<i64>();
-    let cells: Vec<(String, i64)> =
-        AGE_BANDS.iter().flat_map(|(a, _)| SEXES.iter().map(move |(s, _)| (format!("{a}/{s}"), sum(a, s)))).collect();
-    let shown_cells = shown.many(&cells);
-    let mut header = vec!["Âge".to_string()];
-    header.extend(SEXES.iter().map(|(_, l)| (*l).to_string()));
-    tables.push(Table {
-        caption: "Participants par âge et par sexe".into(),
-        header,
-        rows: AGE_BANDS
-            .iter()
-            .enumerate()
-            .map(|(i, (_, l))| ((*l).to_string(), shown_cells[i * SEXES.len()..(i + 1) * SEXES.len()].to_vec()))
-            .collect(),
-        chart: None,
-    });
-    let publics: Vec<(String, i64)> = PUBLICS
-        .iter()
-        .map(|(code, _)| ((*code).to_string(), f.participants_by.iter().filter(|p| p.0 == *code).map(|p| p.3).sum()))
-        .collect();
-    let shown_publics = shown.many(&publics);
-    tables.push(Table {
-        caption: "Participants par public".into(),
-        header: vec!["Public".into(), "Participants".into()],
-        rows: publics.iter().zip(shown_publics).map(|((c, _), v)| (label(PUBLICS, c).to_string(), vec![v])).collect(),
-        chart: None,
-    });
-    let districts: Vec<(String, i64)> =
-        f.by_district.iter().map(|(d, a, _)| (d.clone().unwrap_or_else(|| "Toute la ville".into()), *a)).collect();
-    let district_participants: Vec<(String, i64)> =
-        f.by_district.iter().map(|(d, _, p)| (d.clone().unwrap_or_else(|| "Toute la ville".into()), *p)).collect();
-    let (a, p) = (districts.iter().map(|(_, n)| number_fr(*n)).collect::<Vec<_>>(), shown.many(&district_participants));
-    tables.push(Table {
-        caption: "Par quartier".into(),
-        header: vec!["Quartier".into(), "Actions".into(), "Participants".into()],
-        rows: districts.iter().zip(a.into_iter().zip(p)).map(|((d, _), (a, p))| (d.clone(), vec![a, p])).collect(),
-        chart: None,
-    });
-    tables
 }
 
 // ---- exports -------------------------------------------------------------------------------
