@@ -255,7 +255,12 @@ fn json_data_fault(text: &str) -> String {
     let detail = text.split_once("target type: ").map_or("", |(_, rest)| rest);
     let (path, what) = detail.split_once(": ").unwrap_or(("", detail));
     let quoted = |marker: &str| what.split_once(marker).and_then(|(_, r)| r.split_once('`')).map(|(name, _)| name).filter(|n| plain(n));
-    let at = |field: &str| if plain(path) && path != "." { format!("{path}.{field}") } else { field.to_string() };
+    // serde's path ends with the field itself when it is unknown, not when it is missing.
+    let at = |field: &str| match path {
+        p if !plain(p) || p == "." => field.to_string(),
+        p if p == field || p.ends_with(&format!(".{field}")) => p.to_string(),
+        p => format!("{p}.{field}"),
+    };
     if let Some(name) = quoted("missing field `") {
         format!("le champ « {} » manque (voir la description de l'API)", at(name))
     } else if let Some(name) = quoted("unknown field `") {

@@ -235,7 +235,12 @@ async fn the_api_uses_the_same_rules(b: Backend) {
     odd["participants"][0]["zz"] = serde_json::json!(1);
     let r = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap();
     assert_eq!(r.status(), 400);
-    assert!(r.text().await.unwrap().contains("participants[0].zz"), "an unknown key of a line is refused by name");
+    let said = r.text().await.unwrap();
+    assert!(said.contains("« participants[0].zz » n'existe pas"), "an unknown key of a line is refused by name: {said}");
+    let mut odd = body.clone();
+    odd["extra"] = serde_json::json!(1);
+    let said = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap().text().await.unwrap();
+    assert!(said.contains("« extra » n'existe pas"), "{said}");
     let mut odd = body.clone();
     odd["participants"][0]["count"] = serde_json::json!("14");
     let r = coordinator.post(app.url("/api/v1/activites")).json(&odd).send().await.unwrap();
@@ -251,6 +256,12 @@ async fn the_api_uses_the_same_rules(b: Backend) {
     let list: serde_json::Value = coordinator.get(app.url("/api/v1/activites")).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["activities"].as_array().unwrap().len(), 1);
     assert_eq!((list["total"].as_i64(), list["per_page"].as_i64()), (Some(1), Some(50)));
+    // The API filters by sheet as the page does.
+    let other = &sheets[1].code;
+    let list: serde_json::Value =
+        coordinator.get(app.url(&format!("/api/v1/activites?fiche={other}"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(list["total"].as_i64(), Some(0));
+    assert_eq!(coordinator.get(app.url("/api/v1/activites?fiche=9.9")).send().await.unwrap().status(), 400);
 }
 
 backend_tests!(recorded_with_participants_and_scoped, bad_input_is_refused_field_by_field, the_api_uses_the_same_rules);

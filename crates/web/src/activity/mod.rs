@@ -55,6 +55,22 @@ fn year_bounds(year: i32) -> (Option<Date>, Option<Date>) {
     (Date::from_calendar_date(year, time::Month::January, 1).ok(), Date::from_calendar_date(year, time::Month::December, 31).ok())
 }
 
+/// What a list shows, the page's and the API's alike: the reader's scope, the year, the sheet.
+fn listed(u: &CurrentUser, q: &ListQuery, year: i32, sheets: &[SheetChoice]) -> Result<ActivityFilter, AppError> {
+    let mut filter = scoped(u)?;
+    (filter.from, filter.to) = year_bounds(year);
+    if !q.fiche.is_empty() {
+        let sheet = sheets.iter().find(|s| s.code == q.fiche).ok_or_else(|| {
+            AppError::BadRequest(format!(
+                "La fiche « {} » n'existe pas dans la stratégie en cours.",
+                q.fiche.chars().take(20).collect::<String>()
+            ))
+        })?;
+        filter.sheet_id = Some(sheet.id);
+    }
+    Ok(filter)
+}
+
 // ---- the list ------------------------------------------------------------------------------
 
 #[derive(Deserialize, Default)]
@@ -101,16 +117,7 @@ async fn list_page(State(state): State<AppState>, user: Option<CurrentUser>, Que
     let u = require(user.as_ref(), Action::RecordActivity, "/activites")?;
     let year = year_param(&q.annee)?;
     let sheets = state.store.sheet_choices().await?;
-    let mut filter = scoped(u)?;
-    (filter.from, filter.to) = year_bounds(year);
-    if !q.fiche.is_empty() {
-        filter.sheet_id = Some(sheets.iter().find(|s| s.code == q.fiche).map(|s| s.id).ok_or_else(|| {
-            AppError::BadRequest(format!(
-                "La fiche « {} » n'existe pas dans la stratégie en cours.",
-                q.fiche.chars().take(20).collect::<String>()
-            ))
-        })?);
-    }
+    let filter = listed(u, &q, year, &sheets)?;
     let page = q.page.unwrap_or(0).clamp(0, 10_000);
     let rows = state.store.activities(&filter, PAGE + 1, page * PAGE).await?;
     let (count, participants) = state.store.activity_totals(&filter).await?;
@@ -550,8 +557,7 @@ async fn api_list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let u = require(user.as_ref(), Action::RecordActivity, "/api/v1/activites")?;
-    let mut filter = scoped(u)?;
-    (filter.from, filter.to) = year_bounds(year_param(&q.annee)?);
+    let filter = listed(u, &q, year_param(&q.annee)?, &state.store.sheet_choices().await?)?;
     let page = q.page.unwrap_or(0).clamp(0, 10_000);
     let rows = state.store.activities(&filter, PAGE, page * PAGE).await?;
     let (total, _) = state.store.activity_totals(&filter).await?;
