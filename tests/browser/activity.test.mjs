@@ -3,17 +3,9 @@
 // coordinator filters the demo's years by sheet.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, newPage, axe, login, base } from './harness.mjs';
+import { setup, newPage, login, base, phone, fits } from './harness.mjs';
 
 setup();
-
-const phone = { viewport: { width: 390, height: 844 } };
-
-async function fits(page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${page.url()} wider than the screen by ${overflow}px`);
-  await axe(page);
-}
 
 test('a partner records an action carried out, with its participants', async () => {
   const page = await newPage(phone);
@@ -48,7 +40,7 @@ test('the coordinator finds the demo years by sheet', async () => {
   const page = await newPage(phone);
   await login(page, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
   await page.goto(`${base}/activites?annee=2020&fiche=5.1`);
-  assert.match(await page.locator('h2#liste').innerText(), /^1 action\(s\) en 2020/);
+  assert.match(await page.locator('h2#liste').innerText(), /^2 action\(s\) en 2020/);
   assert.match(await page.locator('main table').innerText(), /Marche exploratoire de femmes/);
   await fits(page);
   await page.click('text=Marche exploratoire de femmes');

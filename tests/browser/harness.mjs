@@ -73,6 +73,16 @@ export async function axe(page) {
   assert.deepEqual(violations, [], `axe violations on ${page.url()}`);
 }
 
+/** A phone's screen. */
+export const phone = { viewport: { width: 390, height: 844 } };
+
+/** The page is no wider than the screen, and passes axe. */
+export async function fits(page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${page.url()} wider than the screen by ${overflow}px`);
+  await axe(page);
+}
+
 export async function login(page, email, password) {
   await page.goto(`${base}/connexion`);
   await axe(page);

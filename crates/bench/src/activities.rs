@@ -4,7 +4,8 @@
 //! participant lines, starts `maillage serve` on them, logs the coordinator in, warms the
 //! server up (on PostgreSQL, after a vacuum of the load), and prints, for last year:
 //! - under 16 concurrent clients on loopback: p50 and p99 of the whole strategy's evaluation
-//!   and of a sheet's, each against its bare store calls in the same run;
+//!   and of a sheet's, each against its bare store calls in the same run; of the indicators'
+//!   board and of one indicator's page, against the same use cases called without HTTP;
 //! - the year's ODS export, one request at a time: p50 and slowest.
 //!
 //! A benchmark prints figures; it asserts nothing.
@@ -185,6 +186,49 @@ async fn measure(store: &Store, base: &str, year: i32) -> anyhow::Result<()> {
         .await?
     };
     row("a sheet's evaluation (year)", &lat, wall, &blat);
+
+    // The indicators: every one of the year against its target, and one indicator's page over
+    // the years; the baseline is the same use case called without HTTP.
+    let app = maillage_app::App::new(store.clone(), &maillage_app::AppConfig::default()).await?;
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let board_url = format!("{base}/evaluation/indicateurs?annee={year}");
+    pages(&client, board_url.clone(), WARM_UP * CLIENTS).await?;
+    let (lat, wall) = pages(&client, board_url, REQUESTS).await?;
+    let (blat, _) = {
+        let app = app.clone();
+        load(REQUESTS, CLIENTS, move || {
+            let app = app.clone();
+            async move {
+                maillage_app::indicator::board(&app, year, None, false, today).await?;
+                Ok(())
+            }
+        })
+        .await?
+    };
+    row("indicators' board (39, year)", &lat, wall, &blat);
+    let young = maillage_app::indicator::indicators(&app)
+        .await?
+        .into_iter()
+        .find(|i| i.indicator.sheet == "1.1" && i.indicator.label.starts_with("Nombre de jeunes âge"))
+        .context("indicateur 1.1")?;
+    let indicator_url = format!("{base}/evaluation/indicateurs/{}?annee={year}", young.id);
+    pages(&client, indicator_url.clone(), WARM_UP * CLIENTS).await?;
+    let (lat, wall) = pages(&client, indicator_url, REQUESTS).await?;
+    let first = store.current_strategy().await?.context("stratégie")?.doc.period_start.min(year);
+    let (blat, _) = {
+        let (app, young) = (app.clone(), young.clone());
+        load(REQUESTS, CLIENTS, move || {
+            let (app, young) = (app.clone(), young.clone());
+            async move {
+                for y in first..=today.year() {
+                    maillage_app::indicator::figure(&app, &young, maillage_core::indicator::Period::Year(y), today).await?;
+                }
+                Ok(())
+            }
+        })
+        .await?
+    };
+    row("an indicator's page (10 years, breakdowns)", &lat, wall, &blat);
 
     let mut times = Vec::new();
     let mut size = 0;

@@ -25,12 +25,19 @@ impl Jobs {
             let mailer = Mailer::new(m)?;
             tokio::spawn(mailer.run(app.store.clone(), Duration::from_secs(10)));
         }
-        // Daily digests: checked every hour, each subscriber gets one a day at most.
+        // Daily digests and campaign reminders: checked every hour, each sent once a day at most.
         let digest_app = app.clone();
         tokio::spawn(async move {
             loop {
                 if let Err(e) = maillage_app::mail::digest::queue_digests(&digest_app.store, &digest_app.public_url).await {
                     tracing::warn!("récapitulatifs quotidiens : {e}");
+                }
+                // Reporting campaigns' reminders: on their days, once each.
+                let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+                match maillage_app::indicator::campaign::remind_due(&digest_app, today, &digest_app.public_url).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("{n} rappel(s) de campagne de collecte mis en file"),
+                    Err(e) => tracing::warn!("rappels des campagnes de collecte : {e}"),
                 }
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }

@@ -196,6 +196,15 @@ pub enum Action {
     /// The evaluation's live figures: the strategy's and each sheet's, by year (small counts
     /// hidden outside the coordination: [`confidential_figures_masked`]).
     ViewEvaluation,
+    /// Change an indicator's reference sheet (a new version of the strategy), open reporting
+    /// campaigns, validate or return declared figures, record the plenary's adoption of a year.
+    ManageIndicators,
+    /// Enter and submit the figures one's organisation declares; read them back (`own`: the
+    /// figure is one's organisation's). The coordinator reads every organisation's.
+    DeclareFigures,
+    ReadDeclaredValue {
+        own: bool,
+    },
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
@@ -287,6 +296,12 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ViewCommunityService => &[Coordinator, Partner, Reader],
         Action::ManageCommunityService => &[Coordinator],
         Action::ViewEvaluation => &[Coordinator, Partner, Reader],
+        Action::ManageIndicators => &[Coordinator],
+        // A figure is declared on behalf of an organisation: a partner without one has none.
+        Action::DeclareFigures if actor.organisation_id.is_none() => return Decision::Deny,
+        Action::DeclareFigures => &[Partner],
+        Action::ReadDeclaredValue { own: true } => &[Coordinator, Partner],
+        Action::ReadDeclaredValue { own: false } => &[Coordinator],
         Action::RecordActivity if actor.organisation_id.is_none() && !actor.has(Coordinator) => return Decision::Deny,
         Action::RecordActivity => &[Coordinator, Partner],
         Action::ReadActivity { own: true } | Action::EditActivity { own: true } => &[Coordinator, Partner],

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod authz;
 pub mod community_service;
 pub mod glossary;
+pub mod indicator;
 pub mod organisation;
 pub mod place;
 pub mod publication;

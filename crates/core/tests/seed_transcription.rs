@@ -135,3 +135,20 @@ fn export_of_the_shipped_file_parses_back_to_the_same_document() {
     let d = doc();
     assert_eq!(parse_file("export.toml", &maillage_core::strategy::to_file(&d)).unwrap(), d);
 }
+
+/// Every indicator of the seed's sheets ships with a reference sheet, and none carries a number
+/// the seed does not give (baselines and targets are the coordination's to set).
+#[test]
+fn every_indicator_has_a_reference_sheet_and_no_invented_number() {
+    let d = doc();
+    let count: usize = d.sheets().map(|(_, s)| s.indicators.len()).sum();
+    assert_eq!(d.indicators.len(), count);
+    for i in &d.indicators {
+        assert!(i.is_described() && !i.definition.is_empty() && !i.computation.is_empty(), "{} {}", i.sheet, i.label);
+        assert!(i.baseline.is_none() && i.targets.is_empty(), "{} {}", i.sheet, i.label);
+        assert!(i.faults(None).is_empty(), "{} {}: {:?}", i.sheet, i.label, i.faults(None));
+    }
+    // Both kinds of figure are represented.
+    assert!(d.indicators.iter().any(|i| i.source == maillage_core::indicator::Source::Declared));
+    assert!(d.indicators.iter().filter(|i| i.source != maillage_core::indicator::Source::Declared).count() > 25);
+}

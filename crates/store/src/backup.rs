@@ -56,6 +56,11 @@ pub const TABLES: &[&str] = &[
     "activity_sheets",
     "activity_organisations",
     "activity_participants",
+    "declared_values",
+    "declared_value_parts",
+    "reporting_campaigns",
+    "reporting_requests",
+    "adopted_years",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod backup;
 pub mod community_service;
 pub mod glossary;
+pub mod indicator;
 pub mod mail;
 pub mod organisation;
 pub mod place;

@@ -119,6 +119,19 @@ impl From<maillage_app::activity::ActivityError> for AppError {
     }
 }
 
+impl From<maillage_app::indicator::IndicatorError> for AppError {
+    fn from(e: maillage_app::indicator::IndicatorError) -> Self {
+        use maillage_app::indicator::IndicatorError;
+        match e {
+            IndicatorError::Invalid(faults) => AppError::InvalidFields(faults),
+            IndicatorError::Refused(r) => AppError::Conflict(r.to_string()),
+            e @ IndicatorError::NotDeclared => AppError::BadRequest(e.to_string()),
+            IndicatorError::NotFound => AppError::NotFound,
+            IndicatorError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<maillage_app::evaluation::ExportError> for AppError {
     fn from(e: maillage_app::evaluation::ExportError) -> Self {
         use maillage_app::evaluation::ExportError;

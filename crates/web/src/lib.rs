@@ -11,6 +11,7 @@ pub mod error;
 pub mod evaluation;
 pub mod glossary;
 pub mod home;
+pub mod indicator;
 pub mod layout;
 pub mod organisation;
 pub mod page;
@@ -135,6 +136,7 @@ fn routes() -> Routes {
     let r = community_service::routes(r);
     let r = activity::routes(r);
     let r = evaluation::routes(r);
+    let r = indicator::routes(r);
     audit::routes(r)
 }
 

@@ -61,6 +61,12 @@ impl FieldErrors {
     }
 }
 
+impl From<Vec<(String, String)>> for FieldErrors {
+    fn from(faults: Vec<(String, String)>) -> Self {
+        FieldErrors(faults)
+    }
+}
+
 impl<'a> IntoIterator for &'a FieldErrors {
     type Item = &'a (String, String);
     type IntoIter = std::slice::Iter<'a, (String, String)>;

@@ -189,6 +189,7 @@ async fn reimport_keeps_ids_and_retires_what_disappears(b: Backend) {
     let sheet = doc.sheet_mut("3.2").unwrap();
     let dropped = sheet.indicators.remove(0);
     sheet.indicators.push("Nombre de véhicules épaves enlevés".into());
+    doc.align_indicators();
     let out = app.store.save_strategy(&maillage_store::Author::system(), &doc, "test").await.unwrap();
     assert_eq!((out.version, out.created), (2, false));
     let after = app.store.indicators(s.id).await.unwrap();

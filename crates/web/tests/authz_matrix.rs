@@ -39,6 +39,14 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),
         ("GET", p) if p.starts_with("/travaux-interet-general") => Some(FIGURES),
         ("POST", p) if p.starts_with("/travaux-interet-general") => Some(COORD),
+        // Indicators: the coordinator manages reference sheets, campaigns, reviews and the
+        // plenary's adoption; a partner declares its organisation's figures.
+        ("GET" | "POST", "/evaluation/indicateurs/{id}/modifier" | "/evaluation/campagnes")
+        | ("GET", "/evaluation/campagnes/{id}")
+        | ("POST", "/evaluation/adoption" | "/evaluation/declarations/valeurs/{id}") => Some(COORD),
+        ("GET" | "POST", "/evaluation/declarations/{indicator}/{period}") | ("POST", "/api/v1/declarations") => Some(&[Partner]),
+        ("GET", "/evaluation/declarations" | "/api/v1/declarations") => Some(REPORTS),
+        ("GET", "/api/v1/indicateurs") => Some(FIGURES),
         ("GET", p) if p.starts_with("/evaluation") => Some(FIGURES),
         // A partner reads and changes its organisation's activities only: `ReadActivity { own }`.
         (_, p) if p.starts_with("/activites") || p.starts_with("/api/v1/activites") => Some(REPORTS),
@@ -74,6 +82,8 @@ fn concrete(path: &str) -> String {
         .replace("{user}", "999999")
         .replace("{meeting}", "999999")
         .replace("{placement}", "999999")
+        .replace("{indicator}", "999999")
+        .replace("{period}", "2020")
 }
 
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u16, String) {

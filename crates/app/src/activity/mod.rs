@@ -41,7 +41,27 @@ async fn checked(app: &App, d: ActivityDraft, read: Vec<Fault>, today: Date) -> 
             faults.push((field, message));
         }
     }
+    if let Some(m) = closed_year(app, d.started_on).await?
+        && !faults.iter().any(|(f, _)| *f == "started_on")
+    {
+        faults.push(("started_on", m));
+    }
     if faults.is_empty() { Ok(d) } else { Err(ActivityError::Invalid(faults)) }
+}
+
+/// Why an activity of `day`'s year no longer changes, if it does not: the plenary adopted that
+/// year's report. Its figures are final, and a partner could otherwise find a hidden count
+/// again by adding and removing one of its own activities.
+pub async fn closed_year(app: &App, day: Option<Date>) -> Result<Option<String>, StoreError> {
+    let Some(day) = day else { return Ok(None) };
+    let adopted = app.store.adopted_years().await?;
+    Ok(adopted.iter().find(|a| a.year == day.year()).map(|a| {
+        format!(
+            "Le bilan {} a été adopté en plénière le {} : les actions de cette année ne changent plus.",
+            a.year,
+            maillage_core::time_fmt::day_fr(a.adopted_on)
+        )
+    }))
 }
 
 /// Records an activity for the author's organisation; nothing is written while `read` holds
@@ -68,6 +88,10 @@ pub async fn update(
     read: Vec<Fault>,
     today: Date,
 ) -> Result<(), ActivityError> {
+    let before = app.store.activity(id).await?.map(|r| r.activity.started_on);
+    if let Some(m) = closed_year(app, before).await? {
+        return Err(ActivityError::Invalid(vec![("started_on", m)]));
+    }
     let d = checked(app, d, read, today).await?;
     Ok(app.store.update_activity(by, id, version, &d).await?)
 }

@@ -10,8 +10,8 @@ use crate::App;
 use crate::working_group::{CaseError, ring};
 use maillage_core::community_service::{PlacementDraft, check_placement, delay_days, destruction_day, median, reference_key};
 use maillage_core::time_fmt;
-use maillage_store::Author;
 use maillage_store::community_service::{Placement, PlacementFields, reference_place};
+use maillage_store::{Author, StoreError};
 use std::collections::{BTreeMap, BTreeSet};
 use time::Date;
 
@@ -152,6 +152,11 @@ fn counted(map: People) -> Vec<(String, i64)> {
 pub async fn figures(app: &App, year: i32, today: Date) -> Result<Figures, CaseError> {
     let from = Date::from_calendar_date(year, time::Month::January, 1).map_err(|e| CaseError::Unreadable(e.to_string()))?;
     let to = Date::from_calendar_date(year, time::Month::December, 31).map_err(|e| CaseError::Unreadable(e.to_string()))?;
+    Ok(figures_between(app, from, to, today).await?)
+}
+
+/// The figures of any period, first and last day included (an indicator's half-year).
+pub async fn figures_between(app: &App, from: Date, to: Date, today: Date) -> Result<Figures, StoreError> {
     let posts = app.store.posts(today).await?;
     let open: Vec<_> = posts.iter().filter(|p| p.closed_on.is_none_or(|c| c > today)).collect();
     let trainings = app.store.trainings(from, to).await?;

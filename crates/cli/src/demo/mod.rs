@@ -1,5 +1,6 @@
 //! The demo: fictitious organisations and accounts around the Gennevilliers strategy.
 
+mod evaluation;
 pub mod working_group;
 
 use maillage_core::authz::Role;
@@ -129,6 +130,7 @@ pub async fn load(store: &Store) -> anyhow::Result<bool> {
     }
     load_reports(store).await?;
     load_activities(store).await?;
+    evaluation::load(store).await?;
     Ok(true)
 }
 
@@ -149,6 +151,23 @@ const ACTIVITIES: &[(&str, &str, &str, &str, &str, i64)] = &[
     ("marche_exploratoire", "Marche exploratoire de femmes", "5.1", "ville-prevention", "habitants", 15),
     ("formation", "Formation des professionnels au repérage des violences conjugales", "5.2", "aide-victimes", "professionnels", 20),
     ("evenement", "Journée de prévention routière et citoyenne", "6.1", "police-municipale", "jeunes", 120),
+    ("evenement", "Tournoi de football jeunes et policiers", "1.1", "police-municipale", "jeunes", 30),
+    ("reunion_partenaires", "Réunion des professionnels autour des collégiens exclus", "1.2", "education", "professionnels", 10),
+    ("evenement", "Réunion publique sur l'usage des halls d'immeubles", "3.1", "habitat-exemple", "habitants", 35),
+    ("atelier", "Atelier participatif sur la propreté des espaces partagés", "3.3", "ville-technique", "habitants", 16),
+    ("article_presse", "Article de la presse locale sur l'aide aux victimes", "4.1", "aide-victimes", "habitants", 0),
+    ("reunion_partenaires", "Réunion d'information des accueils du public", "4.1", "aide-victimes", "professionnels", 18),
+    (
+        "reunion_partenaires",
+        "Rencontre interprofessionnelle sur les violences faites aux femmes",
+        "5.1",
+        "aide-victimes",
+        "professionnels",
+        40,
+    ),
+    ("campagne", "Affiches et dépliants sur les violences sexistes et sexuelles", "5.2", "ville-prevention", "habitants", 0),
+    ("intervention_prevention", "Intervention au lycée sur le consentement", "5.2", "education", "jeunes", 45),
+    ("formation", "Formation des professionnels à la prévention de la radicalisation", "6.1", "ville-prevention", "professionnels", 22),
 ];
 
 /// Three years of the strategy's activities (2019-2021) and this year's so far, with

@@ -26,6 +26,9 @@ pub struct StrategyDocument {
     pub signatories: Vec<Signatory>,
     pub axes: Vec<Axis>,
     pub annexes: Vec<Annex>,
+    /// The indicators' reference sheets, one per indicator of the sheets, in sheet order
+    /// (`indicator::file::align`).
+    pub indicators: Vec<crate::indicator::Indicator>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
@@ -98,6 +101,16 @@ impl StrategyDocument {
     pub fn sheet_mut(&mut self, code: &str) -> Option<&mut ActionSheet> {
         self.axes.iter_mut().flat_map(|a| a.sheets.iter_mut()).find(|s| s.code == code)
     }
+
+    /// The reference sheet of a sheet's indicator.
+    pub fn indicator(&self, sheet: &str, label: &str) -> Option<&crate::indicator::Indicator> {
+        self.indicators.iter().find(|i| i.sheet == sheet && i.label == label)
+    }
+
+    /// One reference sheet per indicator again, after the sheets' indicators changed.
+    pub fn align_indicators(&mut self) {
+        self.indicators = crate::indicator::file::align(std::mem::take(&mut self.indicators), &self.axes);
+    }
 }
 
 /// A strategy file that cannot be imported: where and why, in French.
@@ -123,6 +136,8 @@ struct FileRoot {
     axes: Vec<FileAxis>,
     #[serde(default)]
     annexes: Vec<Annex>,
+    #[serde(default)]
+    indicators: Vec<crate::indicator::file::FileIndicator>,
 }
 
 #[derive(Deserialize)]
@@ -307,6 +322,8 @@ pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileErro
             .and_then(|_| check_text(&sg.name, true))
             .map_err(|m| err(1, "signatories", m))?;
     }
+    let indicators = crate::indicator::file::read(root.indicators, &axes, |offset| line_of(source, offset))
+        .map_err(|(line, field, message)| err(line, &field, message))?;
     Ok(StrategyDocument {
         code: code.to_string(),
         title: s.title.get_ref().trim().to_string(),
@@ -318,6 +335,7 @@ pub fn parse_file(file: &str, source: &str) -> Result<StrategyDocument, FileErro
         signatories: root.signatories,
         axes,
         annexes: root.annexes,
+        indicators,
     })
 }
 
@@ -411,6 +429,7 @@ pub fn to_file(doc: &StrategyDocument) -> String {
             }
         }
     }
+    crate::indicator::file::write(&mut o, &doc.indicators);
     for a in &doc.annexes {
         o.push_str(&format!("\n[[annexes]]\ncode = {}\ntitle = {}\n", q(&a.code), q(&a.title)));
         for s in &a.sections {

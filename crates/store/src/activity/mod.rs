@@ -250,10 +250,11 @@ impl Store {
             }
         });
         write_links(&mut tx, id, d).await?;
+        let recorder = before.as_ref().and_then(|b| b.recorder);
         if let Some(c) = before {
             tally::shift(&mut tx, &c, -1).await?;
         }
-        if let Some(c) = tally::Counted::of(d) {
+        if let Some(c) = tally::Counted::of(d, recorder) {
             tally::shift(&mut tx, &c, 1).await?;
         }
         append(&mut tx, by, "activity.update", "activity", &id.to_string(), &d.kind).await?;
@@ -342,7 +343,7 @@ async fn insert(
         .await?
     });
     write_links(tx, id, d).await?;
-    if let Some(c) = tally::Counted::of(d) {
+    if let Some(c) = tally::Counted::of(d, organisation_id) {
         tally::shift(tx, &c, 1).await?;
     }
     Ok(id)
@@ -452,7 +453,7 @@ impl Store {
     /// A year's figures, of one sheet or of all activities once, from the counts kept ahead:
     /// a few lines read, whatever the number of activities.
     pub async fn activity_figures(&self, year: i32, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
-        let lines = self.activity_tally(year, sheet_id.unwrap_or(tally::ALL_SHEETS)).await?;
+        let lines = self.activity_tally(year, sheet_id.unwrap_or(tally::ALL_SHEETS), false).await?;
         let kinds = self.activity_kinds_all().await?;
         // Names only: an area's geometry is no business of a page of figures.
         let districts: Vec<(i64, String)> = on_db!(&self.db, p, sqlx::query_as("SELECT id, name FROM areas").fetch_all(p).await?);

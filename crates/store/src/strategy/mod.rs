@@ -29,6 +29,8 @@ pub struct Indicator {
     pub position: i64,
     pub label: String,
     pub retired: bool,
+    /// The reference sheet, as stored (`indicator::reference`); '' while undescribed.
+    pub reference: String,
 }
 
 /// One saved version of a strategy: when, by whom, from what (an import's file name, an edit).
@@ -152,7 +154,11 @@ impl Store {
             }
             doc_axes.push(Axis { number: a.number as i32, title: a.title, sheets: doc_sheets });
         }
-        Ok(Some(StoredStrategy {
+        let mut reference_sheets = Vec::new();
+        for i in indicators.iter().filter(|i| !i.retired) {
+            reference_sheets.push(crate::indicator::reference::from_json(i.id, &i.sheet_code, &i.label, &i.reference)?);
+        }
+        let mut stored = StoredStrategy {
             id: row.id,
             version: row.version,
             updated_at: decode("strategies", row.id, "updated_at", &row.updated_at, time_fmt::from_storage)?,
@@ -167,15 +173,19 @@ impl Store {
                 signatories: serde_json::from_str::<Vec<Signatory>>(&row.signatories)?,
                 axes: doc_axes,
                 annexes: serde_json::from_str::<Vec<Annex>>(&row.annexes)?,
+                indicators: reference_sheets,
             },
-        }))
+        };
+        // Indicators of retired sheets stay out.
+        stored.doc.align_indicators();
+        Ok(Some(stored))
     }
 
     /// All indicators of a strategy, retired ones included, in sheet order.
     pub async fn indicators(&self, strategy_id: i64) -> Result<Vec<Indicator>, StoreError> {
         Ok(on_db!(&self.db, p, {
             sqlx::query_as(
-                "SELECT i.id, s.code AS sheet_code, i.position, i.label, i.retired FROM indicators i \
+                "SELECT i.id, s.code AS sheet_code, i.position, i.label, i.retired, i.reference FROM indicators i \
                  JOIN action_sheets s ON s.id = i.action_sheet_id WHERE s.strategy_id = $1 ORDER BY s.position, i.position",
             )
             .bind(strategy_id)
@@ -350,15 +360,21 @@ async fn save_tree(tx: &mut Tx, strategy_id: i64, doc: &StrategyDocument, now: &
                     .rows_affected()
             });
             for (i, label) in sheet.indicators.iter().enumerate() {
+                let reference = match doc.indicator(&sheet.code, label) {
+                    Some(r) => crate::indicator::reference::to_json(r)?,
+                    None => String::new(),
+                };
                 on_tx!(tx, c, {
                     sqlx::query(
-                        "INSERT INTO indicators (action_sheet_id, position, label, label_key, retired) VALUES ($1, $2, $3, $4, FALSE) \
-                         ON CONFLICT (action_sheet_id, label_key) DO UPDATE SET position = excluded.position, label = excluded.label, retired = FALSE",
+                        "INSERT INTO indicators (action_sheet_id, position, label, label_key, retired, reference) VALUES ($1, $2, $3, $4, FALSE, $5) \
+                         ON CONFLICT (action_sheet_id, label_key) DO UPDATE SET position = excluded.position, label = excluded.label, retired = FALSE, \
+                         reference = excluded.reference",
                     )
                     .bind(sheet_id)
                     .bind(i as i64 + 1)
                     .bind(label)
                     .bind(fold(label))
+                    .bind(reference)
                     .execute(c)
                     .await?.rows_affected()
                 });

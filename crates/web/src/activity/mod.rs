@@ -504,6 +504,9 @@ async fn delete(
     if version.is_none() {
         errors.add("confirm", "Le formulaire est incomplet : rechargez la page.");
     }
+    if let Some(m) = maillage_app::activity::closed_year(&state, Some(r.activity.started_on)).await? {
+        errors.add("confirm", m);
+    }
     let Some(version) = version.filter(|_| errors.is_empty()) else {
         let form = ActivityForm::of(&r);
         return render_invalid(&form_view(&state, u, Some(r), form, errors, None).await?);

@@ -48,7 +48,7 @@ fn escaped(text: &str) -> String {
 /// A bar chart drawn on the server: one bar per (label, value), the value written above it.
 /// No script, no style attribute (the pages' CSP): presentation attributes only. Its data is
 /// the table below it; the picture says so to screen readers instead of reading it twice.
-fn bar_chart(title: &str, bars: &[(String, i64)]) -> Option<String> {
+pub(crate) fn bar_chart(title: &str, bars: &[(String, i64)]) -> Option<String> {
     if bars.is_empty() {
         return None;
     }

@@ -503,6 +503,8 @@ async fn edit_submit(
             errors,
         });
     }
+    // An indicator keeps its reference sheet while its wording stays (case and accents aside).
+    doc.align_indicators();
     let outcome = state.store.save_strategy(&u.author(), &doc, &format!("modification de la fiche {code}")).await?;
     Ok(Redirect::to(&format!("/strategie/fiches/{code}?enregistre={}", outcome.version)).into_response())
 }
