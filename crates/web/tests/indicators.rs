@@ -133,14 +133,55 @@ async fn a_declared_figure_goes_through_review(b: Backend) {
     let official = app.login(email_for(Role::Reader)).await;
     assert_eq!(board(&official, app, 2020, rehoused).await["valeur"], "<\u{a0}5");
 
+    // A period not begun, or another organisation's part, is refused.
+    let next = app.url(&format!("/evaluation/declarations/{families}/{}", this_year() + 1));
+    let (status, _, body) = post(&police, next, &[("total", "1".into()), ("step", "brouillon".into())]).await;
+    assert_eq!(status, 422);
+    assert!(body.contains("pas commencé"), "{body}");
+    let r = police
+        .post(app.url("/api/v1/declarations"))
+        .json(&serde_json::json!({"indicateur": rehoused, "periode": "2021", "total": 2, "ventilation": [{"dimension": "organisation", "part": city.landlord.to_string(), "valeur": 2}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422, "a partner declares for itself only");
+    // A draft stays with its organisation.
+    assert_eq!(
+        post(
+            &police,
+            app.url(&format!("/evaluation/declarations/{families}/2021")),
+            &[("total", "8".into()), ("step", "brouillon".into())]
+        )
+        .await
+        .0,
+        303
+    );
+    let all: serde_json::Value = coordinator.get(app.url("/api/v1/declarations?annee=2021")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(all["declarations"].as_array().unwrap().len(), 0, "{all}");
+    // A year is adopted once over, and not while a submitted figure waits.
+    let waiting = DeclaredKey { indicator_id: families, period: Period::Year(2020), organisation_id: city.other };
+    let draft = maillage_core::indicator::declaration::DeclaredDraft { total: Some(50), ..Default::default() };
+    let id = app.store.save_declared_value(&maillage_store::Author::system(), waiting, None, State::Submitted, &draft, &[]).await.unwrap();
+    let adopt = [("annee", "2020".to_string()), ("adopted_on", "2021-03-01".into()), ("confirm", "oui".into())];
+    let (status, _, body) = post(&coordinator, app.url("/evaluation/adoption"), &adopt).await;
+    assert_eq!(status, 409);
+    assert!(body.contains("1 chiffre(s) transmis pour 2020 attendent"), "{body}");
+    app.store.review_declared_value(&maillage_store::Author::system(), id, (1, State::Submitted), State::Returned, "Non.").await.unwrap();
+    let this = [
+        ("annee", this_year().to_string()),
+        ("adopted_on", maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now()).to_string()),
+        ("confirm", "oui".into()),
+    ];
+    assert_eq!(post(&coordinator, app.url("/evaluation/adoption"), &this).await.0, 422, "the year in progress");
+
     // The plenary adopts 2020: its figures are locked for everyone.
     let (status, _, _) =
         post(&coordinator, app.url("/evaluation/adoption"), &[("annee", "2020".into()), ("adopted_on", "2021-03-01".into())]).await;
     assert_eq!(status, 422, "the adoption is confirmed");
-    let adopt = [("annee", "2020".to_string()), ("adopted_on", "2021-03-01".into()), ("confirm", "oui".into())];
     assert_eq!(post(&coordinator, app.url("/evaluation/adoption"), &adopt).await.0, 303);
     let v = app.store.declared_value_at(key).await.unwrap().unwrap();
     assert_eq!(v.state, State::Locked);
+    assert_eq!(app.store.declared_value_at(waiting).await.unwrap().unwrap().state, State::Returned, "only validated figures are locked");
     let (status, _, body) = post(&police, url.clone(), &[("total", "1".into()), ("step", "brouillon".into())]).await;
     assert_eq!(status, 409);
     assert!(body.contains("verrouillée"), "{body}");
@@ -170,7 +211,7 @@ async fn a_declared_figure_goes_through_review(b: Backend) {
     assert_eq!(fields, ["ventilation[0].dimension", "total"], "{refusal}");
     let ok: serde_json::Value = police
         .post(app.url("/api/v1/declarations"))
-        .json(&serde_json::json!({"indicateur": families, "periode": "2021", "total": 4, "action": "transmettre"}))
+        .json(&serde_json::json!({"indicateur": families, "periode": "2021", "total": 4, "action": "transmettre", "version": 1}))
         .send()
         .await
         .unwrap()

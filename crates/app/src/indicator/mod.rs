@@ -176,8 +176,16 @@ pub fn publish(ind: &Indicator, f: &Figure, masked: bool) -> Published {
         if lines.is_empty() {
             continue;
         }
-        let counts: Vec<i64> = lines.iter().map(|l| l.value).collect();
-        parts.push((*d, lines.iter().map(|l| l.label.clone()).zip(people(&counts, masked)).collect()));
+        let mut labels: Vec<String> = lines.iter().map(|l| l.label.clone()).collect();
+        let mut counts: Vec<i64> = lines.iter().map(|l| l.value).collect();
+        // What a partial breakdown leaves out is a part too: published like the others, or the
+        // total minus the parts would give a hidden count away.
+        let rest = f.total - counts.iter().sum::<i64>();
+        if rest > 0 {
+            labels.push("Non ventilé".into());
+            counts.push(rest);
+        }
+        parts.push((*d, labels.into_iter().zip(people(&counts, masked)).collect()));
     }
     Published { total: if masked { person_count(f.total, true) } else { Value::Count(f.total) }, parts }
 }
@@ -217,11 +225,14 @@ pub async fn board(app: &App, year: i32, sheet: Option<&str>, masked: bool, toda
             let declared = ind.indicator.source == maillage_core::indicator::Source::Declared;
             let missing = declared && f.validated == 0;
             let target = ind.indicator.target(&period);
+            let value = publish(&ind.indicator, &f, masked).total;
+            // A judgement against a target would tell a hidden count (4 of a target of 4).
+            let judged = !missing && matches!(value, Value::Count(_));
             periods.push(BoardCell {
                 period,
-                value: publish(&ind.indicator, &f, masked).total,
+                value,
                 target,
-                attainment: if missing { Attainment::Unjudged } else { Attainment::of(ind.indicator.direction, f.total, target) },
+                attainment: if judged { Attainment::of(ind.indicator.direction, f.total, target) } else { Attainment::Unjudged },
                 missing,
                 partial: !period.is_over(today),
                 waiting: f.waiting,
@@ -251,6 +262,19 @@ pub async fn declare(
         return Err(IndicatorError::Invalid(vec![(
             "period".into(),
             format!("Cet indicateur se déclare par période « {} ».", ind.indicator.frequency.label().to_lowercase()),
+        )]));
+    }
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    if key.period.days().0 > today {
+        return Err(IndicatorError::Invalid(vec![(
+            "period".into(),
+            "Cette période n'a pas commencé : son chiffre se déclare plus tard.".into(),
+        )]));
+    }
+    if let Some(p) = draft.parts.iter().find(|p| p.dimension == Dimension::Organisation && p.part != key.organisation_id.to_string()) {
+        return Err(IndicatorError::Invalid(vec![(
+            format!("organisation.{}", p.part),
+            "Une organisation ne déclare que pour elle-même : chaque partenaire déclare sa part.".into(),
         )]));
     }
     let current = app.store.declared_value_at(key).await?;
@@ -302,4 +326,27 @@ pub async fn review(app: &App, by: &Author, value: &DeclaredValue, version: i64,
     }
     app.store.review_declared_value(by, value.id, (version, value.state), to, comment).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_a_partial_breakdown_leaves_out_is_published_as_a_part() {
+        let mut ind = Indicator::undescribed("1.3", "Nombres de jeunes repérés");
+        ind.breakdowns = vec![Dimension::Sex];
+        let f = Figure {
+            total: 7,
+            parts: vec![PartLine { dimension: Dimension::Sex, code: "M".into(), label: "Hommes, garçons".into(), value: 5 }],
+            ..Figure::default()
+        };
+        let published = publish(&ind, &f, true);
+        let (_, sex) = &published.parts[0];
+        assert_eq!(sex[1].0, "Non ventilé");
+        assert!(matches!(sex[1].1, Value::Hidden(_)), "2 young people left out are not told: {sex:?}");
+        assert!(matches!(sex[0].1, Value::Hidden(_)), "nor the 5 that would give them away: {sex:?}");
+        let exact = publish(&ind, &f, false);
+        assert_eq!(exact.parts[0].1[1].1, Value::Count(2));
+    }
 }

@@ -371,8 +371,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records that the plenary adopted `year`'s report and locks every figure declared for a
-    /// period of that year, whatever its state.
+    /// Records that the plenary adopted `year`'s report and locks the figures validated for a
+    /// period of that year; refused while a submitted figure waits for review.
     pub async fn adopt_year(&self, by: &Author, year: i32, on: Date) -> Result<u64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         // The periods are the code's own, never the caller's text.
@@ -380,9 +380,25 @@ impl Store {
         if year_adopted(&mut tx, year).await? {
             return Err(StoreError::Conflict(format!("le bilan {year} est déjà adopté")));
         }
+        let periods = || periods_of(year).into_iter().map(Param::Text);
+        let mut waiting = Sql::new("SELECT COUNT(*) FROM declared_values WHERE state = 'submitted' AND period IN ");
+        waiting.bind_list(periods());
+        let n: i64 = on_tx!(
+            &mut tx,
+            c,
+            bind_params!(sqlx::query_scalar(sqlx::AssertSqlSafe(waiting.text.clone())), &waiting.params).fetch_one(c).await?
+        );
+        if n > 0 {
+            return Err(StoreError::Conflict(format!("{n} chiffre(s) transmis pour {year} attendent votre validation ou votre renvoi")));
+        }
+        // Only validated figures are locked (and counted); a draft or a returned figure stays out
+        // of the report, and no longer changes since the year is adopted.
         let mut sql = Sql::new("UPDATE declared_values SET state = 'locked', version = version + 1, updated_at = ");
-        sql.bind(Param::Text(now)).push(", updated_by = ").bind(Param::Text(by.label.clone())).push(" WHERE period IN ");
-        sql.bind_list(periods_of(year).into_iter().map(Param::Text));
+        sql.bind(Param::Text(now))
+            .push(", updated_by = ")
+            .bind(Param::Text(by.label.clone()))
+            .push(" WHERE state = 'validated' AND period IN ");
+        sql.bind_list(periods());
         let locked = on_tx!(&mut tx, c, {
             sqlx::query("INSERT INTO adopted_years (year, adopted_on, adopted_by) VALUES ($1, $2, $3)")
                 .bind(i64::from(year))

@@ -122,6 +122,13 @@ async fn create_submit(
             None => read.push(("requests".to_string(), "Choisissez dans la liste.".to_string())),
         }
     }
+    if let Some(p) = period {
+        if state.store.adopted_years().await?.iter().any(|a| a.year == p.report_year()) {
+            read.push(("period".to_string(), "Le bilan de cette période est adopté : ses chiffres ne changent plus.".to_string()));
+        } else if p.days().0 > today() {
+            read.push(("period".to_string(), "Cette période n'a pas commencé.".to_string()));
+        }
+    }
     let draft = CampaignDraft { title: form.title.clone(), period, deadline, requests };
     match create(&state, &u.author(), draft, read, today()).await {
         Ok(id) => Ok(Redirect::to(&format!("/evaluation/campagnes/{id}?fait=ouverte")).into_response()),
@@ -186,8 +193,11 @@ async fn adopt(
         faults.push(("confirm".to_string(), "Cochez la case pour confirmer : les chiffres de l'année ne changeront plus.".to_string()));
     }
     let on = time_fmt::read_iso_date(&f.adopted_on).map_err(|e| faults.push(("adopted_on".to_string(), e.to_string()))).ok();
-    if on.is_some_and(|d| d > today() || d.year() < year) {
-        faults.push(("adopted_on".to_string(), "La date d'adoption ne peut précéder l'année ni être à venir.".to_string()));
+    if year >= today().year() {
+        faults.push(("annee".to_string(), format!("L'année {year} n'est pas finie : son bilan s'adopte l'an prochain.")));
+    }
+    if on.is_some_and(|d| d > today() || d.year() <= year) {
+        faults.push(("adopted_on".to_string(), "La date d'adoption suit la fin de l'année et n'est pas à venir.".to_string()));
     }
     let Some(on) = on.filter(|_| faults.is_empty()) else { return Err(AppError::InvalidFields(faults)) };
     state.store.adopt_year(&u.author(), year, on).await?;

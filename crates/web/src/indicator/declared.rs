@@ -154,7 +154,9 @@ async fn list_view(
         organisation_id: if coordinator { None } else { u.actor.organisation_id },
         ..Default::default()
     };
-    let values = state.store.declared_values(&filter).await?;
+    let mut values = state.store.declared_values(&filter).await?;
+    // A draft stays with its organisation until submitted.
+    values.retain(|v| !coordinator || v.state != Declared::Draft);
     let mut owed = Vec::new();
     if !coordinator {
         let campaigns = state.store.campaigns().await?;
@@ -360,8 +362,20 @@ async fn form_page(
     render(&form_view(&state, u, ind, period, current, form, FieldErrors::default(), warnings).await?)
 }
 
-fn step_of(text: &str) -> Step {
-    if text == "transmettre" { Step::Submit } else { Step::Save }
+fn step_of(text: &str) -> Result<Step, AppError> {
+    match text {
+        "transmettre" => Ok(Step::Submit),
+        "brouillon" | "" => Ok(Step::Save),
+        _ => Err(AppError::BadRequest("Choisissez : enregistrer le brouillon ou transmettre.".into())),
+    }
+}
+
+/// A refusal as the page says it: the store's own words, without its prefix.
+fn refusal(e: &IndicatorError) -> String {
+    match e {
+        IndicatorError::Store(maillage_store::StoreError::Conflict(m)) => m.clone(),
+        e => e.to_string(),
+    }
 }
 
 async fn submit(
@@ -376,7 +390,7 @@ async fn submit(
     let k = key(u, &ind, period)?;
     let form = DeclareForm::from_pairs(pairs);
     let (draft, read) = form.draft();
-    let step = step_of(&form.step);
+    let step = step_of(&form.step)?;
     let version = form.version.trim().parse().ok();
     match maillage_app::indicator::declare(&state, &u.author(), k, version, step, draft, read).await {
         Ok(_) => {
@@ -393,7 +407,7 @@ async fn submit(
             let current = state.store.declared_value_at(k).await?;
             let fresh = current.as_ref().map(DeclareForm::of).unwrap_or_default();
             let mut errors = FieldErrors::default();
-            errors.add("version", e.to_string());
+            errors.add("version", refusal(&e));
             let page = form_view(&state, u, ind, period, current, fresh, errors, Vec::new()).await?;
             Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response())
         }
@@ -439,7 +453,7 @@ async fn review(
         }
         Err(e @ (IndicatorError::Refused(_) | IndicatorError::Store(maillage_store::StoreError::Conflict(_)))) => {
             let mut errors = FieldErrors::default();
-            errors.add(format!("comment-{}", value.id), e.to_string());
+            errors.add(format!("comment-{}", value.id), refusal(&e));
             let page = list_view(&state, u, year, errors, None).await?;
             Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response())
         }
@@ -538,6 +552,7 @@ async fn api_list(
     let values = state.store.declared_values(&filter).await?;
     let items: Vec<serde_json::Value> = values
         .iter()
+        .filter(|v| !coordinator || v.state != Declared::Draft)
         .map(|v| {
             serde_json::json!({
                 "id": v.id,

@@ -264,7 +264,9 @@ async fn indicator_page(
             let missing = i.source == Source::Declared && f.validated == 0;
             let published = publish(i, &f, masked);
             let target = i.target(&period);
-            let judged = if missing { Attainment::Unjudged } else { Attainment::of(i.direction, f.total, target) };
+            // A judgement against a target would tell a hidden count.
+            let hidden = matches!(published.total, maillage_app::evaluation::Value::Hidden(_));
+            let judged = if missing || hidden { Attainment::Unjudged } else { Attainment::of(i.direction, f.total, target) };
             if !missing && let maillage_app::evaluation::Value::Count(n) = published.total {
                 bars.push((period.code(), n));
             }
@@ -549,6 +551,23 @@ async fn edit_submit(
     match form.apply(&ind.indicator, &kinds) {
         Err(errors) => render_invalid(&edit_view(&state, u, ind, form, errors).await?),
         Ok(changed) => {
+            let mut errors = FieldErrors::default();
+            if changed.frequency != ind.indicator.frequency {
+                let filter = maillage_store::indicator::DeclaredFilter { indicator_id: Some(id), ..Default::default() };
+                if !state.store.declared_values(&filter).await?.is_empty() {
+                    errors.add("frequency", "Des chiffres ont déjà été déclarés à cette fréquence : elle ne change plus.");
+                }
+            }
+            let adopted = state.store.adopted_years().await?;
+            let of_adopted = |t: &[PeriodValue]| -> Vec<PeriodValue> {
+                t.iter().filter(|v| adopted.iter().any(|a| a.year == v.period.report_year())).cloned().collect()
+            };
+            if of_adopted(&changed.targets) != of_adopted(&ind.indicator.targets) {
+                errors.add("targets", "Les cibles d'une année dont le bilan est adopté ne changent plus.");
+            }
+            if !errors.is_empty() {
+                return render_invalid(&edit_view(&state, u, ind, form, errors).await?);
+            }
             let mut doc = s.doc.clone();
             if let Some(slot) = doc.indicators.iter_mut().find(|i| i.sheet == changed.sheet && i.label == changed.label) {
                 *slot = changed;
