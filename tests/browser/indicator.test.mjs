@@ -64,4 +64,7 @@ test('an elected official reads the board, counts of people below 5 published', 
   assert.match(await page.locator('main').innerText(), /inférieurs à 5/);
   assert.doesNotMatch(await page.locator('main').innerText(), /Adoption du bilan/);
   await fits(page);
+  await page.click('text=Le bilan 2020 pour la séance plénière');
+  assert.match(await page.locator('h1').innerText(), /Bilan 2020/);
+  await fits(page);
 });

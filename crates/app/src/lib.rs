@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 pub mod community_service;
 pub mod evaluation;
+pub mod evaluation_report;
 pub mod indicator;
 pub mod keyring;
 pub mod mail;

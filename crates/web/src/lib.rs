@@ -9,6 +9,7 @@ pub mod auth;
 pub mod community_service;
 pub mod error;
 pub mod evaluation;
+pub mod evaluation_report;
 pub mod glossary;
 pub mod home;
 pub mod indicator;
@@ -137,6 +138,7 @@ fn routes() -> Routes {
     let r = activity::routes(r);
     let r = evaluation::routes(r);
     let r = indicator::routes(r);
+    let r = evaluation_report::routes(r);
     audit::routes(r)
 }
 

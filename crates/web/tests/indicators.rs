@@ -7,7 +7,7 @@
 mod common;
 
 use common::member::text;
-use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for};
+use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for, odt_content};
 use maillage_core::authz::Role;
 use maillage_core::indicator::Period;
 use maillage_core::indicator::declaration::State;
@@ -395,7 +395,54 @@ async fn a_campaign_tracks_and_reminds(b: Backend) {
     assert_eq!(maillage_app::indicator::campaign::remind_due(&app.state, today, "http://maillage.test").await.unwrap(), 0);
 }
 
+/// The yearly report: every sheet with its indicators against their targets, exact for the
+/// coordination and published for an elected official; its indicators as CSV and ODS.
+async fn the_yearly_report_is_written(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let year = this_year();
+    let sheets = app.store.sheet_choices().await.unwrap();
+    let sheet = sheets.iter().find(|s| s.code == "1.1").unwrap().id;
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    let line = |sex: &str, count| maillage_core::activity::Participants {
+        public: "jeunes".into(),
+        age_band: "12_15".into(),
+        sex: sex.into(),
+        count,
+    };
+    let draft = maillage_core::activity::ActivityDraft {
+        kind: "atelier".into(),
+        title: "Atelier".into(),
+        started_on: Some(today),
+        sheet_ids: vec![sheet],
+        participants: vec![line("F", 3)],
+        ..Default::default()
+    };
+    app.store.create_activity(&maillage_store::Author::system(), None, Some(city.police), &draft).await.unwrap();
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let (status, page) = text(&coordinator, app.url(&format!("/evaluation/bilan?annee={year}"))).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("bilan.odt") && page.contains("Projet de bilan"), "{page}");
+    let content = odt_content(&coordinator, app.url(&format!("/evaluation/bilan/bilan.odt?annee={year}"))).await;
+    assert!(content.contains(&format!("Bilan {year}")) && content.contains("Fiche 1.1 — Prévenir"), "{content}");
+    assert!(content.contains("Nombre d&apos;ateliers (ateliers)") || content.contains("Nombre d'ateliers (ateliers)"), "{content}");
+    assert!(content.contains(r#"text:outline-level="3""#) && content.contains("<table:table-header-rows>"));
+    assert!(content.contains("participants : 3."), "exact for the coordination");
+    let official = app.login(email_for(Role::Reader)).await;
+    let content = odt_content(&official, app.url(&format!("/evaluation/bilan/bilan.odt?annee={year}"))).await;
+    assert!(content.contains("participants : &lt;\u{a0}5."), "published outside the coordination: {content}");
+    let r = official.get(app.url(&format!("/evaluation/bilan/indicateurs.csv?annee={year}&format=point-virgule"))).send().await.unwrap();
+    let csv = r.text().await.unwrap();
+    assert!(csv.starts_with("\u{feff}Année;Axe;Fiche;Indicateur"), "{csv}");
+    assert_eq!(csv.lines().count(), 1 + 40, "one line per indicator and period (the GUSP twice a year)");
+    assert!(csv.contains(&format!("{year};1;1.1;Nombre d'ateliers;ateliers;Calculé;{year};1;;")), "{csv}");
+    let r = official.get(app.url(&format!("/evaluation/bilan/indicateurs.ods?annee={year}"))).send().await.unwrap();
+    assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.spreadsheet");
+    assert_eq!(official.get(app.url("/evaluation/bilan/indicateurs.csv?format=tab")).send().await.unwrap().status(), 400);
+}
+
 backend_tests!(
+    the_yearly_report_is_written,
     a_declared_figure_goes_through_review,
     computed_figures_follow_the_records,
     a_reference_sheet_is_a_new_version,

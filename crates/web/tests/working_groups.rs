@@ -550,14 +550,7 @@ async fn person_rights_and_separation_of_duties(b: Backend) {
     assert_eq!(json["identite"]["nom"], "Bellerive");
     assert_eq!(json["actions"][0]["note"], "Médiation au collège.");
     // The same, as a document to hand to the person: ODT, in French, dates dd/mm/yyyy.
-    let r = member.get(format!("{case_url}/export.odt")).send().await.unwrap();
-    assert_eq!(r.status(), 200);
-    assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.text");
-    let bytes = r.bytes().await.unwrap();
-    let mut odt = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
-    assert_eq!(odt.by_index(0).unwrap().name(), "mimetype");
-    let mut content = String::new();
-    std::io::Read::read_to_string(&mut odt.by_name("content.xml").unwrap(), &mut content).unwrap();
+    let content = common::odt_content(&member, format!("{case_url}/export.odt")).await;
     assert!(content.contains(">Bellerive<") && content.contains("Médiation au collège.") && content.contains(">01/10/2026<"), "{content}");
     assert!(content.contains(r#"text:outline-level="1""#) && content.contains("<table:table-header-rows>"), "headings and table headers");
     let filter = maillage_store::audit::AuditFilter { operation: Some("case.export".into()), ..Default::default() };

@@ -238,13 +238,22 @@ async fn sheet_page(
 #[derive(serde::Deserialize, Default)]
 pub struct ExportQuery {
     #[serde(default)]
-    annee: String,
+    pub(crate) annee: String,
     /// `point-virgule`: the variant French spreadsheets open directly.
     #[serde(default)]
-    format: String,
+    pub(crate) format: String,
 }
 
-fn attachment(content_type: &str, name: String, body: Vec<u8>) -> Response {
+/// Whether a CSV is asked in its French variant (`?format=point-virgule`).
+pub(crate) fn french_csv(format: &str) -> Result<bool, AppError> {
+    match format {
+        "" => Ok(false),
+        "point-virgule" => Ok(true),
+        _ => Err(AppError::BadRequest("format inconnu : laissez-le vide (virgules) ou choisissez « point-virgule ».".into())),
+    }
+}
+
+pub(crate) fn attachment(content_type: &str, name: String, body: Vec<u8>) -> Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body)
@@ -256,11 +265,7 @@ fn attachment(content_type: &str, name: String, body: Vec<u8>) -> Response {
 async fn export_csv(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
-    let french = match q.format.as_str() {
-        "" => false,
-        "point-virgule" => true,
-        _ => return Err(AppError::BadRequest("format inconnu : laissez-le vide (virgules) ou choisissez « point-virgule ».".into())),
-    };
+    let french = french_csv(&q.format)?;
     let lines = maillage_app::evaluation::lines(&state, year, confidential_figures_masked(&u.actor)).await?;
     let csv = maillage_app::evaluation::csv(&lines, french)?;
     let name = if french { format!("evaluation-{year}-point-virgule.csv") } else { format!("evaluation-{year}.csv") };

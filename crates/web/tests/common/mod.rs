@@ -442,3 +442,17 @@ pub fn marked(page: &str, id: &str) -> bool {
     let tag = &tag[..tag.find('>').unwrap()];
     tag.contains("aria-invalid=\"true\"") && tag.contains(&format!("{id}-error")) && page.contains(&format!("id=\"{id}-error\""))
 }
+
+/// Downloads an ODT document and gives its `content.xml`, after checking its type and that its
+/// package starts with the uncompressed `mimetype`.
+pub async fn odt_content(c: &reqwest::Client, url: String) -> String {
+    let r = c.get(url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.text");
+    let bytes = r.bytes().await.unwrap();
+    let mut odt = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    assert_eq!(odt.by_index(0).unwrap().name(), "mimetype");
+    let mut content = String::new();
+    std::io::Read::read_to_string(&mut odt.by_name("content.xml").unwrap(), &mut content).unwrap();
+    content
+}
