@@ -6,7 +6,8 @@
 //! - under 16 concurrent clients on loopback: p50 and p99 of the whole strategy's evaluation
 //!   and of a sheet's, each against its bare store calls in the same run; of the indicators'
 //!   board and of one indicator's page, against the same use cases called without HTTP;
-//! - the year's ODS export, one request at a time: p50 and slowest.
+//! - the yearly report (ODT) and its indicators (ODS), and the year's ODS export of the
+//!   activities' figures, one request at a time: p50 and slowest.
 //!
 //! A benchmark prints figures; it asserts nothing.
 
@@ -229,6 +230,40 @@ async fn measure(store: &Store, base: &str, year: i32) -> anyhow::Result<()> {
         .await?
     };
     row("an indicator's page (10 years, breakdowns)", &lat, wall, &blat);
+
+    // The yearly report's document and its indicators' spreadsheet, one request at a time,
+    // against the same use cases called without HTTP.
+    for (what, path) in [("yearly report (ODT)", "bilan.odt"), ("yearly report's indicators (ODS)", "indicateurs.ods")] {
+        let mut times = Vec::new();
+        let mut bare = Vec::new();
+        let mut size = 0;
+        for _ in 0..EXPORTS {
+            let t = Instant::now();
+            let r = client.get(format!("{base}/evaluation/bilan/{path}?annee={year}")).send().await?;
+            if r.status() != 200 {
+                bail!("{what} : {}", r.status());
+            }
+            size = r.bytes().await?.len();
+            times.push(t.elapsed());
+            let t = Instant::now();
+            if path.ends_with(".odt") {
+                maillage_app::evaluation_report::document(&app, year, false).await?;
+            } else {
+                let lines = maillage_app::evaluation_report::indicator_lines(&app, year, false).await?;
+                maillage_app::evaluation_report::ods(&lines, year)?;
+            }
+            bare.push(t.elapsed());
+        }
+        times.sort();
+        bare.sort();
+        println!(
+            "{what}, one at a time ({} kB): p50 {:.1} ms, slowest {:.1} ms | without HTTP p50 {:.1} ms",
+            size / 1024,
+            ms(percentile(&times, 0.5)),
+            ms(times.last().copied().unwrap_or_default()),
+            ms(percentile(&bare, 0.5))
+        );
+    }
 
     let mut times = Vec::new();
     let mut size = 0;
