@@ -229,7 +229,7 @@ async fn measure(store: &Store, base: &str, year: i32) -> anyhow::Result<()> {
         })
         .await?
     };
-    row("an indicator's page (10 years, breakdowns)", &lat, wall, &blat);
+    row("an indicator's page (years since 2019, breakdowns)", &lat, wall, &blat);
 
     // The yearly report's document and its indicators' spreadsheet, one request at a time,
     // against the same use cases called without HTTP.
