@@ -231,29 +231,41 @@ async fn measure(store: &Store, base: &str, year: i32) -> anyhow::Result<()> {
     };
     row("an indicator's page (years since 2019, breakdowns)", &lat, wall, &blat);
 
-    // The yearly report's document and its indicators' spreadsheet, one request at a time,
-    // against the same use cases called without HTTP.
-    for (what, path) in [("yearly report (ODT)", "bilan.odt"), ("yearly report's indicators (ODS)", "indicateurs.ods")] {
-        let mut times = Vec::new();
-        let mut bare = Vec::new();
-        let mut size = 0;
+    // One request at a time: the yearly report's document, its indicators' spreadsheet and the
+    // activities' figures as ODS, each against the same work without HTTP.
+    let mut serial = Vec::new();
+    for (what, path) in [
+        ("yearly report (ODT)", "evaluation/bilan/bilan.odt"),
+        ("yearly report's indicators (ODS)", "evaluation/bilan/indicateurs.ods"),
+        ("year's ODS export", "evaluation/export.ods"),
+    ] {
+        let (mut times, mut bare, mut size) = (Vec::new(), Vec::new(), 0);
         for _ in 0..EXPORTS {
             let t = Instant::now();
-            let r = client.get(format!("{base}/evaluation/bilan/{path}?annee={year}")).send().await?;
+            let r = client.get(format!("{base}/{path}?annee={year}")).send().await?;
             if r.status() != 200 {
                 bail!("{what} : {}", r.status());
             }
             size = r.bytes().await?.len();
             times.push(t.elapsed());
             let t = Instant::now();
-            if path.ends_with(".odt") {
-                maillage_app::evaluation_report::document(&app, year, false).await?;
-            } else {
-                let lines = maillage_app::evaluation_report::indicator_lines(&app, year, false).await?;
-                maillage_app::evaluation_report::ods(&lines, year)?;
+            match path {
+                "evaluation/bilan/bilan.odt" => drop(maillage_app::evaluation_report::document(&app, year, false).await?),
+                "evaluation/bilan/indicateurs.ods" => {
+                    let lines = maillage_app::evaluation_report::indicator_lines(&app, year, false).await?;
+                    maillage_app::evaluation_report::ods(&lines, year)?;
+                }
+                _ => {
+                    for s in store.sheet_choices().await? {
+                        store.activity_figures(year, Some(s.id)).await?;
+                    }
+                }
             }
             bare.push(t.elapsed());
         }
+        serial.push((what, size, times, bare));
+    }
+    for (what, size, mut times, mut bare) in serial {
         times.sort();
         bare.sort();
         println!(
@@ -264,34 +276,5 @@ async fn measure(store: &Store, base: &str, year: i32) -> anyhow::Result<()> {
             ms(percentile(&bare, 0.5))
         );
     }
-
-    let mut times = Vec::new();
-    let mut size = 0;
-    for _ in 0..EXPORTS {
-        let t = Instant::now();
-        let r = client.get(format!("{base}/evaluation/export.ods?annee={year}")).send().await?;
-        if r.status() != 200 {
-            bail!("export ODS : {}", r.status());
-        }
-        size = r.bytes().await?.len();
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let mut bare = Vec::new();
-    for _ in 0..EXPORTS {
-        let t = Instant::now();
-        for s in store.sheet_choices().await? {
-            store.activity_figures(year, Some(s.id)).await?;
-        }
-        bare.push(t.elapsed());
-    }
-    bare.sort();
-    println!(
-        "year's ODS export, one at a time ({} kB): p50 {:.1} ms, slowest {:.1} ms | bare queries p50 {:.1} ms",
-        size / 1024,
-        ms(percentile(&times, 0.5)),
-        ms(times.last().copied().unwrap_or_default()),
-        ms(percentile(&bare, 0.5))
-    );
     Ok(())
 }

@@ -7,7 +7,7 @@
 use crate::App;
 use crate::evaluation::{ExportError, Value, person_count};
 use crate::indicator::{BoardLine, board};
-use maillage_core::indicator::{Attainment, Source};
+use maillage_core::indicator::Source;
 use maillage_core::text::number_fr;
 use maillage_office::odt::{Block, Document};
 
@@ -27,16 +27,6 @@ pub struct IndicatorLine {
 
 pub const HEADERS: [&str; 10] = ["Année", "Axe", "Fiche", "Indicateur", "Unité", "Origine", "Période", "Valeur", "Cible", "Appréciation"];
 
-fn judgement(missing: bool, partial: bool, a: Attainment) -> &'static str {
-    match (missing, partial, a) {
-        (true, _, _) => "Aucun chiffre validé",
-        (false, true, Attainment::NotReached | Attainment::Unjudged) => "Période en cours",
-        (false, _, Attainment::Reached) => "Cible atteinte",
-        (false, _, Attainment::NotReached) => "Cible non atteinte",
-        (false, false, Attainment::Unjudged) => "Sans cible",
-    }
-}
-
 fn lines_of(board: &[BoardLine]) -> Vec<IndicatorLine> {
     board
         .iter()
@@ -51,7 +41,7 @@ fn lines_of(board: &[BoardLine]) -> Vec<IndicatorLine> {
                 period: c.period.label(),
                 value: (!c.missing).then(|| c.value.clone()),
                 target: c.target,
-                judgement: judgement(c.missing, c.partial, c.attainment),
+                judgement: c.judgement(),
             })
         })
         .collect()

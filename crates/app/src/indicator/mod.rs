@@ -210,6 +210,20 @@ pub struct BoardCell {
     pub waiting: usize,
 }
 
+impl BoardCell {
+    /// The judgement as pages and documents say it.
+    pub fn judgement(&self) -> &'static str {
+        match (self.missing, self.partial, self.attainment) {
+            (true, _, _) if self.waiting > 0 => "Chiffre transmis, à valider",
+            (true, _, _) => "Aucun chiffre validé",
+            (false, true, Attainment::NotReached | Attainment::Unjudged) => "Période en cours",
+            (false, _, Attainment::Reached) => "Cible atteinte",
+            (false, _, Attainment::NotReached) => "Cible non atteinte",
+            (false, false, Attainment::Unjudged) => "Sans cible",
+        }
+    }
+}
+
 /// Every indicator of the current strategy (or of one sheet) with its figures for the periods
 /// that end in `year`.
 pub async fn board(app: &App, year: i32, sheet: Option<&str>, masked: bool, today: time::Date) -> Result<Vec<BoardLine>, StoreError> {

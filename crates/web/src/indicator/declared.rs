@@ -370,13 +370,6 @@ fn step_of(text: &str) -> Result<Step, AppError> {
     }
 }
 
-/// A refusal as the page says it: the store's own words, without its prefix.
-fn refusal(e: &IndicatorError) -> String {
-    match e {
-        IndicatorError::Store(maillage_store::StoreError::Conflict(m)) => m.clone(),
-        e => e.to_string(),
-    }
-}
 
 async fn submit(
     State(state): State<AppState>,
@@ -407,7 +400,7 @@ async fn submit(
             let current = state.store.declared_value_at(k).await?;
             let fresh = current.as_ref().map(DeclareForm::of).unwrap_or_default();
             let mut errors = FieldErrors::default();
-            errors.add("version", refusal(&e));
+            errors.add("version", AppError::from(e).to_string());
             let page = form_view(&state, u, ind, period, current, fresh, errors, Vec::new()).await?;
             Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response())
         }
@@ -453,7 +446,7 @@ async fn review(
         }
         Err(e @ (IndicatorError::Refused(_) | IndicatorError::Store(maillage_store::StoreError::Conflict(_)))) => {
             let mut errors = FieldErrors::default();
-            errors.add(format!("comment-{}", value.id), refusal(&e));
+            errors.add(format!("comment-{}", value.id), AppError::from(e).to_string());
             let page = list_view(&state, u, year, errors, None).await?;
             Ok((axum::http::StatusCode::CONFLICT, render(&page)?).into_response())
         }

@@ -71,22 +71,17 @@ fn cells(l: &BoardLine) -> Vec<Cell> {
     l.periods
         .iter()
         .map(|c| {
-            let (judgement, class) = if c.missing {
-                (if c.waiting > 0 { "Chiffre transmis, à valider" } else { "Aucun chiffre validé" }, "missing")
-            } else if c.partial && c.attainment != Attainment::Reached {
-                ("Période en cours", "")
-            } else {
-                match c.attainment {
-                    Attainment::Reached => ("Cible atteinte", "reached"),
-                    Attainment::NotReached => ("Cible non atteinte", "missed"),
-                    Attainment::Unjudged => ("Sans cible", ""),
-                }
+            let class = match (c.missing, c.partial, c.attainment) {
+                (true, _, _) => "missing",
+                (false, _, Attainment::Reached) => "reached",
+                (false, false, Attainment::NotReached) => "missed",
+                _ => "",
             };
             Cell {
                 period: c.period.label(),
                 value: if c.missing { "—".into() } else { c.value.shown() },
                 target: target_text(c.target),
-                judgement,
+                judgement: c.judgement(),
                 class,
             }
         })
