@@ -370,7 +370,6 @@ fn step_of(text: &str) -> Result<Step, AppError> {
     }
 }
 
-
 async fn submit(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
