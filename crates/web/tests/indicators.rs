@@ -132,6 +132,8 @@ async fn a_declared_figure_goes_through_review(b: Backend) {
     assert_eq!(board(&coordinator, app, 2020, rehoused).await["valeur"], 3);
     let official = app.login(email_for(Role::Reader)).await;
     assert_eq!(board(&official, app, 2020, rehoused).await["valeur"], "<\u{a0}5");
+    let (_, page) = text(&official, app.url("/evaluation/indicateurs?annee=2020")).await;
+    assert!(page.contains("Non publié (moins de 5)"), "a hidden count is not judged as if it had no target: {page}");
 
     // A period not begun, or another organisation's part, is refused.
     let next = app.url(&format!("/evaluation/declarations/{families}/{}", this_year() + 1));

@@ -214,6 +214,8 @@ impl BoardCell {
     /// The judgement as pages and documents say it.
     pub fn judgement(&self) -> &'static str {
         match (self.missing, self.partial, self.attainment) {
+            // A judgement against a target would tell a hidden count: none is given.
+            (false, _, _) if matches!(self.value, Value::Hidden(_)) => "Non publié (moins de 5)",
             (true, _, _) if self.waiting > 0 => "Chiffre transmis, à valider",
             (true, _, _) => "Aucun chiffre validé",
             (false, true, Attainment::NotReached | Attainment::Unjudged) => "Période en cours",

@@ -270,7 +270,13 @@ async fn indicator_page(
                 vec![
                     if missing { "—".to_string() } else { published.total.shown() },
                     target_text(target),
-                    if period.is_over(today) { judged.label().to_string() } else { "Période en cours".into() },
+                    if hidden {
+                        "Non publié (moins de 5)".to_string()
+                    } else if period.is_over(today) {
+                        judged.label().to_string()
+                    } else {
+                        "Période en cours".into()
+                    },
                 ],
             ));
             if y == year {
