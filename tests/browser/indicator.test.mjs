@@ -68,3 +68,26 @@ test('an elected official reads the board, counts of people below 5 published', 
   assert.match(await page.locator('h1').innerText(), /Bilan 2020/);
   await fits(page);
 });
+
+test('the coordinator follows the conclusions and records a decision on a phone', async () => {
+  const page = await newPage(phone);
+  await login(page, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  await page.goto(`${base}/evaluation/conclusions?annee=2020`);
+  assert.match(await page.locator('h1').innerText(), /Tableau de bord des conclusions — 2020/);
+  assert.match(await page.locator('main').innerText(), /Décisions en retard/);
+  await fits(page);
+  await page.click('main table a >> nth=0');
+  assert.match(await page.locator('h1').innerText(), /conclusions 2020/);
+  await fits(page);
+  await page.click('text=Enregistrer la décision');
+  // Required fields: the browser says so before sending; without it the server does.
+  await page.fill('#text', 'Associer les collèges au bilan des ateliers');
+  await page.fill('#owner', 'Coordination CLSPD');
+  await page.click('text=Enregistrer la décision');
+  assert.match(await page.locator('[role=status]').innerText(), /Décision enregistrée/);
+  assert.match(await page.locator('main').innerText(), /Associer les collèges/);
+  await fits(page);
+  await page.goto(`${base}/evaluation/bilan?annee=2020`);
+  assert.match(await page.locator('main').innerText(), /PDF\/A et PDF\/UA/);
+  await fits(page);
+});

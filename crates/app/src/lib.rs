@@ -6,11 +6,13 @@ pub mod account;
 pub mod activity;
 pub mod audit;
 pub mod community_service;
+pub mod decision;
 pub mod evaluation;
 pub mod evaluation_report;
 pub mod indicator;
 pub mod keyring;
 pub mod mail;
+pub mod printed;
 pub mod report;
 pub mod working_group;
 
@@ -79,6 +81,7 @@ pub struct App {
     glossary: Arc<RwLock<Arc<Glossary>>>,
     places: Arc<RwLock<Arc<Places>>>,
     catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
+    pdfs: Arc<printed::PdfCache>,
 }
 
 /// What nearly every reports page reads and rarely changes: categories, organisations, routing
@@ -115,6 +118,7 @@ impl App {
             glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
             places: Arc::default(),
             catalog: Arc::default(),
+            pdfs: Arc::default(),
         };
         app.reload_glossary().await?;
         app.reload_places().await?;

@@ -199,6 +199,8 @@ pub enum Action {
     /// Change an indicator's reference sheet (a new version of the strategy), open reporting
     /// campaigns, validate or return declared figures, record the plenary's adoption of a year.
     ManageIndicators,
+    /// Write the conclusions' dashboard: objectives' statuses, sheets' judgements, decisions.
+    ManageConclusions,
     /// Enter and submit the figures one's organisation declares; read them back (`own`: the
     /// figure is one's organisation's). The coordinator reads every organisation's.
     DeclareFigures,
@@ -296,7 +298,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ViewCommunityService => &[Coordinator, Partner, Reader],
         Action::ManageCommunityService => &[Coordinator],
         Action::ViewEvaluation => &[Coordinator, Partner, Reader],
-        Action::ManageIndicators => &[Coordinator],
+        Action::ManageIndicators | Action::ManageConclusions => &[Coordinator],
         // A figure is declared on behalf of an organisation: a partner without one has none.
         Action::DeclareFigures if actor.organisation_id.is_none() => return Decision::Deny,
         Action::DeclareFigures => &[Partner],

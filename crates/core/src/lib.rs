@@ -2,11 +2,44 @@
 //!
 //! Each module carries one concept of the glossary (`../shared/GLOSSARY.md`) under its code name.
 
+/// A closed list written in files and rows by its code, shown by its French label.
+macro_rules! coded {
+    ($(#[$m:meta])* $name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+
+            pub fn from_code(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
+            /// The accepted codes, for an error message.
+            pub fn codes() -> String {
+                Self::ALL.iter().map(|v| format!("« {} »", v.code())).collect::<Vec<_>>().join(", ")
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod activity;
 pub mod audit;
 pub mod authz;
+pub mod chart;
 pub mod community_service;
+pub mod decision;
+pub mod document;
 pub mod glossary;
 pub mod indicator;
 pub mod organisation;

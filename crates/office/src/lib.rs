@@ -4,7 +4,8 @@
 
 pub mod odt;
 
-use spreadsheet_ods::{Sheet, Value, WorkBook};
+use spreadsheet_ods::format::FormatNumberStyle;
+use spreadsheet_ods::{CellStyle, CellStyleRef, Sheet, Value, ValueFormatDateTime, ValueFormatNumber, WorkBook};
 
 /// A cell of a table.
 #[derive(Clone, Debug, PartialEq)]
@@ -33,17 +34,44 @@ fn value(c: Cell) -> Value {
     }
 }
 
+/// The two cell styles a sheet needs: whole numbers without decimals and without grouping
+/// (a count or a year reads "2026", not "2 026,00"), and date-times as dd/mm/yyyy hh:mm.
+fn styles(book: &mut WorkBook) -> (CellStyleRef, CellStyleRef) {
+    let mut whole = ValueFormatNumber::new_named("nombre-entier");
+    whole.part_number().min_integer_digits(1).fixed_decimal_places(0).build();
+    let whole = book.add_number_format(whole);
+    let mut day = ValueFormatDateTime::new_named("date-heure");
+    day.part_day().style(FormatNumberStyle::Long).build();
+    day.part_text("/").build();
+    day.part_month().style(FormatNumberStyle::Long).build();
+    day.part_text("/").build();
+    day.part_year().style(FormatNumberStyle::Long).build();
+    day.part_text(" ").build();
+    day.part_hours().style(FormatNumberStyle::Long).build();
+    day.part_text(":").build();
+    day.part_minutes().style(FormatNumberStyle::Long).build();
+    let day = book.add_datetime_format(day);
+    (book.add_cellstyle(CellStyle::new("entier", &whole)), book.add_cellstyle(CellStyle::new("date-heure", &day)))
+}
+
 /// A workbook of one sheet: a header row, then the rows.
 pub fn spreadsheet(sheet_name: &str, headers: &[&str], rows: impl IntoIterator<Item = Vec<Cell>>) -> Result<Vec<u8>, OfficeError> {
-    // Default styles only: the spreadsheet application shows numbers and dates in its own locale.
-    let mut book = WorkBook::default();
+    // No locale's defaults (the crate's are English, two decimals): a whole number is shown
+    // whole, a date French, anything else in the spreadsheet application's own locale.
+    let mut book = WorkBook::new_empty();
+    let (whole, day) = styles(&mut book);
     let mut sheet = Sheet::new(sheet_name);
     for (col, h) in headers.iter().enumerate() {
         sheet.set_value(0, col as u32, *h);
     }
     for (i, row) in rows.into_iter().enumerate() {
         for (col, cell) in row.into_iter().enumerate() {
-            sheet.set_value(i as u32 + 1, col as u32, value(cell));
+            let (r, c) = (i as u32 + 1, col as u32);
+            match cell {
+                Cell::Number(n) if n.fract() == 0.0 => sheet.set_styled_value(r, c, n, &whole),
+                Cell::DateTime(_) => sheet.set_styled_value(r, c, value(cell), &day),
+                cell => sheet.set_value(r, c, value(cell)),
+            }
         }
     }
     book.push_sheet(sheet);

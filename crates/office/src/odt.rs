@@ -2,7 +2,8 @@
 //! government: a document of headings, paragraphs and tables, written as the standard's XML in
 //! its zip package. Accessible by structure: headings carry their outline level (a screen
 //! reader's navigation and the document's outline), tables have a header row repeated on each
-//! page and a caption before them, and the document states its title and its language (French).
+//! page and a caption before them, charts are SVG pictures with their alternative text, and the
+//! document states its title and its language (French).
 
 use quick_xml::escape::escape;
 use std::fmt::Write as _;
@@ -11,28 +12,11 @@ use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 
 use crate::OfficeError;
-
-/// One block of the document, in reading order.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Block {
-    /// A heading of level 1 to 6.
-    Heading(u8, String),
-    /// A paragraph; its line breaks are kept.
-    Paragraph(String),
-    /// A table with a caption, a header row and its rows.
-    Table { caption: String, header: Vec<String>, rows: Vec<Vec<String>> },
-}
-
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Document {
-    /// The document's title (its metadata; give the first heading too).
-    pub title: String,
-    pub blocks: Vec<Block>,
-}
+use maillage_core::document::{Block, Document};
 
 const MIMETYPE: &str = "application/vnd.oasis.opendocument.text";
 
-const NAMESPACES: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.3""#;
+const NAMESPACES: &str = r#"xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:fo="urn:oasis:names:tc:opendocument:xmlns:xsl-fo-compatible:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:svg="urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0" xmlns:xlink="http://www.w3.org/1999/xlink" office:version="1.3""#;
 
 /// Text as XML character data: escaped, and without the characters XML 1.0 cannot hold.
 fn text(s: &str) -> String {
@@ -45,16 +29,38 @@ fn lines(s: &str) -> String {
     s.split('\n').map(text).collect::<Vec<_>>().join("<text:line-break/>")
 }
 
+/// The pictures' names in the package, one per chart, in reading order.
+fn pictures(doc: &Document) -> Vec<(String, &str)> {
+    doc.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Chart { svg, .. } => Some(svg.as_str()),
+            _ => None,
+        })
+        .enumerate()
+        .map(|(i, svg)| (format!("Pictures/chart{}.svg", i + 1), svg))
+        .collect()
+}
+
 fn content(doc: &Document) -> String {
     let mut x = format!(r#"<?xml version="1.0" encoding="UTF-8"?><office:document-content {NAMESPACES}><office:body><office:text>"#);
+    let mut charts = 0;
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
-            Block::Heading(level, t) => {
+            Block::Heading { level, text: t } => {
                 let level = (*level).clamp(1, 6);
                 let _ = write!(x, r#"<text:h text:style-name="Heading_20_{level}" text:outline-level="{level}">{}</text:h>"#, text(t));
             }
-            Block::Paragraph(t) => {
+            Block::Paragraph { text: t } => {
                 let _ = write!(x, r#"<text:p text:style-name="Text_20_body">{}</text:p>"#, lines(t));
+            }
+            Block::List { items } => {
+                x.push_str("<text:list>");
+                for item in items {
+                    let _ =
+                        write!(x, r#"<text:list-item><text:p text:style-name="Text_20_body">{}</text:p></text:list-item>"#, lines(item));
+                }
+                x.push_str("</text:list>");
             }
             Block::Table { caption, header, rows } => {
                 let columns = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
@@ -84,6 +90,16 @@ fn content(doc: &Document) -> String {
                 }
                 x.push_str("</table:table>");
             }
+            Block::Chart { alt, .. } => {
+                charts += 1;
+                // The chart's 640 × 240 drawing, 16 cm wide; its title is its alternative text.
+                let _ = write!(
+                    x,
+                    r#"<text:p text:style-name="Text_20_body"><draw:frame draw:name="Graphique{charts}" text:anchor-type="as-char" svg:width="16cm" svg:height="6cm"><draw:image xlink:href="Pictures/chart{charts}.svg" xlink:type="simple" xlink:show="embed" xlink:actuate="onLoad"/><svg:title>{}</svg:title><svg:desc>{}</svg:desc></draw:frame></text:p>"#,
+                    text(alt),
+                    text(alt)
+                );
+            }
         }
     }
     x.push_str("</office:text></office:body></office:document-content>");
@@ -110,7 +126,16 @@ fn meta(doc: &Document) -> String {
     )
 }
 
-const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text" manifest:version="1.3"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+fn manifest(pictures: &[(String, &str)]) -> String {
+    let mut m = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text" manifest:version="1.3"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="styles.xml" manifest:media-type="text/xml"/><manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>"#,
+    );
+    for (name, _) in pictures {
+        let _ = write!(m, r#"<manifest:file-entry manifest:full-path="{name}" manifest:media-type="image/svg+xml"/>"#);
+    }
+    m.push_str("</manifest:manifest>");
+    m
+}
 
 /// The document as an ODT package: `mimetype` first and stored, as the standard asks, so that
 /// the type is read from the file's first bytes.
@@ -120,11 +145,16 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, OfficeError> {
     z.start_file("mimetype", SimpleFileOptions::default().compression_method(CompressionMethod::Stored)).map_err(|e| err(&e))?;
     z.write_all(MIMETYPE.as_bytes()).map_err(|e| err(&e))?;
     let deflated = SimpleFileOptions::default().compression_method(CompressionMethod::Deflated);
+    let pictures = pictures(doc);
     for (name, body) in
-        [("META-INF/manifest.xml", MANIFEST.to_string()), ("content.xml", content(doc)), ("styles.xml", styles()), ("meta.xml", meta(doc))]
+        [("META-INF/manifest.xml", manifest(&pictures)), ("content.xml", content(doc)), ("styles.xml", styles()), ("meta.xml", meta(doc))]
     {
         z.start_file(name, deflated).map_err(|e| err(&e))?;
         z.write_all(body.as_bytes()).map_err(|e| err(&e))?;
+    }
+    for (name, svg) in &pictures {
+        z.start_file(name.as_str(), deflated).map_err(|e| err(&e))?;
+        z.write_all(svg.as_bytes()).map_err(|e| err(&e))?;
     }
     Ok(z.finish().map_err(|e| err(&e))?.into_inner())
 }
@@ -138,13 +168,15 @@ mod tests {
         Document {
             title: "Données de la situation n° 12".into(),
             blocks: vec![
-                Block::Heading(1, "Données de la situation n° 12".into()),
-                Block::Paragraph("Exporté le 02/12/2026.\nSeconde ligne <b>&</b>".into()),
+                Block::heading(1, "Données de la situation n° 12"),
+                Block::paragraph("Exporté le 02/12/2026.\nSeconde ligne <b>&</b>"),
+                Block::List { items: vec!["Un".into(), "Deux".into()] },
                 Block::Table {
                     caption: "Actions".into(),
                     header: vec!["Action".into(), "Début".into()],
                     rows: vec![vec!["Entretien".into(), "01/10/2026".into()], vec!["Orientation\u{7}".into()]],
                 },
+                Block::Chart { svg: "<svg xmlns=\"http://www.w3.org/2000/svg\"/>".into(), alt: "Actions par année".into() },
             ],
         }
     }
@@ -175,7 +207,7 @@ mod tests {
         assert_eq!(&bytes[38..38 + MIMETYPE.len()], MIMETYPE.as_bytes(), "stored, not compressed");
         let mut z = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
         assert_eq!(z.by_index(0).unwrap().compression(), CompressionMethod::Stored);
-        for part in ["META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml"] {
+        for part in ["META-INF/manifest.xml", "content.xml", "styles.xml", "meta.xml", "Pictures/chart1.svg"] {
             well_formed(&entry(&bytes, part));
         }
         let content = entry(&bytes, "content.xml");
@@ -183,6 +215,12 @@ mod tests {
         assert!(content.contains("Exporté le 02/12/2026.<text:line-break/>Seconde ligne &lt;b&gt;&amp;&lt;/b&gt;"), "{content}");
         assert!(content.contains("<table:table-header-rows>") && content.contains(">Orientation</text:p>"), "control characters dropped");
         assert_eq!(content.matches("<table:table-cell ").count(), 6, "short rows filled to the header's width");
+        assert!(content.contains("<text:list-item><text:p text:style-name=\"Text_20_body\">Deux</text:p>"));
+        assert!(content.contains(r#"xlink:href="Pictures/chart1.svg""#) && content.contains("<svg:title>Actions par année</svg:title>"));
+        assert!(
+            entry(&bytes, "META-INF/manifest.xml")
+                .contains(r#"manifest:full-path="Pictures/chart1.svg" manifest:media-type="image/svg+xml""#)
+        );
         let meta = entry(&bytes, "meta.xml");
         assert!(meta.contains("<dc:title>Données de la situation n° 12</dc:title>") && meta.contains("<dc:language>fr-FR</dc:language>"));
     }

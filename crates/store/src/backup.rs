@@ -61,6 +61,9 @@ pub const TABLES: &[&str] = &[
     "reporting_campaigns",
     "reporting_requests",
     "adopted_years",
+    "objective_statuses",
+    "sheet_judgements",
+    "decisions",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -16,6 +16,7 @@ pub mod activity;
 pub mod audit;
 pub mod backup;
 pub mod community_service;
+pub mod decision;
 pub mod glossary;
 pub mod indicator;
 pub mod mail;

@@ -31,6 +31,9 @@ pub enum AppError {
     /// A submission with faulty fields: (field, French message) each.
     #[error("champs invalides")]
     InvalidFields(Vec<(String, String)>),
+    /// A file with faulty lines: each with its line and column; nothing was written.
+    #[error("fichier refusé")]
+    InvalidLines(Vec<maillage_app::indicator::declared_csv::LineFault>),
     #[error("{0}")]
     Conflict(String),
     #[error("trop de tentatives")]
@@ -132,13 +135,36 @@ impl From<maillage_app::indicator::IndicatorError> for AppError {
     }
 }
 
+impl From<maillage_app::decision::DecisionError> for AppError {
+    fn from(e: maillage_app::decision::DecisionError) -> Self {
+        use maillage_app::decision::DecisionError;
+        match e {
+            DecisionError::Invalid(faults) => AppError::InvalidFields(faults),
+            DecisionError::NotFound => AppError::NotFound,
+            DecisionError::Store(e) => e.into(),
+        }
+    }
+}
+
+impl From<maillage_app::indicator::declared_csv::ImportError> for AppError {
+    fn from(e: maillage_app::indicator::declared_csv::ImportError) -> Self {
+        use maillage_app::indicator::declared_csv::ImportError;
+        match e {
+            ImportError::Lines(list) => AppError::InvalidLines(list),
+            ImportError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<maillage_app::evaluation::ExportError> for AppError {
     fn from(e: maillage_app::evaluation::ExportError) -> Self {
         use maillage_app::evaluation::ExportError;
         match e {
             ExportError::Store(e) => e.into(),
             ExportError::NoStrategy => AppError::NotFound,
-            e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Office(_)) => AppError::internal(e),
+            e @ (ExportError::Csv(_) | ExportError::Io(_) | ExportError::Office(_) | ExportError::Pdf(_) | ExportError::Task(_)) => {
+                AppError::internal(e)
+            }
         }
     }
 }
@@ -167,7 +193,7 @@ impl AppError {
             AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            AppError::InvalidFields(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::InvalidFields(_) | AppError::InvalidLines(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             AppError::CrossSite => StatusCode::FORBIDDEN,
@@ -185,6 +211,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_fields",
+            AppError::InvalidLines(_) => "invalid_lines",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyRequests => "too_many_requests",
             AppError::CrossSite => "cross_site",
@@ -200,7 +227,7 @@ impl AppError {
             AppError::NeedsLogin { .. } => "Connexion requise",
             AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => "Accès refusé",
             AppError::NotFound => "Page introuvable",
-            AppError::BadRequest(_) | AppError::InvalidFields(_) => "Demande incomplète ou invalide",
+            AppError::BadRequest(_) | AppError::InvalidFields(_) | AppError::InvalidLines(_) => "Demande incomplète ou invalide",
             AppError::Conflict(_) => "Modification impossible",
             AppError::TooManyRequests => "Trop de tentatives",
             AppError::CrossSite => "Envoi refusé",
@@ -238,6 +265,10 @@ impl AppError {
             AppError::InvalidFields(list) => {
                 format!("Champs invalides : {}", list.iter().map(|(_, m)| m.as_str()).collect::<Vec<_>>().join(" ; "))
             }
+            AppError::InvalidLines(list) => format!(
+                "Fichier refusé, rien n'a été importé : {}",
+                list.iter().map(|f| format!("ligne {} ({}) : {}", f.line, if f.column.is_empty() { "—" } else { &f.column }, f.message)).collect::<Vec<_>>().join(" ; ")
+            ),
             AppError::Conflict(m) => format!("Conflit : {m}"),
             AppError::TooManyRequests => "Trop de tentatives : réessayez dans quelques minutes.".into(),
             AppError::CrossSite => "Ce formulaire a été envoyé depuis un autre site : il n'est pas accepté. Revenez sur la page de Maillage et envoyez-le de là.".into(),
@@ -489,6 +520,9 @@ impl IntoResponse for ApiError {
         let mut body = serde_json::json!({ "error": self.0.code(), "message": self.0.message_fr() });
         if let AppError::InvalidFields(list) = &self.0 {
             body["fields"] = list.iter().map(|(f, m)| serde_json::json!({ "field": f, "message": m })).collect();
+        }
+        if let AppError::InvalidLines(list) = &self.0 {
+            body["lines"] = serde_json::json!(list);
         }
         (self.0.status(), axum::Json(body)).into_response()
     }

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod audit;
 pub mod auth;
 pub mod community_service;
+pub mod decision;
 pub mod error;
 pub mod evaluation;
 pub mod evaluation_report;
@@ -139,6 +140,7 @@ fn routes() -> Routes {
     let r = evaluation::routes(r);
     let r = indicator::routes(r);
     let r = evaluation_report::routes(r);
+    let r = decision::routes(r);
     audit::routes(r)
 }
 

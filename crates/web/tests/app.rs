@@ -34,6 +34,26 @@ async fn coordinator_sees_the_whole_strategy(b: Backend) {
     assert!(document.contains("Article 10 : Évaluation"));
     assert!(document.contains("Monsieur Patrice LECLERC"));
     assert!(document.contains("<abbr title=\"Travail d&#39;Intérêt Général\">TIG</abbr>"));
+    assert!(document.contains("/strategie/document.pdf") && document.contains("/strategie/document.odt"));
+    // The same document as PDF and ODT: every sheet, the charter, the signatories, read back
+    // by poppler and by LibreOffice.
+    let pdf = c.get(app.url("/strategie/document.pdf")).send().await.unwrap();
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    let (pdf_text, info) = common::poppler_reads(pdf.bytes().await.unwrap().to_vec()).await;
+    assert!(info.contains("Tagged:          yes"), "{info}");
+    let odt = c.get(app.url("/strategie/document.odt")).send().await.unwrap().bytes().await.unwrap();
+    let odt_text = common::libreoffice_reads(odt.to_vec(), "odt", "txt:Text").await;
+    // Line breaks and hyphenation aside, the words are all there.
+    let words = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+    let (pdf_text, odt_text) = (words(&pdf_text), words(&odt_text));
+    for (_, sheet) in doc.sheets() {
+        let heading = format!("Fiche {} : {}", sheet.code, words(&sheet.title));
+        assert!(odt_text.contains(&heading), "{heading} in the ODT");
+        assert!(pdf_text.contains(&format!("Fiche {} :", sheet.code)), "sheet {} in the PDF", sheet.code);
+    }
+    for fact in ["Article 10 : Évaluation", "Monsieur Patrice LECLERC"] {
+        assert!(odt_text.contains(fact) && pdf_text.contains(fact), "{fact}");
+    }
     // Partner lines link to the matching organisation.
     let (_, sheet) = text(&c, app.url("/strategie/fiches/2.1")).await;
     assert!(sheet.contains("SPIP d&#39;essai"));

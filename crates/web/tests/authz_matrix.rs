@@ -44,8 +44,15 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET" | "POST", "/evaluation/indicateurs/{id}/modifier" | "/evaluation/campagnes")
         | ("GET", "/evaluation/campagnes/{id}")
         | ("POST", "/evaluation/adoption" | "/evaluation/declarations/valeurs/{id}") => Some(COORD),
-        ("GET" | "POST", "/evaluation/declarations/{indicator}/{period}") | ("POST", "/api/v1/declarations") => Some(&[Partner]),
-        ("GET", "/evaluation/declarations" | "/api/v1/declarations") => Some(REPORTS),
+        (
+            "POST",
+            "/evaluation/conclusions/fiches/{code}"
+            | "/evaluation/conclusions/fiches/{code}/decisions"
+            | "/evaluation/conclusions/decisions/{id}",
+        ) => Some(COORD),
+        ("GET" | "POST", "/evaluation/declarations/{indicator}/{period}")
+        | ("POST", "/api/v1/declarations" | "/evaluation/declarations/import" | "/api/v1/declarations/import") => Some(&[Partner]),
+        ("GET", "/evaluation/declarations" | "/evaluation/declarations/export.csv" | "/api/v1/declarations") => Some(REPORTS),
         ("GET", "/api/v1/indicateurs") => Some(FIGURES),
         ("GET", p) if p.starts_with("/evaluation") => Some(FIGURES),
         // A partner reads and changes its organisation's activities only: `ReadActivity { own }`.
@@ -89,7 +96,11 @@ fn concrete(path: &str) -> String {
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u16, String) {
     let r = if method == "GET" {
         c.get(url).send().await.unwrap()
-    } else if path == "/strategie/import" || path.ends_with("/photos") || path == "/admin/signalements/zones" {
+    } else if path == "/strategie/import"
+        || path.ends_with("/photos")
+        || path == "/admin/signalements/zones"
+        || path == "/evaluation/declarations/import"
+    {
         let part = reqwest::multipart::Part::bytes(Vec::new()).file_name("vide.toml");
         c.post(url).multipart(reqwest::multipart::Form::new().part("fichier", part)).send().await.unwrap()
     } else {

@@ -7,7 +7,7 @@
 mod common;
 
 use common::member::text;
-use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for, odt_content};
+use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for, libreoffice_reads, odt_content, poppler_reads};
 use maillage_core::authz::Role;
 use maillage_core::indicator::Period;
 use maillage_core::indicator::declaration::State;
@@ -430,17 +430,153 @@ async fn the_yearly_report_is_written(b: Backend) {
     assert!(content.contains("Nombre d&apos;ateliers (ateliers)") || content.contains("Nombre d'ateliers (ateliers)"), "{content}");
     assert!(content.contains(r#"text:outline-level="3""#) && content.contains("<table:table-header-rows>"));
     assert!(content.contains("participants : 3."), "exact for the coordination");
+    // The ODT opens in LibreOffice with its text.
+    let odt = coordinator.get(app.url(&format!("/evaluation/bilan/bilan.odt?annee={year}"))).send().await.unwrap().bytes().await.unwrap();
+    let read = libreoffice_reads(odt.to_vec(), "odt", "txt:Text").await;
+    assert!(
+        read.contains(&format!("Bilan {year}")) && read.contains("Fiche 1.1 — Prévenir") && read.contains("participants : 3."),
+        "{read}"
+    );
+    // The PDF: typeset, tagged, and read back by poppler with the same text.
+    let r = coordinator.get(app.url(&format!("/evaluation/bilan/bilan.pdf?annee={year}"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/pdf");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(&format!("bilan-{year}.pdf")));
+    let (pdf_text, info) = poppler_reads(r.bytes().await.unwrap().to_vec()).await;
+    assert!(info.contains("Tagged:          yes") && info.contains(&format!("Title:           Bilan {year}")), "{info}");
+    assert!(pdf_text.contains("Fiche 1.1 — Prévenir") && pdf_text.contains("participants : 3."), "{pdf_text}");
     let official = app.login(email_for(Role::Reader)).await;
     let content = odt_content(&official, app.url(&format!("/evaluation/bilan/bilan.odt?annee={year}"))).await;
     assert!(content.contains("participants : &lt;\u{a0}5."), "published outside the coordination: {content}");
+    let r = official.get(app.url(&format!("/evaluation/bilan/bilan.pdf?annee={year}"))).send().await.unwrap();
+    let (pdf_text, _) = poppler_reads(r.bytes().await.unwrap().to_vec()).await;
+    // pdftotext gives the no-break space back as a space.
+    let pdf_text = pdf_text.replace('\u{a0}', " ");
+    assert!(pdf_text.contains("participants : < 5.") && !pdf_text.contains("participants : 3."), "published in the PDF too: {pdf_text}");
     let r = official.get(app.url(&format!("/evaluation/bilan/indicateurs.csv?annee={year}&format=point-virgule"))).send().await.unwrap();
     let csv = r.text().await.unwrap();
     assert!(csv.starts_with("\u{feff}Année;Axe;Fiche;Indicateur"), "{csv}");
     assert_eq!(csv.lines().count(), 1 + 40, "one line per indicator and period (the GUSP twice a year)");
     assert!(csv.contains(&format!("{year};1;1.1;Nombre d'ateliers;ateliers;Calculé;{year};1;;")), "{csv}");
+    // The Table Schema names every column of the CSV, and every cell is of its column's type.
+    let schema: serde_json::Value =
+        official.get(app.url("/evaluation/bilan/indicateurs.schema.json")).send().await.unwrap().json().await.unwrap();
+    let fields = schema["fields"].as_array().unwrap();
+    let missing: Vec<&str> = schema["missingValues"].as_array().unwrap().iter().map(|v| v.as_str().unwrap()).collect();
+    let header: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().next().unwrap().split(';').collect();
+    assert_eq!(fields.iter().map(|f| f["name"].as_str().unwrap()).collect::<Vec<_>>(), header);
+    let mut reader = ::csv::ReaderBuilder::new().delimiter(b';').from_reader(csv.trim_start_matches('\u{feff}').as_bytes());
+    for record in reader.records() {
+        let record = record.unwrap();
+        for (cell, field) in record.iter().zip(fields) {
+            if field["type"] == "integer" && !missing.contains(&cell) {
+                assert!(cell.parse::<i64>().is_ok(), "{} = {cell:?} is not an integer", field["name"]);
+            }
+        }
+    }
+    assert!(csv.contains("<\u{a0}5") && missing.contains(&"<\u{a0}5"), "a hidden count is a declared missing value");
     let r = official.get(app.url(&format!("/evaluation/bilan/indicateurs.ods?annee={year}"))).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.spreadsheet");
+    // The ODS opens in LibreOffice, its figures as numbers.
+    let read = libreoffice_reads(r.bytes().await.unwrap().to_vec(), "ods", "csv:Text - txt - csv (StarCalc):44,34,76").await;
+    assert_eq!(read.lines().count(), 1 + 40, "{read}");
+    assert!(read.contains(&format!("{year},1,1.1,Nombre d'ateliers,ateliers,Calculé,{year},1,,")), "{read}");
     assert_eq!(official.get(app.url("/evaluation/bilan/indicateurs.csv?format=tab")).send().await.unwrap().status(), 400);
+}
+
+/// Declared figures as a long CSV: every fault of a file named with its line and column and
+/// nothing written; a good file written whole; exported, corrected in one place and imported
+/// again.
+async fn declared_figures_round_trip_as_a_long_csv(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let families = indicator_id(app, "1.2", "Nombre de familles").await;
+    let procedures = indicator_id(app, "4.1", "Nombre de procédures").await;
+    let workshops = indicator_id(app, "1.1", "Nombre d'ateliers").await;
+    let police = app.login(POLICE_AGENT).await;
+    let police_code = app.store.organisations().await.unwrap().into_iter().find(|o| o.id == city.police).unwrap().code;
+    let key = |indicator_id| DeclaredKey { indicator_id, period: Period::Year(2020), organisation_id: city.police };
+    app.store.adopt_year(&maillage_store::Author::system(), 2019, time::macros::date!(2020 - 03 - 01)).await.unwrap();
+    let header = "indicateur;libelle;periode;ventilation;partie;organisation;valeur;commentaire";
+    let good = format!(
+        "\u{feff}{header}\n{families};Familles;2020;;;{police_code};12;Reçues au PRE\n{families};;2020;district;{};;7;\n{families};;2020;Quartier;Sud;;5;\n{procedures};;2020;;;;3;\n",
+        city.north
+    );
+    let import = |body: Vec<u8>| {
+        let (c, url) = (police.clone(), app.url("/api/v1/declarations/import?action=transmettre"));
+        async move {
+            let r = c.post(url).header("content-type", "text/csv").body(body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let latin1: Vec<u8> = good.trim_start_matches('\u{feff}').chars().map(|c| c as u32 as u8).collect();
+    for (body, line, column, said) in [
+        (latin1, 1, "", "UTF-8"),
+        ("indicateur;periode;valeur;quartier\n".as_bytes().to_vec(), 1, "quartier", "inconnue"),
+        ("indicateur;periode;valeur\n1;2020;1\n".as_bytes().to_vec(), 1, "ventilation", "manque"),
+        (good.replace(";7;", ";-7;").into_bytes(), 3, "valeur", "nombre entier"),
+        (good.replace(";3;", ";trois;").into_bytes(), 5, "valeur", "pas « trois »"),
+        (format!("{good}{procedures};;2020;;;;4;\n").into_bytes(), 6, "", "la ligne 5"),
+        (good.replace(";7;", ";9;").into_bytes(), 2, "valeur", "fait 14, le total est 12"),
+        (good.replace(";Sud;", ";Ouest;").into_bytes(), 4, "partie", "partie inconnue"),
+        (good.replace(&format!("{procedures};;2020"), &format!("{procedures};;2019")).into_bytes(), 5, "periode", "verrouill"),
+        (good.replace(&format!("{procedures};;2020"), &format!("{workshops};;2020")).into_bytes(), 5, "indicateur", "calculé"),
+        (good.replace(&police_code, "bailleur-essai").into_bytes(), 2, "organisation", "pour elle-même"),
+        (good.replace(";Reçues au PRE", ";;Reçues").into_bytes(), 2, "", "colonne(s) au lieu de"),
+        (format!("{header}\n{families};;2020;district;{};;7;\n", city.north).into_bytes(), 2, "ventilation", "total de ce chiffre manque"),
+        (good.replace(";Sud;;5;", ";Sud;;5;Et ici").into_bytes(), 4, "commentaire", "ligne du total"),
+    ] {
+        let (status, body) = import(body).await;
+        assert_eq!(status, 422, "{said}: {body}");
+        assert_eq!(body["error"], "invalid_lines");
+        let lines = body["lines"].as_array().unwrap();
+        assert!(
+            lines.iter().any(|l| l["ligne"] == line && l["colonne"] == column && l["message"].as_str().unwrap().contains(said)),
+            "{said} at line {line}, column {column:?}: {body}"
+        );
+        assert_eq!(app.store.declared_value_at(key(families)).await.unwrap(), None, "nothing written ({said})");
+        assert_eq!(app.store.declared_value_at(key(procedures)).await.unwrap(), None, "nothing written ({said})");
+    }
+
+    // A good file, from the page: both figures transmitted, written together.
+    let form = reqwest::multipart::Form::new()
+        .text("annee", "2020")
+        .text("action", "transmettre")
+        .part("fichier", reqwest::multipart::Part::bytes(good.clone().into_bytes()).file_name("chiffres.csv"));
+    let r = police.post(app.url("/evaluation/declarations/import")).multipart(form).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Fichier importé : 2 chiffre(s) enregistré(s)"));
+    let v = app.store.declared_value_at(key(families)).await.unwrap().unwrap();
+    assert_eq!((v.state, v.total, v.parts.len(), v.comment.as_str()), (State::Submitted, 12, 2, "Reçues au PRE"));
+    assert_eq!(app.store.declared_value_at(key(procedures)).await.unwrap().unwrap().total, 3);
+
+    // The coordinator returns the families; the partner exports, corrects that line, imports.
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let review = app.url(&format!("/evaluation/declarations/valeurs/{}", v.id));
+    let returned = [("version", v.version.to_string()), ("decision", "renvoyer".into()), ("comment", "Douze ou treize ?".into())];
+    assert_eq!(post(&coordinator, review, &returned).await.0, 303);
+    let exported = police.get(app.url("/evaluation/declarations/export.csv?annee=2020&format=point-virgule")).send().await.unwrap();
+    assert_eq!(exported.headers()["content-type"], "text/csv; charset=utf-8");
+    let exported = exported.text().await.unwrap();
+    assert!(exported.starts_with(&format!("\u{feff}{header}\n")), "{exported}");
+    assert!(exported.contains(&format!("{families};Nombre de familles reçues;2020;;;{police_code};12;Reçues au PRE")), "{exported}");
+    assert!(
+        exported.contains(&format!("{families};Nombre de familles reçues;2020;district;{};{police_code};7;", city.north)),
+        "{exported}"
+    );
+    let corrected = exported
+        .replace(";12;Reçues au PRE", ";13;Reçues au PRE, une de plus")
+        .replace(&format!("{};{police_code};7;", city.north), &format!("{};{police_code};8;", city.north));
+    let (status, body) = import(corrected.into_bytes()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!((body["chiffres"].as_i64(), body["inchanges"].as_i64()), (Some(1), Some(1)), "{body}");
+    let v = app.store.declared_value_at(key(families)).await.unwrap().unwrap();
+    assert_eq!((v.state, v.total), (State::Submitted, 13));
+    // The coordinator's export holds what was submitted, never a partner's draft.
+    let all = coordinator.get(app.url("/evaluation/declarations/export.csv?annee=2020")).send().await.unwrap().text().await.unwrap();
+    assert!(all.starts_with("indicateur,libelle,periode") && all.contains(",13,"), "{all}");
+    // A coordinator has no organisation to declare for.
+    assert_eq!(coordinator.post(app.url("/api/v1/declarations/import")).body(good).send().await.unwrap().status(), 403);
 }
 
 backend_tests!(
@@ -448,5 +584,6 @@ backend_tests!(
     a_declared_figure_goes_through_review,
     computed_figures_follow_the_records,
     a_reference_sheet_is_a_new_version,
-    a_campaign_tracks_and_reminds
+    a_campaign_tracks_and_reminds,
+    declared_figures_round_trip_as_a_long_csv
 );

@@ -317,6 +317,13 @@ async fn statistics_overdue_and_exports(b: Backend) {
     assert!(ods.windows(46).any(|w| w == b"application/vnd.oasis.opendocument.spreadsheet"), "ODS mimetype entry");
     let date_fr = fr.lines().nth(1).unwrap().split(';').nth(1).unwrap().to_string();
     assert!(date_fr.len() == 16 && &date_fr[2..3] == "/" && &date_fr[5..6] == "/", "{date_fr}");
+    // LibreOffice opens the ODS and shows its dates French (dd/mm/yyyy hh:mm), numbers whole.
+    let read = common::libreoffice_reads(ods.to_vec(), "ods", "csv:Text - txt - csv (StarCalc):59,34,76").await;
+    assert_eq!(read.lines().count(), 4, "{read}");
+    let first = read.lines().nth(1).unwrap();
+    let date = first.split(';').nth(1).unwrap();
+    assert!(date.len() == 16 && &date[2..3] == "/" && &date[5..6] == "/" && &date[13..14] == ":", "{read}");
+    assert!(first.split(';').next().unwrap().parse::<u64>().is_ok(), "the report's number as a whole number: {read}");
 }
 
 /// A JPEG carrying an EXIF block with a GPS tag, built by hand: the marker must not survive.

@@ -40,6 +40,10 @@ pub enum ExportError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Office(#[from] maillage_office::OfficeError),
+    #[error(transparent)]
+    Pdf(#[from] maillage_pdf::PdfError),
+    #[error("le document n'a pas pu être produit : {0}")]
+    Task(#[from] tokio::task::JoinError),
     #[error("aucune stratégie n'est enregistrée")]
     NoStrategy,
 }

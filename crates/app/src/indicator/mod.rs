@@ -3,6 +3,7 @@
 //! source names ([`source`]), or is the sum of the organisations' validated declarations.
 
 pub mod campaign;
+pub mod declared_csv;
 pub mod source;
 
 use crate::App;
@@ -271,6 +272,33 @@ pub async fn declare(
     read: Vec<(String, String)>,
 ) -> Result<Checked, IndicatorError> {
     let ind = indicator(app, key.indicator_id).await?.ok_or(IndicatorError::NotFound)?;
+    let (write, checked) = match prepare(app, &ind, key, expected_version, step, draft).await {
+        Err(IndicatorError::Invalid(faults)) => {
+            let mut all = read;
+            all.extend(faults.into_iter().filter(|(f, _)| !all.iter().any(|(g, _)| g == f)).collect::<Vec<_>>());
+            return Err(IndicatorError::Invalid(all));
+        }
+        Err(e) => return Err(e),
+        Ok(_) if !read.is_empty() => return Err(IndicatorError::Invalid(read)),
+        Ok(w) => w,
+    };
+    app.store.save_declared_value(by, key, write.expected, write.to, &write.draft, &write.warnings).await?;
+    Ok(checked)
+}
+
+/// Everything that decides whether an organisation's figure may be written, and how: its
+/// indicator is declared, its period has that indicator's frequency and has begun, a part by
+/// organisation is the declarer's own, its year is not adopted, the step is allowed from its
+/// current state, and the figure passes its reference sheet's check. Writes nothing. The
+/// form, the API and the file import all go through it.
+pub async fn prepare(
+    app: &App,
+    ind: &IndicatorRef,
+    key: DeclaredKey,
+    expected_version: Option<i64>,
+    step: Step,
+    draft: DeclaredDraft,
+) -> Result<(maillage_store::indicator::DeclaredWrite, Checked), IndicatorError> {
     if ind.indicator.source != maillage_core::indicator::Source::Declared {
         return Err(IndicatorError::NotDeclared);
     }
@@ -304,12 +332,7 @@ pub async fn declare(
     }
     let lookup = |d: Dimension| known.iter().find(|(k, _)| *k == d).map(|(_, v)| v.clone()).unwrap_or_default();
     let mut checked = declaration::check(&ind.indicator, &draft, &lookup);
-    let mut faults = read;
-    for (f, m) in std::mem::take(&mut checked.faults) {
-        if !faults.iter().any(|(g, _)| *g == f) {
-            faults.push((f, m));
-        }
-    }
+    let faults = std::mem::take(&mut checked.faults);
     if !faults.is_empty() {
         return Err(IndicatorError::Invalid(faults));
     }
@@ -319,8 +342,8 @@ pub async fn declare(
         (Some(c), None) => Some((-1, c.state)),
         (None, _) => None,
     };
-    app.store.save_declared_value(by, key, expected, to, &draft, &checked.warnings).await?;
-    Ok(checked)
+    let write = maillage_store::indicator::DeclaredWrite { key, expected, to, draft, warnings: checked.warnings.clone() };
+    Ok((write, checked))
 }
 
 /// The coordinator validates a submitted figure, or returns it with a comment.

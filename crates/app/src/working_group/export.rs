@@ -5,12 +5,12 @@
 
 use super::{CaseError, CaseView, actions, meeting};
 use crate::App;
+use maillage_core::document::{Block, Document};
 use maillage_core::time_fmt::{self, parse_iso_date};
 use maillage_core::working_group::case::{
     ACTION_KINDS, ACTION_RESULTS, DECISION_KINDS, DEFERRAL_REASONS, INFORMING_MEANS, ORIGINS, OUTCOMES, PROGRAMMES, SCHOOL_OR_JOB, SEXES,
     label,
 };
-use maillage_office::odt::{Block, Document};
 use serde::Serialize;
 use time::Date;
 
@@ -242,12 +242,12 @@ impl PersonExport {
         let id = &self.identity;
         let f = &self.follow_up;
         let mut blocks = vec![
-            Block::Heading(1, title.clone()),
-            Block::Paragraph(format!(
+            Block::heading(1, title.clone()),
+            Block::paragraph(format!(
                 "Document établi le {exported} en réponse à une demande d'accès (RGPD, article 15). Il rassemble toutes les données que le \
                  groupe de travail du CLSPD détient sur la personne. Cet export est enregistré dans le journal des accès."
             )),
-            Block::Heading(2, "Identité".into()),
+            Block::heading(2, "Identité"),
             facts(
                 "Identité de la personne",
                 vec![
@@ -286,7 +286,7 @@ impl PersonExport {
             (None, _, Some(why)) => format!("différée : {why}"),
             _ => "pas encore".into(),
         };
-        blocks.push(Block::Heading(2, "Suivi".into()));
+        blocks.push(Block::heading(2, "Suivi"));
         blocks.push(facts(
             "Suivi de la situation",
             vec![
@@ -304,9 +304,9 @@ impl PersonExport {
                 ("Issue", or_dash(f.outcome.as_deref())),
             ],
         ));
-        blocks.push(Block::Heading(2, "Actions".into()));
+        blocks.push(Block::heading(2, "Actions"));
         if self.actions.is_empty() {
-            blocks.push(Block::Paragraph("Aucune action enregistrée.".into()));
+            blocks.push(Block::paragraph("Aucune action enregistrée."));
         } else {
             blocks.push(Block::Table {
                 caption: "Actions menées".into(),
@@ -327,9 +327,9 @@ impl PersonExport {
                     .collect(),
             });
         }
-        blocks.push(Block::Heading(2, "Décisions des réunions du groupe".into()));
+        blocks.push(Block::heading(2, "Décisions des réunions du groupe"));
         if self.decisions.is_empty() {
-            blocks.push(Block::Paragraph("Aucune décision enregistrée.".into()));
+            blocks.push(Block::paragraph("Aucune décision enregistrée."));
         } else {
             blocks.push(Block::Table {
                 caption: "Décisions".into(),
@@ -349,11 +349,10 @@ impl PersonExport {
                     .collect(),
             });
         }
-        blocks.push(Block::Heading(2, "Vos droits".into()));
-        blocks.push(Block::Paragraph(
+        blocks.push(Block::heading(2, "Vos droits"));
+        blocks.push(Block::paragraph(
             "Vous pouvez demander la rectification des données inexactes et, dans les cas prévus par la loi, leur effacement, auprès de la \
-             coordination du CLSPD ou du délégué à la protection des données de la commune. Vous pouvez aussi saisir la CNIL (www.cnil.fr)."
-                .into(),
+             coordination du CLSPD ou du délégué à la protection des données de la commune. Vous pouvez aussi saisir la CNIL (www.cnil.fr).",
         ));
         Document { title, blocks }
     }

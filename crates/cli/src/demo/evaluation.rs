@@ -138,5 +138,56 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         .await?;
     let adopted_on = time::Date::from_calendar_date(2020, time::Month::March, 12)?;
     store.adopt_year(&by, 2019, adopted_on).await?;
+    conclusions(store, &by).await
+}
+
+/// The 2020 conclusions: objectives' statuses, a judgement for each sheet of axes 1 to 3, and
+/// decisions (one done, one overdue, one to come). All fictitious.
+async fn conclusions(store: &Store, by: &Author) -> anyhow::Result<()> {
+    use maillage_core::decision::{DecisionDraft, JudgementDraft, ObjectiveStatus, Rag};
+    let Some(strategy) = store.current_strategy().await? else { return Ok(()) };
+    const STATUSES: [ObjectiveStatus; 4] =
+        [ObjectiveStatus::Done, ObjectiveStatus::InProgress, ObjectiveStatus::InProgress, ObjectiveStatus::NotStarted];
+    const RAGS: [Rag; 3] = [Rag::Green, Rag::Amber, Rag::Red];
+    for (n, (axis, sheet)) in strategy.doc.sheets().enumerate() {
+        let statuses: Vec<(String, ObjectiveStatus)> =
+            sheet.operational_objectives.iter().enumerate().map(|(i, o)| (o.clone(), STATUSES[(i + n) % STATUSES.len()])).collect();
+        if axis.number > 3 {
+            continue;
+        }
+        let rag = RAGS[n % RAGS.len()];
+        let judgement = JudgementDraft {
+            rag: Some(rag),
+            analysis: format!("Appréciation fictive de la démonstration pour la fiche {} : {}.", sheet.code, rag.label().to_lowercase()),
+            recommendations: "Poursuivre l'action et préciser les chiffres attendus des partenaires (démo).".into(),
+        };
+        store.save_conclusions(by, &sheet.code, 2020, 0, &statuses, &judgement).await?;
+        if n < 3 {
+            let due = |y, m, d| time::Date::from_calendar_date(y, m, d);
+            let decisions = [
+                (
+                    "Réunir les partenaires de la fiche pour le bilan (démo)",
+                    "Coordination CLSPD",
+                    Some(due(2021, time::Month::January, 29)?),
+                    true,
+                ),
+                (
+                    "Préciser les chiffres attendus de chaque partenaire (démo)",
+                    "Pilote de la fiche",
+                    Some(due(2021, time::Month::March, 31)?),
+                    false,
+                ),
+                ("Présenter l'action en séance plénière (démo)", "Coordination CLSPD", None, false),
+            ];
+            for (text, owner, due_on, done) in decisions {
+                let id = store
+                    .create_sheet_decision(by, &sheet.code, 2020, &DecisionDraft { text: text.into(), owner: owner.into(), due_on })
+                    .await?;
+                if done {
+                    store.set_sheet_decision_done(by, id, due_on).await?;
+                }
+            }
+        }
+    }
     Ok(())
 }

@@ -12,36 +12,6 @@ pub mod period;
 
 pub use period::Period;
 
-/// Each list below is a closed set written in files and rows by its code.
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($variant:ident => ($code:literal, $label:literal)),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $($name::$variant => $label),+ }
-            }
-
-            pub fn from_code(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-
-            /// The accepted codes, for an error message.
-            pub fn codes() -> String {
-                Self::ALL.iter().map(|v| format!("« {} »", v.code())).collect::<Vec<_>>().join(", ")
-            }
-        }
-    };
-}
-
 coded!(
     /// Where the indicator sits in the chain from means to effects.
     Level {

@@ -2,6 +2,9 @@
 //! format 1) with validation errors that name file, line and field, and the export back to
 //! the same layout.
 
+mod printed;
+pub use printed::as_document;
+
 use serde::Deserialize;
 use std::collections::HashSet;
 use toml::Spanned;

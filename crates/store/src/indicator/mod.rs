@@ -265,63 +265,22 @@ impl Store {
         d: &DeclaredDraft,
         warnings: &[String],
     ) -> Result<i64, StoreError> {
-        let now = time_fmt::to_storage(time_fmt::now());
-        let total = d.total.ok_or_else(|| StoreError::Invalid("total manquant".into()))?;
-        let submitted_at = (to == State::Submitted).then(|| now.clone());
-        let warnings = serde_json::to_string(warnings)?;
         let mut tx = self.begin().await?;
-        if year_adopted(&mut tx, key.period.report_year()).await? {
-            return Err(StoreError::Conflict(LOCKED.into()));
-        }
-        let id: Option<i64> = match expected {
-            None => on_tx!(&mut tx, c, {
-                sqlx::query_scalar(
-                    "INSERT INTO declared_values (indicator_id, period, organisation_id, state, total, comment, warnings, return_comment, version, \
-                     updated_at, updated_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '', 1, $8, $9, $10) \
-                     ON CONFLICT (indicator_id, period, organisation_id) DO NOTHING RETURNING id",
-                )
-                .bind(key.indicator_id)
-                .bind(key.period.code())
-                .bind(key.organisation_id)
-                .bind(to.code())
-                .bind(total)
-                .bind(d.comment.trim())
-                .bind(&warnings)
-                .bind(&now)
-                .bind(&by.label)
-                .bind(&submitted_at)
-                .fetch_optional(c)
-                .await?
-            }),
-            Some((version, state)) => on_tx!(&mut tx, c, {
-                sqlx::query_scalar(
-                    "UPDATE declared_values SET state = $1, total = $2, comment = $3, warnings = $4, version = version + 1, updated_at = $5, \
-                     updated_by = $6, submitted_at = COALESCE($7, submitted_at) WHERE indicator_id = $8 AND period = $9 AND organisation_id = $10 \
-                     AND version = $11 AND state = $12 RETURNING id",
-                )
-                .bind(to.code())
-                .bind(total)
-                .bind(d.comment.trim())
-                .bind(&warnings)
-                .bind(&now)
-                .bind(&by.label)
-                .bind(&submitted_at)
-                .bind(key.indicator_id)
-                .bind(key.period.code())
-                .bind(key.organisation_id)
-                .bind(version)
-                .bind(state.code())
-                .fetch_optional(c)
-                .await?
-            }),
-        };
-        let id = id.ok_or_else(|| StoreError::Conflict(CHANGED.into()))?;
-        write_parts(&mut tx, id, &d.parts).await?;
-        let op = if to == State::Submitted { "declared_value.submit" } else { "declared_value.save" };
-        append(&mut tx, by, op, "declared_value", &id.to_string(), &format!("{} {} = {total}", key.indicator_id, key.period.code()))
-            .await?;
+        let id = save_one(&mut tx, by, &DeclaredWrite { key, expected, to, draft: d.clone(), warnings: warnings.to_vec() }).await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// Several figures saved together (a file's import): all of them, or none if one is
+    /// refused (its period adopted, or changed since it was read).
+    pub async fn save_declared_values(&self, by: &Author, writes: &[DeclaredWrite]) -> Result<Vec<i64>, StoreError> {
+        let mut tx = self.begin().await?;
+        let mut ids = Vec::with_capacity(writes.len());
+        for w in writes {
+            ids.push(save_one(&mut tx, by, w).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
     }
 
     /// The coordinator's review: `to` is validated or returned (with `comment`), from the state
@@ -520,4 +479,74 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// One figure to write: its key, the version and state it was read at (None: a new one), the
+/// state it moves to, what it holds and the warnings its check gave.
+#[derive(Clone, Debug)]
+pub struct DeclaredWrite {
+    pub key: DeclaredKey,
+    pub expected: Option<(i64, State)>,
+    pub to: State,
+    pub draft: DeclaredDraft,
+    pub warnings: Vec<String>,
+}
+
+async fn save_one(tx: &mut Tx, by: &Author, w: &DeclaredWrite) -> Result<i64, StoreError> {
+    let (key, expected, to, d) = (w.key, w.expected, w.to, &w.draft);
+    let warnings = &w.warnings;
+    let now = time_fmt::to_storage(time_fmt::now());
+    let total = d.total.ok_or_else(|| StoreError::Invalid("total manquant".into()))?;
+    let submitted_at = (to == State::Submitted).then(|| now.clone());
+    let warnings = serde_json::to_string(warnings)?;
+    if year_adopted(tx, key.period.report_year()).await? {
+        return Err(StoreError::Conflict(LOCKED.into()));
+    }
+    let id: Option<i64> = match expected {
+        None => on_tx!(tx, c, {
+            sqlx::query_scalar(
+                    "INSERT INTO declared_values (indicator_id, period, organisation_id, state, total, comment, warnings, return_comment, version, \
+                     updated_at, updated_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7, '', 1, $8, $9, $10) \
+                     ON CONFLICT (indicator_id, period, organisation_id) DO NOTHING RETURNING id",
+                )
+                .bind(key.indicator_id)
+                .bind(key.period.code())
+                .bind(key.organisation_id)
+                .bind(to.code())
+                .bind(total)
+                .bind(d.comment.trim())
+                .bind(&warnings)
+                .bind(&now)
+                .bind(&by.label)
+                .bind(&submitted_at)
+                .fetch_optional(c)
+                .await?
+        }),
+        Some((version, state)) => on_tx!(tx, c, {
+            sqlx::query_scalar(
+                    "UPDATE declared_values SET state = $1, total = $2, comment = $3, warnings = $4, version = version + 1, updated_at = $5, \
+                     updated_by = $6, submitted_at = COALESCE($7, submitted_at) WHERE indicator_id = $8 AND period = $9 AND organisation_id = $10 \
+                     AND version = $11 AND state = $12 RETURNING id",
+                )
+                .bind(to.code())
+                .bind(total)
+                .bind(d.comment.trim())
+                .bind(&warnings)
+                .bind(&now)
+                .bind(&by.label)
+                .bind(&submitted_at)
+                .bind(key.indicator_id)
+                .bind(key.period.code())
+                .bind(key.organisation_id)
+                .bind(version)
+                .bind(state.code())
+                .fetch_optional(c)
+                .await?
+        }),
+    };
+    let id = id.ok_or_else(|| StoreError::Conflict(CHANGED.into()))?;
+    write_parts(tx, id, &d.parts).await?;
+    let op = if to == State::Submitted { "declared_value.submit" } else { "declared_value.save" };
+    append(tx, by, op, "declared_value", &id.to_string(), &format!("{} {} = {total}", key.indicator_id, key.period.code())).await?;
+    Ok(id)
 }

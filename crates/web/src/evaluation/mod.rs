@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use maillage_app::evaluation::{Value, breakdowns, person_count, totals};
 use maillage_core::authz::{Action, confidential_figures_masked};
+use maillage_core::chart::{Bar, bar_chart};
 use maillage_core::publication;
 use maillage_core::strategy::ActionSheet;
 use maillage_core::text::number_fr;
@@ -38,44 +39,6 @@ pub struct Table {
     pub rows: Vec<(String, Vec<String>)>,
     /// A chart drawn on the server (SVG markup), shown above its data.
     pub chart: Option<String>,
-}
-
-/// Text inside SVG markup.
-fn escaped(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A bar chart drawn on the server: one bar per (label, value), the value written above it.
-/// No script, no style attribute (the pages' CSP): presentation attributes only. Its data is
-/// the table below it; the picture says so to screen readers instead of reading it twice.
-pub(crate) fn bar_chart(title: &str, bars: &[(String, i64)]) -> Option<String> {
-    if bars.is_empty() {
-        return None;
-    }
-    let (width, height, top, bottom) = (640.0_f64, 240.0_f64, 24.0_f64, 28.0_f64);
-    let max = bars.iter().map(|b| b.1).max().unwrap_or(1).max(1) as f64;
-    let slot = width / bars.len() as f64;
-    let bar = (slot * 0.6).min(60.0);
-    let mut svg = format!(
-        r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" aria-label="{} (les données sont dans le tableau qui suit)" xmlns="http://www.w3.org/2000/svg">"#,
-        escaped(title)
-    );
-    svg.push_str(&format!(r##"<line x1="0" y1="{y}" x2="{width}" y2="{y}" stroke="#1a1a1a" stroke-width="1"/>"##, y = height - bottom));
-    for (i, (label, value)) in bars.iter().enumerate() {
-        let h = (*value as f64 / max) * (height - top - bottom);
-        let x = slot * i as f64 + (slot - bar) / 2.0;
-        let y = height - bottom - h;
-        let mid = x + bar / 2.0;
-        svg.push_str(&format!(
-            r##"<rect x="{x:.1}" y="{y:.1}" width="{bar:.1}" height="{h:.1}" fill="#1f5f8b"/><text x="{mid:.1}" y="{ty:.1}" text-anchor="middle" font-size="14" fill="#1a1a1a">{}</text><text x="{mid:.1}" y="{ly:.1}" text-anchor="middle" font-size="14" fill="#1a1a1a">{}</text>"##,
-            escaped(&number_fr(*value)),
-            escaped(label),
-            ty = y - 6.0,
-            ly = height - 8.0,
-        ));
-    }
-    svg.push_str("</svg>");
-    Some(svg)
 }
 
 // ---- the strategy --------------------------------------------------------------------------
@@ -159,8 +122,8 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
 
 async fn trend_table(state: &AppState, sheet_id: Option<i64>, masked: bool) -> Result<Table, AppError> {
     let years = state.store.activity_tally_years(sheet_id.unwrap_or(maillage_store::activity::tally::ALL_SHEETS)).await?;
-    let activities: Vec<(String, i64)> = years.iter().map(|y| (y.0.to_string(), y.1)).collect();
-    let a: Vec<String> = activities.iter().map(|(_, n)| number_fr(*n)).collect();
+    let activities: Vec<Bar> = years.iter().map(|y| Bar::new(y.0.to_string(), y.1)).collect();
+    let a: Vec<String> = activities.iter().map(|b| number_fr(b.value)).collect();
     // All activities' yearly total is withheld outside the coordination for a year where a
     // sheet's count is hidden: the total minus the other sheets would give it.
     let hiding_years: Vec<i64> = if masked && sheet_id.is_none() {

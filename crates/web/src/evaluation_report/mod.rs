@@ -1,4 +1,5 @@
-//! The yearly report to the plenary (bilan): a page to download it, the ODT document, and its
+//! The yearly report to the plenary (bilan): a page to download it, the PDF (PDF/A-2a and
+//! PDF/UA-1) and ODT documents, and its
 //! indicators' figures as ODS and CSV. Exact for the coordination, published for everyone else
 //! (`authz::confidential_figures_masked`), built by `maillage_app::evaluation_report`.
 
@@ -11,14 +12,16 @@ use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
-use maillage_app::evaluation_report::{csv, document, indicator_lines, ods};
+use maillage_app::evaluation_report::{csv, indicator_lines, ods, odt, pdf};
 use maillage_core::authz::{Action, confidential_figures_masked};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/evaluation/bilan", page)
+        .get("/evaluation/bilan/bilan.pdf", export_pdf)
         .get("/evaluation/bilan/bilan.odt", export_odt)
         .get("/evaluation/bilan/indicateurs.ods", export_ods)
         .get("/evaluation/bilan/indicateurs.csv", export_csv)
+        .get("/evaluation/bilan/indicateurs.schema.json", schema)
 }
 
 #[derive(Template)]
@@ -47,8 +50,15 @@ async fn page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q)
 async fn export_odt(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation/bilan")?;
     let year = year_param(&q.annee)?;
-    let odt = document(&state, year, confidential_figures_masked(&u.actor)).await?;
+    let odt = odt(&state, year, confidential_figures_masked(&u.actor)).await?;
     Ok(attachment("application/vnd.oasis.opendocument.text", format!("bilan-{year}.odt"), odt))
+}
+
+async fn export_pdf(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation/bilan")?;
+    let year = year_param(&q.annee)?;
+    let pdf = pdf(&state, year, confidential_figures_masked(&u.actor)).await?;
+    Ok(attachment("application/pdf", format!("bilan-{year}.pdf"), pdf.to_vec()))
 }
 
 async fn export_ods(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
@@ -64,5 +74,19 @@ async fn export_csv(State(state): State<AppState>, user: Option<CurrentUser>, Qu
     let french = french_csv(&q.format)?;
     let lines = indicator_lines(&state, year, confidential_figures_masked(&u.actor)).await?;
     let name = if french { format!("indicateurs-{year}-point-virgule.csv") } else { format!("indicateurs-{year}.csv") };
-    Ok(attachment("text/csv; charset=utf-8", name, csv(&lines, year, french)?))
+    let mut response = attachment("text/csv; charset=utf-8", name, csv(&lines, year, french)?);
+    // Where a program finds what each column holds.
+    response.headers_mut().insert(
+        axum::http::header::LINK,
+        axum::http::HeaderValue::from_static(
+            "</evaluation/bilan/indicateurs.schema.json>; rel=\"describedby\"; type=\"application/schema+json\"",
+        ),
+    );
+    Ok(response)
+}
+
+/// `GET /evaluation/bilan/indicateurs.schema.json`: the indicators' CSV as a Table Schema.
+async fn schema(user: Option<CurrentUser>) -> Result<axum::Json<serde_json::Value>, AppError> {
+    require(user.as_ref(), Action::ViewEvaluation, "/evaluation/bilan")?;
+    Ok(axum::Json(maillage_app::evaluation_report::table_schema()))
 }

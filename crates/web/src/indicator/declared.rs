@@ -12,6 +12,7 @@ use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use maillage_app::indicator::declared_csv::{self, ImportError, LineFault};
 use maillage_app::indicator::{IndicatorError, IndicatorRef, indicators, parts_of};
 use maillage_core::authz::Action;
 use maillage_core::indicator::declaration::{DeclaredDraft, Part, State as Declared, Step};
@@ -26,8 +27,11 @@ pub fn routes(r: Routes) -> Routes {
         .get("/evaluation/declarations/{indicator}/{period}", form_page)
         .post("/evaluation/declarations/{indicator}/{period}", submit)
         .post("/evaluation/declarations/valeurs/{id}", review)
+        .get("/evaluation/declarations/export.csv", export_csv)
+        .post("/evaluation/declarations/import", import_file)
         .get("/api/v1/declarations", api_list)
         .post("/api/v1/declarations", api_declare)
+        .post("/api/v1/declarations/import", api_import)
 }
 
 #[derive(Deserialize, Default)]
@@ -122,6 +126,17 @@ struct ListPage {
     values: Vec<ValueLine>,
     notice: Option<&'static str>,
     errors: FieldErrors,
+    import: Option<ImportView>,
+}
+
+/// What a file's import gave: the figures written and their warnings, or the faults that
+/// stopped it.
+#[derive(Default)]
+struct ImportView {
+    figures: usize,
+    unchanged: usize,
+    warnings: Vec<LineFault>,
+    faults: Vec<LineFault>,
 }
 
 fn notice_of(fait: &str) -> Option<&'static str> {
@@ -147,16 +162,7 @@ async fn list_view(
     }
     let inds = indicators(state).await?;
     let labels = all_labels(state).await?;
-    let periods: Vec<String> =
-        maillage_core::indicator::Frequency::ALL.iter().flat_map(|f| Period::ending_in(*f, year)).map(Period::code).collect();
-    let filter = DeclaredFilter {
-        periods: Some(periods),
-        organisation_id: if coordinator { None } else { u.actor.organisation_id },
-        ..Default::default()
-    };
-    let mut values = state.store.declared_values(&filter).await?;
-    // A draft stays with its organisation until submitted.
-    values.retain(|v| !coordinator || v.state != Declared::Draft);
+    let values = visible_values(state, u, year).await?;
     let mut owed = Vec::new();
     if !coordinator {
         let campaigns = state.store.campaigns().await?;
@@ -198,6 +204,7 @@ async fn list_view(
         values,
         notice,
         errors,
+        import: None,
     })
 }
 
@@ -480,6 +487,15 @@ pub struct DeclareInput {
 }
 
 /// `POST /api/v1/declarations`: the form's use case, for an organisation's own system.
+/// The API's `action`: save a draft (the default) or submit.
+fn api_step(action: &str) -> Result<Step, AppError> {
+    match action {
+        "" | "enregistrer" => Ok(Step::Save),
+        "transmettre" => Ok(Step::Submit),
+        _ => Err(AppError::InvalidFields(vec![("action".into(), "« enregistrer » ou « transmettre » attendu.".into())])),
+    }
+}
+
 async fn api_declare(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -494,11 +510,7 @@ async fn api_declare(
         "periode".into(),
         "Période illisible : « 2020 », « 2020-S1 » ou « 2019-2020 » attendu.".into(),
     )]))?;
-    let step = match input.action.as_str() {
-        "" | "enregistrer" => Step::Save,
-        "transmettre" => Step::Submit,
-        _ => return Err(AppError::InvalidFields(vec![("action".into(), "« enregistrer » ou « transmettre » attendu.".into())]).into()),
-    };
+    let step = api_step(&input.action)?;
     let mut read = Vec::new();
     let mut parts = Vec::new();
     for (n, p) in input.ventilation.iter().enumerate() {
@@ -530,21 +542,10 @@ async fn api_list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/api/v1/declarations")?;
-    let coordinator = require(Some(u), Action::ManageIndicators, "").is_ok();
-    if !coordinator {
-        require(Some(u), Action::DeclareFigures, "/api/v1/declarations")?;
-    }
     let year = year_param(&q.annee)?;
-    let periods = maillage_core::indicator::Frequency::ALL.iter().flat_map(|f| Period::ending_in(*f, year)).map(Period::code).collect();
-    let filter = DeclaredFilter {
-        periods: Some(periods),
-        organisation_id: if coordinator { None } else { u.actor.organisation_id },
-        ..Default::default()
-    };
-    let values = state.store.declared_values(&filter).await?;
+    let values = visible_values(&state, u, year).await?;
     let items: Vec<serde_json::Value> = values
         .iter()
-        .filter(|v| !coordinator || v.state != Declared::Draft)
         .map(|v| {
             serde_json::json!({
                 "id": v.id,
@@ -562,4 +563,115 @@ async fn api_list(
         })
         .collect();
     Ok(Json(serde_json::json!({ "annee": year, "declarations": items })))
+}
+
+// ---- the long CSV: export and import ------------------------------------------------------
+
+/// The values a user may see for `year`: its organisation's, or every submitted one for the
+/// coordinator (a draft stays with its organisation).
+async fn visible_values(state: &AppState, u: &CurrentUser, year: i32) -> Result<Vec<DeclaredValue>, AppError> {
+    let coordinator = require(Some(u), Action::ManageIndicators, "").is_ok();
+    if !coordinator {
+        require(Some(u), Action::DeclareFigures, "/evaluation/declarations")?;
+    }
+    let periods = maillage_core::indicator::Frequency::ALL.iter().flat_map(|f| Period::ending_in(*f, year)).map(Period::code).collect();
+    let filter = DeclaredFilter {
+        periods: Some(periods),
+        organisation_id: if coordinator { None } else { u.actor.organisation_id },
+        ..Default::default()
+    };
+    let mut values = state.store.declared_values(&filter).await?;
+    // A draft stays with its organisation until submitted.
+    values.retain(|v| !coordinator || v.state != Declared::Draft);
+    Ok(values)
+}
+
+/// `GET /evaluation/declarations/export.csv?annee=[&format=point-virgule]`: the year's declared
+/// values as the long CSV the import reads.
+async fn export_csv(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<crate::evaluation::ExportQuery>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation/declarations")?;
+    let year = year_param(&q.annee)?;
+    let french = crate::evaluation::french_csv(&q.format)?;
+    let values = visible_values(&state, u, year).await?;
+    let inds = indicators(&state).await?;
+    let codes: Vec<(i64, String)> = state.store.organisations().await?.into_iter().map(|o| (o.id, o.code)).collect();
+    let body = declared_csv::export(&values, &inds, &codes, french).map_err(AppError::internal)?;
+    let name = if french { format!("chiffres-declares-{year}-point-virgule.csv") } else { format!("chiffres-declares-{year}.csv") };
+    Ok(crate::evaluation::attachment("text/csv; charset=utf-8", name, body))
+}
+
+/// The declaring organisation: its id and code.
+async fn own_organisation(state: &AppState, u: &CurrentUser) -> Result<(i64, String), AppError> {
+    let id = u.actor.organisation_id.ok_or(AppError::Forbidden)?;
+    let code = state.store.organisations().await?.into_iter().find(|o| o.id == id).map(|o| o.code).ok_or(AppError::Forbidden)?;
+    Ok((id, code))
+}
+
+/// `POST /evaluation/declarations/import` (multipart: `fichier`, `action`): a partner's file.
+async fn import_file(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::DeclareFigures, "/evaluation/declarations")?;
+    let (mut file, mut action, mut year) = (Vec::new(), String::new(), String::new());
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => return Err(AppError::BadRequest(crate::error::multipart_refusal(&e))),
+        };
+        let name = field.name().unwrap_or("").to_string();
+        let bytes = field.bytes().await.map_err(|e| AppError::BadRequest(crate::error::multipart_refusal(&e)))?;
+        match name.as_str() {
+            "fichier" => file = bytes.to_vec(),
+            "action" => action = String::from_utf8_lossy(&bytes).into_owned(),
+            "annee" => year = String::from_utf8_lossy(&bytes).into_owned(),
+            _ => {}
+        }
+    }
+    let year = year_param(&year)?;
+    let step = step_of(&action)?;
+    let organisation = own_organisation(&state, u).await?;
+    let outcome = if file.is_empty() {
+        Err(ImportError::Lines(vec![LineFault { line: 0, column: "fichier".into(), message: "Choisissez un fichier CSV.".into() }]))
+    } else {
+        declared_csv::import(&state, &u.author(), (organisation.0, &organisation.1), &file, step).await
+    };
+    let mut page = list_view(&state, u, year, FieldErrors::default(), None).await?;
+    match outcome {
+        Ok(done) => {
+            page.import =
+                Some(ImportView { figures: done.figures, unchanged: done.unchanged, warnings: done.warnings, faults: Vec::new() });
+            render(&page)
+        }
+        Err(ImportError::Lines(faults)) => {
+            page.import = Some(ImportView { faults, ..Default::default() });
+            render_invalid(&page)
+        }
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    #[serde(default)]
+    action: String,
+}
+
+/// `POST /api/v1/declarations/import?action=enregistrer|transmettre`, the CSV as the body.
+async fn api_import(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<maillage_app::indicator::declared_csv::Imported>, ApiError> {
+    let u = require(user.as_ref(), Action::DeclareFigures, "/api/v1/declarations/import")?;
+    let step = api_step(&q.action)?;
+    let organisation = own_organisation(&state, u).await?;
+    Ok(Json(declared_csv::import(&state, &u.author(), (organisation.0, &organisation.1), &body, step).await?))
 }

@@ -9,7 +9,7 @@ pub mod declared;
 
 use crate::auth::{CurrentUser, require};
 use crate::error::{ApiError, AppError};
-use crate::evaluation::{Table, bar_chart};
+use crate::evaluation::Table;
 use crate::layout::Layout;
 use crate::page::{FieldErrors, YearQuery, parse_id, render, render_invalid, year_param};
 use crate::{AppState, Routes};
@@ -19,6 +19,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::indicator::{BoardLine, IndicatorRef, board, figure_with, publish};
 use maillage_core::authz::{Action, confidential_figures_masked};
+use maillage_core::chart::{Bar, bar_chart};
 use maillage_core::indicator::{Attainment, Dimension, Direction, Frequency, Indicator, Level, Period, PeriodValue, Source, SumRule};
 use maillage_core::text::number_fr;
 use maillage_core::time_fmt;
@@ -263,7 +264,7 @@ async fn indicator_page(
             let hidden = matches!(published.total, maillage_app::evaluation::Value::Hidden(_));
             let judged = if missing || hidden { Attainment::Unjudged } else { Attainment::of(i.direction, f.total, target) };
             if !missing && let maillage_app::evaluation::Value::Count(n) = published.total {
-                bars.push((period.code(), n));
+                bars.push(Bar { target, ..Bar::new(period.code(), n) });
             }
             rows.push((
                 period.label(),
@@ -294,7 +295,14 @@ async fn indicator_page(
     let history = Table {
         caption: format!("{} : valeurs et cibles par période", i.label),
         header: vec!["Période".into(), "Valeur".into(), "Cible".into(), "Appréciation".into()],
-        chart: bar_chart(&format!("{} par période", i.label), &bars),
+        chart: bar_chart(
+            &if bars.iter().any(|b| b.target.is_some()) {
+                format!("{} par période (trait pointillé : cible)", i.label)
+            } else {
+                format!("{} par période", i.label)
+            },
+            &bars,
+        ),
         rows,
     };
     let notice = q.enregistre.map(|v| format!("Fiche indicateur enregistrée : version {v} de la stratégie."));

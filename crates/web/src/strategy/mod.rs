@@ -35,6 +35,8 @@ fn page_routes(r: Routes) -> Routes {
         .post("/strategie/fiches/{code}/modifier", edit_submit)
         .get("/strategie/recherche", search)
         .get("/strategie/document", document)
+        .get("/strategie/document.pdf", document_pdf)
+        .get("/strategie/document.odt", document_odt)
         .get("/strategie/export", export)
         .get("/strategie/import", import_page)
         .post("/strategie/import", import_submit)
@@ -310,6 +312,30 @@ async fn document(State(state): State<AppState>, user: Option<CurrentUser>) -> R
             })
             .collect(),
     })
+}
+
+/// The whole strategy as accessible, archival PDF (PDF/A-2a, PDF/UA-1).
+async fn document_pdf(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
+    require(user.as_ref(), Action::ViewStrategy, "/strategie/document")?;
+    let s = current(&state).await?;
+    let name = format!("{}-v{}.pdf", s.doc.code, s.version);
+    Ok(crate::evaluation::attachment(
+        "application/pdf",
+        name,
+        maillage_app::evaluation_report::strategy_pdf(&state, &s.doc).await?.to_vec(),
+    ))
+}
+
+/// The whole strategy as an editable ODT document.
+async fn document_odt(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
+    require(user.as_ref(), Action::ViewStrategy, "/strategie/document")?;
+    let s = current(&state).await?;
+    let name = format!("{}-v{}.odt", s.doc.code, s.version);
+    Ok(crate::evaluation::attachment(
+        "application/vnd.oasis.opendocument.text",
+        name,
+        maillage_app::evaluation_report::strategy_odt(&s.doc).await?,
+    ))
 }
 
 // ---- export, versions ---------------------------------------------------------------------

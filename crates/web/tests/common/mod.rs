@@ -456,3 +456,61 @@ pub async fn odt_content(c: &reqwest::Client, url: String) -> String {
     std::io::Read::read_to_string(&mut odt.by_name("content.xml").unwrap(), &mut content).unwrap();
     content
 }
+
+/// A fresh folder under the system's temporary one, removed when dropped.
+pub fn scratch_dir(what: &str) -> tempdir::TempDir {
+    let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("maillage-{what}-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    tempdir::TempDir(dir)
+}
+
+/// A document opened by LibreOffice (Debian's, headless: `scripts/test` installs it) and saved
+/// as `filter` ("txt:Text", "csv"): what another office suite reads of it. Fails when
+/// LibreOffice cannot open the file.
+pub async fn libreoffice_reads(bytes: Vec<u8>, extension: &'static str, filter: &'static str) -> String {
+    tokio::task::spawn_blocking(move || {
+        let dir = scratch_dir("libreoffice");
+        let input = dir.0.join(format!("document.{extension}"));
+        std::fs::write(&input, bytes).unwrap();
+        // Its own profile: conversions of tests running side by side do not share a lock.
+        let profile = format!("-env:UserInstallation=file://{}", dir.0.join("profile").display());
+        let out = std::process::Command::new("soffice")
+            .args(["--headless", "--norestore", &profile, "--convert-to", filter, "--outdir"])
+            .arg(dir.0.join("out"))
+            .arg(&input)
+            .output()
+            .expect("LibreOffice (soffice) installed: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui");
+        let converted = std::fs::read_dir(dir.0.join("out")).ok().and_then(|mut d| d.next()).map(|e| e.unwrap().path());
+        let Some(converted) = converted else {
+            panic!(
+                "LibreOffice could not open the {extension}: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        };
+        String::from_utf8(std::fs::read(converted).unwrap()).expect("LibreOffice wrote UTF-8")
+    })
+    .await
+    .unwrap()
+}
+
+/// A PDF's text and facts as poppler (Debian's poppler-utils) reads them: `pdftotext`'s text,
+/// and `pdfinfo`'s report.
+pub async fn poppler_reads(bytes: Vec<u8>) -> (String, String) {
+    tokio::task::spawn_blocking(move || {
+        let dir = scratch_dir("pdf");
+        let input = dir.0.join("document.pdf");
+        std::fs::write(&input, bytes).unwrap();
+        let run = |program: &str, args: &[&std::ffi::OsStr]| {
+            let out = std::process::Command::new(program).args(args).output().expect("poppler-utils installed (pdftotext, pdfinfo)");
+            assert!(out.status.success(), "{program}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8(out.stdout).unwrap()
+        };
+        let text = run("pdftotext", &[input.as_os_str(), std::ffi::OsStr::new("-")]);
+        let info = run("pdfinfo", &[input.as_os_str()]);
+        (text, info)
+    })
+    .await
+    .unwrap()
+}
