@@ -91,3 +91,24 @@ test('the coordinator follows the conclusions and records a decision on a phone'
   assert.match(await page.locator('main').innerText(), /PDF\/A et PDF\/UA/);
   await fits(page);
 });
+
+test('the coordinator aligns a sheet with the national strategy on a phone', async () => {
+  const page = await newPage(phone);
+  await login(page, 'coordination@demo.maillage.fr', 'Coordination-Demo-2026!');
+  await page.goto(`${base}/evaluation`);
+  await page.click("text=L'alignement sur la stratégie nationale");
+  assert.match(await page.locator('h1').innerText(), /Alignement sur la stratégie nationale/);
+  const main = await page.locator('main').innerText();
+  assert.match(main, /4 sur 4/);
+  assert.match(main, /Fiches locales sans axe national/);
+  await fits(page);
+  // Sheet 6.1 serves none of the demo's links: tick its axis 4 and save.
+  await page.check('fieldset:has(legend:has-text("Fiche 6.1")) input[value="6.1/4"]');
+  await page.click("text=Enregistrer l'alignement");
+  assert.match(await page.locator('[role=status]').innerText(), /Alignement enregistré/);
+  assert.match(await page.locator('main').innerText(), /Toutes les fiches servent au moins un axe/);
+  await fits(page);
+  await page.click('text=Stratégie nationale de prévention de la délinquance 2025-2030');
+  assert.match(await page.locator('main').innerText(), /0 sur 5/);
+  await fits(page);
+});

@@ -12,6 +12,7 @@ pub mod evaluation_report;
 pub mod indicator;
 pub mod keyring;
 pub mod mail;
+pub mod national_framework;
 pub mod printed;
 pub mod report;
 pub mod working_group;

@@ -201,6 +201,9 @@ pub enum Action {
     ManageIndicators,
     /// Write the conclusions' dashboard: objectives' statuses, sheets' judgements, decisions.
     ManageConclusions,
+    /// Align the strategy's sheets with the national frameworks, import a framework's new
+    /// version.
+    AlignStrategy,
     /// Enter and submit the figures one's organisation declares; read them back (`own`: the
     /// figure is one's organisation's). The coordinator reads every organisation's.
     DeclareFigures,
@@ -298,7 +301,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::ViewCommunityService => &[Coordinator, Partner, Reader],
         Action::ManageCommunityService => &[Coordinator],
         Action::ViewEvaluation => &[Coordinator, Partner, Reader],
-        Action::ManageIndicators | Action::ManageConclusions => &[Coordinator],
+        Action::ManageIndicators | Action::ManageConclusions | Action::AlignStrategy => &[Coordinator],
         // A figure is declared on behalf of an organisation: a partner without one has none.
         Action::DeclareFigures if actor.organisation_id.is_none() => return Decision::Deny,
         Action::DeclareFigures => &[Partner],

@@ -42,6 +42,7 @@ pub mod decision;
 pub mod document;
 pub mod glossary;
 pub mod indicator;
+pub mod national_framework;
 pub mod organisation;
 pub mod place;
 pub mod publication;

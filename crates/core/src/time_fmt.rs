@@ -31,9 +31,27 @@ impl DateFault {
     }
 }
 
-/// [`parse_iso_date`], with the reason of a refusal.
+/// A date typed in a form ([`read_typed_date`]), or none.
+pub fn parse_typed_date(s: &str) -> Option<time::Date> {
+    read_typed_date(s).ok()
+}
+
+/// [`parse_iso_date`], with the reason of a refusal: what an API client must send.
 pub fn read_iso_date(s: &str) -> Result<time::Date, DateFault> {
     let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| DateFault::Unreadable)?;
+    in_range(d)
+}
+
+/// A date typed in a form: the date field's `yyyy-mm-dd`, or the French `dd/mm/yyyy` that a
+/// person types where a browser shows the field as plain text.
+pub fn read_typed_date(s: &str) -> Result<time::Date, DateFault> {
+    let d = time::Date::parse(s.trim(), format_description!("[year]-[month]-[day]"))
+        .or_else(|_| time::Date::parse(s.trim(), format_description!("[day]/[month]/[year]")))
+        .map_err(|_| DateFault::Unreadable)?;
+    in_range(d)
+}
+
+fn in_range(d: time::Date) -> Result<time::Date, DateFault> {
     if SUPPORTED_YEARS.contains(&d.year()) { Ok(d) } else { Err(DateFault::OutOfRange) }
 }
 
@@ -153,6 +171,16 @@ mod tests {
         assert_eq!(paris_offset(datetime!(2026-03-29 01:00:00 UTC)).whole_hours(), 2);
         assert_eq!(paris_offset(datetime!(2026-10-25 00:59:00 UTC)).whole_hours(), 2);
         assert_eq!(paris_offset(datetime!(2026-10-25 01:00:00 UTC)).whole_hours(), 1);
+    }
+
+    #[test]
+    fn forms_take_french_days_and_the_api_only_iso() {
+        let day = time::macros::date!(2026 - 12 - 01);
+        assert_eq!(read_typed_date("01/12/2026"), Ok(day));
+        assert_eq!(read_typed_date(" 2026-12-01 "), Ok(day));
+        assert_eq!(read_iso_date("01/12/2026"), Err(DateFault::Unreadable));
+        assert_eq!(read_typed_date("31/02/2026"), Err(DateFault::Unreadable));
+        assert_eq!(read_typed_date("01/12/0099"), Err(DateFault::OutOfRange));
     }
 
     #[test]

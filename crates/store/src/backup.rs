@@ -64,6 +64,8 @@ pub const TABLES: &[&str] = &[
     "objective_statuses",
     "sheet_judgements",
     "decisions",
+    "national_frameworks",
+    "national_alignments",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a
@@ -195,6 +197,7 @@ impl Store {
             sqlx::query("DELETE FROM glossary_terms").execute(&mut *c).await?;
             sqlx::query("DELETE FROM report_categories").execute(&mut *c).await?;
             sqlx::query("DELETE FROM activity_kinds").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM national_frameworks").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()
         });

@@ -167,6 +167,7 @@ impl Store {
         store.migrate().await?;
         store.ensure_default_glossary().await?;
         store.ensure_default_categories().await?;
+        store.ensure_national_frameworks().await?;
         store.fill_search_text().await?;
         Ok(store)
     }

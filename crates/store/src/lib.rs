@@ -20,6 +20,7 @@ pub mod decision;
 pub mod glossary;
 pub mod indicator;
 pub mod mail;
+pub mod national_framework;
 pub mod organisation;
 pub mod place;
 pub mod report;

@@ -141,6 +141,7 @@ impl From<maillage_app::decision::DecisionError> for AppError {
         match e {
             DecisionError::Invalid(faults) => AppError::InvalidFields(faults),
             DecisionError::NotFound => AppError::NotFound,
+            e @ DecisionError::Adopted(_) => AppError::Conflict(e.to_string()),
             DecisionError::Store(e) => e.into(),
         }
     }

@@ -15,6 +15,7 @@ pub mod glossary;
 pub mod home;
 pub mod indicator;
 pub mod layout;
+pub mod national_framework;
 pub mod organisation;
 pub mod page;
 pub mod report;
@@ -141,6 +142,7 @@ fn routes() -> Routes {
     let r = indicator::routes(r);
     let r = evaluation_report::routes(r);
     let r = decision::routes(r);
+    let r = national_framework::routes(r);
     audit::routes(r)
 }
 

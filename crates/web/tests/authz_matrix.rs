@@ -50,6 +50,8 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
             | "/evaluation/conclusions/fiches/{code}/decisions"
             | "/evaluation/conclusions/decisions/{id}",
         ) => Some(COORD),
+        ("POST", "/evaluation/cadre-national/alignement" | "/evaluation/cadre-national/import") => Some(COORD),
+        ("GET", "/api/v1/cadre-national") => Some(FIGURES),
         ("GET" | "POST", "/evaluation/declarations/{indicator}/{period}")
         | ("POST", "/api/v1/declarations" | "/evaluation/declarations/import" | "/api/v1/declarations/import") => Some(&[Partner]),
         ("GET", "/evaluation/declarations" | "/evaluation/declarations/export.csv" | "/api/v1/declarations") => Some(REPORTS),
@@ -100,6 +102,7 @@ async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u1
         || path.ends_with("/photos")
         || path == "/admin/signalements/zones"
         || path == "/evaluation/declarations/import"
+        || path == "/evaluation/cadre-national/import"
     {
         let part = reqwest::multipart::Part::bytes(Vec::new()).file_name("vide.toml");
         c.post(url).multipart(reqwest::multipart::Form::new().part("fichier", part)).send().await.unwrap()

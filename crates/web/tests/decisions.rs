@@ -51,7 +51,7 @@ async fn conclusions_are_judged_decided_and_followed(b: Backend) {
         assert!(body.contains("Les conclusions n'ont pas été enregistrées"));
     }
     assert!(app.store.judgements(2020).await.unwrap().is_empty());
-    assert!(app.store.objective_statuses().await.unwrap().is_empty());
+    assert!(app.store.objective_statuses(2020).await.unwrap().is_empty());
 
     let analysis = "Les ateliers ont eu lieu ; les expositions ont pris du retard.";
     let (status, location, _) = post(&coordinator, url.clone(), &base("amber", analysis)).await;
@@ -59,7 +59,7 @@ async fn conclusions_are_judged_decided_and_followed(b: Backend) {
     assert!(location.contains("fait=enregistre"));
     let j = &app.store.judgements(2020).await.unwrap()[0];
     assert_eq!((j.rag, j.analysis.as_str(), j.version), (Rag::Amber, analysis, 1));
-    let statuses = app.store.objective_statuses().await.unwrap();
+    let statuses = app.store.objective_statuses(2020).await.unwrap();
     assert_eq!(statuses.iter().find(|s| s.objective == sheet.operational_objectives[0]).unwrap().status, ObjectiveStatus::Done);
     // A second form from the same stale page is refused.
     assert_eq!(post(&coordinator, url.clone(), &base("green", "Autre")).await.0, 409);
@@ -112,6 +112,21 @@ async fn conclusions_are_judged_decided_and_followed(b: Backend) {
     assert!(content.contains("Appréciation 2020 : Orange : à surveiller."), "{content}");
     assert!(content.contains(&format!("{} — Réalisé", sheet.operational_objectives[0])) || content.contains("— Réalisé"), "{content}");
     assert!(content.contains("Bilan des ateliers avec la DRE") && content.contains("Fiche 1.1 : décisions 2020"), "{content}");
+    // 2021 starts from 2020's statuses; 2020's report adopted, its conclusions no longer change.
+    let (_, page) = text(&coordinator, app.url("/evaluation/conclusions/fiches/1.1?annee=2021")).await;
+    assert!(page.contains(r#"<option value="done" selected>"#), "carried forward: {page}");
+    app.store.adopt_year(&maillage_store::Author::system(), 2020, time::macros::date!(2021 - 03 - 01)).await.unwrap();
+    let (status, _, body) =
+        post(&coordinator, url.clone(), &[base("green", "Après adoption"), vec![("version", "1".to_string())]].concat()).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(body.contains("adopté en séance plénière"), "{body}");
+    assert_eq!(app.store.judgements(2020).await.unwrap()[0].rag, Rag::Amber);
+    // A decision's follow-up goes on: it can still be marked done.
+    let open = app.store.sheet_decisions(Some(2020)).await.unwrap().into_iter().find(|d| d.done_on.is_none()).unwrap();
+    assert_eq!(
+        post(&coordinator, app.url(&format!("/evaluation/conclusions/decisions/{}", open.id)), &[("done", "oui".into())]).await.0,
+        303
+    );
     // An unknown sheet is not found.
     assert_eq!(text(&coordinator, app.url("/evaluation/conclusions/fiches/9.9?annee=2020")).await.0, 404);
 }

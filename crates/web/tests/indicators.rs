@@ -511,7 +511,7 @@ async fn declared_figures_round_trip_as_a_long_csv(b: Backend) {
     };
     let latin1: Vec<u8> = good.trim_start_matches('\u{feff}').chars().map(|c| c as u32 as u8).collect();
     for (body, line, column, said) in [
-        (latin1, 1, "", "UTF-8"),
+        (latin1, 2, "", "UTF-8"),
         ("indicateur;periode;valeur;quartier\n".as_bytes().to_vec(), 1, "quartier", "inconnue"),
         ("indicateur;periode;valeur\n1;2020;1\n".as_bytes().to_vec(), 1, "ventilation", "manque"),
         (good.replace(";7;", ";-7;").into_bytes(), 3, "valeur", "nombre entier"),
@@ -525,6 +525,7 @@ async fn declared_figures_round_trip_as_a_long_csv(b: Backend) {
         (good.replace(";Reçues au PRE", ";;Reçues").into_bytes(), 2, "", "colonne(s) au lieu de"),
         (format!("{header}\n{families};;2020;district;{};;7;\n", city.north).into_bytes(), 2, "ventilation", "total de ce chiffre manque"),
         (good.replace(";Sud;;5;", ";Sud;;5;Et ici").into_bytes(), 4, "commentaire", "ligne du total"),
+        (good.replace(";Reçues au PRE\n", ";\"Reçues au PRE\n").into_bytes(), 2, "", "jamais fermé"),
     ] {
         let (status, body) = import(body).await;
         assert_eq!(status, 422, "{said}: {body}");
@@ -565,13 +566,21 @@ async fn declared_figures_round_trip_as_a_long_csv(b: Backend) {
         "{exported}"
     );
     let corrected = exported
-        .replace(";12;Reçues au PRE", ";13;Reçues au PRE, une de plus")
+        .replace(";12;Reçues au PRE", ";13;+1 famille reçue après vérification")
         .replace(&format!("{};{police_code};7;", city.north), &format!("{};{police_code};8;", city.north));
     let (status, body) = import(corrected.into_bytes()).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!((body["chiffres"].as_i64(), body["inchanges"].as_i64()), (Some(1), Some(1)), "{body}");
     let v = app.store.declared_value_at(key(families)).await.unwrap().unwrap();
     assert_eq!((v.state, v.total), (State::Submitted, 13));
+    assert_eq!(v.comment, "+1 famille reçue après vérification");
+    // Exported again (the comment written '+1… so that no spreadsheet takes it for a formula)
+    // and imported as it is: nothing changes.
+    let again = police.get(app.url("/evaluation/declarations/export.csv?annee=2020")).send().await.unwrap().text().await.unwrap();
+    assert!(again.contains("'+1 famille"), "{again}");
+    let (status, body) = import(again.into_bytes()).await;
+    assert_eq!((status, body["chiffres"].as_i64(), body["inchanges"].as_i64()), (200, Some(0), Some(2)), "{body}");
+    assert_eq!(app.store.declared_value_at(key(families)).await.unwrap().unwrap().comment, "+1 famille reçue après vérification");
     // The coordinator's export holds what was submitted, never a partner's draft.
     let all = coordinator.get(app.url("/evaluation/declarations/export.csv?annee=2020")).send().await.unwrap().text().await.unwrap();
     assert!(all.starts_with("indicateur,libelle,periode") && all.contains(",13,"), "{all}");

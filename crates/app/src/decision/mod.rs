@@ -13,6 +13,10 @@ pub enum DecisionError {
     /// Faults of the form, each as (field, message).
     #[error("formulaire incomplet ou invalide")]
     Invalid(Vec<(String, String)>),
+    /// The year's report was adopted in plenary: its conclusions no longer change (a decision
+    /// may still be marked done: that is its follow-up).
+    #[error("le bilan {0} a été adopté en séance plénière : ses conclusions ne changent plus")]
+    Adopted(i32),
     #[error("fiche ou décision introuvable")]
     NotFound,
     #[error(transparent)]
@@ -52,7 +56,7 @@ pub struct AxisConclusions {
 /// The whole strategy's conclusions for `year`, with the strategy's rollup.
 pub async fn dashboard(app: &App, year: i32) -> Result<(Vec<AxisConclusions>, Rollup), StoreError> {
     let Some(strategy) = app.store.current_strategy().await? else { return Ok((Vec::new(), Rollup::default())) };
-    let statuses = app.store.objective_statuses().await?;
+    let statuses = app.store.objective_statuses(year).await?;
     let judgements = app.store.judgements(year).await?;
     let decisions = app.store.sheet_decisions(Some(year)).await?;
     let mut total = Rollup::default();
@@ -96,6 +100,23 @@ pub async fn sheet(app: &App, code: &str, year: i32) -> Result<Option<SheetConcl
     Ok(axes.into_iter().flat_map(|a| a.sheets).find(|s| s.code == code))
 }
 
+/// The year's conclusions may be written: within the strategy's years up to this one, and not
+/// once its report is adopted.
+async fn writable(app: &App, year: i32) -> Result<(), DecisionError> {
+    let strategy = app.store.current_strategy().await?.ok_or(DecisionError::NotFound)?;
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    if year < strategy.doc.period_start || year > today.year() {
+        return Err(DecisionError::Invalid(vec![(
+            "annee".into(),
+            format!("Les conclusions s'écrivent pour une année de la stratégie, de {} à {}.", strategy.doc.period_start, today.year()),
+        )]));
+    }
+    if app.store.adopted_years().await?.iter().any(|a| a.year == year) {
+        return Err(DecisionError::Adopted(year));
+    }
+    Ok(())
+}
+
 /// Saves a sheet's objectives' statuses (by their rank in the sheet, with their status code)
 /// and its judgement, from the version the form showed.
 pub async fn save(
@@ -108,6 +129,7 @@ pub async fn save(
     judgement: &JudgementDraft,
 ) -> Result<i64, DecisionError> {
     let sheet = sheet(app, code, year).await?.ok_or(DecisionError::NotFound)?;
+    writable(app, year).await?;
     let mut faults: Vec<(String, String)> = decision::check_judgement(judgement).into_iter().map(|(f, m)| (f.to_string(), m)).collect();
     let mut chosen = Vec::new();
     for (rank, status) in statuses {
@@ -131,6 +153,7 @@ pub async fn decide(app: &App, by: &Author, code: &str, year: i32, draft: &Decis
     if !strategy.doc.sheets().any(|(_, s)| s.code == code) {
         return Err(DecisionError::NotFound);
     }
+    writable(app, year).await?;
     let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
     let faults = decision::check_decision(draft, today);
     if !faults.is_empty() {

@@ -219,7 +219,50 @@ pub async fn build(app: &App, year: i32, masked: bool) -> Result<Document, Expor
             }
         }
     }
+    blocks.extend(national_alignment(app, doc, year).await?);
     Ok(Document { title, blocks })
+}
+
+/// How the sheets serve the national frameworks in force during `year`.
+async fn national_alignment(app: &App, doc: &maillage_core::strategy::StrategyDocument, year: i32) -> Result<Vec<Block>, ExportError> {
+    let frameworks = app.store.national_frameworks().await?;
+    let in_force: Vec<_> = frameworks.iter().filter(|f| (f.framework.period_start..=f.framework.period_end).contains(&year)).collect();
+    if in_force.is_empty() {
+        return Ok(Vec::new());
+    }
+    let codes: Vec<String> = doc.sheets().map(|(_, s)| s.code.clone()).collect();
+    let mut blocks = vec![Block::heading(2, "Alignement sur la stratégie nationale")];
+    for f in in_force {
+        let f = &f.framework;
+        let links = app.store.national_alignment(&doc.code, &f.code).await?;
+        let c = maillage_core::national_framework::coverage(f, &codes, &links);
+        blocks.push(Block::paragraph(format!(
+            "{} ({}–{}, {}) : {} axe(s) sur {} servis par les fiches locales.",
+            f.title,
+            f.period_start,
+            f.period_end,
+            f.status.label(),
+            c.covered(),
+            c.axes.len()
+        )));
+        blocks.push(Block::Table {
+            caption: format!("{} : axes et fiches locales", f.title),
+            header: ["Axe national", "Fiches locales", "Couverture"].map(String::from).to_vec(),
+            rows: c
+                .axes
+                .iter()
+                .map(|a| {
+                    let sheets = if a.sheets.is_empty() { "Aucune".to_string() } else { a.sheets.join(", ") };
+                    let state = if a.sheets.is_empty() { "Non couvert" } else { "Couvert" };
+                    vec![format!("Axe {} — {}", a.number, a.title), sheets, state.to_string()]
+                })
+                .collect(),
+        });
+        if !c.unaligned.is_empty() {
+            blocks.push(Block::paragraph(format!("Fiches qui ne servent aucun axe de ce cadre : {}.", c.unaligned.join(", "))));
+        }
+    }
+    Ok(blocks)
 }
 
 /// The report as an ODT document.

@@ -79,6 +79,48 @@ fn same_parts(a: &[Part], b: &[Part]) -> bool {
     a.len() == b.len() && a.iter().all(|p| b.contains(p))
 }
 
+/// The line of a quote opened and never closed (RFC 4180: a quote inside a quoted field is
+/// doubled, so each pair leaves the state as it was).
+fn unclosed_quote(text: &str) -> Option<u64> {
+    let (mut open, mut line, mut opened_at) = (false, 1, 0);
+    for c in text.chars() {
+        match c {
+            '"' => {
+                open = !open;
+                if open {
+                    opened_at = line;
+                }
+            }
+            '\n' => line += 1,
+            _ => {}
+        }
+    }
+    open.then_some(opened_at)
+}
+
+/// A cell as the export wrote it: the apostrophe it puts before a text that a spreadsheet
+/// would take for a formula is taken off again.
+fn unneutralised(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => cell,
+    }
+}
+
+/// A message as a sentence: capital first, full stop last.
+fn sentence(m: &str) -> String {
+    let mut chars = m.chars();
+    let mut out: String = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    out.push_str(chars.as_str());
+    if !out.ends_with('.') {
+        out.push('.');
+    }
+    out
+}
+
+/// At most this many faults are listed: past them, the file has a systematic fault.
+const MAX_FAULTS: usize = 100;
+
 /// A number as people type it: spaces (also no-break) between thousands are allowed.
 fn number(text: &str) -> Option<i64> {
     let digits: String = text.chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
@@ -89,13 +131,24 @@ fn number(text: &str) -> Option<i64> {
 /// saved as drafts or submitted (`step`).
 pub async fn import(app: &App, by: &Author, organisation: (i64, &str), bytes: &[u8], step: Step) -> Result<Imported, ImportError> {
     let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(ImportError::Lines(vec![fault(
-            1,
-            "",
-            "Le fichier n'est pas encodé en UTF-8 : dans votre tableur, enregistrez-le au format « CSV UTF-8 ».",
-        )]));
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            return Err(ImportError::Lines(vec![fault(
+                line,
+                "",
+                "Le fichier n'est pas encodé en UTF-8 : dans votre tableur, enregistrez-le au format « CSV UTF-8 ».",
+            )]));
+        }
     };
+    if let Some(line) = unclosed_quote(text) {
+        return Err(ImportError::Lines(vec![fault(
+            line,
+            "",
+            "Un guillemet ouvert sur cette ligne n'est jamais fermé : tout ce qui suit serait lu comme un seul texte.",
+        )]));
+    }
     let header_line = text.lines().next().unwrap_or_default();
     let delimiter = if header_line.contains(';') { b';' } else { b',' };
     let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(true).from_reader(text.as_bytes());
@@ -205,7 +258,9 @@ pub async fn import(app: &App, by: &Author, organisation: (i64, &str), bytes: &[
             None => None,
             Some(d) => {
                 let known = parts_by_dimension.iter().find(|(k, _)| *k == d).map(|(_, v)| v.as_slice()).unwrap_or_default();
-                match known.iter().find(|(code, label)| code == part_text || fold(label) == fold(part_text)) {
+                let own_code = d == Dimension::Organisation && fold(part_text) == fold(organisation.1);
+                match known.iter().find(|(code, label)| fold(code) == fold(part_text) || fold(label) == fold(part_text)) {
+                    _ if own_code => Some(organisation.0.to_string()),
                     Some((code, _)) => Some(code.clone()),
                     None => {
                         faults.push(fault(line, "partie", format!("{} : partie inconnue « {part_text} ».", d.label())));
@@ -221,7 +276,7 @@ pub async fn import(app: &App, by: &Author, organisation: (i64, &str), bytes: &[
                 None
             }
         };
-        let comment = get("commentaire").to_string();
+        let comment = unneutralised(get("commentaire")).to_string();
         if dimension.is_some() && !comment.is_empty() {
             faults.push(fault(line, "commentaire", "Le commentaire se met sur la ligne du total (ventilation vide)."));
         }
@@ -260,8 +315,9 @@ pub async fn import(app: &App, by: &Author, organisation: (i64, &str), bytes: &[
         let draft = DeclaredDraft { total: Some(total), parts: g.parts.iter().map(|(_, p)| p.clone()).collect(), comment };
         let key = DeclaredKey { indicator_id: g.indicator.id, period: g.period, organisation_id: organisation.0 };
         let current = app.store.declared_value_at(key).await?;
+        // Unchanged: a figure already transmitted, or a draft saved again as a draft.
         if let Some(c) = &current
-            && matches!(c.state, State::Submitted | State::Validated | State::Locked)
+            && (matches!(c.state, State::Submitted | State::Validated | State::Locked) || (c.state == State::Draft && step == Step::Save))
             && c.total == total
             && c.comment.trim() == draft.comment.trim()
             && same_parts(&c.parts, &draft.parts)
@@ -288,7 +344,10 @@ pub async fn import(app: &App, by: &Author, organisation: (i64, &str), bytes: &[
                     faults.push(fault(at, column, message));
                 }
             }
-            Err(IndicatorError::Refused(r)) => faults.push(fault(total_line, "periode", r.to_string())),
+            Err(IndicatorError::Refused(r)) => {
+                let column = if r == maillage_core::indicator::declaration::StepRefused::Locked { "periode" } else { "" };
+                faults.push(fault(total_line, column, sentence(&r.to_string())));
+            }
             Err(IndicatorError::NotDeclared | IndicatorError::NotFound) => {
                 faults.push(fault(total_line, "indicateur", "Cet indicateur ne se déclare pas."));
             }
@@ -300,6 +359,15 @@ pub async fn import(app: &App, by: &Author, organisation: (i64, &str), bytes: &[
     }
     if !faults.is_empty() {
         faults.sort_by_key(|f| f.line);
+        if faults.len() > MAX_FAULTS {
+            let more = faults.len() - MAX_FAULTS;
+            faults.truncate(MAX_FAULTS);
+            faults.push(fault(
+                0,
+                "",
+                format!("… et {more} autre(s) erreur(s) : corrigez d'abord celles-ci, elles viennent souvent d'une même cause."),
+            ));
+        }
         return Err(ImportError::Lines(faults));
     }
     app.store.save_declared_values(by, &writes).await?;

@@ -138,7 +138,32 @@ pub async fn load(store: &Store) -> anyhow::Result<()> {
         .await?;
     let adopted_on = time::Date::from_calendar_date(2020, time::Month::March, 12)?;
     store.adopt_year(&by, 2019, adopted_on).await?;
-    conclusions(store, &by).await
+    conclusions(store, &by).await?;
+    national_alignment(store, &by, &doc.code).await
+}
+
+/// The sheets aligned with the national strategy 2020-2024, as a coordinator might read them;
+/// sheet 6.1 (radicalisation, which has its own national plan) serves none of its axes.
+async fn national_alignment(store: &Store, by: &Author, strategy_code: &str) -> anyhow::Result<()> {
+    use maillage_core::national_framework::Link;
+    const LINKS: [(&str, i32, Option<i32>); 13] = [
+        ("1.1", 1, None),
+        ("1.1", 1, Some(1)),
+        ("1.2", 1, None),
+        ("1.2", 1, Some(1)),
+        ("1.3", 1, None),
+        ("2.1", 1, None),
+        ("3.1", 3, None),
+        ("3.1", 4, None),
+        ("3.2", 4, None),
+        ("3.3", 3, None),
+        ("4.1", 2, None),
+        ("5.1", 2, None),
+        ("5.2", 2, None),
+    ];
+    let links: Vec<Link> = LINKS.iter().map(|&(sheet, axis, measure)| Link { sheet: sheet.into(), axis, measure }).collect();
+    store.save_national_alignment(by, strategy_code, "snpd-2020-2024", &links).await?;
+    Ok(())
 }
 
 /// The 2020 conclusions: objectives' statuses, a judgement for each sheet of axes 1 to 3, and

@@ -353,6 +353,11 @@ pub fn check_text(value: &str, required: bool) -> Result<(), String> {
     if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
         return Err("le texte contient des caractères invisibles (copiés par erreur ?)".into());
     }
+    // Bidirectional overrides and isolates reorder what is shown: a text could then read
+    // otherwise than it is stored.
+    if value.chars().any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')) {
+        return Err("le texte contient des caractères de contrôle de sens d'écriture (copiés par erreur ?)".into());
+    }
     Ok(())
 }
 

@@ -1,14 +1,16 @@
 -- The conclusions' dashboard (issue 11; charter art. 6). Aggregates and plans only, nothing
 -- nominative. An operational objective is known by its sheet's code and its wording in the
--- strategy (a reworded objective starts again as not started).
+-- strategy (a reworded objective starts again as not started); its status is kept per year,
+-- as it stood for that year's report, and carried forward until changed.
 CREATE TABLE objective_statuses (
     id INTEGER PRIMARY KEY,
     sheet_code TEXT NOT NULL,
+    year BIGINT NOT NULL,
     objective TEXT NOT NULL,
     status TEXT NOT NULL,
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL,
-    UNIQUE (sheet_code, objective)
+    UNIQUE (sheet_code, year, objective)
 );
 
 -- A sheet's judgement for a year: red, amber or green, its analysis and recommendations.

@@ -8,10 +8,11 @@ use maillage_core::decision::{DecisionDraft, JudgementDraft, ObjectiveStatus, Ra
 use maillage_core::time_fmt::{self, parse_iso_date};
 use time::Date;
 
-/// An objective's status, by its sheet and wording.
+/// An objective's status, by its sheet and wording, as set for a year.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ObjectiveState {
     pub sheet_code: String,
+    pub year: i32,
     pub objective: String,
     pub status: ObjectiveStatus,
 }
@@ -82,19 +83,28 @@ fn decision(r: DecisionRow) -> Result<Decision, StoreError> {
 const DECISION_SELECT: &str = "SELECT id, sheet_code, year, text, owner, due_on, done_on, created_by FROM decisions";
 
 impl Store {
-    /// Every objective's status that was set (the others are not started).
-    pub async fn objective_statuses(&self) -> Result<Vec<ObjectiveState>, StoreError> {
-        let rows: Vec<(i64, String, String, String)> =
-            on_db!(&self.db, p, { sqlx::query_as("SELECT id, sheet_code, objective, status FROM objective_statuses").fetch_all(p).await? });
-        rows.into_iter()
-            .map(|(id, sheet_code, objective, status)| {
-                Ok(ObjectiveState {
-                    status: decode("objective_statuses", id, "status", &status, ObjectiveStatus::from_code)?,
-                    sheet_code,
-                    objective,
-                })
-            })
-            .collect()
+    /// Each objective's status as it stood for `year`: set that year, or carried forward from
+    /// the latest year before (the others are not started).
+    pub async fn objective_statuses(&self, year: i32) -> Result<Vec<ObjectiveState>, StoreError> {
+        let rows: Vec<(i64, String, i64, String, String)> = on_db!(&self.db, p, {
+            sqlx::query_as("SELECT id, sheet_code, year, objective, status FROM objective_statuses WHERE year <= $1 ORDER BY year DESC, id")
+                .bind(i64::from(year))
+                .fetch_all(p)
+                .await?
+        });
+        let mut out: Vec<ObjectiveState> = Vec::new();
+        for (id, sheet_code, year, objective, status) in rows {
+            if out.iter().any(|o| o.sheet_code == sheet_code && o.objective == objective) {
+                continue;
+            }
+            out.push(ObjectiveState {
+                status: decode("objective_statuses", id, "status", &status, ObjectiveStatus::from_code)?,
+                year: year as i32,
+                sheet_code,
+                objective,
+            });
+        }
+        Ok(out)
     }
 
     /// A sheet's judgement for `year`, if written.
@@ -139,11 +149,12 @@ impl Store {
         let written: Option<i64> = on_tx!(&mut tx, c, {
             for (objective, status) in statuses {
                 sqlx::query(
-                    "INSERT INTO objective_statuses (sheet_code, objective, status, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (sheet_code, objective) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, \
+                    "INSERT INTO objective_statuses (sheet_code, year, objective, status, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) \
+                     ON CONFLICT (sheet_code, year, objective) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at, \
                      updated_by = excluded.updated_by",
                 )
                 .bind(sheet_code)
+                .bind(i64::from(year))
                 .bind(objective)
                 .bind(status.code())
                 .bind(&now)

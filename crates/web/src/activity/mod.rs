@@ -225,7 +225,7 @@ impl ActivityForm {
             if v.trim().is_empty() {
                 return None;
             }
-            time_fmt::read_iso_date(v).map_err(|e| faults.push((field, e.to_string()))).ok()
+            time_fmt::read_typed_date(v).map_err(|e| faults.push((field, e.to_string()))).ok()
         };
         let started_on = date("started_on", &self.started_on, &mut faults);
         let ended_on = date("ended_on", &self.ended_on, &mut faults);

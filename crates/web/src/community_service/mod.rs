@@ -18,7 +18,7 @@ use maillage_core::community_service::{
     AGE_BANDS, Choice, MEASURES, OUTCOMES, PLACES_MAX, SEXES, STRUCTURE_KINDS, check_choice, check_name, label, normalise_name,
 };
 use maillage_core::publication;
-use maillage_core::time_fmt::{self, parse_iso_date};
+use maillage_core::time_fmt::{self, parse_typed_date};
 use maillage_core::working_group::case::Fault;
 use maillage_store::community_service::{NewPost, NewTraining, Post, Structure, Training};
 use serde::Deserialize;
@@ -47,7 +47,7 @@ pub(crate) fn optional_date(field: &'static str, value: &str, faults: &mut Vec<F
     if v.is_empty() {
         return None;
     }
-    time_fmt::read_iso_date(v).map_err(|fault| faults.push((field, fault.to_string()))).ok()
+    time_fmt::read_typed_date(v).map_err(|fault| faults.push((field, fault.to_string()))).ok()
 }
 
 /// A whole number typed in a form: empty is none; anything else must read as one.
@@ -345,7 +345,7 @@ async fn record_training(
         }
         Some(_) => {}
     }
-    let held_on = parse_iso_date(&form.held_on);
+    let held_on = parse_typed_date(&form.held_on);
     let (Some(held_on), Some(tutors_trained), Some(post_ids)) = (held_on.filter(|_| faults.is_empty()), trained, post_ids) else {
         let forms = Forms { training: form, ..Forms::default() };
         return render_invalid(&posts_view(&state, u, forms, errors_of(faults, "t-"), None).await?);

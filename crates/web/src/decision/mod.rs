@@ -320,6 +320,15 @@ async fn sheet_submit(
             let page = sheet_view(u, s, year, Sent { form: Some(form), errors: read, ..Sent::default() }, None);
             render_invalid(&page)
         }
+        // Changed meanwhile: the page as it is now, with what was typed kept in the form.
+        Err(DecisionError::Store(maillage_store::StoreError::Conflict(_))) => {
+            let current = sheet_view(u, s.clone(), year, Sent::default(), None);
+            let by = current.judged_by.clone().unwrap_or_default();
+            read.add("version", format!("Ces conclusions ont été changées entre-temps par {by}. Votre saisie est conservée : vérifiez-la, puis enregistrez de nouveau."));
+            let form = ConclusionsForm { version: current.form.version, ..form };
+            let page = sheet_view(u, s, year, Sent { form: Some(form), errors: read, ..Sent::default() }, None);
+            Ok((axum::http::StatusCode::CONFLICT, axum::response::Html(askama::Template::render(&page)?)).into_response())
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -347,7 +356,7 @@ async fn decision_submit(
     let mut read = FieldErrors::default();
     let due_on = match form.due_on.trim() {
         "" => None,
-        d => time_fmt::read_iso_date(d).map_err(|e| read.add("due_on", e.to_string())).ok(),
+        d => time_fmt::read_typed_date(d).map_err(|e| read.add("due_on", e.to_string())).ok(),
     };
     let draft = DecisionDraft { text: form.text.clone(), owner: form.owner.clone(), due_on };
     let outcome =

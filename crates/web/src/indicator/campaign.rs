@@ -113,7 +113,7 @@ async fn create_submit(
     }
     let deadline = match form.deadline.trim() {
         "" => None,
-        d => time_fmt::read_iso_date(d).map_err(|e| read.push(("deadline".to_string(), e.to_string()))).ok(),
+        d => time_fmt::read_typed_date(d).map_err(|e| read.push(("deadline".to_string(), e.to_string()))).ok(),
     };
     let mut requests = Vec::new();
     for r in &form.requests {
@@ -192,7 +192,7 @@ async fn adopt(
     if f.confirm != "oui" {
         faults.push(("confirm".to_string(), "Cochez la case pour confirmer : les chiffres de l'année ne changeront plus.".to_string()));
     }
-    let on = time_fmt::read_iso_date(&f.adopted_on).map_err(|e| faults.push(("adopted_on".to_string(), e.to_string()))).ok();
+    let on = time_fmt::read_typed_date(&f.adopted_on).map_err(|e| faults.push(("adopted_on".to_string(), e.to_string()))).ok();
     if year >= today().year() {
         faults.push(("annee".to_string(), format!("L'année {year} n'est pas finie : son bilan s'adopte l'an prochain.")));
     }

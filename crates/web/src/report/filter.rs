@@ -50,7 +50,7 @@ pub struct FilterQuery {
 pub const MAX_PAGE: i64 = 100_000;
 
 pub(super) fn day_start(s: &str) -> Option<OffsetDateTime> {
-    time_fmt::parse_iso_date(s).map(time_fmt::paris_day_start)
+    time_fmt::parse_typed_date(s).map(time_fmt::paris_day_start)
 }
 
 impl FilterQuery {
@@ -89,7 +89,7 @@ impl FilterQuery {
             }
         }
         if !self.au.is_empty() {
-            f.created_before = time_fmt::parse_iso_date(&self.au).and_then(time::Date::next_day).map(time_fmt::paris_day_start);
+            f.created_before = time_fmt::parse_typed_date(&self.au).and_then(time::Date::next_day).map(time_fmt::paris_day_start);
             if f.created_before.is_none() {
                 errors.push("Date de fin illisible (jj/mm/aaaa) : filtre ignoré.".into());
             }

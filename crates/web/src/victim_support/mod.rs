@@ -12,7 +12,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_core::authz::{Action, confidential_figures_masked};
 use maillage_core::publication;
-use maillage_core::time_fmt::{self, parse_iso_date};
+use maillage_core::time_fmt::{self, parse_typed_date};
 use maillage_core::victim_support::{AGE_BANDS, Choice, FACT_KINDS, ORIENTATIONS, SEXES, known};
 use maillage_store::victim_support::{NewReception, ReceptionCounts};
 use serde::Deserialize;
@@ -106,7 +106,7 @@ async fn record(
     let org = u.actor.organisation_id.ok_or(AppError::Forbidden)?;
     let mut errors = FieldErrors::default();
     let today = time_fmt::paris_date(time_fmt::now());
-    let received_on = parse_iso_date(&form.received_on).filter(|d| *d <= today && *d > today - time::Duration::days(366));
+    let received_on = parse_typed_date(&form.received_on).filter(|d| *d <= today && *d > today - time::Duration::days(366));
     if received_on.is_none() {
         errors.add("received_on", "La date d'accueil est obligatoire, dans l'année écoulée.");
     }

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::working_group::{self as wg, ActionDraft, ActionView, CaseError, CaseView, Draft};
 use maillage_core::authz::{self, Action};
-use maillage_core::time_fmt::{self, parse_iso_date};
+use maillage_core::time_fmt::{self, parse_typed_date};
 use maillage_core::working_group::case::{
     ACCESS_REASONS, ACTION_KINDS, ACTION_RESULTS, Choice, DEFERRAL_REASONS, INFORMING_MEANS, Identity, JUDICIAL_MAX, NOTE_MAX, ORIGINS,
     OUTCOMES, PROGRAMMES, Representative, SCHOOL_OR_JOB, SEXES,
@@ -179,7 +179,7 @@ async fn lookup(
     if !maillage_core::text::is_name(&form.first_name, 100) {
         errors.add("l-first_name", "Le prénom est obligatoire.");
     }
-    let birth = parse_iso_date(&form.birth_date);
+    let birth = parse_typed_date(&form.birth_date);
     if birth.is_none() {
         errors.add("l-birth_date", "La date de naissance est obligatoire.");
     }
@@ -312,7 +312,7 @@ impl CaseForm {
                 school_or_job: self.school_or_job.clone(),
                 representatives,
             },
-            opened_on: parse_iso_date(&self.opened_on),
+            opened_on: parse_typed_date(&self.opened_on),
             origin: self.origin.clone(),
             programme: self.programme.clone(),
             referent_id: self.referent_id.trim().parse().ok(),
@@ -657,8 +657,8 @@ async fn add_action(
     let record = open_record(&state, &group, &case).await?;
     let draft = ActionDraft {
         kind: form.kind.clone(),
-        started_on: parse_iso_date(&form.started_on),
-        ended_on: parse_iso_date(&form.ended_on),
+        started_on: parse_typed_date(&form.started_on),
+        ended_on: parse_typed_date(&form.ended_on),
         result: form.result.clone(),
         note: form.note.clone(),
     };
@@ -680,7 +680,7 @@ async fn set_informing(
 ) -> Result<Response, AppError> {
     let (u, group) = member(&state, user.as_ref(), &id).await?;
     let record = open_record(&state, &group, &case).await?;
-    match wg::set_informing(&state, &u.author(), &record, parse_iso_date(&form.informed_on), &form.means, &form.deferred).await {
+    match wg::set_informing(&state, &u.author(), &record, parse_typed_date(&form.informed_on), &form.means, &form.deferred).await {
         Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/situations/{}", group.id, record.id)).into_response()),
         Err(CaseError::Invalid(faults)) => {
             let forms = Forms { informing: form, errors: errors_of(faults, "i-"), ..Forms::default() };
@@ -698,7 +698,7 @@ async fn close(
 ) -> Result<Response, AppError> {
     let (u, group) = member(&state, user.as_ref(), &id).await?;
     let record = open_record(&state, &group, &case).await?;
-    match wg::close_case(&state, &u.author(), &record, parse_iso_date(&form.ended_on), &form.outcome).await {
+    match wg::close_case(&state, &u.author(), &record, parse_typed_date(&form.ended_on), &form.outcome).await {
         Ok(()) => Ok(Redirect::to(&format!("/groupes/{}/situations", group.id)).into_response()),
         Err(CaseError::Invalid(faults)) => {
             let forms = Forms { close: form, errors: errors_of(faults, "c-"), ..Forms::default() };

@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::working_group::meeting::{self as m, Conclusions, Dashboard, DecisionDraft, DecisionView};
 use maillage_app::working_group::{self as wg, CaseError};
 use maillage_core::authz::Action;
-use maillage_core::time_fmt::{self, parse_iso_date};
+use maillage_core::time_fmt::{self, parse_typed_date};
 use maillage_core::working_group::case::{Choice, DECISION_KINDS, NOTE_MAX, label};
 use maillage_store::working_group::Group;
 use maillage_store::working_group::meeting::Meeting;
@@ -101,7 +101,7 @@ async fn create(
     axum::Form(form): axum::Form<MeetingForm>,
 ) -> Result<Response, AppError> {
     let (u, group) = member(&state, user.as_ref(), &id).await?;
-    match m::create_meeting(&state, &u.author(), &group, parse_iso_date(&form.held_on), &form.place).await {
+    match m::create_meeting(&state, &u.author(), &group, parse_typed_date(&form.held_on), &form.place).await {
         Ok(meeting) => Ok(Redirect::to(&format!("/groupes/{}/reunions/{meeting}", group.id)).into_response()),
         Err(e) => {
             let errors = errors_of(e)?;
@@ -291,10 +291,10 @@ async fn add_decision(
         kind: form.kind.clone(),
         text: form.text.clone(),
         lead_id: form.lead_id.trim().parse().ok(),
-        follow_up_on: parse_iso_date(&form.follow_up_on),
+        follow_up_on: parse_typed_date(&form.follow_up_on),
     };
     let mut result = Ok(());
-    if let (false, Err(fault)) = (form.follow_up_on.trim().is_empty(), time_fmt::read_iso_date(&form.follow_up_on)) {
+    if let (false, Err(fault)) = (form.follow_up_on.trim().is_empty(), time_fmt::read_typed_date(&form.follow_up_on)) {
         result = Err(CaseError::Invalid(vec![("d-follow_up_on", format!("Date de suivi : {fault}"))]));
     }
     let members = state.store.members(group.id).await?;

@@ -401,7 +401,7 @@ async fn record_signature(
         errors.add("signatory", "Indiquez qui a signé pour l'institution (nom et fonction, 200 caractères au plus).");
     }
     let today = time_fmt::paris_date(time_fmt::now());
-    let signed_on = time_fmt::parse_iso_date(&form.signed_on).filter(|d| *d <= today);
+    let signed_on = time_fmt::parse_typed_date(&form.signed_on).filter(|d| *d <= today);
     if signed_on.is_none() {
         errors.add("signed_on", "La date de signature est obligatoire et ne peut pas être dans le futur.");
     }
