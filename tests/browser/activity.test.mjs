@@ -32,6 +32,20 @@ test('a partner records an action carried out, with its participants', async () 
   assert.match(await page.locator('[role=status]').innerText(), /enregistrée/);
   assert.match(await page.locator('main').innerText(), /16 à 17 ans/);
   await fits(page);
+  // A photo of the action: its caption first, then the picture, cleaned by the server.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await page.setInputFiles('#photo', { name: 'sortie.png', mimeType: 'image/png', buffer: png });
+  await page.evaluate(() => { document.querySelector('form[action$="/photos#photos"]').noValidate = true; });
+  await page.click('text=Ajouter la photo');
+  assert.match(await page.locator('.error-summary').innerText(), /Décrivez la photo|décrivez la photo/);
+  await fits(page);
+  await page.setInputFiles('#photo', { name: 'sortie.png', mimeType: 'image/png', buffer: png });
+  await page.fill('#legende', 'Les médiateurs devant le lycée');
+  await page.click('text=Ajouter la photo');
+  assert.match(await page.locator('[role=status]').innerText(), /photo est ajoutée/);
+  assert.equal(await page.locator('.photos img').count(), 1);
+  assert.match(await page.locator('.photos figcaption').innerText(), /Les médiateurs devant le lycée/);
+  await fits(page);
   await page.goto(`${base}/activites`);
   assert.match(await page.locator('main').innerText(), /Présence des médiateurs/);
 });

@@ -56,6 +56,7 @@ pub const TABLES: &[&str] = &[
     "activity_sheets",
     "activity_organisations",
     "activity_participants",
+    "activity_photos",
     "declared_values",
     "declared_value_parts",
     "reporting_campaigns",

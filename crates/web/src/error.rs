@@ -112,6 +112,17 @@ impl From<maillage_app::working_group::CaseError> for AppError {
     }
 }
 
+impl From<maillage_app::activity::photo::ActivityPhotoError> for AppError {
+    fn from(e: maillage_app::activity::photo::ActivityPhotoError) -> Self {
+        use maillage_app::activity::photo::ActivityPhotoError;
+        match e {
+            e @ ActivityPhotoError::Refused(_) => AppError::BadRequest(e.to_string()),
+            ActivityPhotoError::Photo(e) => e.into(),
+            ActivityPhotoError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<maillage_app::activity::ActivityError> for AppError {
     fn from(e: maillage_app::activity::ActivityError) -> Self {
         use maillage_app::activity::ActivityError;

@@ -264,4 +264,98 @@ async fn the_api_uses_the_same_rules(b: Backend) {
     assert_eq!(coordinator.get(app.url("/api/v1/activites?fiche=9.9")).send().await.unwrap().status(), 400);
 }
 
-backend_tests!(recorded_with_participants_and_scoped, bad_input_is_refused_field_by_field, the_api_uses_the_same_rules);
+/// A small PNG picture.
+fn small_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 90]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
+
+async fn upload(c: &reqwest::Client, url: String, bytes: Vec<u8>, caption: &str) -> (u16, String, String) {
+    let form = reqwest::multipart::Form::new()
+        .part("photo", reqwest::multipart::Part::bytes(bytes).file_name("photo.png"))
+        .text("legende", caption.to_string());
+    let r = c.post(url).multipart(form).send().await.unwrap();
+    let status = r.status().as_u16();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
+    (status, location, r.text().await.unwrap())
+}
+
+async fn photos_are_cleaned_captioned_and_scoped(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let sheets = app.store.sheet_choices().await.unwrap();
+    let landlord = app.login(LANDLORD_AGENT).await;
+    let (status, location, _) = send(&landlord, app.url("/activites"), &form([sheets[0].id, sheets[3].id], city.north, city.police)).await;
+    assert_eq!(status, 303);
+    let page = location.split('?').next().unwrap().to_string();
+    let id: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let url = app.url(&format!("{page}/photos"));
+
+    // Refused, each with its reason, nothing kept: no caption, not a picture, a control
+    // character in the caption, an empty file.
+    for (bytes, caption, said) in [
+        (small_png(), "", "décrivez la photo"),
+        (b"%PDF-1.4 feuille d'emargement".to_vec(), "Feuille", "n&#39;est pas une image"),
+        (small_png(), "Atelier\u{7}", "caractères invisibles"),
+        (Vec::new(), "Atelier", "vide"),
+    ] {
+        let (status, _, body) = upload(&landlord, url.clone(), bytes, caption).await;
+        assert_eq!(status, 422, "{said}");
+        assert!(body.contains(said), "{said}: {body}");
+        if !caption.contains('\u{7}') {
+            assert!(body.contains(&format!("value=\"{caption}\"")), "the caption is kept: {body}");
+        }
+    }
+    assert!(app.store.activity_photos(id).await.unwrap().is_empty());
+    assert!(
+        !app.db.dir.join("photos").exists() || std::fs::read_dir(app.db.dir.join("photos")).unwrap().count() == 0,
+        "no file left behind"
+    );
+
+    let (status, location, _) = upload(&landlord, url.clone(), small_png(), "Les élèves devant l'exposition").await;
+    assert_eq!(status, 303);
+    assert!(location.ends_with("?fait=photo#photos"), "{location}");
+    let photos = app.store.activity_photos(id).await.unwrap();
+    assert_eq!((photos.len(), photos[0].width, photos[0].height), (1, 40, 30));
+    let (_, shown) = text(&landlord, app.url(&location)).await;
+    assert!(shown.contains("La photo est ajoutée.") && shown.contains("Les élèves devant l&#39;exposition"), "{shown}");
+    let full = landlord.get(app.url(&format!("/activites/photos/{}", photos[0].id))).send().await.unwrap();
+    assert_eq!((full.status().as_u16(), full.headers()["content-type"].to_str().unwrap()), (200, "image/jpeg"));
+    let bytes = full.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], &[0xFF, 0xD8], "encoded again as JPEG");
+    assert_eq!(landlord.get(app.url(&format!("/activites/photos/{}/vignette", photos[0].id))).send().await.unwrap().status(), 200);
+
+    // Another organisation neither sees nor removes it; the coordination sees it.
+    let police = app.login(POLICE_AGENT).await;
+    assert_eq!(police.get(app.url(&format!("/activites/photos/{}", photos[0].id))).send().await.unwrap().status(), 403);
+    assert_eq!(police.post(app.url(&format!("/activites/photos/{}/suppression", photos[0].id))).send().await.unwrap().status(), 403);
+    assert_eq!(upload(&police, url.clone(), small_png(), "Intrus").await.0, 403);
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    assert_eq!(coordinator.get(app.url(&format!("/activites/photos/{}", photos[0].id))).send().await.unwrap().status(), 200);
+    assert_eq!(coordinator.get(app.url("/activites/photos/999999")).send().await.unwrap().status(), 404);
+
+    // Removed: its row and its files.
+    let files = app.db.dir.join("photos");
+    assert_eq!(std::fs::read_dir(&files).unwrap().count(), 2, "the photo and its thumbnail");
+    let r = landlord.post(app.url(&format!("/activites/photos/{}/suppression", photos[0].id))).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(app.store.activity_photos(id).await.unwrap().is_empty());
+    assert_eq!(std::fs::read_dir(&files).unwrap().count(), 0);
+
+    // Deleting the activity takes its photos, rows and files.
+    assert_eq!(upload(&landlord, url.clone(), small_png(), "Affiche de l'atelier").await.0, 303);
+    let version = app.store.activity(id).await.unwrap().unwrap().activity.version;
+    let (status, _, _) =
+        send(&landlord, app.url(&format!("{page}/suppression")), &[("confirm", "oui".into()), ("version", version.to_string())]).await;
+    assert_eq!(status, 303);
+    assert_eq!(std::fs::read_dir(&files).unwrap().count(), 0);
+}
+
+backend_tests!(
+    recorded_with_participants_and_scoped,
+    bad_input_is_refused_field_by_field,
+    the_api_uses_the_same_rules,
+    photos_are_cleaned_captioned_and_scoped
+);

@@ -93,6 +93,7 @@ fn concrete(path: &str) -> String {
         .replace("{placement}", "999999")
         .replace("{indicator}", "999999")
         .replace("{period}", "2020")
+        .replace("{photo}", "999999")
 }
 
 async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u16, String) {

@@ -64,7 +64,7 @@ async fn sheets_are_aligned_and_covered(b: Backend) {
     assert_eq!(status, 303);
     assert_eq!(location, format!("/evaluation/cadre-national?cadre={SNPD}&fait=alignement"));
     let links = app.store.national_alignment(&strategy.code, SNPD).await.unwrap();
-    assert_eq!(links.len(), 4, "a link sent twice is kept once");
+    assert_eq!(links.len(), 5, "a link sent twice is kept once; a measure brings its axis");
     assert!(links.contains(&Link { sheet: "1.2".into(), axis: 1, measure: Some(1) }));
 
     // An elected official reads the coverage: axes 1 and 2 covered (axis 1 through a measure
@@ -90,7 +90,7 @@ async fn sheets_are_aligned_and_covered(b: Backend) {
     let partner = app.login(email_for(Role::Partner)).await;
     let (status, _, _) = post(&partner, url.clone(), &[("cadre", SNPD)]).await;
     assert_eq!(status, 403);
-    assert_eq!(app.store.national_alignment(&strategy.code, SNPD).await.unwrap().len(), 4);
+    assert_eq!(app.store.national_alignment(&strategy.code, SNPD).await.unwrap().len(), 5);
 
     // The other framework is chosen by its code; its alignment is its own.
     let (_, page) = text(&coordinator, app.url("/evaluation/cadre-national?cadre=snpd-2025-2030")).await;
@@ -122,6 +122,21 @@ async fn sheets_are_aligned_and_covered(b: Backend) {
             && page.contains("Mesure 12 — Mesure ajoutée pour l&#39;essai : aucune fiche")
     );
 
+    // A version that removes an axis takes the links to it: a later axis reusing the number
+    // inherits none.
+    let mut without_two = frameworks.clone();
+    without_two[0].axes.retain(|a| a.number != 2);
+    let (status, location, _) = upload(&coordinator, import.clone(), "cadres.toml", &write(&without_two)).await;
+    assert_eq!(status, 303);
+    assert!(location.ends_with("&retires=2"), "4.1 and 5.1 served axis 2: {location}");
+    let (_, page) = text(&coordinator, app.url(&location)).await;
+    assert!(page.contains("2 lien(s) d&#39;alignement"), "{page}");
+    assert_eq!(app.store.national_alignment(&strategy.code, SNPD).await.unwrap().len(), 3);
+    let (status, _, _) = upload(&coordinator, import.clone(), "cadres.toml", &write(&frameworks)).await;
+    assert_eq!(status, 303);
+    let (_, page) = text(&reader, app.url("/evaluation/cadre-national")).await;
+    assert!(page.contains("version 4") && page.contains("1 sur 4"), "axis 2 is back, served by nothing: {page}");
+
     // A bad file: every fault said, nothing saved.
     for (body, said) in [
         ("format = 1\n[[frameworks]]\ncode = \"X\"\n", "ligne"),
@@ -136,7 +151,7 @@ async fn sheets_are_aligned_and_covered(b: Backend) {
     let (status, _, page) = upload(&coordinator, import.clone(), "cadres.toml", "\u{feff}x = \u{1}").await;
     assert_eq!(status, 422, "{page}");
     let held = app.store.national_frameworks().await.unwrap();
-    assert_eq!(held.iter().map(|f| f.version).collect::<Vec<_>>(), [2, 1], "nothing saved");
+    assert_eq!(held.iter().map(|f| f.version).collect::<Vec<_>>(), [4, 1], "nothing saved");
     let (status, _, _) = upload(&partner, import, "cadres.toml", &file).await;
     assert_eq!(status, 403);
 }

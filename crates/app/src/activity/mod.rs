@@ -2,6 +2,8 @@
 //! checked against the lists it picks from (kinds, the current strategy's sheets, districts,
 //! organisations), then written whole.
 
+pub mod photo;
+
 use crate::App;
 use maillage_core::activity::{ActivityDraft, Fault, Known, check_activity};
 use maillage_store::{Author, StoreError};

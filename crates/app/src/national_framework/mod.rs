@@ -3,8 +3,8 @@
 //! new version. One call for the pages and the API.
 
 use crate::App;
-use maillage_core::national_framework::{self, Coverage, FileFault, Link, check_links, coverage};
-use maillage_store::national_framework::StoredFramework;
+use maillage_core::national_framework::{self, Coverage, FileFault, Link, check_links, coverage, normalised};
+use maillage_store::national_framework::{Saved, StoredFramework};
 use maillage_store::{Author, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -44,12 +44,15 @@ pub async fn overview(app: &App, chosen: Option<&str>) -> Result<(Vec<StoredFram
     let frameworks = app.store.national_frameworks().await?;
     let Some(strategy) = app.store.current_strategy().await? else { return Ok((frameworks, None)) };
     let doc = &strategy.doc;
+    // By default: an adopted framework before an announced one, then the one that shares the
+    // most years with the strategy, then the latest.
+    let shared =
+        |f: &StoredFramework| (doc.period_end.min(f.framework.period_end) - doc.period_start.max(f.framework.period_start) + 1).max(0);
     let pick = match chosen {
         Some(code) => Some(frameworks.iter().find(|f| f.framework.code == code).ok_or(AlignmentError::NotFound)?),
         None => frameworks
             .iter()
-            .find(|f| f.framework.period_start <= doc.period_end && doc.period_start <= f.framework.period_end)
-            .or(frameworks.first()),
+            .max_by_key(|f| (f.framework.status == national_framework::FrameworkStatus::Adopted, shared(f), f.framework.period_start)),
     };
     let Some(stored) = pick.cloned() else { return Ok((frameworks, None)) };
     let sheets: Vec<LocalSheet> = doc.sheets().map(|(_, s)| LocalSheet { code: s.code.clone(), title: s.title.clone() }).collect();
@@ -71,16 +74,14 @@ pub async fn align(app: &App, by: &Author, framework_code: &str, links: &[Link])
     if !faults.is_empty() {
         return Err(AlignmentError::Invalid(faults));
     }
-    let mut links = links.to_vec();
-    links.sort();
-    links.dedup();
+    let links = normalised(links);
     app.store.save_national_alignment(by, &strategy.doc.code, framework_code, &links).await?;
     Ok(())
 }
 
-/// Reads a frameworks file and saves, as a new version, each framework that changed; returns
-/// the codes saved with their version. The file is checked whole: on any fault, nothing is saved.
-pub async fn import(app: &App, by: &Author, text: &str) -> Result<Vec<(String, i64)>, AlignmentError> {
+/// Reads a frameworks file and saves, as a new version, each framework that changed. The file is
+/// checked whole: on any fault, nothing is saved.
+pub async fn import(app: &App, by: &Author, text: &str) -> Result<Vec<Saved>, AlignmentError> {
     let frameworks =
         national_framework::read(text).map_err(|faults| AlignmentError::Invalid(faults.iter().map(FileFault::to_string).collect()))?;
     Ok(app.store.save_national_frameworks(by, &frameworks).await?)

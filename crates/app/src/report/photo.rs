@@ -56,6 +56,32 @@ pub enum AddPhotoError {
 /// Cleans an uploaded picture, keeps it and its thumbnail under the data folder, and adds it
 /// to the report. Returns the photo's id.
 pub async fn add(app: &App, by: &Author, report_id: i64, organisation_id: Option<i64>, bytes: Vec<u8>) -> Result<i64, AddPhotoError> {
+    let kept = keep(app, bytes).await?;
+    let p = maillage_store::report::Photo {
+        id: 0,
+        report_id,
+        file_name: kept.file_name,
+        thumbnail_name: kept.thumbnail_name,
+        width: kept.width,
+        height: kept.height,
+        size_bytes: kept.size_bytes,
+    };
+    Ok(app.store.add_photo(by, report_id, &p, organisation_id).await?)
+}
+
+/// A cleaned picture kept under the data folder, with its thumbnail.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    pub file_name: String,
+    pub thumbnail_name: String,
+    pub width: i64,
+    pub height: i64,
+    pub size_bytes: i64,
+}
+
+/// Cleans an uploaded picture ([`process`], a few at a time, off the async runtime) and writes
+/// it and its thumbnail under the data folder with fresh random names.
+pub async fn keep(app: &App, bytes: Vec<u8>) -> Result<Kept, AddPhotoError> {
     let max = app.max_photo_bytes;
     let processed = {
         let _permit = DECODES.acquire().await.map_err(|e| AddPhotoError::Interrupted(e.to_string()))?;
@@ -67,16 +93,26 @@ pub async fn add(app: &App, by: &Author, report_id: i64, organisation_id: Option
     tokio::fs::create_dir_all(&dir).await?;
     tokio::fs::write(dir.join(&full), &processed.full).await?;
     tokio::fs::write(dir.join(&thumb), &processed.thumbnail).await?;
-    let p = maillage_store::report::Photo {
-        id: 0,
-        report_id,
+    Ok(Kept {
         file_name: full,
         thumbnail_name: thumb,
         width: i64::from(processed.width),
         height: i64::from(processed.height),
         size_bytes: i64::try_from(processed.full.len()).unwrap_or(i64::MAX),
-    };
-    Ok(app.store.add_photo(by, report_id, &p, organisation_id).await?)
+    })
+}
+
+/// Removes kept files (a photo and its thumbnail) whose row is gone; a file already missing is
+/// no fault.
+pub async fn forget(app: &App, names: &[&str]) {
+    let dir = folder(&app.data_dir);
+    for name in names.iter().filter(|n| is_stored_name(n)) {
+        if let Err(e) = tokio::fs::remove_file(dir.join(name)).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(file = name, error = %e, "photo file not removed");
+        }
+    }
 }
 
 /// A processed photo: the cleaned JPEG, its thumbnail and its size.

@@ -107,7 +107,7 @@ pub fn read(text: &str) -> Result<Vec<Framework>, Vec<FileFault>> {
     let file: File = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| text.get(..s.start).unwrap_or(text).matches('\n').count() + 1);
         let place = line.map_or_else(|| "fichier".to_string(), |l| format!("ligne {l}"));
-        vec![fault(place, format!("fichier TOML illisible ({})", e.message().trim()))]
+        vec![fault(place, toml_fault_fr(e.message()))]
     })?;
     let mut faults = Vec::new();
     if file.format != FORMAT {
@@ -123,7 +123,31 @@ pub fn read(text: &str) -> Result<Vec<Framework>, Vec<FileFault>> {
         }
         faults.extend(check(f));
     }
+    if faults.len() > MAX_FAULTS {
+        let more = faults.len() - MAX_FAULTS;
+        faults.truncate(MAX_FAULTS);
+        faults.push(fault("fichier", format!("et {more} autre(s) erreur(s)")));
+    }
     if faults.is_empty() { Ok(file.frameworks) } else { Err(faults) }
+}
+
+/// The TOML reader's (English) message, said in French for the common cases.
+fn toml_fault_fr(message: &str) -> String {
+    let quoted = |marker: &str| message.split_once(marker).and_then(|(_, r)| r.split_once('`')).map(|(name, _)| name.to_string());
+    let clean = |s: String| s.chars().filter(|c| !c.is_control() && !crate::text::is_invisible(*c)).take(60).collect::<String>();
+    if let Some(name) = quoted("unknown field `") {
+        format!("le champ « {} » n'existe pas dans ce format (voir l'export)", clean(name))
+    } else if let Some(name) = quoted("missing field `") {
+        format!("le champ « {} » manque", clean(name))
+    } else if let Some(name) = quoted("unknown variant `") {
+        format!("valeur « {} » inconnue (état attendu : adopted ou draft)", clean(name))
+    } else if message.starts_with("invalid type") || message.starts_with("invalid value") {
+        "valeur d'un type inattendu (un nombre entier, un texte entre guillemets ou une liste, selon le champ)".to_string()
+    } else if let Some(name) = quoted("duplicate key `") {
+        format!("le champ « {} » est écrit deux fois", clean(name))
+    } else {
+        "syntaxe TOML invalide (guillemets, crochets ou signe = à vérifier)".to_string()
+    }
 }
 
 /// The frameworks as a file that [`read`] reads back.
@@ -140,6 +164,9 @@ pub fn shipped() -> Result<Vec<Framework>, Vec<FileFault>> {
 fn text_fault(place: &str, value: &str, required: bool, max: usize) -> Option<FileFault> {
     if let Err(m) = crate::strategy::check_text(value, required) {
         return Some(fault(place, m));
+    }
+    if value.chars().any(crate::text::is_invisible) {
+        return Some(fault(place, "caractère invisible (espace sans largeur, marque de direction…) : retirez-le"));
     }
     (value.chars().count() > max).then(|| fault(place, format!("{max} caractères au plus")))
 }
@@ -172,7 +199,7 @@ pub fn check(f: &Framework) -> Vec<FileFault> {
             let ok =
                 (url.starts_with("https://") || url.starts_with("http://")) && !url.chars().any(|c| c.is_whitespace() || c.is_control());
             if !ok || url.len() > 500 {
-                faults.push(fault(place, "adresse web attendue (https://…)"));
+                faults.push(fault(place, "adresse web attendue (https://… ou http://…)"));
             }
         }
     }
@@ -210,12 +237,16 @@ pub struct Link {
     pub measure: Option<i32>,
 }
 
+/// The most faults said at once: a list that names thousands helps nobody.
+pub const MAX_FAULTS: usize = 20;
+
 /// Links that name a sheet the strategy does not have, or an axis or measure the framework does
-/// not have: each said once.
+/// not have: each said once, [`MAX_FAULTS`] at most, then how many more.
 pub fn check_links(f: &Framework, sheets: &[String], links: &[Link]) -> Vec<String> {
+    let mut said = HashSet::new();
     let mut faults = Vec::new();
     for l in links {
-        let said = if !sheets.contains(&l.sheet) {
+        let fault = if !sheets.contains(&l.sheet) {
             format!("la fiche {} n'existe pas dans la stratégie en vigueur", l.sheet)
         } else {
             match (f.axis(l.axis), l.measure) {
@@ -226,11 +257,37 @@ pub fn check_links(f: &Framework, sheets: &[String], links: &[Link]) -> Vec<Stri
                 _ => continue,
             }
         };
-        if !faults.contains(&said) {
-            faults.push(said);
+        if said.insert(fault.clone()) && faults.len() < MAX_FAULTS {
+            faults.push(fault);
         }
     }
+    if said.len() > faults.len() {
+        faults.push(format!("et {} autre(s) choix erroné(s)", said.len() - faults.len()));
+    }
     faults
+}
+
+/// The links as saved: a sheet serving a measure serves its axis too; each once, in order.
+pub fn normalised(links: &[Link]) -> Vec<Link> {
+    let mut out: Vec<Link> = links.to_vec();
+    out.extend(links.iter().filter(|l| l.measure.is_some()).map(|l| Link { measure: None, ..l.clone() }));
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Links that a framework's new version no longer has room for (an axis or a measure removed):
+/// they are dropped with the version, so that a later axis reusing the number inherits none.
+pub fn orphans(f: &Framework, links: &[Link]) -> Vec<Link> {
+    links
+        .iter()
+        .filter(|l| match (f.axis(l.axis), l.measure) {
+            (None, _) => true,
+            (Some(a), Some(m)) => !a.measures.iter().any(|x| x.number == m),
+            (Some(_), None) => false,
+        })
+        .cloned()
+        .collect()
 }
 
 /// An axis, with the sheets that serve it (directly or through one of its measures).
@@ -358,6 +415,38 @@ mod tests {
         assert!(c.axes[2].sheets.is_empty(), "a sheet the strategy no longer has serves nothing");
         assert_eq!(c.covered(), 2);
         assert_eq!(c.unaligned, ["6.1"]);
+    }
+
+    #[test]
+    fn a_measure_brings_its_axis_and_a_removed_axis_takes_its_links() {
+        let mut f = snpd();
+        let links =
+            normalised(&[Link { sheet: "6.1".into(), axis: 1, measure: Some(1) }, Link { sheet: "3.2".into(), axis: 4, measure: None }]);
+        assert_eq!(links.len(), 3);
+        assert!(links.contains(&Link { sheet: "6.1".into(), axis: 1, measure: None }));
+        f.axes.retain(|a| a.number != 4);
+        f.axes[0].measures.clear();
+        let gone = orphans(&f, &links);
+        assert_eq!(gone.len(), 2, "{gone:?}");
+        assert!(gone.iter().all(|l| l.axis == 4 || l.measure == Some(1)));
+    }
+
+    #[test]
+    fn faults_are_capped_and_toml_ones_said_in_french() {
+        let f = snpd();
+        let many: Vec<Link> = (5..5000).map(|axis| Link { sheet: "1.1".into(), axis, measure: None }).collect();
+        let faults = check_links(&f, &["1.1".to_string()], &many);
+        assert_eq!(faults.len(), MAX_FAULTS + 1);
+        assert!(faults.last().unwrap().starts_with("et 4975 autre(s)"), "{faults:?}");
+        let e = read("format = 1\nfoo = 2\n").unwrap_err();
+        assert!(e[0].message.contains("le champ « foo » n'existe pas"), "{e:?}");
+        let e = read("format = 1\nformat = 1\n").unwrap_err();
+        assert!(e[0].message.contains("« format » est écrit deux fois"), "{e:?}");
+        let e = read("format = 1\n[[frameworks]\n").unwrap_err();
+        assert!(e[0].message.starts_with("syntaxe TOML invalide"), "{e:?}");
+        let mut bad = snpd();
+        bad.axes[0].title.push('\u{200b}');
+        assert!(check(&bad).iter().any(|f| f.message.starts_with("caractère invisible")));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! organisations involved and participant lines, written whole in one transaction, counted
 //! ahead for the evaluation in the same transaction ([`tally`]).
 
+pub mod photo;
 pub mod tally;
 
 use crate::audit::append;

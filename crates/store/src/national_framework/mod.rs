@@ -4,7 +4,7 @@
 use crate::audit::append;
 use crate::db::decode;
 use crate::{Author, Store, StoreError};
-use maillage_core::national_framework::{Framework, Link, shipped};
+use maillage_core::national_framework::{Framework, Link, orphans, shipped};
 use maillage_core::time_fmt;
 
 /// A framework's current version.
@@ -14,6 +14,14 @@ pub struct StoredFramework {
     pub version: i64,
     pub saved_at: time::OffsetDateTime,
     pub saved_by: String,
+}
+
+/// A framework saved as a new version, and the alignment links that went with what it removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    pub code: String,
+    pub version: i64,
+    pub links_dropped: usize,
 }
 
 impl Store {
@@ -43,8 +51,8 @@ impl Store {
     }
 
     /// Saves each framework whose content differs from its current version as the next version,
-    /// in one transaction; returns the codes saved, with their new version.
-    pub async fn save_national_frameworks(&self, by: &Author, frameworks: &[Framework]) -> Result<Vec<(String, i64)>, StoreError> {
+    /// in one transaction, dropping the links to what the new version removed.
+    pub async fn save_national_frameworks(&self, by: &Author, frameworks: &[Framework]) -> Result<Vec<Saved>, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let mut saved = Vec::new();
@@ -70,8 +78,38 @@ impl Store {
                     .execute(&mut *c)
                     .await?;
             });
-            append(&mut tx, by, "national_framework.save", "national_framework", &f.code, &format!("version {version}")).await?;
-            saved.push((f.code.clone(), version));
+            // Links to an axis or a measure this version removed go with it: a later axis that
+            // reuses the number must not inherit them.
+            let held: Vec<(i64, String, i64, i64)> = on_tx!(&mut tx, c, {
+                sqlx::query_as("SELECT id, sheet_code, axis_number, measure_number FROM national_alignments WHERE framework_code = $1")
+                    .bind(&f.code)
+                    .fetch_all(&mut *c)
+                    .await?
+            });
+            let links: Vec<Link> = held
+                .iter()
+                .map(|(_, sheet, axis, measure)| Link {
+                    sheet: sheet.clone(),
+                    axis: i32::try_from(*axis).unwrap_or(i32::MAX),
+                    measure: (*measure > 0).then(|| i32::try_from(*measure).unwrap_or(i32::MAX)),
+                })
+                .collect();
+            let gone = orphans(f, &links);
+            for (id, ..) in held.iter().zip(&links).filter(|(_, l)| gone.contains(l)).map(|(h, _)| h) {
+                on_tx!(&mut tx, c, {
+                    sqlx::query("DELETE FROM national_alignments WHERE id = $1").bind(id).execute(&mut *c).await?;
+                });
+            }
+            append(
+                &mut tx,
+                by,
+                "national_framework.save",
+                "national_framework",
+                &f.code,
+                &format!("version {version}, {} lien(s) retiré(s)", gone.len()),
+            )
+            .await?;
+            saved.push(Saved { code: f.code.clone(), version, links_dropped: gone.len() });
         }
         tx.commit().await?;
         Ok(saved)

@@ -2,6 +2,8 @@
 //! what `authz::activity_scope` shows; the form, for a new activity or to change one; and the
 //! JSON API over the same use cases.
 
+mod photo;
+
 use crate::auth::{CurrentUser, require};
 use crate::error::{ApiError, AppError};
 use crate::layout::Layout;
@@ -15,6 +17,7 @@ use maillage_app::activity::ActivityError;
 use maillage_core::activity::{AGE_BANDS, ActivityDraft, Fault, PUBLICS, Participants, SEXES, label};
 use maillage_core::authz::{Action, ReportScope, activity_scope};
 use maillage_core::time_fmt;
+use maillage_store::activity::photo::ActivityPhoto;
 use maillage_store::activity::{Activity, ActivityFilter, ActivityRecord, SheetChoice};
 use serde::Deserialize;
 use time::Date;
@@ -26,6 +29,10 @@ pub fn routes(r: Routes) -> Routes {
         .get("/activites/{id}", activity_page)
         .post("/activites/{id}", update)
         .post("/activites/{id}/suppression", delete)
+        .post("/activites/{id}/photos", photo::upload)
+        .get("/activites/photos/{photo}", photo::photo)
+        .get("/activites/photos/{photo}/vignette", photo::thumbnail)
+        .post("/activites/photos/{photo}/suppression", photo::delete)
         .get("/api/v1/activites", api_list)
         .post("/api/v1/activites", api_create)
 }
@@ -308,6 +315,10 @@ struct FormPage {
     participant_rows: Vec<(String, String, String, String)>,
     /// The record's dates, dd/mm/yyyy.
     dates: String,
+    photos: Vec<ActivityPhoto>,
+    /// Why the photo just sent was refused, and its caption as typed.
+    photo_error: Option<String>,
+    photo_caption: String,
 }
 
 impl FormPage {
@@ -386,6 +397,12 @@ async fn form_view(
         ages: AGE_BANDS,
         sexes: SEXES,
         participant_rows,
+        photos: match &record {
+            Some(r) => state.store.activity_photos(r.activity.id).await?,
+            None => Vec::new(),
+        },
+        photo_error: None,
+        photo_caption: String::new(),
         record,
     })
 }
@@ -442,6 +459,8 @@ async fn activity_page(
     let notice = match q.fait.as_str() {
         "enregistree" => Some("L'action est enregistrée."),
         "modifiee" => Some("Les modifications sont enregistrées."),
+        "photo" => Some("La photo est ajoutée."),
+        "photo_retiree" => Some("La photo est retirée."),
         _ => None,
     };
     let form = ActivityForm::of(&r);
@@ -511,7 +530,10 @@ async fn delete(
         let form = ActivityForm::of(&r);
         return render_invalid(&form_view(&state, u, Some(r), form, errors, None).await?);
     };
+    let photos = state.store.activity_photos(r.activity.id).await?;
     state.store.delete_activity(&u.author(), r.activity.id, version).await?;
+    // The rows went with the activity; their files follow.
+    maillage_app::activity::photo::forget_files(&state, &photos).await;
     Ok(Redirect::to("/activites?fait=supprimee").into_response())
 }
 

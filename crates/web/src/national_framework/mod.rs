@@ -100,11 +100,32 @@ fn link_value(l: &Link) -> String {
 }
 
 fn read_link(value: &str) -> Option<Link> {
+    // A number as the form writes it: digits only, no sign, no leading zero.
+    let number = |s: &str| -> Option<i32> {
+        (!s.is_empty() && s.len() <= 4 && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0')).then(|| s.parse().ok()).flatten()
+    };
     let mut parts = value.split('/');
-    let sheet = parts.next().filter(|s| !s.is_empty())?.to_string();
-    let axis = parts.next()?.parse().ok()?;
-    let measure = parts.next().map(str::parse).transpose().ok()?;
-    parts.next().is_none().then_some(Link { sheet, axis, measure })
+    let sheet = parts
+        .next()
+        .filter(|s| !s.is_empty() && s.len() <= 20 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))?;
+    let axis = number(parts.next()?)?;
+    let measure = match parts.next() {
+        Some(m) => Some(number(m)?),
+        None => None,
+    };
+    parts.next().is_none().then(|| Link { sheet: sheet.to_string(), axis, measure })
+}
+
+/// Values the form cannot have sent, shown back without what would hide or turn the text, a
+/// few of them.
+fn unreadable_said(values: &[String]) -> String {
+    let shown: Vec<String> = values
+        .iter()
+        .take(3)
+        .map(|v| v.chars().filter(|c| !c.is_control() && !maillage_core::text::is_invisible(*c)).take(30).collect())
+        .collect();
+    let more = if values.len() > 3 { format!(" et {} autre(s)", values.len() - 3) } else { String::new() };
+    format!("choix illisible : « {} »{more} ; rechargez la page", shown.join(" », « "))
 }
 
 fn choices(a: &Alignment, ticked: &[Link]) -> Vec<SheetChoices> {
@@ -141,6 +162,8 @@ pub struct PageQuery {
     cadre: String,
     #[serde(default)]
     fait: String,
+    #[serde(default)]
+    retires: String,
 }
 
 fn chosen_code(cadre: &str) -> Option<&str> {
@@ -172,7 +195,12 @@ async fn page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q)
     let u = require(user.as_ref(), Action::ViewEvaluation, PATH)?;
     let notice = match q.fait.as_str() {
         "alignement" => Some("Alignement enregistré.".to_string()),
-        "import" => Some("Fichier importé : chaque cadre modifié a une nouvelle version.".to_string()),
+        "import" => Some(match q.retires.trim().parse::<usize>().unwrap_or(0) {
+            0 => "Fichier importé : chaque cadre modifié a une nouvelle version.".to_string(),
+            n => format!(
+                "Fichier importé : chaque cadre modifié a une nouvelle version. {n} lien(s) d'alignement vers des axes ou des mesures que la nouvelle version retire ont été supprimés."
+            ),
+        }),
         "inchange" => Some("Fichier lu : aucun cadre n'a changé, aucune version n'a été créée.".to_string()),
         _ => None,
     };
@@ -204,7 +232,7 @@ async fn align_submit(
     let outcome = if unreadable.is_empty() {
         align(&state, &u.author(), &code, &links).await
     } else {
-        Err(AlignmentError::Invalid(vec![format!("choix illisible : « {} » ; rechargez la page", unreadable.join(", "))]))
+        Err(AlignmentError::Invalid(vec![unreadable_said(&unreadable)]))
     };
     match outcome {
         Ok(()) => Ok(Redirect::to(&format!("{PATH}?cadre={code}&fait=alignement")).into_response()),
@@ -230,6 +258,9 @@ async fn import_submit(State(state): State<AppState>, user: Option<CurrentUser>,
             Err(e) => return fail(vec![crate::error::multipart_refusal(&e)]).await,
         };
         if field.name() == Some("fichier") {
+            if file.is_some() {
+                return fail(vec!["Envoyez un seul fichier à la fois.".into()]).await;
+            }
             let name = field.file_name().unwrap_or("cadres.toml").to_string();
             match field.bytes().await {
                 Ok(b) => file = Some((name, b.to_vec())),
@@ -245,7 +276,10 @@ async fn import_submit(State(state): State<AppState>, user: Option<CurrentUser>,
     };
     match import(&state, &u.author(), &text).await {
         Ok(saved) if saved.is_empty() => Ok(Redirect::to(&format!("{PATH}?fait=inchange")).into_response()),
-        Ok(saved) => Ok(Redirect::to(&format!("{PATH}?cadre={}&fait=import", saved[0].0)).into_response()),
+        Ok(saved) => {
+            let dropped: usize = saved.iter().map(|s| s.links_dropped).sum();
+            Ok(Redirect::to(&format!("{PATH}?cadre={}&fait=import&retires={dropped}", saved[0].code)).into_response())
+        }
         Err(AlignmentError::Invalid(faults)) => fail(faults).await,
         Err(e) => Err(e.into()),
     }
@@ -309,8 +343,10 @@ mod tests {
         for l in [Link { sheet: "1.1".into(), axis: 2, measure: None }, Link { sheet: "3.2".into(), axis: 1, measure: Some(1) }] {
             assert_eq!(read_link(&link_value(&l)), Some(l));
         }
-        for bad in ["", "1.1", "1.1/x", "/1", "1.1/1/1/1", "1.1/1/"] {
+        for bad in ["", "1.1", "1.1/x", "/1", "1.1/1/1/1", "1.1/1/", "1.1/+2", "1.1/0002", "1.1/-1", "1.1\u{202e}/1", "1.1/99999999999"] {
             assert_eq!(read_link(bad), None, "{bad}");
         }
+        let said = unreadable_said(&["1.1\u{202e}/1".into(), "a".into(), "b".into(), "c".into()]);
+        assert_eq!(said, "choix illisible : « 1.1/1 », « a », « b » et 1 autre(s) ; rechargez la page");
     }
 }

@@ -11,7 +11,7 @@ mod form;
 pub(crate) mod list;
 mod map;
 pub mod open311;
-mod photo;
+pub(crate) mod photo;
 pub mod settings;
 pub(crate) mod statistics;
 pub mod svg;

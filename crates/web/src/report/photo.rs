@@ -46,16 +46,23 @@ pub(super) async fn photo_file(state: &AppState, user: Option<&CurrentUser>, id:
     let p = state.store.photo(id).await?.ok_or_else(|| super::detail::missing(u))?;
     readable(state, u, p.report_id).await?;
     let name = if thumb { &p.thumbnail_name } else { &p.file_name };
-    if !maillage_app::report::photo::is_stored_name(name) {
-        return Err(AppError::NotFound);
-    }
-    let bytes = tokio::fs::read(maillage_app::report::photo::folder(&state.data_dir).join(name)).await.map_err(|_| AppError::NotFound)?;
+    let served = kept_picture(state, name).await?;
     // A thumbnail is part of the report's page, whose reading is recorded; the photo itself is
     // recorded on its own.
     if !thumb {
         let seen = maillage_app::report::Consultation::Photo { photo_id: p.id, report_id: p.report_id };
         maillage_app::report::consulted(state, &u.author(), seen).await?;
     }
+    Ok(served)
+}
+
+/// A cleaned picture kept under the data folder (`report::photo::keep`), by its stored name;
+/// a name that is not one of ours is refused before touching disk.
+pub(crate) async fn kept_picture(state: &AppState, name: &str) -> Result<Response, AppError> {
+    if !maillage_app::report::photo::is_stored_name(name) {
+        return Err(AppError::NotFound);
+    }
+    let bytes = tokio::fs::read(maillage_app::report::photo::folder(&state.data_dir).join(name)).await.map_err(|_| AppError::NotFound)?;
     Ok(([(header::CONTENT_TYPE, "image/jpeg"), (header::CACHE_CONTROL, "no-store")], bytes).into_response())
 }
 
