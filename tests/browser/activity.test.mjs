@@ -67,6 +67,13 @@ test('the evaluation pages fit a phone, exact for the coordination, published fo
   await coord.goto(`${base}/evaluation?annee=2020`);
   assert.match(await coord.locator('h1').innerText(), /Évaluation de la stratégie — 2020/);
   await fits(coord);
+  // One district, without JavaScript: the form's own submit.
+  await coord.selectOption('#quartier', { index: 1 });
+  await coord.click('main form.filters button[type=submit]');
+  assert.match(await coord.locator('h1').innerText(), /Évaluation de la stratégie — 2020, quartier /);
+  assert.match(await coord.locator('main').innerText(), /Évolution par année, quartier /);
+  await fits(coord);
+  await coord.goto(`${base}/evaluation?annee=2020`);
   await coord.click('text=1.1 — Prévenir les comportements');
   assert.match(await coord.locator('h1').innerText(), /^Fiche 1\.1/);
   assert.match(await coord.locator('main').innerText(), /Participants par âge et par sexe/);

@@ -112,6 +112,24 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
     assert!(content.contains(r#"office:value-type="float" office:value="22""#), "counts stay numbers");
     assert_eq!(coordinator.get(app.url("/evaluation/export.csv?format=tableur")).send().await.unwrap().status(), 400);
 
+    // One district: its actions only (the one without a district is the whole city's), with
+    // the same rule outside the coordination as the sheet's table by district.
+    let north_url = app.url(&format!("/evaluation?annee={year}&quartier={}", city.north));
+    let north = text(&coordinator, north_url.clone()).await.1;
+    assert!(north.contains("Évaluation de la stratégie — ") && north.contains(", quartier Nord"), "{north}");
+    assert!(north.contains(r#"<option value=""#) && north.contains(" selected>Nord</option>"), "the filter says which district");
+    assert!(north.contains(r#"<td data-label="Actions réalisées">1</td><td data-label="Participants">15</td>"#), "{north}");
+    assert!(
+        north.contains("<strong>2</strong> action(s) réalisée(s), <strong>19</strong> participant(s)"),
+        "15 + 4 moved to the other sheet: {north}"
+    );
+    assert!(north.contains("Évolution par année, quartier Nord"));
+    let outside = text(&app.login(email_for(Role::Reader)).await, north_url).await.1;
+    assert!(!outside.contains(r#"<td data-label="Participants">4</td>"#), "a count below 5 stays hidden: {outside}");
+    assert!(outside.contains("<strong>non publié</strong> participant(s)"), "the district's total would give it away: {outside}");
+    assert_eq!(text(&coordinator, app.url(&format!("/evaluation?annee={year}&quartier=999999"))).await.0, 400);
+    assert_eq!(text(&coordinator, app.url(&format!("/evaluation?annee={year}&quartier=nord"))).await.0, 400);
+
     assert_eq!(text(&app.login(email_for(Role::Dpo)).await, app.url("/evaluation")).await.0, 403);
     assert_eq!(text(&coordinator, app.url("/evaluation?annee=1850")).await.0, 400);
     assert_eq!(text(&coordinator, app.url("/evaluation/fiches/9.9")).await.0, 404);

@@ -19,6 +19,7 @@ use maillage_core::chart::{Bar, bar_chart};
 use maillage_core::publication;
 use maillage_core::strategy::ActionSheet;
 use maillage_core::text::number_fr;
+use maillage_store::activity::ActivityFigures;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/evaluation", strategy_page)
@@ -68,19 +69,83 @@ struct StrategyPage {
     trend: Table,
     masked: bool,
     max_year: i32,
+    /// Every district (id, name), for the filter; the one chosen.
+    districts: Vec<(String, String)>,
+    district: Option<(String, String)>,
 }
 
-async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+impl StrategyPage {
+    fn chosen(&self, id: &str) -> bool {
+        self.district.as_ref().is_some_and(|d| d.0 == id)
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct BoardQuery {
+    #[serde(default)]
+    annee: String,
+    /// A district's id: the actions carried out there.
+    #[serde(default)]
+    quartier: String,
+}
+
+/// The district asked for, among the places' districts.
+fn district_param(state: &AppState, value: &str) -> Result<Option<(i64, String)>, AppError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let unknown = || AppError::BadRequest("quartier inconnu : choisissez-le dans la liste.".into());
+    let id: i64 = v.parse().map_err(|_| unknown())?;
+    state.places().districts.iter().find(|d| d.0 == id).map(|d| Some((d.0, d.1.clone()))).ok_or_else(unknown)
+}
+
+/// A district's actions and participants in a sheet's (or every sheet's) figures, as that
+/// sheet's table by district publishes them: a filtered page tells no more than the table.
+fn in_district(f: &ActivityFigures, name: &str, masked: bool) -> (i64, Value) {
+    let row = breakdowns(f, masked).into_iter().find(|b| b.by == "Quartier").and_then(|b| b.rows.into_iter().find(|(l, _)| l == name));
+    match row.map(|(_, v)| v).as_deref() {
+        Some([Value::Count(a), p]) => (*a, p.clone()),
+        _ => (0, Value::Count(0)),
+    }
+}
+
+/// Each sheet's actions and participants in `year`, in the whole city or in one district.
+async fn sheet_figures(
+    state: &AppState,
+    doc: &maillage_core::strategy::StrategyDocument,
+    year: i32,
+    district: Option<&str>,
+    masked: bool,
+) -> Result<Vec<(String, i64, Value)>, AppError> {
+    let ids = state.store.sheet_choices().await?;
+    let counts = if district.is_none() { state.store.activity_tally_by_sheet(year).await? } else { Vec::new() };
+    let mut out = Vec::new();
+    for (_, s) in doc.sheets() {
+        let id = ids.iter().find(|c| c.code == s.code).map(|c| c.id);
+        let (a, p) = match (district, id) {
+            (None, _) => counts.iter().find(|c| Some(c.0) == id).map_or((0, Value::Count(0)), |c| (c.1, person_count(c.2, masked))),
+            (Some(name), Some(id)) => in_district(&state.store.activity_figures(year, Some(id)).await?, name, masked),
+            (Some(_), None) => (0, Value::Count(0)),
+        };
+        out.push((s.code.clone(), a, p));
+    }
+    Ok(out)
+}
+
+async fn strategy_page(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Query(q): Query<BoardQuery>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
+    let district = district_param(&state, &q.quartier)?;
+    let name = district.as_ref().map(|d| d.1.as_str());
     let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
-    let ids = state.store.sheet_choices().await?;
-    let counts = state.store.activity_tally_by_sheet(year).await?;
     let masked = confidential_figures_masked(&u.actor);
-    let of = |code: &str| {
-        let id = ids.iter().find(|s| s.code == code).map(|s| s.id);
-        counts.iter().find(|c| Some(c.0) == id).map_or((0, 0), |c| (c.1, c.2))
-    };
+    let figures = sheet_figures(&state, &strategy.doc, year, name, masked).await?;
+    let of = |code: &str| figures.iter().find(|f| f.0 == code).map_or((0, Value::Count(0)), |f| (f.1, f.2.clone()));
     let axes = strategy
         .doc
         .axes
@@ -97,26 +162,67 @@ async fn strategy_page(State(state): State<AppState>, user: Option<CurrentUser>,
                         code: s.code.clone(),
                         title: s.title.clone(),
                         activities: number_fr(activities),
-                        participants: person_count(participants, masked).shown(),
+                        participants: participants.shown(),
                     }
                 })
                 .collect(),
         })
         .collect();
-    let totals = state.store.activity_figures(year, None).await?;
-    let trend = trend_table(&state, None, masked).await?;
-    // A year's total beside its sheets' counts would give a hidden one away by subtraction.
-    let hides = masked && counts.iter().any(|c| !publication::is_shown(c.2));
+    let all = state.store.activity_figures(year, None).await?;
+    let (activities, participants) = match name {
+        None => (all.activities, person_count(all.participants, masked)),
+        Some(n) => in_district(&all, n, masked),
+    };
+    // A total beside its sheets' counts would give a hidden one away by subtraction.
+    let hides = if name.is_none() {
+        masked && state.store.activity_tally_by_sheet(year).await?.iter().any(|c| !publication::is_shown(c.2))
+    } else {
+        masked && figures.iter().any(|f| matches!(f.2, Value::Hidden(_)))
+    };
+    let trend = match name {
+        None => trend_table(&state, None, masked).await?,
+        Some(n) => district_trend(&state, &strategy.doc, n, masked).await?,
+    };
+    let place = name.map_or_else(String::new, |n| format!(", quartier {n}"));
     render(&StrategyPage {
-        layout: Layout::new(&format!("Évaluation de la stratégie — {year}"), Some(u)),
+        layout: Layout::new(&format!("Évaluation de la stratégie — {year}{place}"), Some(u)),
         year,
         title: strategy.doc.title,
         axes,
-        activities: number_fr(totals.activities),
-        participants: if hides { publication::WITHHELD.to_string() } else { person_count(totals.participants, masked).shown() },
+        activities: number_fr(activities),
+        participants: if hides { publication::WITHHELD.to_string() } else { participants.shown() },
         trend,
         masked,
         max_year: this_year(),
+        districts: state.places().districts.iter().map(|d| (d.0.to_string(), d.1.clone())).collect(),
+        district: district.map(|d| (d.0.to_string(), d.1)),
+    })
+}
+
+/// A district's actions and participants by year. Outside the coordination a year's
+/// participants are withheld where one of its sheets' counts there is hidden, as on that year's
+/// page.
+async fn district_trend(
+    state: &AppState,
+    doc: &maillage_core::strategy::StrategyDocument,
+    name: &str,
+    masked: bool,
+) -> Result<Table, AppError> {
+    let years = state.store.activity_tally_years(maillage_store::activity::tally::ALL_SHEETS).await?;
+    let mut bars = Vec::new();
+    let mut rows = Vec::new();
+    for (y, _, _) in years {
+        let year = i32::try_from(y).map_err(AppError::internal)?;
+        let (a, p) = in_district(&state.store.activity_figures(year, None).await?, name, masked);
+        let hides = masked && sheet_figures(state, doc, year, Some(name), masked).await?.iter().any(|f| matches!(f.2, Value::Hidden(_)));
+        bars.push(Bar::new(y.to_string(), a));
+        rows.push((y.to_string(), vec![number_fr(a), if hides { publication::WITHHELD.to_string() } else { p.shown() }]));
+    }
+    Ok(Table {
+        caption: format!("Évolution par année, quartier {name}"),
+        header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
+        rows,
+        chart: bar_chart(&format!("Actions réalisées par année, quartier {name}"), &bars),
     })
 }
 
