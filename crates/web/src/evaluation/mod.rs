@@ -19,7 +19,7 @@ use maillage_core::chart::{Bar, bar_chart};
 use maillage_core::publication;
 use maillage_core::strategy::ActionSheet;
 use maillage_core::text::number_fr;
-use maillage_store::activity::ActivityFigures;
+use maillage_store::activity::{ActivityFigures, SheetChoice};
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/evaluation", strategy_page)
@@ -110,16 +110,16 @@ fn in_district(f: &ActivityFigures, name: &str, masked: bool) -> (i64, Value) {
     }
 }
 
-/// Each sheet's actions and participants in `year`, in the whole city or in one district.
+/// Each sheet's actions and participants in `year`: in the whole city from the year's counts by
+/// sheet (`counts`), or in one district from each sheet's figures.
 async fn sheet_figures(
     state: &AppState,
     doc: &maillage_core::strategy::StrategyDocument,
-    year: i32,
+    ids: &[SheetChoice],
+    (year, counts): (i32, &[(i64, i64, i64)]),
     district: Option<&str>,
     masked: bool,
 ) -> Result<Vec<(String, i64, Value)>, AppError> {
-    let ids = state.store.sheet_choices().await?;
-    let counts = if district.is_none() { state.store.activity_tally_by_sheet(year).await? } else { Vec::new() };
     let mut out = Vec::new();
     for (_, s) in doc.sheets() {
         let id = ids.iter().find(|c| c.code == s.code).map(|c| c.id);
@@ -144,7 +144,9 @@ async fn strategy_page(
     let name = district.as_ref().map(|d| d.1.as_str());
     let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
     let masked = confidential_figures_masked(&u.actor);
-    let figures = sheet_figures(&state, &strategy.doc, year, name, masked).await?;
+    let ids = state.store.sheet_choices().await?;
+    let counts = if name.is_none() { state.store.activity_tally_by_sheet(year).await? } else { Vec::new() };
+    let figures = sheet_figures(&state, &strategy.doc, &ids, (year, &counts), name, masked).await?;
     let of = |code: &str| figures.iter().find(|f| f.0 == code).map_or((0, Value::Count(0)), |f| (f.1, f.2.clone()));
     let axes = strategy
         .doc
@@ -175,13 +177,13 @@ async fn strategy_page(
     };
     // A total beside its sheets' counts would give a hidden one away by subtraction.
     let hides = if name.is_none() {
-        masked && state.store.activity_tally_by_sheet(year).await?.iter().any(|c| !publication::is_shown(c.2))
+        masked && counts.iter().any(|c| !publication::is_shown(c.2))
     } else {
         masked && figures.iter().any(|f| matches!(f.2, Value::Hidden(_)))
     };
     let trend = match name {
         None => trend_table(&state, None, masked).await?,
-        Some(n) => district_trend(&state, &strategy.doc, n, masked).await?,
+        Some(n) => district_trend(&state, &strategy.doc, &ids, n, masked).await?,
     };
     let place = name.map_or_else(String::new, |n| format!(", quartier {n}"));
     render(&StrategyPage {
@@ -205,6 +207,7 @@ async fn strategy_page(
 async fn district_trend(
     state: &AppState,
     doc: &maillage_core::strategy::StrategyDocument,
+    ids: &[SheetChoice],
     name: &str,
     masked: bool,
 ) -> Result<Table, AppError> {
@@ -214,7 +217,9 @@ async fn district_trend(
     for (y, _, _) in years {
         let year = i32::try_from(y).map_err(AppError::internal)?;
         let (a, p) = in_district(&state.store.activity_figures(year, None).await?, name, masked);
-        let hides = masked && sheet_figures(state, doc, year, Some(name), masked).await?.iter().any(|f| matches!(f.2, Value::Hidden(_)));
+        // Only outside the coordination does a year need its sheets' figures.
+        let hides = masked
+            && sheet_figures(state, doc, ids, (year, &[]), Some(name), masked).await?.iter().any(|f| matches!(f.2, Value::Hidden(_)));
         bars.push(Bar::new(y.to_string(), a));
         rows.push((y.to_string(), vec![number_fr(a), if hides { publication::WITHHELD.to_string() } else { p.shown() }]));
     }
