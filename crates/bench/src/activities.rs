@@ -1,8 +1,10 @@
-//! `maillage-bench activities [PATH-TO-MAILLAGE] [ACTIVITIES] [POSTGRES-ADMIN-URL]`: the
-//! evaluation at scale. It loads the shipped strategy and ACTIVITIES activities (100 000 by
+//! `maillage-bench activities [PATH-TO-MAILLAGE] [ACTIVITIES] [POSTGRES-ADMIN-URL] [--reports N]`:
+//! the evaluation at scale. It loads the shipped strategy and ACTIVITIES activities (100 000 by
 //! default) spread over ten years, 20 districts and the strategy's sheets, each with four
-//! participant lines, starts `maillage serve` on them, logs the coordinator in, warms the
-//! server up (on PostgreSQL, after a vacuum of the load), and prints, for last year:
+//! participant lines, and N reports over the same ten years and districts (1 000 000 by default:
+//! the indicators computed from reports count them), starts `maillage serve` on them, logs the
+//! coordinator in, warms the server up (on PostgreSQL, after a vacuum of the load), and prints,
+//! for last year:
 //! - under 16 concurrent clients on loopback: p50 and p99 of the whole strategy's evaluation
 //!   and of a sheet's, each against its bare store calls in the same run; of the indicators'
 //!   board and of one indicator's page, against the same use cases called without HTTP;
@@ -27,12 +29,22 @@ const STRATEGY: &str = include_str!("../../../data/strategies/gennevilliers-2019
 const KINDS: &[&str] = &["atelier", "formation", "reunion_partenaires", "intervention_prevention", "evenement", "tour_de_quartier"];
 
 pub async fn run(args: &[String]) -> anyhow::Result<()> {
+    let (args, reports) = match args.iter().position(|a| a == "--reports") {
+        Some(i) => {
+            let n: usize = args.get(i + 1).context("--reports N")?.parse()?;
+            ([&args[..i], args.get(i + 2..).unwrap_or_default()].concat(), n)
+        }
+        None => (args.to_vec(), 1_000_000),
+    };
     let bin = args.first().cloned().unwrap_or_else(|| "target/release/maillage".into());
     let count: usize = args.get(1).map(|s| s.parse()).transpose()?.unwrap_or(100_000);
     let db = crate::Scratch::new("activities", args.get(2).map(String::as_str)).await?;
-    println!("maillage-bench activities — {}, {count} activities over 10 years, {CLIENTS} concurrent clients", db.backend);
+    println!(
+        "maillage-bench activities — {}, {count} activities and {reports} reports over 10 years, {CLIENTS} concurrent clients",
+        db.backend
+    );
     let store = Store::connect(&db.url).await?;
-    let year = setup(&store, count).await?;
+    let year = setup(&store, count, reports).await?;
     db.settle().await?;
     let (mut child, base) = db.serve(&bin, &[])?;
     let outcome = measure(&store, &base, year).await;
@@ -42,9 +54,10 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     outcome
 }
 
-/// Loads the strategy, an organisation, the coordinator, 20 districts and the activities; gives
+/// Loads the strategy, an organisation, the coordinator, 20 districts, the activities and the
+/// reports; gives
 /// the year measured (last year: a whole one).
-async fn setup(store: &Store, count: usize) -> anyhow::Result<i32> {
+async fn setup(store: &Store, count: usize, reports: usize) -> anyhow::Result<i32> {
     use maillage_core::place::{AreaKind, parse_geojson};
     use maillage_store::account::NewUser;
     use maillage_store::organisation::OrganisationInput;
@@ -119,6 +132,12 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<i32> {
     }
     store.bulk_activities(&batch).await?;
     println!("load: {count} activities in {:.1} s", started.elapsed().as_secs_f64());
+    if reports > 0 {
+        let started = Instant::now();
+        let leaves = crate::reports::leaves(store).await?;
+        crate::reports::load_reports(store, &districts, &[org], &leaves, reports).await?;
+        println!("load: {reports} reports in {:.1} s", started.elapsed().as_secs_f64());
+    }
     Ok(today.year() - 1)
 }
 

@@ -104,12 +104,7 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     store.add_areas(&by, AreaKind::Territory, None, false, &parse_geojson(&collection(&[square("Commune", TERRITORY)]))?).await?;
     let features: Vec<String> = (0..DISTRICTS.0 * DISTRICTS.1).map(|i| square(&format!("Quartier {i}"), cell(i))).collect();
     let districts = store.add_areas(&by, AreaKind::District, None, false, &parse_geojson(&collection(&features))?).await?;
-    let categories = store.categories().await?;
-    let leaves: Vec<(i64, String, i64)> = categories
-        .iter()
-        .filter(|c| c.parent_id.is_some() && c.questions.iter().all(|q| !q.required))
-        .map(|c| (c.id, c.code.clone(), c.target_days))
-        .collect();
+    let leaves = leaves(store).await?;
     for (i, (cat, _, _)) in leaves.iter().enumerate() {
         store
             .add_routing_rule(
@@ -137,8 +132,39 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
         )
         .await?;
     let api_key = store.create_api_key(&by, organisations[0], "banc d'essai").await?;
+    let started = Instant::now();
+    let max_id = load_reports(store, &districts, &organisations, &leaves, count).await?;
+    println!(
+        "dataset: {count} reports over 10 years, {} districts, {ORGANISATIONS} organisations, loaded in {:.0} s",
+        districts.len(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(City { districts, organisations, leaves, coordinator, api_key, max_id })
+}
 
-    // The reports, by batches of one transaction each.
+/// The shipped categories that need no answer, with their target delay: what generated reports
+/// are filed under.
+pub(crate) async fn leaves(store: &Store) -> anyhow::Result<Vec<(i64, String, i64)>> {
+    Ok(store
+        .categories()
+        .await?
+        .iter()
+        .filter(|c| c.parent_id.is_some() && c.questions.iter().all(|q| !q.required))
+        .map(|c| (c.id, c.code.clone(), c.target_days))
+        .collect())
+}
+
+/// Loads COUNT reports over ten years, oldest first, with their history, in batches of one
+/// transaction each; those closed over a year ago are anonymised, as the daily job would have.
+/// The first 20 organisations lead them, any organisation reports them. Gives the last id.
+pub(crate) async fn load_reports(
+    store: &Store,
+    districts: &[i64],
+    organisations: &[i64],
+    leaves: &[(i64, String, i64)],
+    count: usize,
+) -> anyhow::Result<i64> {
+    let leads = organisations.len().min(20) as u64;
     let started = Instant::now();
     let mut rng = Lcg(311);
     let now = time_fmt::now();
@@ -164,8 +190,8 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
             let [x0, y0, x1, y1] = cell(d);
             let (cat, _, days) = &leaves[rng.below(leaves.len() as u64) as usize];
             let due = created + time::Duration::days(days * 7 / 5);
-            let lead = (rng.below(20) != 0).then(|| organisations[rng.below(20) as usize]);
-            let reporter = Some(organisations[rng.below(ORGANISATIONS as u64) as usize]);
+            let lead = (rng.below(20) != 0).then(|| organisations[rng.below(leads) as usize]);
+            let reporter = Some(organisations[rng.below(organisations.len() as u64) as usize]);
             let event = |at: time::OffsetDateTime, kind: EventKind, body: &str, organisation_id: Option<i64>| BulkEvent {
                 at,
                 kind,
@@ -232,12 +258,7 @@ async fn setup(store: &Store, count: usize) -> anyhow::Result<City> {
     let cutoff = time_fmt::to_storage(now - time::Duration::days(365));
     let anonymised = store.anonymise_closed_reports(&Author::system(), &cutoff).await?.reports;
     eprintln!("  {anonymised} closed reports anonymised ({:.0} s)", started.elapsed().as_secs_f64());
-    println!(
-        "dataset: {count} reports over 10 years, {} districts, {ORGANISATIONS} organisations, loaded in {:.0} s",
-        districts.len(),
-        started.elapsed().as_secs_f64()
-    );
-    Ok(City { districts, organisations, leaves, coordinator, api_key, max_id: id })
+    Ok(id)
 }
 
 fn start_server(bin: &str, db_url: &str, data: &std::path::Path) -> anyhow::Result<(std::process::Child, String)> {
