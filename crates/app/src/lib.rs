@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod alert;
 pub mod audit;
 pub mod community_service;
 pub mod decision;
@@ -39,6 +40,8 @@ pub struct AppConfig {
     pub key_file: Option<PathBuf>,
     /// Reads of situations by one account within 15 minutes that alert the DPO; 0: never.
     pub read_alert_threshold: i64,
+    /// The rapid alert's escalation delay and SMS gateway.
+    pub alert: alert::AlertConfig,
 }
 
 impl Default for AppConfig {
@@ -50,6 +53,7 @@ impl Default for AppConfig {
             geocoder: None,
             key_file: None,
             read_alert_threshold: 30,
+            alert: alert::AlertConfig::default(),
         }
     }
 }
@@ -79,10 +83,29 @@ pub struct App {
     pub geocoder: Option<report::address::Geocoder>,
     pub keyring: Option<Arc<keyring::Keyring>>,
     pub read_alert_threshold: i64,
+    pub alert: alert::AlertConfig,
+    /// Wakes the background senders when an alert is raised or escalated, instead of waiting
+    /// for their next turn.
+    pub wake: Arc<Wake>,
     glossary: Arc<RwLock<Arc<Glossary>>>,
     places: Arc<RwLock<Arc<Places>>>,
     catalog: Arc<RwLock<Option<Arc<Catalog>>>>,
     pdfs: Arc<printed::PdfCache>,
+}
+
+/// The background senders to wake: the outbox's, and the alerts' (escalations and SMS). A wake
+/// while one is busy is kept for its next wait.
+#[derive(Debug, Default)]
+pub struct Wake {
+    pub mail: tokio::sync::Notify,
+    pub alerts: tokio::sync::Notify,
+}
+
+impl Wake {
+    pub fn both(&self) {
+        self.mail.notify_one();
+        self.alerts.notify_one();
+    }
 }
 
 /// What nearly every reports page reads and rarely changes: categories, organisations, routing
@@ -116,6 +139,8 @@ impl App {
             geocoder: config.geocoder.clone(),
             keyring,
             read_alert_threshold: config.read_alert_threshold,
+            alert: config.alert.clone(),
+            wake: Arc::default(),
             glossary: Arc::new(RwLock::new(Arc::new(Glossary::new([])))),
             places: Arc::default(),
             catalog: Arc::default(),

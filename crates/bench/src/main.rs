@@ -1,7 +1,7 @@
 //! `maillage-bench [PATH-TO-MAILLAGE]`: the strategy pages. `maillage-bench reports …`: the
 //! reports at city scale (see `reports.rs`). `maillage-bench cases …`: the working groups'
 //! situations at scale (see `cases.rs`). `maillage-bench activities …`: the evaluation at scale
-//! (see `activities.rs`).
+//! (see `activities.rs`). `maillage-bench alerts …`: the rapid alert's fan-out (see `alerts.rs`).
 //!
 //! The strategy pages: starts `maillage demo` on a fresh data folder and prints
 //! - cold start: from process start to the first page served;
@@ -22,6 +22,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 mod activities;
+mod alerts;
 mod cases;
 mod reports;
 
@@ -201,6 +202,9 @@ async fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("cases") {
         return cases::run(&args[1..]).await;
+    }
+    if args.first().map(String::as_str) == Some("alerts") {
+        return alerts::run(&args[1..]).await;
     }
     if args.first().map(String::as_str) == Some("activities") {
         return activities::run(&args[1..]).await;

@@ -59,6 +59,15 @@ pub struct Config {
     /// Reads of working-group situations by one account within 15 minutes that alert the
     /// DPO by e-mail (privacy rules §5: logs watched for anomalies); 0: no alert.
     pub case_read_alert: i64,
+    /// Minutes an organisation has to acknowledge a rapid alert before its next on-call level
+    /// gets it (1 to 240).
+    pub alert_escalation_minutes: i64,
+    /// The SMS gateway of the rapid alert: an `https://` (or loopback `http://`) address that
+    /// takes a signed JSON message (see the README); empty: alerts go by e-mail only.
+    pub sms_gateway_url: String,
+    /// The secret shared with the gateway to sign its messages (32 characters or more); best
+    /// given as `MAILLAGE_SMS_GATEWAY_SECRET`, never in the repository.
+    pub sms_gateway_secret: String,
 }
 
 impl Default for Config {
@@ -84,6 +93,9 @@ impl Default for Config {
             client_address_header: String::new(),
             key_file: String::new(),
             case_read_alert: 30,
+            alert_escalation_minutes: 10,
+            sms_gateway_url: String::new(),
+            sms_gateway_secret: String::new(),
         }
     }
 }
@@ -163,6 +175,19 @@ impl Config {
         if !self.smtp_url.is_empty() && maillage_app::mail::parse_smtp_url(&self.smtp_url).is_none() {
             bail!("configuration invalide (clé « smtp_url ») : smtp://[utilisateur:mot-de-passe@]hôte[:port] est attendu");
         }
+        if !(1..=240).contains(&self.alert_escalation_minutes) {
+            bail!("configuration invalide (clé « alert_escalation_minutes ») : entre 1 et 240 minutes");
+        }
+        if !self.sms_gateway_url.is_empty() {
+            if !maillage_app::alert::gateway_url_ok(&self.sms_gateway_url) {
+                bail!(
+                    "configuration invalide (clé « sms_gateway_url ») : une adresse https://… est attendue (http:// seulement sur la machine même)"
+                );
+            }
+            if self.sms_gateway_secret.chars().count() < 32 {
+                bail!("configuration invalide (clé « sms_gateway_secret ») : 32 caractères au moins, partagés avec la passerelle SMS");
+            }
+        }
         if !self.client_address_header.is_empty() && axum_header(&self.client_address_header).is_none() {
             bail!("configuration invalide (clé « client_address_header ») : un nom d'en-tête HTTP est attendu (par exemple X-Real-IP)");
         }
@@ -188,6 +213,13 @@ impl Config {
             geocoder,
             key_file: (!self.key_file.is_empty()).then(|| self.key_file.clone().into()),
             read_alert_threshold: self.case_read_alert.max(0),
+            alert: maillage_app::alert::AlertConfig {
+                escalation_minutes: self.alert_escalation_minutes,
+                sms: (!self.sms_gateway_url.is_empty()).then(|| maillage_app::alert::SmsGateway {
+                    url: self.sms_gateway_url.clone(),
+                    secret: self.sms_gateway_secret.clone(),
+                }),
+            },
         })
     }
 

@@ -1,4 +1,5 @@
-//! Background work of a serving process: the e-mail sender, the daily digests, and once a day
+//! Background work of a serving process: the e-mail sender, the rapid alerts' escalations and
+//! SMS, the daily digests, and once a day
 //! the purges the privacy rules ask for (audit log past its retention, expired sessions, closed
 //! reports past their anonymisation delay with their photo files), and every hour the
 //! destruction of working-group situations whose day has come. Each job calls the use cases
@@ -23,7 +24,7 @@ impl Jobs {
     pub fn spawn(self, app: &App) -> anyhow::Result<()> {
         if let Some(m) = &self.mail {
             let mailer = Mailer::new(m)?;
-            tokio::spawn(mailer.run(app.store.clone(), Duration::from_secs(10)));
+            tokio::spawn(mailer.run(app.store.clone(), Duration::from_secs(10), app.wake.clone()));
         }
         // Daily digests and campaign reminders: checked every hour, each sent once a day at most.
         let digest_app = app.clone();
@@ -40,6 +41,28 @@ impl Jobs {
                     Err(e) => tracing::warn!("rappels des campagnes de collecte : {e}"),
                 }
                 tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        });
+        // Rapid alerts: escalations and SMS every 20 seconds, and at once when an alert is raised.
+        let alert_app = app.clone();
+        let sms_client = maillage_app::alert::sms_client()?;
+        tokio::spawn(async move {
+            loop {
+                let now = maillage_core::time_fmt::now();
+                match maillage_app::alert::escalate_due(&alert_app, now).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("{n} destinataire(s) d'alerte prévenu(s) par escalade"),
+                    Err(e) => tracing::warn!("escalade des alertes : {e}"),
+                }
+                if let Some(gateway) = &alert_app.alert.sms
+                    && let Err(e) = maillage_app::alert::send_sms_due(&alert_app, &sms_client, gateway, now).await
+                {
+                    tracing::warn!("envoi des SMS d'alerte : {e}");
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(20)) => {}
+                    () = alert_app.wake.alerts.notified() => {}
+                }
             }
         });
         // The audit chain's head, anchored outside the database every hour.

@@ -213,6 +213,19 @@ pub enum Action {
     /// Work on situations at all: the roles that may be members. Whether this actor may read
     /// a given group's situations is [`case_access`].
     WorkOnCases,
+    /// Raise a rapid alert (axis 1), for one's organisation, and list the alerts one raised or
+    /// received ([`alert_scope`]).
+    RaiseAlert,
+    /// Read an alert and follow it (acknowledge, add an action taken to its timeline):
+    /// `concerned` says whether the actor's organisation raised it or the actor received it.
+    FollowAlert {
+        concerned: bool,
+    },
+    /// Close an alert with its debrief; keep the on-call lists.
+    ManageAlerts,
+    /// The alerts' figures: by kind, district and month, time to first acknowledgement (small
+    /// counts hidden outside the coordination).
+    ViewAlertFigures,
 }
 
 /// Which reports an actor may list.
@@ -239,6 +252,25 @@ pub fn report_scope(actor: &Actor) -> ReportScope {
 /// those its organisation recorded.
 pub fn activity_scope(actor: &Actor) -> ReportScope {
     report_scope(actor)
+}
+
+/// The alerts an actor lists: the coordinator all of them; a partner those its organisation
+/// raised and those sent to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlertScope {
+    All,
+    Concerning { user_id: i64, organisation_id: i64 },
+    None,
+}
+
+pub fn alert_scope(actor: &Actor) -> AlertScope {
+    if actor.has(Role::Coordinator) {
+        AlertScope::All
+    } else if actor.has(Role::Partner) {
+        AlertScope::Concerning { user_id: actor.user_id, organisation_id: actor.organisation_id.unwrap_or(0) }
+    } else {
+        AlertScope::None
+    }
 }
 
 /// The outcome of a decision.
@@ -311,6 +343,11 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::RecordActivity => &[Coordinator, Partner],
         Action::ReadActivity { own: true } | Action::EditActivity { own: true } => &[Coordinator, Partner],
         Action::ReadActivity { own: false } | Action::EditActivity { own: false } => &[Coordinator],
+        // An alert is raised for an organisation: the one that answers for it afterwards.
+        Action::RaiseAlert if actor.organisation_id.is_none() && !actor.has(Coordinator) => return Decision::Deny,
+        Action::RaiseAlert | Action::FollowAlert { concerned: true } => &[Coordinator, Partner],
+        Action::FollowAlert { concerned: false } | Action::ManageAlerts => &[Coordinator],
+        Action::ViewAlertFigures => &[Coordinator, Partner, Reader],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

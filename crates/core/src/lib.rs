@@ -34,6 +34,7 @@ macro_rules! coded {
 
 pub mod account;
 pub mod activity;
+pub mod alert;
 pub mod audit;
 pub mod authz;
 pub mod chart;

@@ -67,6 +67,10 @@ pub const TABLES: &[&str] = &[
     "decisions",
     "national_frameworks",
     "national_alignments",
+    "on_call_entries",
+    "alerts",
+    "alert_deliveries",
+    "alert_events",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -13,6 +13,7 @@
 mod db;
 pub mod account;
 pub mod activity;
+pub mod alert;
 pub mod audit;
 pub mod backup;
 pub mod community_service;

@@ -36,6 +36,12 @@ impl CurrentUser {
 }
 
 /// Turns the authorization decision for `action` into the user, or the right HTTP outcome.
+/// Whether `u` may do `action`: for what a page offers (a button, a link), never instead of
+/// [`require`] in the handler that does it.
+pub fn can(u: &CurrentUser, action: Action) -> bool {
+    authorize(Some(&u.actor), action) == Decision::Allow
+}
+
 pub fn require<'a>(user: Option<&'a CurrentUser>, action: Action, path: &str) -> Result<&'a CurrentUser, AppError> {
     match (authorize(user.map(|u| &u.actor), action), user) {
         (Decision::Allow, Some(u)) => Ok(u),

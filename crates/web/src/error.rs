@@ -133,6 +133,16 @@ impl From<maillage_app::activity::ActivityError> for AppError {
     }
 }
 
+impl From<maillage_app::alert::AlertError> for AppError {
+    fn from(e: maillage_app::alert::AlertError) -> Self {
+        use maillage_app::alert::AlertError;
+        match e {
+            AlertError::Invalid(faults) => AppError::InvalidFields(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()),
+            AlertError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<maillage_app::indicator::IndicatorError> for AppError {
     fn from(e: maillage_app::indicator::IndicatorError) -> Self {
         use maillage_app::indicator::IndicatorError;

@@ -7,6 +7,7 @@ use maillage_core::authz::{Action, Decision, authorize};
 pub struct Nav {
     pub strategy: bool,
     pub reports: bool,
+    pub alerts: bool,
     pub statistics: bool,
     pub report_settings: bool,
     pub organisations: bool,
@@ -45,6 +46,7 @@ impl Layout {
             nav: Nav {
                 strategy: can(Action::ViewStrategy),
                 reports: can(Action::ListReports),
+                alerts: can(Action::RaiseAlert),
                 statistics: can(Action::ViewReportStatistics),
                 report_settings: can(Action::ManageReportSettings),
                 organisations: can(Action::ViewOrganisations),

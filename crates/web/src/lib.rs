@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod alert;
 pub mod audit;
 pub mod auth;
 pub mod community_service;
@@ -143,6 +144,7 @@ fn routes() -> Routes {
     let r = evaluation_report::routes(r);
     let r = decision::routes(r);
     let r = national_framework::routes(r);
+    let r = alert::routes(r);
     audit::routes(r)
 }
 
@@ -169,6 +171,15 @@ fn page_of(path: &str) -> String {
         }
     }
     "/".into()
+}
+
+/// The span of a request in the logs: its method and path, never its query (searches and
+/// filters may hold what people typed) nor a link's token (an alert's acknowledgement link
+/// works without an account: whoever reads it in a log could use it).
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    let path = request.uri().path();
+    let path = if path.starts_with("/alertes/accuse/") { "/alertes/accuse/…" } else { path };
+    tracing::debug_span!("request", method = %request.method(), path = %path)
 }
 
 async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> axum::response::Response {
@@ -221,7 +232,7 @@ pub fn app(state: AppState, config: &WebConfig) -> Router {
         .layer(sessions)
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, config.timeouts.request))
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .layer(tower_http::trace::TraceLayer::new_for_http());
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span));
     router = router.layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, csp));
     for (name, value) in headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value)));

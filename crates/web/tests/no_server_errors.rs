@@ -78,6 +78,26 @@ const NAMES: &[&str] = &[
     "area",
     "category",
     "position",
+    // The rapid alert's forms.
+    "district",
+    "place",
+    "date",
+    "heure",
+    "estimated_count",
+    "facts",
+    "action",
+    "what_happened",
+    "who_acted",
+    "families_contacted",
+    "young_people_identified",
+    "working_group_id",
+    "user",
+    "level",
+    "kinds",
+    "days",
+    "starts",
+    "ends",
+    "phone",
 ];
 
 /// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a

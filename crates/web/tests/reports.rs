@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::decoded;
+
 use common::{Backend, City, IN_ESTATE, LANDLORD_AGENT, OTHER_AGENT, OUTSIDE, POLICE_AGENT, SOUTH, SmtpServer, city, email_for, marked};
 use maillage_core::authz::{ReportScope, Role};
 use maillage_core::report::State;
@@ -455,15 +457,6 @@ async fn closed_reports_are_anonymised(b: Backend) {
     let n = s.anonymise_closed_reports(&Author::system(), &tomorrow).await.unwrap().reports;
     assert_eq!(n, 1_234);
     assert_eq!(s.report(11_233).await.unwrap().unwrap().description, "");
-}
-
-fn decoded(message: &str) -> String {
-    let body = message.split_once("\n\n").or_else(|| message.split_once("\r\n\r\n")).map_or("", |(_, b)| b);
-    if message.contains("quoted-printable") {
-        String::from_utf8(quoted_printable::decode(body, quoted_printable::ParseMode::Robust).unwrap()).unwrap()
-    } else {
-        body.to_string()
-    }
 }
 
 async fn notifications_reach_a_real_smtp_server(b: Backend) {

@@ -50,6 +50,9 @@ pub fn parse_smtp_url(url: &str) -> Option<(Credentials, String, u16)> {
     Some((creds, host.to_string(), port))
 }
 
+/// Messages one pass of the outbox takes.
+const PASS: usize = 50;
+
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
@@ -70,7 +73,7 @@ impl Mailer {
     /// Sends what is due; returns how many went out.
     pub async fn send_due(&self, store: &Store) -> Result<usize, maillage_store::StoreError> {
         let mut sent = 0;
-        for m in store.due_mail(50).await? {
+        for m in store.due_mail(PASS as i64).await? {
             let outcome = match m.recipient.parse::<Mailbox>() {
                 Err(e) => Err(format!("destinataire invalide : {e}")),
                 Ok(to) => match Message::builder()
@@ -98,13 +101,20 @@ impl Mailer {
         Ok(sent)
     }
 
-    /// Sends every `period` until the process ends.
-    pub async fn run(self, store: Store, period: Duration) {
+    /// Sends every `period`, or at once when `wake` says so (an alert), until the process ends;
+    /// a full pass goes on at once (an alert to a thousand recipients does not wait twenty
+    /// periods).
+    pub async fn run(self, store: Store, period: Duration, wake: std::sync::Arc<crate::Wake>) {
         loop {
-            if let Err(e) = self.send_due(&store).await {
-                tracing::error!(error = %e, "outbox pass failed");
+            match self.send_due(&store).await {
+                Ok(n) if n >= PASS => continue,
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "outbox pass failed"),
             }
-            tokio::time::sleep(period).await;
+            tokio::select! {
+                () = tokio::time::sleep(period) => {}
+                () = wake.mail.notified() => {}
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The demo: fictitious organisations and accounts around the Gennevilliers strategy.
 
+pub mod alert;
 mod evaluation;
 pub mod working_group;
 
@@ -32,6 +33,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, &str)] = &[
     ("ase@demo.maillage.fr", "Lou Fictive (ASE)", "ase", Role::Partner, "AideEnfance-Demo-2026!"),
     ("victimes@demo.maillage.fr", "Eden Imaginaire (aide aux victimes)", "aide-victimes", Role::Partner, "AideVictimes-Demo-2026!"),
     ("spip@demo.maillage.fr", "Maxime Esquisse (SPIP)", "spip", Role::Partner, "Probation-Demo-2026!"),
+    ("mediateur@demo.maillage.fr", "Yanis Brouillon (médiation)", "mediation", Role::Partner, "Mediation-Demo-2026!"),
 ];
 
 fn org(code: &str, name: &str, kind: &str, signed: bool, terms: &str, email: &str) -> OrganisationInput {
@@ -503,6 +505,15 @@ mod tests {
             1,
             "one due tomorrow"
         );
+        // The rapid alert: the on-call lines, the strategy's years closed, one open today that
+        // went to the services on call now.
+        assert!(super::alert::load(&app).await.unwrap());
+        assert!(!super::alert::load(&app).await.unwrap(), "loaded once");
+        assert_eq!(store.alert_figures(2020).await.unwrap().total, 11);
+        let open: Vec<_> =
+            store.alerts(maillage_core::authz::AlertScope::All, 100).await.unwrap().into_iter().filter(|a| a.closed_at.is_none()).collect();
+        assert_eq!(open.len(), 1);
+        assert!(!store.alert_deliveries(open[0].id).await.unwrap().is_empty());
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;

@@ -114,6 +114,12 @@ pub const OPERATIONS: &[(&str, &str)] = &[
     ("placement.read", "Consultation d'une mesure"),
     ("placement.update", "Mesure modifiée"),
     ("placement.destroy", "Mesure détruite en fin de conservation"),
+    ("alert.raise", "Alerte lancée"),
+    ("alert.acknowledge", "Réception d'une alerte confirmée"),
+    ("alert.action", "Action ajoutée à une alerte"),
+    ("alert.close", "Alerte close avec son bilan"),
+    ("on_call.add", "Ligne d'astreinte ajoutée"),
+    ("on_call.remove", "Ligne d'astreinte retirée"),
 ];
 
 /// The French wording of an operation, for the journal; an operation not listed shows its code.
@@ -144,6 +150,8 @@ pub fn record_label(record_type: &str) -> &str {
         "host_post" => "poste TIG",
         "tutor_training" => "formation de tuteurs",
         "placement" => "mesure TIG ou de réparation",
+        "alert" => "alerte",
+        "on_call" => "astreinte",
         other => other,
     }
 }

@@ -87,16 +87,32 @@ impl Store {
         }))
     }
 
+    /// Records a message taken by the SMTP server; one that tells an alert puts it on the
+    /// alert's timeline.
     pub async fn mark_mail_sent(&self, id: i64) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
-        on_db!(&self.db, p, {
-            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2")
-                .bind(&now)
-                .bind(id)
-                .execute(p)
-                .await?;
+        let mut tx = self.begin().await?;
+        on_tx!(&mut tx, c, {
+            // An alert's message carries an acknowledgement link: it is not kept once sent.
+            sqlx::query(
+                "UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = '', \
+                 body = CASE WHEN alert_delivery_id IS NULL THEN body ELSE '' END WHERE id = $2",
+            )
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
+            sqlx::query(
+                "INSERT INTO alert_events (alert_id, at, kind, delivery_id, author, body) \
+                 SELECT d.alert_id, $1, 'mail_sent', d.id, 'serveur de messagerie', '' FROM outbox m \
+                 JOIN alert_deliveries d ON d.id = m.alert_delivery_id WHERE m.id = $2",
+            )
+            .bind(&now)
+            .bind(id)
+            .execute(&mut *c)
+            .await?;
         });
-        Ok(())
+        tx.commit().await
     }
 
     /// Records a failure; the next attempt waits 2^attempts minutes.

@@ -410,6 +410,16 @@ impl SmtpServer {
     }
 }
 
+/// The text of a received message's body (quoted-printable decoded).
+pub fn decoded(message: &str) -> String {
+    let body = message.split_once("\n\n").or_else(|| message.split_once("\r\n\r\n")).map_or("", |(_, b)| b);
+    if message.contains("quoted-printable") {
+        String::from_utf8(quoted_printable::decode(body, quoted_printable::ParseMode::Robust).unwrap()).unwrap()
+    } else {
+        body.to_string()
+    }
+}
+
 /// A real addok (the national address API's engine) over a real Redis, holding the addresses of
 /// tests/geocoder/addresses.ndjson; stopped (with its Redis) when dropped. Its Python comes from
 /// MAILLAGE_TEST_ADDOK_PYTHON, or the virtual environment scripts/test makes.
