@@ -26,21 +26,19 @@ pub fn share(part: i64, total: i64) -> Option<String> {
 /// What a count hidden only to protect a small one shows (secondary suppression).
 pub const WITHHELD: &str = "non publié";
 
-/// A breakdown of a total as published, in its order: each count, "< 5" when small; and when a
-/// single count is hidden, the smallest shown one is withheld too, since the total (given
-/// elsewhere) minus the shown counts would give it away.
+/// A breakdown of a total as published, in its order: each count, "< 5" when small; and while
+/// the hidden counts together are small, the smallest shown ones are withheld too, since the
+/// total (given elsewhere) minus the shown counts would give their sum away.
 pub fn breakdown(counts: &[(String, i64)]) -> Vec<(String, String)> {
-    let hidden = counts.iter().filter(|(_, n)| !is_shown(*n)).count();
-    let withheld = if hidden == 1 {
-        counts.iter().enumerate().filter(|(_, (_, n))| *n > 0 && is_shown(*n)).min_by_key(|(_, (_, n))| *n).map(|(i, _)| i)
-    } else {
-        None
-    };
-    counts
-        .iter()
-        .enumerate()
-        .map(|(i, (label, n))| (label.clone(), if Some(i) == withheld { WITHHELD.to_string() } else { count(*n) }))
-        .collect()
+    let mut withheld = vec![false; counts.len()];
+    let mut hidden: i64 = counts.iter().filter(|(_, n)| !is_shown(*n)).map(|(_, n)| n).sum();
+    while hidden > 0 && hidden < SMALL_COUNT {
+        let next = counts.iter().enumerate().filter(|(i, (_, n))| *n > 0 && is_shown(*n) && !withheld[*i]).min_by_key(|(_, (_, n))| *n);
+        let Some((i, (_, n))) = next else { break };
+        withheld[i] = true;
+        hidden += n;
+    }
+    counts.iter().zip(withheld).map(|((label, n), w)| (label.clone(), if w { WITHHELD.to_string() } else { count(*n) })).collect()
 }
 
 /// A line of figures as published: the count (`None` when small), the share of it that was
@@ -107,6 +105,20 @@ mod tests {
         assert_eq!(super::share(3, 40), None);
         assert_eq!(super::share(10, 40).as_deref(), Some("25\u{202f}%"));
         assert_eq!(super::share(0, 0), None);
+    }
+
+    #[test]
+    fn a_breakdown_never_lets_small_counts_be_summed_from_the_total() {
+        let rows = |counts: &[i64]| counts.iter().enumerate().map(|(i, n)| (format!("l{i}"), *n)).collect::<Vec<_>>();
+        let shown = |counts: &[i64]| super::breakdown(&rows(counts)).into_iter().map(|(_, v)| v).collect::<Vec<_>>();
+        let small = "<\u{a0}5".to_string();
+        // One small count: the smallest shown one is withheld with it.
+        assert_eq!(shown(&[26, 3, 9]), ["26".to_string(), small.clone(), super::WITHHELD.to_string()]);
+        // Two small counts summing to 3: same, their sum would be the total minus the others.
+        assert_eq!(shown(&[23, 1, 2, 5]), ["23".to_string(), small.clone(), small.clone(), super::WITHHELD.to_string()]);
+        // Small counts summing to 5 or more: nothing more to withhold.
+        assert_eq!(shown(&[20, 3, 4]), ["20".to_string(), small.clone(), small]);
+        assert_eq!(shown(&[20, 0, 7]), ["20", "0", "7"]);
     }
 
     #[test]

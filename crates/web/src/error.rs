@@ -20,6 +20,9 @@ pub enum AppError {
     /// An activity another organisation recorded, or none: told alike.
     #[error("action d'une autre organisation")]
     NotYourActivity,
+    /// An alert that does not concern the reader, or none: told alike.
+    #[error("alerte d'une autre organisation")]
+    NotYourAlert,
     /// A group's situations, refused under the charter (not a member, excluded, not signed or
     /// accepted, no second factor): the reason is said.
     #[error("{0}")]
@@ -212,7 +215,11 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::NeedsLogin { .. } => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden
+            | AppError::NotYourReport
+            | AppError::NotYourActivity
+            | AppError::NotYourAlert
+            | AppError::CaseRefused(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::InvalidFields(_) | AppError::InvalidLines(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -229,7 +236,11 @@ impl AppError {
     pub fn code(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "unauthenticated",
-            AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => "forbidden",
+            AppError::Forbidden
+            | AppError::NotYourReport
+            | AppError::NotYourActivity
+            | AppError::NotYourAlert
+            | AppError::CaseRefused(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::InvalidFields(_) => "invalid_fields",
@@ -247,7 +258,11 @@ impl AppError {
     fn title_fr(&self) -> &'static str {
         match self {
             AppError::NeedsLogin { .. } => "Connexion requise",
-            AppError::Forbidden | AppError::NotYourReport | AppError::NotYourActivity | AppError::CaseRefused(_) => "Accès refusé",
+            AppError::Forbidden
+            | AppError::NotYourReport
+            | AppError::NotYourActivity
+            | AppError::NotYourAlert
+            | AppError::CaseRefused(_) => "Accès refusé",
             AppError::NotFound => "Page introuvable",
             AppError::BadRequest(_) | AppError::InvalidFields(_) | AppError::InvalidLines(_) => "Demande incomplète ou invalide",
             AppError::Conflict(_) => "Modification impossible",
@@ -266,6 +281,7 @@ impl AppError {
                 "Cette page n'est pas ouverte à votre compte. Si vous pensez devoir y accéder, demandez-le à la coordination du CLSPD.".into()
             }
             AppError::NotYourActivity => "Cette action n'existe pas ou n'a pas été enregistrée par votre organisation : chaque partenaire voit les siennes, la coordination du CLSPD toutes.".into(),
+            AppError::NotYourAlert => "Cette alerte n'existe pas ou ne concerne pas votre organisation : chacun voit les alertes lancées par son organisation ou reçues, la coordination du CLSPD toutes.".into(),
             AppError::NotYourReport => "Ce signalement n'existe pas ou ne concerne pas votre organisation : seules les organisations qui y ont une part et la coordination du CLSPD le voient.".into(),
             AppError::CaseRefused(r) => {
                 use maillage_core::working_group::AccessRefused;

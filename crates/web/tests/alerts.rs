@@ -117,6 +117,18 @@ async fn an_alert_reaches_two_services_and_escalates(b: Backend) {
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
     assert!(page.contains("Un des jours cochés n&#39;existe pas") && page.contains("Le numéro de portable"), "{page}");
+    // Nor may an account that cannot follow alerts be on call: the DPO, an elected official.
+    for role in [Role::Dpo, Role::Reader] {
+        let id = id_of(email_for(role)).await.to_string();
+        let r = coordinator
+            .post(app.url("/alertes/astreintes"))
+            .form(&[("user", id.as_str()), ("level", "1"), ("days", "0")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 422, "{role:?}");
+        assert!(r.text().await.unwrap().contains("ne peut pas recevoir d&#39;alertes"));
+    }
     assert_eq!(app.store.on_call_entries().await.unwrap().len(), 3);
 
     // A mediator of another organisation raises an alert in the northern district.
@@ -221,6 +233,8 @@ async fn an_alert_reaches_two_services_and_escalates(b: Backend) {
     assert_eq!(reader.get(app.url(&format!("/alertes/{alert_id}"))).send().await.unwrap().status(), 403);
     let partner = app.login(email_for(Role::Partner)).await;
     assert_eq!(partner.get(app.url(&format!("/alertes/{alert_id}"))).send().await.unwrap().status(), 403);
+    let unknown = partner.get(app.url("/alertes/999999")).send().await.unwrap();
+    assert_eq!(unknown.status(), 403, "an alert that does not exist is told alike");
     assert!(!partner.get(app.url("/alertes")).send().await.unwrap().text().await.unwrap().contains("Parvis de la gare"));
 
     // The mediator adds an action; the coordinator closes with the debrief.
@@ -261,6 +275,15 @@ async fn an_alert_reaches_two_services_and_escalates(b: Backend) {
     );
     let page = coordinator.get(app.url(&format!("/alertes/{alert_id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Groupes dispersés") && page.contains("Médiateurs sur place") && page.contains("Alerte close"));
+    // Closed, it takes no more acknowledgement, by link or by click.
+    let r = anonymous.post(app.url(&format!("/alertes/accuse/{landlord_token}"))).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert!(r.text().await.unwrap().contains("close depuis"));
+    let landlord = app.login(LANDLORD_AGENT).await;
+    assert_eq!(landlord.post(app.url(&format!("/alertes/{alert_id}/accuse"))).send().await.unwrap().status(), 409);
+    let landlord_id = id_of(LANDLORD_AGENT).await;
+    let deliveries = app.store.alert_deliveries(alert_id).await.unwrap();
+    assert!(deliveries.iter().any(|d| d.user_id == Some(landlord_id) && d.acknowledged_at.is_none()), "nothing written after closing");
 
     // The year's figures: counts only, published outside the coordination.
     let year = maillage_core::time_fmt::paris_date(t0).year();
@@ -284,7 +307,7 @@ async fn an_alert_reaches_two_services_and_escalates(b: Backend) {
     .await;
     assert_eq!(r.status(), 422);
     let page = r.text().await.unwrap();
-    assert!(page.contains("hors du territoire") && page.contains("dans la liste") && page.contains("heure des faits"), "{page}");
+    assert!(page.contains("hors du territoire") && page.contains("dans la liste") && page.contains("hh:mm"), "{page}");
     let api = mediator
         .post(app.url("/api/v1/alertes"))
         .json(&serde_json::json!({ "kind": "rixe", "place": "Gare", "lat": 48.8566, "lon": 2.3522 }))

@@ -49,24 +49,42 @@ pub enum AlertError {
     Store(#[from] StoreError),
 }
 
+/// Whether an account holding `roles` may receive alerts: whoever may follow one it receives.
+fn may_receive(user_id: i64, roles: &[maillage_core::authz::Role]) -> bool {
+    let actor = maillage_core::authz::Actor { user_id, organisation_id: None, roles: roles.to_vec() };
+    maillage_core::authz::authorize(Some(&actor), maillage_core::authz::Action::FollowAlert { concerned: true })
+        == maillage_core::authz::Decision::Allow
+}
+
 /// The recipient lines of one chain (an organisation's), at the lowest level at or above
-/// `from` where one covers the alert.
+/// `from` where one covers the alert: one line a person (the one with a mobile first), none for
+/// those `already` sent to, none for an account that may no longer follow alerts.
 fn lowest_covering<'a>(
     lines: &'a [OnCallEntry],
-    chain: Option<i64>,
+    chain: i64,
     from: i64,
     kind: &str,
     district: Option<i64>,
     local: time::PrimitiveDateTime,
+    already: &[i64],
 ) -> Vec<&'a OnCallEntry> {
     let covering: Vec<&OnCallEntry> = lines
         .iter()
-        .filter(|l| chain.is_none_or(|c| l.chain == c) && l.entry.level >= from && l.entry.covers(kind, district, local))
+        .filter(|l| {
+            l.chain == chain
+                && l.entry.level >= from
+                && l.entry.covers(kind, district, local)
+                && !already.contains(&l.entry.user_id)
+                && may_receive(l.entry.user_id, &l.roles)
+        })
         .collect();
     let Some(level) = covering.iter().map(|l| l.entry.level).min() else {
         return Vec::new();
     };
-    covering.into_iter().filter(|l| l.entry.level == level).collect()
+    let mut chosen: Vec<&OnCallEntry> = covering.into_iter().filter(|l| l.entry.level == level).collect();
+    chosen.sort_by_key(|l| (l.entry.user_id, l.entry.phone.is_empty()));
+    chosen.dedup_by_key(|l| l.entry.user_id);
+    chosen
 }
 
 fn paris_local(t: OffsetDateTime) -> time::PrimitiveDateTime {
@@ -120,10 +138,9 @@ fn district_name(app: &App, id: Option<i64>) -> String {
     id.and_then(|id| app.places().districts.iter().find(|d| d.0 == id).map(|d| d.1.clone())).unwrap_or_else(|| "hors quartier".into())
 }
 
-/// Checks, locates and records an alert raised by `raiser` for `organisation_id`, and sends it
-/// to the first level of every organisation whose on-call lines cover it now.
-pub async fn raise(app: &App, by: &Author, raiser: Option<i64>, organisation_id: Option<i64>, d: &AlertDraft) -> Result<i64, AlertError> {
-    let now = time_fmt::now();
+/// Every fault of a draft raised at `now` (the rules, the district, the point inside the
+/// territory), and the district it lies in.
+pub fn check(app: &App, d: &AlertDraft, now: OffsetDateTime) -> (Vec<Fault>, Option<i64>) {
     let mut faults = rules::check(d, now);
     let places = app.places();
     let mut district_id = d.district_id;
@@ -138,6 +155,14 @@ pub async fn raise(app: &App, by: &Author, raiser: Option<i64>, organisation_id:
             Err(_) => faults.push(("point", "Ce point est hors du territoire de la commune.".into())),
         }
     }
+    (faults, district_id)
+}
+
+/// Checks, locates and records an alert raised by `raiser` for `organisation_id`, and sends it
+/// to the first level of every organisation whose on-call lines cover it now.
+pub async fn raise(app: &App, by: &Author, raiser: Option<i64>, organisation_id: Option<i64>, d: &AlertDraft) -> Result<i64, AlertError> {
+    let now = time_fmt::now();
+    let (faults, district_id) = check(app, d, now);
     let Some(occurred_at) = d.occurred_at.filter(|_| faults.is_empty()) else {
         return Err(AlertError::Invalid(faults));
     };
@@ -162,7 +187,7 @@ pub async fn raise(app: &App, by: &Author, raiser: Option<i64>, organisation_id:
     // acknowledgement only, and the page is reached from there.
     let deliveries: Vec<NewDelivery> = chains
         .into_iter()
-        .flat_map(|chain| lowest_covering(&lines, Some(chain), 1, &alert.kind, district_id, local))
+        .flat_map(|chain| lowest_covering(&lines, chain, 1, &alert.kind, district_id, local, &[]))
         .map(|line| delivery(app, &alert, &district, None, line, now).0)
         .collect();
     let id = app.store.raise_alert(by, &alert, &deliveries).await?;
@@ -206,13 +231,21 @@ pub async fn escalate_due(app: &App, now: OffsetDateTime) -> Result<usize, Store
             organisation_id: a.organisation_id,
         };
         let district = district_name(app, a.district_id);
+        let already: Vec<i64> = deliveries.iter().filter(|d| d.alert_id == alert_id).filter_map(|d| d.user_id).collect();
         for (chain, level) in due {
-            let next: Vec<NewDelivery> = lowest_covering(&lines, Some(chain), level, &a.kind, a.district_id, local)
+            let next: Vec<NewDelivery> = lowest_covering(&lines, chain, level, &a.kind, a.district_id, local, &already)
                 .into_iter()
                 .map(|line| delivery(app, &new, &district, Some(alert_id), line, now).0)
                 .collect();
             sent += next.len();
-            app.store.escalate_alert(alert_id, chain, &next).await?;
+            let organisation = app
+                .catalog()
+                .await?
+                .organisations
+                .iter()
+                .find(|o| o.id == chain)
+                .map_or_else(|| "les comptes sans organisation".to_string(), |o| o.name.clone());
+            app.store.escalate_alert(alert_id, &organisation, &next).await?;
             if !next.is_empty() {
                 app.wake.both();
             }
@@ -288,7 +321,11 @@ pub async fn add_on_call(app: &App, by: &Author, o: &OnCall) -> Result<i64, Aler
         faults.push(("district", "Ce quartier n'existe pas : choisissez-le dans la liste.".into()));
     }
     match app.store.user(o.user_id).await? {
-        Some(u) if !u.disabled => {}
+        Some(u) if !u.disabled && may_receive(u.id, &u.roles) => {}
+        Some(u) if !u.disabled => {
+            faults
+                .push(("user", "Ce compte ne peut pas recevoir d'alertes : seuls la coordination et les partenaires les suivent.".into()));
+        }
         _ => faults.push(("user", "Choisissez un compte actif dans la liste.".into())),
     }
     if !faults.is_empty() {

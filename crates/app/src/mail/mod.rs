@@ -52,6 +52,11 @@ pub fn parse_smtp_url(url: &str) -> Option<(Credentials, String, u16)> {
 
 /// Messages one pass of the outbox takes.
 const PASS: usize = 50;
+/// A message and what its sending gave.
+type Sent = (maillage_store::mail::QueuedMail, Result<(), String>);
+
+/// Messages sent at once (the transport pools its connections, ten at most).
+const IN_FLIGHT: usize = 8;
 
 pub struct Mailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -73,32 +78,51 @@ impl Mailer {
     /// Sends what is due; returns how many went out.
     pub async fn send_due(&self, store: &Store) -> Result<usize, maillage_store::StoreError> {
         let mut sent = 0;
+        // Several messages at once over the transport's pooled connections: an alert's
+        // thousand messages do not queue behind one another's round trips.
+        let mut sends = tokio::task::JoinSet::new();
         for m in store.due_mail(PASS as i64).await? {
-            let outcome = match m.recipient.parse::<Mailbox>() {
-                Err(e) => Err(format!("destinataire invalide : {e}")),
-                Ok(to) => match Message::builder()
-                    .from(self.from.clone())
-                    .to(to)
-                    .subject(m.subject.clone())
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(m.body.clone())
-                {
-                    Err(e) => Err(e.to_string()),
-                    Ok(msg) => self.transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
-                },
-            };
-            match outcome {
-                Ok(()) => {
-                    store.mark_mail_sent(m.id).await?;
-                    sent += 1;
-                }
-                Err(e) => {
-                    tracing::warn!(mail = m.id, error = %e, "mail not sent, will retry");
-                    store.mark_mail_failed(m.id, m.attempts, &e).await?;
-                }
+            let (transport, from) = (self.transport.clone(), self.from.clone());
+            sends.spawn(async move {
+                let outcome = match m.recipient.parse::<Mailbox>() {
+                    Err(e) => Err(format!("destinataire invalide : {e}")),
+                    Ok(to) => match Message::builder()
+                        .from(from)
+                        .to(to)
+                        .subject(m.subject.clone())
+                        .header(ContentType::TEXT_PLAIN)
+                        .body(m.body.clone())
+                    {
+                        Err(e) => Err(e.to_string()),
+                        Ok(msg) => transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
+                    },
+                };
+                (m, outcome)
+            });
+            if sends.len() >= IN_FLIGHT {
+                sent += Self::record(store, sends.join_next().await).await?;
             }
         }
+        while let Some(done) = sends.join_next().await {
+            sent += Self::record(store, Some(done)).await?;
+        }
         Ok(sent)
+    }
+
+    /// Records one send's outcome; gives 1 if it went.
+    async fn record(store: &Store, done: Option<Result<Sent, tokio::task::JoinError>>) -> Result<usize, maillage_store::StoreError> {
+        let Some(Ok((m, outcome))) = done else { return Ok(0) };
+        match outcome {
+            Ok(()) => {
+                store.mark_mail_sent(m.id).await?;
+                Ok(1)
+            }
+            Err(e) => {
+                tracing::warn!(mail = m.id, error = %e, "mail not sent, will retry");
+                store.mark_mail_failed(m.id, m.attempts, &e).await?;
+                Ok(0)
+            }
+        }
     }
 
     /// Sends every `period`, or at once when `wake` says so (an alert), until the process ends;

@@ -184,6 +184,15 @@ pub fn phone_e164(typed: &str) -> Option<String> {
     (digits(&e164[1..]) && (8..=15).contains(&(e164.len() - 1)) && !e164[1..].starts_with('0')).then_some(e164)
 }
 
+/// Whether an E.164 number can take an SMS: in France, a mobile (06, 07); abroad, trusted as
+/// typed.
+pub fn is_mobile(e164: &str) -> bool {
+    match e164.strip_prefix("+33") {
+        Some(rest) => rest.len() == 9 && (rest.starts_with('6') || rest.starts_with('7')),
+        None => true,
+    }
+}
+
 /// Every fault of an on-call line, each by its form field.
 pub fn check_on_call(o: &OnCall) -> Vec<Fault> {
     let mut faults = Vec::new();
@@ -196,8 +205,8 @@ pub fn check_on_call(o: &OnCall) -> Vec<Fault> {
     if !LEVELS.contains(&o.level) {
         faults.push(("level", format!("Le niveau va de {} à {}.", LEVELS.start(), LEVELS.end())));
     }
-    if !o.phone.is_empty() && phone_e164(&o.phone).as_deref() != Some(o.phone.as_str()) {
-        faults.push(("phone", "Le numéro de portable : 06 12 34 56 78 ou +33 6 12 34 56 78.".into()));
+    if !o.phone.is_empty() && (phone_e164(&o.phone).as_deref() != Some(o.phone.as_str()) || !is_mobile(&o.phone)) {
+        faults.push(("phone", "Un numéro de portable : 06 12 34 56 78, 07…, ou +33 6 12 34 56 78.".into()));
     }
     faults
 }
@@ -280,6 +289,8 @@ mod tests {
         assert_eq!(phone_e164("12345"), None);
         assert_eq!(phone_e164("06 12 34 56 7x"), None);
         assert_eq!(phone_e164("+0612345678"), None);
+        assert!(is_mobile("+33712345678") && is_mobile("+447911123456"));
+        assert!(!is_mobile("+33899234567") && !is_mobile("+33123456789"));
     }
 
     #[test]

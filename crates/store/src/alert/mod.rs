@@ -20,6 +20,8 @@ pub struct OnCallEntry {
     pub email: String,
     /// The recipient's organisation: the chain escalation follows (0: none).
     pub chain: i64,
+    /// The recipient's roles now: a line whose account may no longer follow alerts sends nothing.
+    pub roles: Vec<maillage_core::authz::Role>,
 }
 
 /// A new alert, checked and located.
@@ -102,9 +104,21 @@ pub struct Event {
 /// What an acknowledgement link led to.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Acknowledged {
-    Done { alert_id: i64 },
-    Already { alert_id: i64, at: OffsetDateTime },
-    Expired { alert_id: i64 },
+    Done {
+        alert_id: i64,
+    },
+    Already {
+        alert_id: i64,
+        at: OffsetDateTime,
+    },
+    Expired {
+        alert_id: i64,
+    },
+    /// The alert was closed: there is nothing left to acknowledge.
+    Closed {
+        alert_id: i64,
+        at: OffsetDateTime,
+    },
     Unknown,
 }
 
@@ -161,7 +175,7 @@ fn maybe_at(table: &'static str, id: i64, column: &'static str, v: Option<String
     v.map(|v| at(table, id, column, &v)).transpose()
 }
 
-type OnCallRow = (i64, i64, String, Option<i64>, i64, String, String, i64, String, String, String, Option<i64>);
+type OnCallRow = (i64, i64, String, Option<i64>, i64, String, String, i64, String, String, String, Option<i64>, String);
 #[derive(sqlx::FromRow)]
 struct AlertRow {
     id: i64,
@@ -315,7 +329,8 @@ impl Store {
     pub async fn on_call_entries(&self) -> Result<Vec<OnCallEntry>, StoreError> {
         let rows: Vec<OnCallRow> = on_db!(&self.db, p, {
             sqlx::query_as(
-                "SELECT e.id, e.user_id, e.kinds, e.district_id, e.days, e.starts, e.ends, e.level, e.phone, u.display_name, u.email, u.organisation_id \
+                "SELECT e.id, e.user_id, e.kinds, e.district_id, e.days, e.starts, e.ends, e.level, e.phone, u.display_name, u.email, u.organisation_id, \
+                 u.roles \
                  FROM on_call_entries e JOIN users u ON u.id = e.user_id WHERE NOT u.disabled \
                  ORDER BY e.level, u.display_name, e.id",
             )
@@ -323,7 +338,7 @@ impl Store {
             .await?
         });
         rows.into_iter()
-            .map(|(id, user_id, kinds, district_id, days, starts, ends, level, phone, user_name, email, org)| {
+            .map(|(id, user_id, kinds, district_id, days, starts, ends, level, phone, user_name, email, org, roles)| {
                 Ok(OnCallEntry {
                     entry: OnCall {
                         user_id,
@@ -339,6 +354,9 @@ impl Store {
                     user_name,
                     email,
                     chain: org.unwrap_or(0),
+                    roles: decode("users", user_id, "roles", &roles, |list| {
+                        list.split(',').filter(|c| !c.is_empty()).map(maillage_core::authz::Role::from_code).collect()
+                    })?,
                 })
             })
             .collect()
@@ -437,13 +455,13 @@ impl Store {
         Ok(id)
     }
 
-    /// Sends an open alert to the next level of a chain; `unanswered`: the chain has no one
-    /// left, which the timeline says once.
-    pub async fn escalate_alert(&self, alert_id: i64, chain: i64, deliveries: &[NewDelivery]) -> Result<(), StoreError> {
+    /// Sends an open alert to the next level of an organisation's chain (`organisation`: its
+    /// name); none left: the timeline says so once.
+    pub async fn escalate_alert(&self, alert_id: i64, organisation: &str, deliveries: &[NewDelivery]) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         if deliveries.is_empty() {
-            let body = format!("chaîne {chain}");
+            let body = format!("plus personne d'astreinte pour {organisation}");
             let known: i64 = on_tx!(&mut tx, c, {
                 sqlx::query_scalar("SELECT COUNT(*) FROM alert_events WHERE alert_id = $1 AND kind = 'unanswered' AND body = $2")
                     .bind(alert_id)
@@ -592,18 +610,28 @@ impl Store {
     pub async fn acknowledge(&self, delivery_id: i64, alert_id: i64, by: &Author, now: OffsetDateTime) -> Result<Acknowledged, StoreError> {
         let t = time_fmt::to_storage(now);
         let mut tx = self.begin().await?;
-        // Only the first of two simultaneous clicks writes.
+        // Only the first of two simultaneous clicks writes, and only while the alert is open; its
+        // SMS, if not yet sent, has nothing left to ask.
         let n = on_tx!(&mut tx, c, {
-            sqlx::query("UPDATE alert_deliveries SET acknowledged_at = $1 WHERE id = $2 AND acknowledged_at IS NULL")
-                .bind(&t)
-                .bind(delivery_id)
-                .execute(c)
-                .await?
-                .rows_affected()
+            sqlx::query(
+                "UPDATE alert_deliveries SET acknowledged_at = $1, \
+                 sms_state = CASE WHEN sms_state = 'waiting' THEN 'cancelled' ELSE sms_state END, \
+                 sms_body = CASE WHEN sms_state = 'waiting' THEN '' ELSE sms_body END \
+                 WHERE id = $2 AND acknowledged_at IS NULL AND alert_id IN (SELECT id FROM alerts WHERE closed_at IS NULL)",
+            )
+            .bind(&t)
+            .bind(delivery_id)
+            .execute(c)
+            .await?
+            .rows_affected()
         });
         if n == 0 {
             drop(tx);
-            return Ok(Acknowledged::Already { alert_id, at: now });
+            let closed = self.alert(alert_id).await?.and_then(|a| a.closed_at);
+            return Ok(match closed {
+                Some(at) => Acknowledged::Closed { alert_id, at },
+                None => Acknowledged::Already { alert_id, at: now },
+            });
         }
         on_tx!(&mut tx, c, {
             sqlx::query("UPDATE alerts SET first_acknowledged_at = $1 WHERE id = $2 AND first_acknowledged_at IS NULL")

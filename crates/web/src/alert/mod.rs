@@ -75,10 +75,16 @@ fn concerned(u: &CurrentUser, a: &Alert, deliveries: &[Delivery]) -> bool {
 /// An alert with its deliveries, if `u` may follow it.
 async fn followed(state: &AppState, user: Option<&CurrentUser>, id: &str, path: &str) -> Result<(Alert, Vec<Delivery>), AppError> {
     let u = require(user, Action::RaiseAlert, path)?;
-    let id: i64 = parse_id(id)?;
-    let a = state.store.alert(id).await?.ok_or(AppError::NotFound)?;
+    // Whoever does not follow every alert is told alike of one that does not exist and of one
+    // that does not concern it: the numbers do not say how many there are.
+    let all = crate::auth::can(u, Action::FollowAlert { concerned: false });
+    let refused = || if all { AppError::NotFound } else { AppError::NotYourAlert };
+    let id: i64 = parse_id(id).map_err(|_| refused())?;
+    let a = state.store.alert(id).await?.ok_or_else(refused)?;
     let deliveries = state.store.alert_deliveries(id).await?;
-    require(Some(u), Action::FollowAlert { concerned: concerned(u, &a, &deliveries) }, path)?;
+    if !all && !concerned(u, &a, &deliveries) {
+        return Err(AppError::NotYourAlert);
+    }
     Ok((a, deliveries))
 }
 
@@ -158,11 +164,17 @@ impl AlertForm {
     fn draft(&self) -> (AlertDraft, Vec<(&'static str, String)>) {
         let mut faults = Vec::new();
         let district_id = optional(&self.district, "district", "Choisissez le quartier dans la liste.", &mut faults);
-        let occurred_at = match (parse_typed_date(&self.date), parse_hm(&self.heure)) {
-            (Some(d), Some(t)) => Some(paris_instant(d, t)),
-            _ => None,
-        };
-        let estimated_count = optional(&self.estimated_count, "estimated_count", "Le nombre estimé est un nombre entier.", &mut faults);
+        let date = parse_typed_date(&self.date);
+        if date.is_none() && !self.date.trim().is_empty() {
+            faults.push(("date", "Cette date n'existe pas : jj/mm/aaaa.".to_string()));
+        }
+        let hour = parse_hm(&self.heure);
+        if hour.is_none() && !self.heure.trim().is_empty() {
+            faults.push(("heure", "L'heure s'écrit hh:mm, de 00:00 à 23:59.".to_string()));
+        }
+        let occurred_at = date.zip(hour).map(|(d, t)| paris_instant(d, t));
+        let estimated_count =
+            optional(&self.estimated_count, "estimated_count", "Le nombre estimé est un nombre entier, de 0 à 1 000.", &mut faults);
         let point = match (self.lat.trim(), self.lon.trim()) {
             ("", "") => None,
             (lat, lon) => match (lat.replace(',', ".").parse::<f64>(), lon.replace(',', ".").parse::<f64>()) {
@@ -211,18 +223,22 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>) -> R
     render(&new_view(&state, u, form, FieldErrors::default()))
 }
 
-/// Raises the alert of a form or an API call: the same checks, the same use case.
+/// Raises the alert of a form: a field that cannot be read stops it before anything is sent,
+/// with the other faults the rules find in the rest.
 async fn raise_draft(state: &AppState, u: &CurrentUser, form: &AlertForm) -> Result<i64, AlertError> {
     let (draft, mut faults) = form.draft();
-    let outcome = maillage_app::alert::raise(state, &u.author(), Some(u.id), u.actor.organisation_id, &draft).await;
-    match outcome {
-        Err(AlertError::Invalid(more)) => {
-            faults.extend(more);
-            Err(AlertError::Invalid(faults))
-        }
-        Ok(_) if !faults.is_empty() => Err(AlertError::Invalid(faults)),
-        other => other,
+    if !faults.is_empty() {
+        let read: Vec<&str> = faults.iter().map(|f| f.0).collect();
+        let timed = read.contains(&"date") || read.contains(&"heure");
+        let more: Vec<_> = maillage_app::alert::check(state, &draft, time_fmt::now())
+            .0
+            .into_iter()
+            .filter(|(f, _)| !(read.contains(f) || (timed && *f == "occurred_at")))
+            .collect();
+        faults.extend(more);
+        return Err(AlertError::Invalid(faults));
     }
+    maillage_app::alert::raise(state, &u.author(), Some(u.id), u.actor.organisation_id, &draft).await
 }
 
 async fn raise(
@@ -231,11 +247,6 @@ async fn raise(
     axum::Form(form): axum::Form<AlertForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::RaiseAlert, "/alertes/nouvelle")?;
-    // A form with unreadable fields changes nothing: they are checked before the alert is sent.
-    let (_, unreadable) = form.draft();
-    if !unreadable.is_empty() {
-        return render_invalid(&new_view(&state, u, form, errors_of(unreadable, "")));
-    }
     match raise_draft(&state, u, &form).await {
         Ok(id) => Ok(Redirect::to(&format!("/alertes/{id}?fait=lancee")).into_response()),
         Err(AlertError::Invalid(faults)) => render_invalid(&new_view(&state, u, form, errors_of(faults, ""))),
@@ -385,6 +396,10 @@ async fn acknowledge(State(state): State<AppState>, user: Option<CurrentUser>, P
         Acknowledged::Already { at, .. } => {
             Err(AppError::Conflict(format!("Vous avez déjà confirmé la réception le {}.", time_fmt::datetime_fr(at))))
         }
+        Acknowledged::Closed { at, .. } => Err(AppError::Conflict(format!(
+            "Cette alerte est close depuis le {} : il n'y a plus rien à confirmer.",
+            time_fmt::datetime_fr(at)
+        ))),
         Acknowledged::Expired { .. } | Acknowledged::Unknown => {
             Err(AppError::Conflict("Cette alerte ne vous a pas été envoyée : il n'y a rien à confirmer.".into()))
         }
@@ -556,6 +571,10 @@ fn link_refusal(outcome: &Acknowledged) -> Option<(StatusCode, String)> {
         Acknowledged::Expired { .. } => Some((
             StatusCode::GONE,
             format!("Ce lien a expiré ({} heures après l'envoi). Connectez-vous pour suivre l'alerte.", maillage_core::alert::LINK_HOURS),
+        )),
+        Acknowledged::Closed { at, .. } => Some((
+            StatusCode::CONFLICT,
+            format!("Cette alerte est close depuis le {} : il n'y a plus rien à confirmer.", time_fmt::datetime_fr(*at)),
         )),
         Acknowledged::Done { .. } => None,
     }
@@ -759,6 +778,9 @@ async fn add_on_call(
     };
     let starts = slot(&form.starts, "starts", &mut faults);
     let ends = slot(&form.ends, "ends", &mut faults);
+    if form.starts.trim().is_empty() != form.ends.trim().is_empty() {
+        faults.push(("ends", "Donnez les deux heures du créneau, ou aucune pour toute la journée.".into()));
+    }
     let phone = match form.phone.trim() {
         "" => String::new(),
         p => phone_e164(p).unwrap_or_else(|| {
@@ -840,7 +862,10 @@ async fn figures(State(state): State<AppState>, user: Option<CurrentUser>, Query
         year,
         total: count(f.total),
         tables,
-        median_ack: median_minutes(f.first_ack_minutes).map_or_else(|| "—".into(), |m| format!("{} min", number_fr(m))),
+        // A median of fewer than 5 alerts would nearly say each one's delay.
+        median_ack: median_minutes(f.first_ack_minutes)
+            .filter(|_| !masked || (acknowledged > 0 && publication::is_shown(acknowledged)))
+            .map_or_else(|| "—".into(), |m| format!("{} min", number_fr(m))),
         acknowledged: count(acknowledged),
         young_people: count(f.young_people_identified),
         families: count(f.families_contacted),
@@ -883,7 +908,7 @@ async fn api_raise(
         Some(t) => Some(OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).map_err(|_| {
             AppError::InvalidFields(vec![(
                 "occurred_at".into(),
-                "Date et heure attendues en ISO 8601 avec le décalage : 2026-12-04T21:30:00+01:00.".into(),
+                "Date et heure attendues en ISO 8601 avec le décalage, par exemple 2026-01-15T21:30:00+01:00.".into(),
             )])
         })?),
     };
@@ -901,7 +926,13 @@ async fn api_raise(
         estimated_count: body.estimated_count,
         facts: body.facts,
     };
-    let id = maillage_app::alert::raise(&state, &u.author(), Some(u.id), u.actor.organisation_id, &draft).await?;
+    // Faults are named by the API's own fields.
+    let id = maillage_app::alert::raise(&state, &u.author(), Some(u.id), u.actor.organisation_id, &draft).await.map_err(|e| match e {
+        AlertError::Invalid(faults) => AppError::InvalidFields(
+            faults.into_iter().map(|(f, m)| (if f == "district" { "district_id" } else { f }.to_string(), m)).collect(),
+        ),
+        e @ AlertError::Store(_) => e.into(),
+    })?;
     Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, format!("/api/v1/alertes/{id}"))], Json(serde_json::json!({ "id": id })))
         .into_response())
 }
