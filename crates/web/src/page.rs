@@ -86,6 +86,11 @@ pub fn errors_of(faults: Vec<(&'static str, String)>, prefix: &str) -> FieldErro
     errors
 }
 
+/// The districts as a form's `<select>` offers them: (id, name).
+pub fn district_choices(state: &crate::AppState) -> Vec<(String, String)> {
+    state.places().districts.iter().map(|d| (d.0.to_string(), d.1.clone())).collect()
+}
+
 /// `?annee=…` of a page of figures.
 #[derive(serde::Deserialize, Default)]
 pub struct YearQuery {

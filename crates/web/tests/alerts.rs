@@ -199,7 +199,7 @@ async fn an_alert_reaches_two_services_and_escalates(b: Backend) {
     let landlord_token = link_in(&landlord_mail).trim_start_matches("/alertes/accuse/").to_string();
     let later = t0 + time::Duration::hours(49);
     assert!(matches!(
-        maillage_app::alert::acknowledge_link(&app.state, &landlord_token, later).await.unwrap(),
+        maillage_app::alert::acknowledge_link(&app.state, &landlord_token, later).await.unwrap().0,
         maillage_store::alert::Acknowledged::Expired { .. }
     ));
 

@@ -92,15 +92,9 @@ fn paris_local(t: OffsetDateTime) -> time::PrimitiveDateTime {
     time::PrimitiveDateTime::new(local.date(), local.time())
 }
 
-/// What tells a recipient: a token of its own, its link, the e-mail and the SMS's text.
-fn delivery(
-    app: &App,
-    a: &NewAlert,
-    district: &str,
-    alert_id: Option<i64>,
-    line: &OnCallEntry,
-    now: OffsetDateTime,
-) -> (NewDelivery, String) {
+/// What tells a recipient: a token of its own (only its hash is kept), its link in the e-mail
+/// and the SMS's text.
+fn delivery(app: &App, a: &NewAlert, district: &str, alert_id: Option<i64>, line: &OnCallEntry, now: OffsetDateTime) -> NewDelivery {
     let token = api_key::random_hex(24);
     let link = format!("{}/alertes/accuse/{token}", app.public_url);
     let what = label(KINDS, &a.kind);
@@ -114,24 +108,16 @@ fn delivery(
         a.place
     );
     let sms = format!("Alerte CLSPD : {what}, {district}, {}, {when}. Confirmez : {link}", a.place);
-    (
-        NewDelivery {
-            user_id: line.entry.user_id,
-            chain: line.chain,
-            level: line.entry.level,
-            phone: line.entry.phone.clone(),
-            token_hash: api_key::hash(&token),
-            expires_at: now + time::Duration::hours(LINK_HOURS),
-            mail: OutgoingMail {
-                recipient: line.email.clone(),
-                subject: format!("Alerte CLSPD : {what} ({district})"),
-                body,
-                report_id: None,
-            },
-            sms_body: sms,
-        },
-        token,
-    )
+    NewDelivery {
+        user_id: line.entry.user_id,
+        chain: line.chain,
+        level: line.entry.level,
+        phone: line.entry.phone.clone(),
+        token_hash: api_key::hash(&token),
+        expires_at: now + time::Duration::hours(LINK_HOURS),
+        mail: OutgoingMail { recipient: line.email.clone(), subject: format!("Alerte CLSPD : {what} ({district})"), body, report_id: None },
+        sms_body: sms,
+    }
 }
 
 fn district_name(app: &App, id: Option<i64>) -> String {
@@ -188,7 +174,7 @@ pub async fn raise(app: &App, by: &Author, raiser: Option<i64>, organisation_id:
     let deliveries: Vec<NewDelivery> = chains
         .into_iter()
         .flat_map(|chain| lowest_covering(&lines, chain, 1, &alert.kind, district_id, local, &[]))
-        .map(|line| delivery(app, &alert, &district, None, line, now).0)
+        .map(|line| delivery(app, &alert, &district, None, line, now))
         .collect();
     let id = app.store.raise_alert(by, &alert, &deliveries).await?;
     app.wake.both();
@@ -235,7 +221,7 @@ pub async fn escalate_due(app: &App, now: OffsetDateTime) -> Result<usize, Store
         for (chain, level) in due {
             let next: Vec<NewDelivery> = lowest_covering(&lines, chain, level, &a.kind, a.district_id, local, &already)
                 .into_iter()
-                .map(|line| delivery(app, &new, &district, Some(alert_id), line, now).0)
+                .map(|line| delivery(app, &new, &district, Some(alert_id), line, now))
                 .collect();
             sent += next.len();
             let organisation = app
@@ -274,28 +260,40 @@ fn link_state(d: Option<&TokenDelivery>, now: OffsetDateTime) -> Acknowledged {
     }
 }
 
-/// What acknowledging through this link would do at `now`, without doing it (`Done`: it can).
-pub async fn check_link(app: &App, token: &str, now: OffsetDateTime) -> Result<Acknowledged, StoreError> {
-    Ok(link_state(by_token(app, token).await?.as_ref(), now))
-}
-
 /// The alert a link may show: while the link has not expired.
-pub async fn peek_link(app: &App, token: &str, now: OffsetDateTime) -> Result<Option<maillage_store::alert::Alert>, StoreError> {
-    match by_token(app, token).await? {
+async fn shown(app: &App, d: Option<&TokenDelivery>, now: OffsetDateTime) -> Result<Option<maillage_store::alert::Alert>, StoreError> {
+    match d {
         Some(d) if d.expires_at > now => app.store.alert(d.alert_id).await,
         _ => Ok(None),
     }
 }
 
-/// Acknowledges through a link's token: once, before it expires.
-pub async fn acknowledge_link(app: &App, token: &str, now: OffsetDateTime) -> Result<Acknowledged, StoreError> {
+/// What acknowledging through this link would do at `now`, without doing it (`Done`: it can),
+/// and the alert it may show: one look-up for the link's page.
+pub async fn open_link(
+    app: &App,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<(Acknowledged, Option<maillage_store::alert::Alert>), StoreError> {
     let d = by_token(app, token).await?;
-    match (link_state(d.as_ref(), now), d) {
+    Ok((link_state(d.as_ref(), now), shown(app, d.as_ref(), now).await?))
+}
+
+/// Acknowledges through a link's token: once, before it expires; with the alert it may show.
+pub async fn acknowledge_link(
+    app: &App,
+    token: &str,
+    now: OffsetDateTime,
+) -> Result<(Acknowledged, Option<maillage_store::alert::Alert>), StoreError> {
+    let d = by_token(app, token).await?;
+    let alert = shown(app, d.as_ref(), now).await?;
+    let outcome = match (link_state(d.as_ref(), now), d) {
         (Acknowledged::Done { alert_id }, Some(d)) => {
-            app.store.acknowledge(d.id, alert_id, &Author { user_id: None, label: format!("{} (lien)", d.email) }, now).await
+            app.store.acknowledge(d.id, alert_id, &Author { user_id: None, label: format!("{} (lien)", d.email) }, now).await?
         }
-        (other, _) => Ok(other),
-    }
+        (other, _) => other,
+    };
+    Ok((outcome, alert))
 }
 
 /// Closes an alert with its debrief, once.

@@ -508,17 +508,23 @@ impl Store {
     }
 
     pub async fn alert_deliveries(&self, alert_id: i64) -> Result<Vec<Delivery>, StoreError> {
-        let rows: Vec<DeliveryRow> = on_db!(&self.db, p, {
-            sqlx::query_as(
-                "SELECT d.id, d.alert_id, d.user_id, u.display_name, o.name, d.chain, d.level, d.phone, d.sent_at, d.expires_at, \
-                 d.acknowledged_at, d.sms_state, d.sms_attempts, d.sms_error FROM alert_deliveries d \
-                 LEFT JOIN users u ON u.id = d.user_id LEFT JOIN organisations o ON o.id = d.chain \
-                 WHERE d.alert_id = $1 ORDER BY d.id",
-            )
-            .bind(alert_id)
-            .fetch_all(p)
-            .await?
-        });
+        self.deliveries_where("d.alert_id = $1", alert_id).await
+    }
+
+    /// Every delivery of the open alerts, for the escalation job, in one query.
+    pub async fn open_alert_deliveries(&self) -> Result<Vec<Delivery>, StoreError> {
+        self.deliveries_where("$1 = 0 AND d.alert_id IN (SELECT id FROM alerts WHERE closed_at IS NULL)", 0).await
+    }
+
+    async fn deliveries_where(&self, condition: &str, value: i64) -> Result<Vec<Delivery>, StoreError> {
+        let sql = format!(
+            "SELECT d.id, d.alert_id, d.user_id, u.display_name, o.name, d.chain, d.level, d.phone, d.sent_at, d.expires_at, \
+             d.acknowledged_at, d.sms_state, d.sms_attempts, d.sms_error FROM alert_deliveries d \
+             LEFT JOIN users u ON u.id = d.user_id LEFT JOIN organisations o ON o.id = d.chain \
+             WHERE {condition} ORDER BY d.alert_id, d.id"
+        );
+        let rows: Vec<DeliveryRow> =
+            on_db!(&self.db, p, { sqlx::query_as(sqlx::AssertSqlSafe(sql.clone())).bind(value).fetch_all(p).await? });
         rows.into_iter()
             .map(|r| {
                 Ok(Delivery {
@@ -551,17 +557,6 @@ impl Store {
         rows.into_iter()
             .map(|(id, t, kind, author, body)| Ok(Event { at: at("alert_events", id, "at", &t)?, kind, author, body }))
             .collect()
-    }
-
-    /// Every delivery of the open alerts, for the escalation job.
-    pub async fn open_alert_deliveries(&self) -> Result<Vec<Delivery>, StoreError> {
-        let ids: Vec<i64> =
-            on_db!(&self.db, p, { sqlx::query_scalar("SELECT id FROM alerts WHERE closed_at IS NULL ORDER BY id").fetch_all(p).await? });
-        let mut out = Vec::new();
-        for id in ids {
-            out.extend(self.alert_deliveries(id).await?);
-        }
-        Ok(out)
     }
 
     /// The delivery a link's token (its SHA-256) belongs to.

@@ -391,7 +391,7 @@ async fn form_view(
         notice,
         kinds: state.store.activity_kinds().await?.into_iter().map(|k| (k.code, k.label)).collect(),
         sheets: state.store.sheet_choices().await?,
-        districts: state.places().districts.iter().map(|d| (d.0.to_string(), d.1.clone())).collect(),
+        districts: crate::page::district_choices(state),
         organisations: catalog.organisations.iter().map(|o| (o.id.to_string(), o.name.clone())).collect(),
         publics: PUBLICS,
         ages: AGE_BANDS,

@@ -42,10 +42,6 @@ pub fn routes(r: Routes) -> Routes {
         .get("/api/v1/alertes/{id}", api_alert)
 }
 
-fn districts(state: &AppState) -> Vec<(String, String)> {
-    state.places().districts.iter().map(|d| (d.0.to_string(), d.1.clone())).collect()
-}
-
 /// A Paris wall-clock time as an instant (the offset of that moment in Paris).
 fn paris_instant(date: time::Date, t: Time) -> OffsetDateTime {
     let local = time::PrimitiveDateTime::new(date, t);
@@ -209,7 +205,13 @@ struct NewPage {
 }
 
 fn new_view(state: &AppState, u: &CurrentUser, form: AlertForm, errors: FieldErrors) -> NewPage {
-    NewPage { layout: Layout::new("Lancer une alerte", Some(u)), form, errors, kinds: KINDS, districts: districts(state) }
+    NewPage {
+        layout: Layout::new("Lancer une alerte", Some(u)),
+        form,
+        errors,
+        kinds: KINDS,
+        districts: crate::page::district_choices(state),
+    }
 }
 
 async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
@@ -539,19 +541,17 @@ struct LinkPage {
     done: bool,
 }
 
-async fn link_view(state: &AppState, token: &str, message: String, done: bool) -> Result<LinkPage, AppError> {
-    // The link shows the alert only while it can still be confirmed or was just confirmed.
-    let alert = match maillage_app::alert::peek_link(state, token, time_fmt::now()).await? {
-        Some(a) => Some((
+fn link_view(token: &str, alert: Option<Alert>, message: String, done: bool) -> LinkPage {
+    let alert = alert.map(|a| {
+        (
             label(KINDS, &a.kind).to_string(),
             a.district.clone().unwrap_or_else(|| "hors quartier".into()),
             a.place.clone(),
             time_fmt::datetime_fr(a.occurred_at),
-            a.facts.clone(),
-        )),
-        None => None,
-    };
-    Ok(LinkPage { layout: Layout::anonymous("Confirmer la réception d'une alerte"), token: token.to_string(), alert, message, done })
+            a.facts,
+        )
+    });
+    LinkPage { layout: Layout::anonymous("Confirmer la réception d'une alerte"), token: token.to_string(), alert, message, done }
 }
 
 fn link_response(status: StatusCode, page: &LinkPage) -> Result<Response, AppError> {
@@ -583,29 +583,20 @@ fn link_refusal(outcome: &Acknowledged) -> Option<(StatusCode, String)> {
 /// The link's page: it never acknowledges by itself, since mail scanners open links; one
 /// button does.
 async fn link_page(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    let outcome = maillage_app::alert::check_link(&state, &token, time_fmt::now()).await?;
+    let (outcome, alert) = maillage_app::alert::open_link(&state, &token, time_fmt::now()).await?;
     if let Some((status, message)) = link_refusal(&outcome) {
-        return link_response(status, &link_view(&state, "", message, false).await?);
+        return link_response(status, &link_view("", None, message, false));
     }
-    link_response(StatusCode::OK, &link_view(&state, &token, String::new(), false).await?)
+    link_response(StatusCode::OK, &link_view(&token, alert, String::new(), false))
 }
 
 async fn link_acknowledge(State(state): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
-    let page_of = state.clone();
-    let shown = link_view(&page_of, &token, String::new(), false).await?;
-    let outcome = maillage_app::alert::acknowledge_link(&state, &token, time_fmt::now()).await?;
+    let (outcome, alert) = maillage_app::alert::acknowledge_link(&state, &token, time_fmt::now()).await?;
     if let Some((status, message)) = link_refusal(&outcome) {
-        return link_response(status, &LinkPage { message, token: String::new(), ..shown });
+        return link_response(status, &link_view("", alert, message, false));
     }
-    link_response(
-        StatusCode::OK,
-        &LinkPage {
-            message: "Merci : la réception est confirmée. L'escalade s'arrête pour votre service.".into(),
-            done: true,
-            token: String::new(),
-            ..shown
-        },
-    )
+    let thanks = "Merci : la réception est confirmée. L'escalade s'arrête pour votre service.";
+    link_response(StatusCode::OK, &link_view("", alert, thanks.into(), true))
 }
 
 // ---- on-call lists ----
@@ -664,7 +655,7 @@ async fn on_call_view(
     errors: FieldErrors,
     notice: Option<&'static str>,
 ) -> Result<OnCallPage, AppError> {
-    let names = districts(state);
+    let names = crate::page::district_choices(state);
     let lines = state
         .store
         .on_call_entries()

@@ -196,7 +196,7 @@ async fn strategy_page(
         trend,
         masked,
         max_year: this_year(),
-        districts: state.places().districts.iter().map(|d| (d.0.to_string(), d.1.clone())).collect(),
+        districts: crate::page::district_choices(&state),
         district: district.map(|d| (d.0.to_string(), d.1)),
     })
 }
