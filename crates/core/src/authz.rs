@@ -226,6 +226,18 @@ pub enum Action {
     /// The alerts' figures: by kind, district and month, time to first acknowledgement (small
     /// counts hidden outside the coordination).
     ViewAlertFigures,
+    /// Walks (tours de quartier, exploratory walks, GUSP evaluations): list and read them all
+    /// (public space, counts only), record one for one's organisation.
+    RecordWalk,
+    /// Change a walk, add or remove its findings and turn them into reports: the coordinator
+    /// any, a partner one its organisation recorded or took part in (`own`).
+    EditWalk {
+        own: bool,
+    },
+    /// Keep the observation grids of each kind of walk.
+    ManageWalkGrids,
+    /// The GUSP synthesis: average ratings by district and half-year, nothing else.
+    ViewWalkSynthesis,
 }
 
 /// Which reports an actor may list.
@@ -348,6 +360,11 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::RaiseAlert | Action::FollowAlert { concerned: true } => &[Coordinator, Partner],
         Action::FollowAlert { concerned: false } | Action::ManageAlerts => &[Coordinator],
         Action::ViewAlertFigures => &[Coordinator, Partner, Reader],
+        // A walk is recorded for an organisation, as an activity is.
+        Action::RecordWalk if actor.organisation_id.is_none() && !actor.has(Coordinator) => return Decision::Deny,
+        Action::RecordWalk | Action::EditWalk { own: true } => &[Coordinator, Partner],
+        Action::EditWalk { own: false } | Action::ManageWalkGrids => &[Coordinator],
+        Action::ViewWalkSynthesis => &[Coordinator, Partner, Reader],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

@@ -74,6 +74,12 @@ pub fn is_name(value: &str, max: usize) -> bool {
     !v.is_empty() && v.chars().count() <= max && !v.chars().any(|c| c.is_control() || is_invisible(c))
 }
 
+/// The text with its first letter in capitals (a message that starts a sentence).
+pub fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 /// A free text of several lines: at most `max` characters, no control character but line
 /// breaks and tabs, no invisible character.
 pub fn is_text(value: &str, max: usize) -> bool {

@@ -43,6 +43,31 @@ static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
     Fonts { book: LazyHash::new(FontBook::from_fonts(&fonts)), fonts }
 });
 
+/// Whether some embedded font draws `c`: PDF/A refuses a text that no font can show (an emoji
+/// typed on a phone, a script the fonts lack), so such characters are replaced before typesetting.
+fn drawable(c: char) -> bool {
+    c.is_whitespace() || c.is_control() || FONTS.fonts.iter().any(|f| f.info().coverage.contains(u32::from(c)))
+}
+
+/// `text` with the characters no font draws replaced by `?`, and the invisible joiners and
+/// variation selectors of emoji sequences dropped.
+fn printable(text: &str) -> String {
+    text.chars()
+        .filter(|c| !matches!(c, '\u{200d}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0020}'..='\u{e007f}'))
+        .map(|c| if drawable(c) { c } else { '?' })
+        .collect()
+}
+
+/// Every string of the document's data made [`printable`].
+fn printable_json(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::String(s) if !s.chars().all(drawable) => *s = printable(s),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(printable_json),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(printable_json),
+        _ => {}
+    }
+}
+
 static LIBRARY: LazyLock<LazyHash<Library>> = LazyLock::new(|| LazyHash::new(Library::builder().build()));
 
 /// What the layout reads from `/document.json`.
@@ -103,7 +128,9 @@ fn messages(diagnostics: &[SourceDiagnostic]) -> String {
 /// The document as PDF/A-2a and PDF/UA-1, authored by `author` and dated `day`
 /// (year, month, day). CPU-bound: run it off the async runtime.
 pub fn write(doc: &Document, author: &str, day: (i32, u8, u8)) -> Result<Vec<u8>, PdfError> {
-    let data = serde_json::to_vec(&Data { title: &doc.title, author, blocks: &doc.blocks })?;
+    let mut data = serde_json::to_value(Data { title: &doc.title, author, blocks: &doc.blocks })?;
+    printable_json(&mut data);
+    let data = serde_json::to_vec(&data)?;
     let world = OneDocument {
         main: Source::new(file_id("/main.typ")?, LAYOUT.to_string()),
         data_id: file_id("/document.json")?,
@@ -121,4 +148,25 @@ pub fn write(doc: &Document, author: &str, day: (i32, u8, u8)) -> Result<Vec<u8>
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&typeset, &options).map_err(|e| PdfError::Export(messages(&e[..])))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn characters_no_font_draws_are_replaced() {
+        assert_eq!(printable("Éclairage « cassé » — 12 €"), "Éclairage « cassé » — 12 €");
+        assert_eq!(printable("lampe 💡 cassée"), "lampe ? cassée");
+        assert_eq!(printable("👍\u{fe0f}"), "?", "a variation selector goes with its emoji");
+    }
+
+    #[test]
+    fn a_document_with_an_emoji_is_typeset() {
+        let doc = Document {
+            title: "Marche 🚶".into(),
+            blocks: vec![maillage_core::document::Block::paragraph("Lampadaire 💡 éteint, drapeau 🇫🇷, 漢字")],
+        };
+        assert!(write(&doc, "CLSPD 😀", (2026, 12, 3)).unwrap().starts_with(b"%PDF"));
+    }
 }

@@ -71,6 +71,12 @@ pub const TABLES: &[&str] = &[
     "alerts",
     "alert_deliveries",
     "alert_events",
+    "walk_items",
+    "walks",
+    "walk_organisations",
+    "walk_headcounts",
+    "walk_ratings",
+    "walk_findings",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a
@@ -202,6 +208,7 @@ impl Store {
             sqlx::query("DELETE FROM glossary_terms").execute(&mut *c).await?;
             sqlx::query("DELETE FROM report_categories").execute(&mut *c).await?;
             sqlx::query("DELETE FROM activity_kinds").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM walk_items").execute(&mut *c).await?;
             sqlx::query("DELETE FROM national_frameworks").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()

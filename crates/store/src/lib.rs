@@ -28,6 +28,7 @@ pub mod report;
 pub mod sealed;
 pub mod strategy;
 pub mod victim_support;
+pub mod walk;
 pub mod working_group;
 
 pub use db::{Backend, Store, StoreError, mask_url};

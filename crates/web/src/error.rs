@@ -146,6 +146,16 @@ impl From<maillage_app::alert::AlertError> for AppError {
     }
 }
 
+impl From<maillage_app::walk::WalkError> for AppError {
+    fn from(e: maillage_app::walk::WalkError) -> Self {
+        use maillage_app::walk::WalkError;
+        match e {
+            WalkError::Invalid(faults) => AppError::InvalidFields(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()),
+            WalkError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<maillage_app::indicator::IndicatorError> for AppError {
     fn from(e: maillage_app::indicator::IndicatorError) -> Self {
         use maillage_app::indicator::IndicatorError;

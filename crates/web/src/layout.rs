@@ -8,6 +8,9 @@ pub struct Nav {
     pub strategy: bool,
     pub reports: bool,
     pub alerts: bool,
+    pub walks: bool,
+    /// Only the GUSP synthesis (elected officials): walks themselves are the partners'.
+    pub walk_synthesis: bool,
     pub statistics: bool,
     pub report_settings: bool,
     pub organisations: bool,
@@ -47,6 +50,8 @@ impl Layout {
                 strategy: can(Action::ViewStrategy),
                 reports: can(Action::ListReports),
                 alerts: can(Action::RaiseAlert),
+                walks: can(Action::RecordWalk),
+                walk_synthesis: can(Action::ViewWalkSynthesis) && !can(Action::RecordWalk),
                 statistics: can(Action::ViewReportStatistics),
                 report_settings: can(Action::ManageReportSettings),
                 organisations: can(Action::ViewOrganisations),

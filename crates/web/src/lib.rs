@@ -22,6 +22,7 @@ pub mod page;
 pub mod report;
 pub mod strategy;
 pub mod victim_support;
+pub mod walk;
 pub mod working_group;
 
 use axum::Router;
@@ -145,6 +146,7 @@ fn routes() -> Routes {
     let r = decision::routes(r);
     let r = national_framework::routes(r);
     let r = alert::routes(r);
+    let r = walk::routes(r);
     audit::routes(r)
 }
 

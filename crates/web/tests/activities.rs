@@ -7,7 +7,7 @@
 mod common;
 
 use common::member::text;
-use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for};
+use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, city, email_for, small_png};
 use maillage_core::authz::Role;
 
 fn today() -> String {
@@ -265,13 +265,6 @@ async fn the_api_uses_the_same_rules(b: Backend) {
 }
 
 /// A small PNG picture.
-fn small_png() -> Vec<u8> {
-    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 90]));
-    let mut out = Vec::new();
-    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
-    out
-}
-
 async fn upload(c: &reqwest::Client, url: String, bytes: Vec<u8>, caption: &str) -> (u16, String, String) {
     let form = reqwest::multipart::Form::new()
         .part("photo", reqwest::multipart::Part::bytes(bytes).file_name("photo.png"))

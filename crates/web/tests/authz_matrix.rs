@@ -77,6 +77,10 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET", "/alertes/chiffres") => Some(FIGURES),
         (_, "/alertes/astreintes" | "/alertes/astreintes/{id}/suppression" | "/alertes/{id}/cloture") => Some(COORD),
         (_, p) if p.starts_with("/alertes") || p.starts_with("/api/v1/alertes") => Some(REPORTS),
+        // Walks: every partner reads them all; changing one is `EditWalk { own }`.
+        ("GET", "/marches/gusp") => Some(FIGURES),
+        (_, "/marches/grilles" | "/marches/grilles/{id}/retrait") => Some(COORD),
+        (_, p) if p.starts_with("/marches") || p.starts_with("/api/v1/marches") => Some(REPORTS),
         ("GET", "/signalements/statistiques" | "/api/v1/signalements/statistiques") => Some(FIGURES),
         (_, p) if p.starts_with("/api/v1/signalements") => Some(REPORTS),
         ("GET", "/signalements/export.csv" | "/signalements/export.ods") => Some(COORD),
@@ -99,6 +103,7 @@ fn concrete(path: &str) -> String {
         .replace("{indicator}", "999999")
         .replace("{period}", "2020")
         .replace("{photo}", "999999")
+        .replace("{finding}", "999999")
         .replace("{token}", &"0".repeat(48))
 }
 

@@ -98,6 +98,21 @@ const NAMES: &[&str] = &[
     "starts",
     "ends",
     "phone",
+    // Walks and their findings.
+    "walked_on",
+    "district_id",
+    "route",
+    "n_12_15_F",
+    "note_1",
+    "commentaire_1",
+    "item_id",
+    "severity",
+    "carte.x",
+    "carte.y",
+    "carte_petite.x",
+    "type",
+    "annee",
+    "retablir",
 ];
 
 /// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a
@@ -184,6 +199,9 @@ const GET_NAMES: &[&str] = &[
     "recap",
     "auteur",
     "operation",
+    "annee",
+    "type",
+    "fait",
 ];
 
 /// Open311's resources: its `{file}` segments are these most of the time.

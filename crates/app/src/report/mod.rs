@@ -11,6 +11,7 @@ use crate::App;
 use maillage_core::authz::ReportScope;
 use maillage_core::place::{Coordinates, Location, Places};
 use maillage_core::report::{self, Answers, Part, Question, Source, Transition};
+use maillage_core::text::capitalise;
 use maillage_core::{time_fmt, working_days};
 use maillage_store::mail::OutgoingMail;
 use maillage_store::report::category::{Category, lineage};
@@ -102,18 +103,23 @@ pub fn check(places: &Places, categories: &[Category], d: &Draft) -> Result<Chec
     }
 }
 
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
-}
-
 /// Checks, routes and creates a report; queues the e-mail to the organisations in charge.
 pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitError> {
+    let (new, mails) = prepare(app, who, d).await?;
+    Ok(app.store.create_report(&who.author, &new, mails).await?)
+}
+
+/// Checks and routes a draft: the report to write, and the e-mails to queue once it has its
+/// number. [`submit`] writes it alone; a walk's finding writes it with its own link.
+pub async fn prepare(
+    app: &App,
+    who: &Reporter,
+    d: &Draft,
+) -> Result<(NewReport, impl FnOnce(i64) -> Vec<OutgoingMail> + Send + 'static), SubmitError> {
     let catalog = app.catalog().await?;
     let categories = &catalog.categories;
     let checked = check(&app.places(), categories, d)?;
-    let rules = app.catalog().await?.rules.clone();
-    let routed = report::route(&rules, &lineage(categories, checked.category.id), &checked.location.area_ids).cloned();
+    let routed = report::route(&catalog.rules, &lineage(categories, checked.category.id), &checked.location.area_ids).cloned();
     let now = time_fmt::now();
     let due = u32::try_from(checked.category.target_days).ok().map(|days| working_days::add_working_days(now, days));
     let new = NewReport {
@@ -134,37 +140,33 @@ pub async fn submit(app: &App, who: &Reporter, d: &Draft) -> Result<i64, SubmitE
         created_at: now,
         due_at: due,
     };
-    let catalog = app.catalog().await?;
-    let organisations = &catalog.organisations;
     let mut recipients: Vec<i64> = new.organisation_id.into_iter().chain(new.also_involve.iter().copied()).collect();
     recipients.dedup();
     let place = app.places().district_name(new.district_id).map(str::to_string);
     let base = app.public_url.clone();
     let cat = checked.category.name.clone();
-    let id = app
-        .store
-        .create_report(&who.author, &new, |id| {
-            recipients
-                .iter()
-                .filter_map(|o| organisations.iter().find(|x| x.id == *o))
-                .filter(|o| !o.email.is_empty())
-                .map(|o| OutgoingMail {
-                    report_id: Some(id),
-                    recipient: o.email.clone(),
-                    subject: format!("[Maillage] Signalement n° {id} transmis : {cat}"),
-                    body: format!(
-                        "Bonjour,\n\nUn signalement vous est transmis ({}).\n\nCatégorie : {cat}\nQuartier : {}\nAdresse : {}\nÉchéance : {}\n\nDescription :\n{}\n\nPour le suivre : {base}/signalements/{id}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
-                        o.name,
-                        place.as_deref().unwrap_or("hors quartier"),
-                        if new.address.is_empty() { "non précisée" } else { &new.address },
-                        new.due_at.map_or_else(|| "aucune".into(), time_fmt::date_fr),
-                        new.description,
-                    ),
-                })
-                .collect()
-        })
-        .await?;
-    Ok(id)
+    let (address, description, due_at) = (new.address.clone(), new.description.clone(), new.due_at);
+    let mails = move |id: i64| -> Vec<OutgoingMail> {
+        recipients
+            .iter()
+            .filter_map(|o| catalog.organisations.iter().find(|x| x.id == *o))
+            .filter(|o| !o.email.is_empty())
+            .map(|o| OutgoingMail {
+                report_id: Some(id),
+                recipient: o.email.clone(),
+                subject: format!("[Maillage] Signalement n° {id} transmis : {cat}"),
+                body: format!(
+                    "Bonjour,\n\nUn signalement vous est transmis ({}).\n\nCatégorie : {cat}\nQuartier : {}\nAdresse : {}\nÉchéance : {}\n\nDescription :\n{}\n\nPour le suivre : {base}/signalements/{id}\n\n-- \nMaillage, outil partenarial du CLSPD. Ce message ne contient ni photo ni commentaire interne.\n",
+                    o.name,
+                    place.as_deref().unwrap_or("hors quartier"),
+                    if address.is_empty() { "non précisée" } else { &address },
+                    due_at.map_or_else(|| "aucune".into(), time_fmt::date_fr),
+                    description,
+                ),
+            })
+            .collect()
+    };
+    Ok((new, mails))
 }
 
 /// Is the actor's organisation involved in the report?

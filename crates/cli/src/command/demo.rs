@@ -55,6 +55,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let app = maillage_app::App::new(store, &config).await?;
     demo::working_group::load(&app).await?;
     demo::alert::load(&app).await?;
+    demo::walk::load(&app).await?;
     println!("Double authentification (TOTP, à saisir dans une application d'authentification) :");
     for (email, secret) in demo::working_group::SECOND_FACTORS {
         println!("  {email:<32} {secret}");

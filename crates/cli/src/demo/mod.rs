@@ -2,6 +2,7 @@
 
 pub mod alert;
 mod evaluation;
+pub mod walk;
 pub mod working_group;
 
 use maillage_core::authz::Role;
@@ -514,6 +515,14 @@ mod tests {
             store.alerts(maillage_core::authz::AlertScope::All, 100).await.unwrap().into_iter().filter(|a| a.closed_at.is_none()).collect();
         assert_eq!(open.len(), 1);
         assert!(!store.alert_deliveries(open[0].id).await.unwrap().is_empty());
+        // Walks: the landlord's tours, exploratory walks, GUSP evaluations; this autumn's
+        // findings became reports.
+        assert!(super::walk::load(&app).await.unwrap());
+        assert!(!super::walk::load(&app).await.unwrap(), "loaded once");
+        let walks = store.walks(&Default::default()).await.unwrap();
+        assert!(walks.len() >= 20, "{}", walks.len());
+        assert!(walks[0].reported >= 2, "{:?}", walks[0]);
+        assert!(!maillage_app::walk::gusp(&app, None).await.unwrap().0.periods.is_empty());
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;

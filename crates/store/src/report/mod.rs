@@ -8,7 +8,7 @@ mod row;
 pub mod statistics;
 
 use crate::audit::append;
-use crate::db::{Param, Sql};
+use crate::db::{Param, Sql, Tx};
 use crate::mail::{OutgoingMail, enqueue};
 use crate::{Author, Store, StoreError};
 use futures_util::TryStreamExt;
@@ -409,64 +409,7 @@ impl Store {
     /// notifications to queue in the same transaction.
     pub async fn create_report(&self, by: &Author, r: &NewReport, mails: impl FnOnce(i64) -> Vec<OutgoingMail>) -> Result<i64, StoreError> {
         let mut tx = self.begin().await?;
-        let initial = if r.organisation_id.is_some() { State::Transmitted } else { State::New };
-        let id: i64 = on_tx!(&mut tx, c, {
-            sqlx::query_scalar(
-                "INSERT INTO reports (category_id, state, description, address, lat, lon, district_id, priority_area_id, organisation_id, \
-                 reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, created_month, search_text) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18) RETURNING id",
-            )
-            .bind(r.category_id)
-            .bind(initial.code())
-            .bind(&r.description)
-            .bind(&r.address)
-            .bind(r.lat)
-            .bind(r.lon)
-            .bind(r.district_id)
-            .bind(r.priority_area_id)
-            .bind(r.organisation_id)
-            .bind(r.reporter_user_id)
-            .bind(r.reporter_organisation_id)
-            .bind(r.source.code())
-            .bind(&r.answers)
-            .bind(r.urgent)
-            .bind(time_fmt::to_storage(r.created_at))
-            .bind(r.due_at.map(time_fmt::to_storage))
-            .bind(time_fmt::month_number(r.created_at))
-            .bind(search_text(&r.description, &r.address))
-            .fetch_one(c)
-            .await?
-        });
-        let mut parts: Vec<(i64, Part)> = Vec::new();
-        if let Some(o) = r.organisation_id {
-            parts.push((o, Part::Lead));
-        }
-        for o in &r.also_involve {
-            if !parts.iter().any(|(p, _)| p == o) {
-                parts.push((*o, Part::Involved));
-            }
-        }
-        if let Some(o) = r.reporter_organisation_id
-            && !parts.iter().any(|(p, _)| *p == o)
-        {
-            parts.push((o, Part::Reporter));
-        }
-        for (org, part) in parts {
-            on_tx!(&mut tx, c, {
-                sqlx::query("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ($1, $2, $3)")
-                    .bind(id)
-                    .bind(org)
-                    .bind(part.code())
-                    .execute(c)
-                    .await?;
-            });
-        }
-        let created = EventKind::Created { state: initial, source: r.source };
-        insert_event(&mut tx, by, id, r.reporter_organisation_id, created, false, "", &time_fmt::to_storage(r.created_at)).await?;
-        for m in mails(id) {
-            enqueue(&mut tx, &m).await?;
-        }
-        append(&mut tx, by, "report.create", "report", &id.to_string(), "").await?;
+        let id = insert_report(&mut tx, by, r, mails).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -922,4 +865,74 @@ async fn touch(tx: &mut crate::db::Tx, report_id: i64, now: &str) -> Result<(), 
         return Err(StoreError::NotFound(format!("signalement {report_id}")));
     }
     Ok(())
+}
+
+/// Writes a new report in `tx`: the report, its organisations, the first history line, the
+/// outbox e-mails and the audit entry (a walk's finding becomes a report in its own
+/// transaction this way).
+pub(crate) async fn insert_report(
+    tx: &mut Tx,
+    by: &Author,
+    r: &NewReport,
+    mails: impl FnOnce(i64) -> Vec<OutgoingMail>,
+) -> Result<i64, StoreError> {
+    let initial = if r.organisation_id.is_some() { State::Transmitted } else { State::New };
+    let id: i64 = on_tx!(&mut *tx, c, {
+        sqlx::query_scalar(
+                "INSERT INTO reports (category_id, state, description, address, lat, lon, district_id, priority_area_id, organisation_id, \
+                 reporter_user_id, reporter_organisation_id, source, answers, urgent, created_at, updated_at, due_at, created_month, search_text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15, $16, $17, $18) RETURNING id",
+            )
+            .bind(r.category_id)
+            .bind(initial.code())
+            .bind(&r.description)
+            .bind(&r.address)
+            .bind(r.lat)
+            .bind(r.lon)
+            .bind(r.district_id)
+            .bind(r.priority_area_id)
+            .bind(r.organisation_id)
+            .bind(r.reporter_user_id)
+            .bind(r.reporter_organisation_id)
+            .bind(r.source.code())
+            .bind(&r.answers)
+            .bind(r.urgent)
+            .bind(time_fmt::to_storage(r.created_at))
+            .bind(r.due_at.map(time_fmt::to_storage))
+            .bind(time_fmt::month_number(r.created_at))
+            .bind(search_text(&r.description, &r.address))
+            .fetch_one(c)
+            .await?
+    });
+    let mut parts: Vec<(i64, Part)> = Vec::new();
+    if let Some(o) = r.organisation_id {
+        parts.push((o, Part::Lead));
+    }
+    for o in &r.also_involve {
+        if !parts.iter().any(|(p, _)| p == o) {
+            parts.push((*o, Part::Involved));
+        }
+    }
+    if let Some(o) = r.reporter_organisation_id
+        && !parts.iter().any(|(p, _)| *p == o)
+    {
+        parts.push((o, Part::Reporter));
+    }
+    for (org, part) in parts {
+        on_tx!(&mut *tx, c, {
+            sqlx::query("INSERT INTO report_involvements (report_id, organisation_id, part) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(org)
+                .bind(part.code())
+                .execute(c)
+                .await?;
+        });
+    }
+    let created = EventKind::Created { state: initial, source: r.source };
+    insert_event(&mut *tx, by, id, r.reporter_organisation_id, created, false, "", &time_fmt::to_storage(r.created_at)).await?;
+    for m in mails(id) {
+        enqueue(&mut *tx, &m).await?;
+    }
+    append(tx, by, "report.create", "report", &id.to_string(), "").await?;
+    Ok(id)
 }

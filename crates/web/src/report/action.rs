@@ -110,14 +110,9 @@ pub(super) async fn change_state(
                 (TransitionError::UnknownOrganisation, _) | (_, Transition::RedirectTo(_)) => "organisation-redirect",
                 _ => "etat",
             };
-            refused_keeping(&state, u, id, capitalise(&e.to_string()), form.kept(field)).await
+            refused_keeping(&state, u, id, maillage_core::text::capitalise(&e.to_string()), form.kept(field)).await
         }
     }
-}
-
-pub(super) fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 #[derive(Deserialize, Default)]
@@ -208,7 +203,7 @@ pub(super) async fn involve(
         Ok(()) => Ok(Redirect::to(&format!("/signalements/{id}?ok=1")).into_response()),
         Err(InvolveError::Store(e)) => Err(e.into()),
         Err(e @ (InvolveError::UnknownOrganisation | InvolveError::AlreadyInvolved)) => {
-            refused_keeping(&state, u, id, capitalise(&e.to_string()), kept()).await
+            refused_keeping(&state, u, id, maillage_core::text::capitalise(&e.to_string()), kept()).await
         }
     }
 }

@@ -224,7 +224,7 @@ impl FilterChoices {
 }
 
 /// Categories as options, children indented under their parent.
-pub(super) fn category_options(categories: &[Category]) -> Vec<(i64, String)> {
+pub(crate) fn category_options(categories: &[Category]) -> Vec<(i64, String)> {
     let mut out = Vec::new();
     for c in categories.iter().filter(|c| c.parent_id.is_none() && !c.retired) {
         out.push((c.id, c.name.clone()));

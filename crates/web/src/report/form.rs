@@ -101,7 +101,7 @@ impl NewForm {
     }
 }
 
-pub(super) fn question_fields(questions: &[Question], answers: &BTreeMap<String, Vec<String>>, errors: &FieldErrors) -> Vec<QuestionField> {
+pub(crate) fn question_fields(questions: &[Question], answers: &BTreeMap<String, Vec<String>>, errors: &FieldErrors) -> Vec<QuestionField> {
     questions
         .iter()
         .map(|q| QuestionField {
@@ -251,7 +251,7 @@ pub(super) fn parse_address_choice(v: &str) -> Option<(String, String, String)> 
     Some((lat.to_string(), lon.to_string(), label.chars().take(300).collect()))
 }
 
-pub(super) fn submit_errors(e: SubmitError) -> Result<FieldErrors, AppError> {
+pub(crate) fn submit_errors(e: SubmitError) -> Result<FieldErrors, AppError> {
     let mut errors = FieldErrors::default();
     match e {
         SubmitError::Invalid(list) => {

@@ -524,3 +524,11 @@ pub async fn poppler_reads(bytes: Vec<u8>) -> (String, String) {
     .await
     .unwrap()
 }
+
+/// A 40 × 30 PNG picture, for the photos' tests.
+pub fn small_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(40, 30, |x, y| image::Rgb([x as u8 * 6, y as u8 * 8, 90]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img).write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png).unwrap();
+    out
+}
