@@ -16,6 +16,7 @@ pub mod mail;
 pub mod national_framework;
 pub mod printed;
 pub mod report;
+pub mod video_requests;
 pub mod walk;
 pub mod working_group;
 

@@ -92,6 +92,11 @@ impl Jobs {
                     Ok(n) => tracing::info!("{n} mesures TIG ou de réparation détruites (fin de conservation)"),
                     Err(e) => tracing::warn!("destruction des mesures TIG : {e}"),
                 }
+                match maillage_app::video_requests::destroy_due(&retention_app, today).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("{n} extractions d'images détruites (fin de conservation)"),
+                    Err(e) => tracing::warn!("destruction des extractions d'images : {e}"),
+                }
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }
         });
@@ -124,6 +129,11 @@ impl Jobs {
             maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(self.mail_retention_days)));
         if let Err(e) = app.store.purge_mail(&mail_cutoff).await {
             tracing::warn!("purge des courriels envoyés : {e}");
+        }
+        match maillage_app::video_requests::purge(app).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!("{n} demandes d'images de plus de trois ans retirées du registre"),
+            Err(e) => tracing::warn!("purge du registre de vidéoprotection : {e}"),
         }
         match maillage_app::report::anonymise::anonymise_closed(app, self.anonymise_after_days).await {
             Ok(n) if n > 0 => tracing::info!("{n} signalements clos anonymisés"),

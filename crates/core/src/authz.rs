@@ -238,6 +238,17 @@ pub enum Action {
     ManageWalkGrids,
     /// The GUSP synthesis: average ratings by district and half-year, nothing else.
     ViewWalkSynthesis,
+    /// Read the CCTV footage register: its individually authorised agents (`agent`), and the
+    /// DPO, who controls it without keeping it.
+    ViewVideoRegister {
+        agent: bool,
+    },
+    /// Keep the register: cameras, requests, viewings, extractions, destructions. Agents only.
+    KeepVideoRegister {
+        agent: bool,
+    },
+    /// Authorise agents individually, or withdraw the authorisation.
+    ManageVideoAgents,
 }
 
 /// Which reports an actor may list.
@@ -365,6 +376,12 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::RecordWalk | Action::EditWalk { own: true } => &[Coordinator, Partner],
         Action::EditWalk { own: false } | Action::ManageWalkGrids => &[Coordinator],
         Action::ViewWalkSynthesis => &[Coordinator, Partner, Reader],
+        Action::ViewVideoRegister { agent: true } => &[Coordinator, Partner, Dpo],
+        Action::ViewVideoRegister { agent: false } => &[Dpo],
+        // An agent is one of the roles that may be; the account's roles may change after.
+        Action::KeepVideoRegister { agent: true } if may_be_member(&actor.roles) => &[Coordinator, Partner],
+        Action::KeepVideoRegister { .. } => return Decision::Deny,
+        Action::ManageVideoAgents => &[Administrator],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

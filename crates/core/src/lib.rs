@@ -52,6 +52,7 @@ pub mod strategy;
 pub mod text;
 pub mod time_fmt;
 pub mod victim_support;
+pub mod video_requests;
 pub mod walk;
 pub mod working_days;
 pub mod working_group;

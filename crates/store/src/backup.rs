@@ -77,6 +77,11 @@ pub const TABLES: &[&str] = &[
     "walk_headcounts",
     "walk_ratings",
     "walk_findings",
+    "cameras",
+    "video_agents",
+    "footage_requests",
+    "footage_viewings",
+    "extractions",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a

@@ -28,6 +28,7 @@ pub mod report;
 pub mod sealed;
 pub mod strategy;
 pub mod victim_support;
+pub mod video_requests;
 pub mod walk;
 pub mod working_group;
 

@@ -146,6 +146,16 @@ impl From<maillage_app::alert::AlertError> for AppError {
     }
 }
 
+impl From<maillage_app::video_requests::VideoError> for AppError {
+    fn from(e: maillage_app::video_requests::VideoError) -> Self {
+        use maillage_app::video_requests::VideoError;
+        match e {
+            VideoError::Invalid(faults) => AppError::InvalidFields(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()),
+            VideoError::Store(e) => e.into(),
+        }
+    }
+}
+
 impl From<maillage_app::walk::WalkError> for AppError {
     fn from(e: maillage_app::walk::WalkError) -> Self {
         use maillage_app::walk::WalkError;

@@ -11,6 +11,10 @@ pub struct Nav {
     pub walks: bool,
     /// Only the GUSP synthesis (elected officials): walks themselves are the partners'.
     pub walk_synthesis: bool,
+    /// The CCTV register, for the roles that read it or name its agents (whether this account
+    /// is an agent is decided on the register's pages).
+    pub video: bool,
+    pub video_agents: bool,
     pub statistics: bool,
     pub report_settings: bool,
     pub organisations: bool,
@@ -52,6 +56,8 @@ impl Layout {
                 alerts: can(Action::RaiseAlert),
                 walks: can(Action::RecordWalk),
                 walk_synthesis: can(Action::ViewWalkSynthesis) && !can(Action::RecordWalk),
+                video: u.actor.has(maillage_core::authz::Role::Coordinator) || can(Action::ViewVideoRegister { agent: false }),
+                video_agents: can(Action::ManageVideoAgents),
                 statistics: can(Action::ViewReportStatistics),
                 report_settings: can(Action::ManageReportSettings),
                 organisations: can(Action::ViewOrganisations),

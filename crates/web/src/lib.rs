@@ -22,6 +22,7 @@ pub mod page;
 pub mod report;
 pub mod strategy;
 pub mod victim_support;
+pub mod video_requests;
 pub mod walk;
 pub mod working_group;
 
@@ -147,6 +148,7 @@ fn routes() -> Routes {
     let r = national_framework::routes(r);
     let r = alert::routes(r);
     let r = walk::routes(r);
+    let r = video_requests::routes(r);
     audit::routes(r)
 }
 

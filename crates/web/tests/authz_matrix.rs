@@ -77,6 +77,11 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET", "/alertes/chiffres") => Some(FIGURES),
         (_, "/alertes/astreintes" | "/alertes/astreintes/{id}/suppression" | "/alertes/{id}/cloture") => Some(COORD),
         (_, p) if p.starts_with("/alertes") || p.starts_with("/api/v1/alertes") => Some(REPORTS),
+        // The CCTV register: its agents are named one by one (none in this matrix), so a
+        // coordinator or a partner is refused like anyone else; the DPO reads it.
+        (_, "/videoprotection/agents" | "/videoprotection/agents/{id}/retrait") => Some(ADMIN),
+        ("GET", "/videoprotection" | "/videoprotection/demandes/{id}") => Some(&[Dpo]),
+        (_, p) if p.starts_with("/videoprotection") => Some(&[]),
         // Walks: every partner reads them all; changing one is `EditWalk { own }`.
         ("GET", "/marches/gusp") => Some(FIGURES),
         (_, "/marches/grilles" | "/marches/grilles/{id}/retrait") => Some(COORD),

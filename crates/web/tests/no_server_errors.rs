@@ -113,6 +113,21 @@ const NAMES: &[&str] = &[
     "type",
     "annee",
     "retablir",
+    // The CCTV register.
+    "site_kind",
+    "site",
+    "authorisation",
+    "authorised_on",
+    "retention_days",
+    "camera_id",
+    "requester",
+    "service",
+    "procedure",
+    "reason",
+    "recipient",
+    "judicial",
+    "destroy_by",
+    "user_id",
 ];
 
 /// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a

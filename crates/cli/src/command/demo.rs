@@ -56,6 +56,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     demo::working_group::load(&app).await?;
     demo::alert::load(&app).await?;
     demo::walk::load(&app).await?;
+    demo::video_requests::load(&app).await?;
     println!("Double authentification (TOTP, à saisir dans une application d'authentification) :");
     for (email, secret) in demo::working_group::SECOND_FACTORS {
         println!("  {email:<32} {secret}");

@@ -2,6 +2,7 @@
 
 pub mod alert;
 mod evaluation;
+pub mod video_requests;
 pub mod walk;
 pub mod working_group;
 
@@ -523,6 +524,11 @@ mod tests {
         assert!(walks.len() >= 20, "{}", walks.len());
         assert!(walks[0].reported >= 2, "{:?}", walks[0]);
         assert!(!maillage_app::walk::gusp(&app, None).await.unwrap().0.periods.is_empty());
+        // The CCTV register: two agents, two cameras, an extraction destroyed, one judicial.
+        assert!(super::video_requests::load(&app).await.unwrap());
+        assert!(!super::video_requests::load(&app).await.unwrap(), "loaded once");
+        assert_eq!(store.video_agents().await.unwrap().len(), 2);
+        assert_eq!(store.extractions_kept().await.unwrap().len(), 1);
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;
