@@ -46,10 +46,12 @@ async fn is_agent(state: &AppState, u: Option<&CurrentUser>) -> Result<bool, App
     }
 }
 
-/// `u`, if it may read the register (an authorised agent, or the DPO).
-async fn reader<'a>(state: &AppState, user: Option<&'a CurrentUser>, path: &str) -> Result<&'a CurrentUser, AppError> {
+/// `u`, if it may read the register (an authorised agent, or the DPO), and whether it may also
+/// keep it.
+async fn reader<'a>(state: &AppState, user: Option<&'a CurrentUser>, path: &str) -> Result<(&'a CurrentUser, bool), AppError> {
     let agent = is_agent(state, user).await?;
-    require(user, Action::ViewVideoRegister { agent }, path)
+    let u = require(user, Action::ViewVideoRegister { agent }, path)?;
+    Ok((u, crate::auth::can(u, Action::KeepVideoRegister { agent })))
 }
 
 /// `u`, if it may keep the register (an authorised agent).
@@ -124,8 +126,7 @@ struct RegisterPage {
 }
 
 async fn register_page(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<Done>) -> Result<Response, AppError> {
-    let u = reader(&state, user.as_ref(), "/videoprotection").await?;
-    let agent = is_agent(&state, Some(u)).await?;
+    let (u, keeper) = reader(&state, user.as_ref(), "/videoprotection").await?;
     let today = today();
     render(&RegisterPage {
         layout: Layout::new("Registre de vidéoprotection", Some(u)),
@@ -145,7 +146,7 @@ async fn register_page(State(state): State<AppState>, user: Option<CurrentUser>,
                 period: period(r),
             })
             .collect(),
-        keeper: crate::auth::can(u, Action::KeepVideoRegister { agent }),
+        keeper,
         notice: (q.fait == "detruite").then_some("La destruction est enregistrée."),
     })
 }
@@ -364,29 +365,28 @@ struct RequestPage {
     notice: Option<&'static str>,
 }
 
-async fn request_view(
-    state: &AppState,
+fn request_view(
     u: &CurrentUser,
     (r, viewings, extractions): (FootageRequest, Vec<Viewing>, Vec<Extraction>),
+    keeper: bool,
     form: ExtractionForm,
     errors: FieldErrors,
     notice: Option<&'static str>,
-) -> Result<RequestPage, AppError> {
-    let agent = is_agent(state, Some(u)).await?;
+) -> RequestPage {
     let today = today();
-    Ok(RequestPage {
+    RequestPage {
         layout: Layout::new(&format!("Demande d'images n° {}", r.id), Some(u)),
         period: period(&r),
         created: time_fmt::datetime_fr(r.created_at),
         viewings: viewings.iter().map(|v| (time_fmt::datetime_fr(v.viewed_at), v.agent.clone())).collect(),
         extractions: extractions.iter().map(|e| extraction_line(e, today)).collect(),
-        keeper: crate::auth::can(u, Action::KeepVideoRegister { agent }),
+        keeper,
         form,
         latest: maillage_core::video_requests::destroy_by_latest(today, r.retention_days).to_string(),
         errors,
         notice,
         r,
-    })
+    }
 }
 
 async fn found(state: &AppState, id: &str) -> Result<(FootageRequest, Vec<Viewing>, Vec<Extraction>), AppError> {
@@ -399,7 +399,7 @@ async fn request_page(
     Path(id): Path<String>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let u = reader(&state, user.as_ref(), "/videoprotection").await?;
+    let (u, keeper) = reader(&state, user.as_ref(), "/videoprotection").await?;
     let all = found(&state, &id).await?;
     let notice = match q.fait.as_str() {
         "enregistree" => Some("La demande est inscrite au registre."),
@@ -407,7 +407,7 @@ async fn request_page(
         "extraction" => Some("L'extraction est inscrite au registre, avec sa date de destruction."),
         _ => None,
     };
-    render(&request_view(&state, u, all, ExtractionForm::default(), FieldErrors::default(), notice).await?)
+    render(&request_view(u, all, keeper, ExtractionForm::default(), FieldErrors::default(), notice))
 }
 
 async fn add_viewing(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
@@ -418,7 +418,7 @@ async fn add_viewing(State(state): State<AppState>, user: Option<CurrentUser>, P
         Ok(()) => Ok(Redirect::to(&format!("/videoprotection/demandes/{id}?fait=visionnage")).into_response()),
         Err(e) => {
             let errors = faults_of(e)?;
-            render_invalid(&request_view(&state, u, all, ExtractionForm::default(), errors, None).await?)
+            render_invalid(&request_view(u, all, true, ExtractionForm::default(), errors, None))
         }
     }
 }
@@ -454,7 +454,7 @@ async fn add_extraction(
         Ok(_) => Ok(Redirect::to(&format!("/videoprotection/demandes/{}?fait=extraction", all.0.id)).into_response()),
         Err(e) => {
             let errors = faults_of(e)?;
-            render_invalid(&request_view(&state, u, all, form, errors, None).await?)
+            render_invalid(&request_view(u, all, true, form, errors, None))
         }
     }
 }

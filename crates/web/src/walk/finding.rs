@@ -24,6 +24,12 @@ pub(super) fn finding_of(r: &WalkRecord, finding: &str) -> Result<Finding, AppEr
     r.findings.iter().find(|f| f.id == id).cloned().ok_or(AppError::NotFound)
 }
 
+/// The category a finding's report is offered first: its grid item's.
+async fn default_category(state: &AppState, r: &WalkRecord, f: &Finding) -> Result<Option<i64>, AppError> {
+    let items = state.store.walk_items(Some(&r.walk.kind), true).await?;
+    Ok(maillage_app::walk::default_category(&items, f))
+}
+
 pub(super) async fn add(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -118,8 +124,7 @@ pub(super) async fn page(
         "photo_retiree" => Some("La photo est retirée."),
         _ => None,
     };
-    let items = state.store.walk_items(Some(&r.walk.kind), true).await?;
-    let category = maillage_app::walk::default_category(&items, &f);
+    let category = default_category(&state, &r, &f).await?;
     render(&finding_view(&state, u, &r, f, (category, &BTreeMap::new()), FieldErrors::default(), notice).await?)
 }
 
@@ -214,8 +219,7 @@ pub(super) async fn upload(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/marches/{}/constats/{}?fait=photo", r.walk.id, f.id)).into_response()),
         Err(WalkError::Invalid(faults)) => {
-            let items = state.store.walk_items(Some(&r.walk.kind), true).await?;
-            let category = maillage_app::walk::default_category(&items, &f);
+            let category = default_category(&state, &r, &f).await?;
             let mut page = finding_view(&state, u, &r, f, (category, &BTreeMap::new()), errors_of(faults, ""), None).await?;
             page.photo_caption = caption;
             render_invalid(&page)
