@@ -2,6 +2,7 @@
 //! line): what a request or a background job asks for, with no HTTP in it. Each feature is a
 //! folder under its glossary name, as in every layer.
 
+pub mod access_convention;
 pub mod account;
 pub mod activity;
 pub mod alert;
@@ -14,6 +15,7 @@ pub mod indicator;
 pub mod keyring;
 pub mod mail;
 pub mod national_framework;
+pub mod observatory;
 pub mod printed;
 pub mod report;
 pub mod video_requests;

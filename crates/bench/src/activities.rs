@@ -58,34 +58,10 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
 /// reports; gives
 /// the year measured (last year: a whole one).
 async fn setup(store: &Store, count: usize, reports: usize) -> anyhow::Result<i32> {
-    use maillage_core::place::{AreaKind, parse_geojson};
-    use maillage_store::account::NewUser;
-    use maillage_store::organisation::OrganisationInput;
     let by = Author::system();
     let doc = maillage_core::strategy::parse_file("gennevilliers-2019-2021.toml", STRATEGY)?;
     store.save_strategy(&by, &doc, "banc d'essai").await?;
-    let org = store
-        .create_organisation(
-            &by,
-            &OrganisationInput { code: "ville".into(), name: "Ville".into(), kind: "city_service".into(), ..Default::default() },
-        )
-        .await?;
-    store
-        .create_user(
-            &by,
-            &NewUser {
-                email: COORDINATOR.into(),
-                display_name: "Coordination".into(),
-                organisation_id: Some(org),
-                roles: vec![maillage_core::authz::Role::Coordinator],
-                password_hash: maillage_core::account::password::hash(PASSWORD)?,
-            },
-        )
-        .await?;
-    use crate::reports::{TERRITORY, cell, collection, square};
-    store.add_areas(&by, AreaKind::Territory, None, false, &parse_geojson(&collection(&[square("Commune", TERRITORY)]))?).await?;
-    let features: Vec<String> = (0..20).map(|i| square(&format!("Quartier {i}"), cell(i))).collect();
-    let districts = store.add_areas(&by, AreaKind::District, None, false, &parse_geojson(&collection(&features))?).await?;
+    let (org, districts) = crate::reports::coordinated_city(store, COORDINATOR, PASSWORD).await?;
     let sheets = store.sheet_choices().await?;
     let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
     let first = time::Date::from_calendar_date(today.year() - 9, time::Month::January, 1)?;

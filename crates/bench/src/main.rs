@@ -24,6 +24,7 @@ use std::time::{Duration, Instant};
 mod activities;
 mod alerts;
 mod cases;
+mod observatory;
 mod reports;
 
 const CLIENTS: usize = 16;
@@ -208,6 +209,9 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.first().map(String::as_str) == Some("activities") {
         return activities::run(&args[1..]).await;
+    }
+    if args.first().map(String::as_str) == Some("observatory") {
+        return observatory::run(&args[1..]).await;
     }
     if args.first().map(String::as_str) == Some("reports") {
         return reports::run(&args[1..]).await;

@@ -66,6 +66,40 @@ pub(crate) fn collection(features: &[String]) -> String {
     format!(r#"{{"type":"FeatureCollection","features":[{}]}}"#, features.join(","))
 }
 
+/// A city to measure in: an organisation, its coordinator (`email`, `password`), the territory
+/// and 20 districts; gives the organisation and the districts.
+pub(crate) async fn coordinated_city(store: &Store, email: &str, password: &str) -> anyhow::Result<(i64, Vec<i64>)> {
+    use maillage_core::place::{AreaKind, parse_geojson};
+    let by = Author::system();
+    let org = store
+        .create_organisation(
+            &by,
+            &maillage_store::organisation::OrganisationInput {
+                code: "ville".into(),
+                name: "Ville".into(),
+                kind: "city_service".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    store
+        .create_user(
+            &by,
+            &maillage_store::account::NewUser {
+                email: email.into(),
+                display_name: "Coordination".into(),
+                organisation_id: Some(org),
+                roles: vec![maillage_core::authz::Role::Coordinator],
+                password_hash: maillage_core::account::password::hash(password)?,
+            },
+        )
+        .await?;
+    store.add_areas(&by, AreaKind::Territory, None, false, &parse_geojson(&collection(&[square("Commune", TERRITORY)]))?).await?;
+    let features: Vec<String> = (0..20).map(|i| square(&format!("Quartier {i}"), cell(i))).collect();
+    let districts = store.add_areas(&by, AreaKind::District, None, false, &parse_geojson(&collection(&features))?).await?;
+    Ok((org, districts))
+}
+
 /// What the generated city holds, for the requests.
 struct City {
     districts: Vec<i64>,

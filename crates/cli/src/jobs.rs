@@ -26,7 +26,7 @@ impl Jobs {
             let mailer = Mailer::new(m)?;
             tokio::spawn(mailer.run(app.store.clone(), Duration::from_secs(10), app.wake.clone()));
         }
-        // Daily digests and campaign reminders: checked every hour, each sent once a day at most.
+        // Daily digests, campaign and convention reminders: checked every hour, each sent once a day at most.
         let digest_app = app.clone();
         tokio::spawn(async move {
             loop {
@@ -39,6 +39,12 @@ impl Jobs {
                     Ok(0) => {}
                     Ok(n) => tracing::info!("{n} rappel(s) de campagne de collecte mis en file"),
                     Err(e) => tracing::warn!("rappels des campagnes de collecte : {e}"),
+                }
+                // Vigik conventions entering their notice period: reminded once per term.
+                match maillage_app::access_convention::remind_due(&digest_app, today, &digest_app.public_url).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("{n} convention(s) Vigik à renouveler rappelée(s)"),
+                    Err(e) => tracing::warn!("rappels des conventions Vigik : {e}"),
                 }
                 tokio::time::sleep(Duration::from_secs(3600)).await;
             }
@@ -63,6 +69,23 @@ impl Jobs {
                     () = tokio::time::sleep(Duration::from_secs(20)) => {}
                     () = alert_app.wake.alerts.notified() => {}
                 }
+            }
+        });
+        // The observatory: the recent days counted every hour (everything when the areas
+        // changed), then the weekly digests, on Mondays.
+        let observatory_app = app.clone();
+        tokio::spawn(async move {
+            loop {
+                let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+                if let Err(e) = maillage_app::observatory::refresh(&observatory_app, today, false).await {
+                    tracing::warn!("décompte de l'observatoire : {e}");
+                }
+                match maillage_app::observatory::send_digests(&observatory_app, today, &observatory_app.public_url).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!("{n} récapitulatif(s) hebdomadaire(s) de l'observatoire mis en file"),
+                    Err(e) => tracing::warn!("récapitulatifs de l'observatoire : {e}"),
+                }
+                tokio::time::sleep(Duration::from_secs(3600)).await;
             }
         });
         // The audit chain's head, anchored outside the database every hour.
@@ -129,6 +152,12 @@ impl Jobs {
             maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(self.mail_retention_days)));
         if let Err(e) = app.store.purge_mail(&mail_cutoff).await {
             tracing::warn!("purge des courriels envoyés : {e}");
+        }
+        // Everything counted again once a day: a record typed in late, dated before the
+        // hourly count's days, is counted by the next morning.
+        let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+        if let Err(e) = maillage_app::observatory::refresh(app, today, true).await {
+            tracing::warn!("décompte complet de l'observatoire : {e}");
         }
         match maillage_app::video_requests::purge(app).await {
             Ok(0) => {}

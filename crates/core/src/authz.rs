@@ -249,6 +249,19 @@ pub enum Action {
     },
     /// Authorise agents individually, or withdraw the authorisation.
     ManageVideoAgents,
+    /// Read the Vigik access conventions: parties, buildings, dates (no access code is kept).
+    ViewAccessConventions,
+    /// Record, change and renew them.
+    ManageAccessConventions,
+    /// The neighbourhood observatory: counts by area (published outside the coordination),
+    /// observations, and the weekly digest's subscription.
+    ViewObservatory,
+    /// Add a dated observation on an area (the local actors).
+    Observe,
+    /// Remove an observation: one's own, or any for the coordinator.
+    DeleteObservation {
+        own: bool,
+    },
 }
 
 /// Which reports an actor may list.
@@ -382,6 +395,11 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::KeepVideoRegister { agent: true } if may_be_member(&actor.roles) => &[Coordinator, Partner],
         Action::KeepVideoRegister { .. } => return Decision::Deny,
         Action::ManageVideoAgents => &[Administrator],
+        Action::ViewAccessConventions => &[Coordinator, Partner, Reader],
+        Action::ManageAccessConventions => &[Coordinator],
+        Action::ViewObservatory => &[Coordinator, Partner, Reader],
+        Action::Observe | Action::DeleteObservation { own: true } => &[Coordinator, Partner],
+        Action::DeleteObservation { own: false } => &[Coordinator],
     };
     if actor.roles.iter().any(|r| allowed.contains(r)) { Decision::Allow } else { Decision::Deny }
 }

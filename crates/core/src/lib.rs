@@ -32,6 +32,7 @@ macro_rules! coded {
     };
 }
 
+pub mod access_convention;
 pub mod account;
 pub mod activity;
 pub mod alert;
@@ -44,6 +45,7 @@ pub mod document;
 pub mod glossary;
 pub mod indicator;
 pub mod national_framework;
+pub mod observatory;
 pub mod organisation;
 pub mod place;
 pub mod publication;

@@ -11,6 +11,7 @@
 
 #[macro_use]
 mod db;
+pub mod access_convention;
 pub mod account;
 pub mod activity;
 pub mod alert;
@@ -22,6 +23,7 @@ pub mod glossary;
 pub mod indicator;
 pub mod mail;
 pub mod national_framework;
+pub mod observatory;
 pub mod organisation;
 pub mod place;
 pub mod report;

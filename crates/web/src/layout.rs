@@ -15,6 +15,8 @@ pub struct Nav {
     /// is an agent is decided on the register's pages).
     pub video: bool,
     pub video_agents: bool,
+    pub access_conventions: bool,
+    pub observatory: bool,
     pub statistics: bool,
     pub report_settings: bool,
     pub organisations: bool,
@@ -58,6 +60,8 @@ impl Layout {
                 walk_synthesis: can(Action::ViewWalkSynthesis) && !can(Action::RecordWalk),
                 video: u.actor.has(maillage_core::authz::Role::Coordinator) || can(Action::ViewVideoRegister { agent: false }),
                 video_agents: can(Action::ManageVideoAgents),
+                access_conventions: can(Action::ViewAccessConventions),
+                observatory: can(Action::ViewObservatory),
                 statistics: can(Action::ViewReportStatistics),
                 report_settings: can(Action::ManageReportSettings),
                 organisations: can(Action::ViewOrganisations),

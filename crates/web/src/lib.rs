@@ -2,6 +2,7 @@
 //! of `maillage_app` and the core. Every route is declared through [`Routes`], which records it for the
 //! authorization matrix test.
 
+pub mod access_convention;
 pub mod account;
 pub mod activity;
 pub mod alert;
@@ -17,6 +18,7 @@ pub mod home;
 pub mod indicator;
 pub mod layout;
 pub mod national_framework;
+pub mod observatory;
 pub mod organisation;
 pub mod page;
 pub mod report;
@@ -149,6 +151,8 @@ fn routes() -> Routes {
     let r = alert::routes(r);
     let r = walk::routes(r);
     let r = video_requests::routes(r);
+    let r = access_convention::routes(r);
+    let r = observatory::routes(r);
     audit::routes(r)
 }
 

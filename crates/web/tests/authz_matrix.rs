@@ -82,6 +82,9 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         (_, "/videoprotection/agents" | "/videoprotection/agents/{id}/retrait") => Some(ADMIN),
         ("GET", "/videoprotection" | "/videoprotection/demandes/{id}") => Some(&[Dpo]),
         (_, p) if p.starts_with("/videoprotection") => Some(&[]),
+        // Vigik conventions: the coordinator keeps them, partners and elected officials read.
+        ("GET", "/conventions-vigik" | "/conventions-vigik/{id}") => Some(FIGURES),
+        (_, p) if p.starts_with("/conventions-vigik") => Some(COORD),
         // Walks: every partner reads them all; changing one is `EditWalk { own }`.
         ("GET", "/marches/gusp") => Some(FIGURES),
         (_, "/marches/grilles" | "/marches/grilles/{id}/retrait") => Some(COORD),

@@ -128,6 +128,16 @@ const NAMES: &[&str] = &[
     "judicial",
     "destroy_by",
     "user_id",
+    // Vigik conventions.
+    "reference",
+    "holder",
+    "other_parties",
+    "buildings",
+    "signed_on",
+    "starts_on",
+    "ends_on",
+    "notice_days",
+    "version",
 ];
 
 /// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a

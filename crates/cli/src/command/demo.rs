@@ -57,6 +57,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     demo::alert::load(&app).await?;
     demo::walk::load(&app).await?;
     demo::video_requests::load(&app).await?;
+    demo::access_convention::load(&app).await?;
+    demo::observatory::load(&app).await?;
+    // Counted before the first page, rather than by the job a moment after the start.
+    let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+    maillage_app::observatory::refresh(&app, today, false).await?;
     println!("Double authentification (TOTP, à saisir dans une application d'authentification) :");
     for (email, secret) in demo::working_group::SECOND_FACTORS {
         println!("  {email:<32} {secret}");

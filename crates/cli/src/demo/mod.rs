@@ -1,7 +1,9 @@
 //! The demo: fictitious organisations and accounts around the Gennevilliers strategy.
 
+pub mod access_convention;
 pub mod alert;
 mod evaluation;
+pub mod observatory;
 pub mod video_requests;
 pub mod walk;
 pub mod working_group;
@@ -247,6 +249,11 @@ const PRIORITY_AREAS: &[(&str, [f64; 4])] = &[
 const ESTATES: &[(&str, [f64; 4])] =
     &[("Résidence fictive du Luth", [2.306, 48.936, 2.316, 48.942]), ("Résidence fictive des Agnettes", [2.306, 48.919, 2.316, 48.926])];
 const TERRITORY: [f64; 4] = [2.262, 48.915, 2.322, 48.945];
+/// Two fictitious police sectors, west and east of the city: the observatory's third breakdown.
+const POLICE_SECTORS: &[(&str, [f64; 4])] = &[
+    ("Secteur de police ouest (fictif)", [2.262, 48.915, 2.292, 48.945]),
+    ("Secteur de police est (fictif)", [2.292, 48.915, 2.322, 48.945]),
+];
 
 fn collection(items: &[(&str, [f64; 4])]) -> String {
     let features: Vec<String> = items
@@ -321,6 +328,7 @@ async fn load_reports(store: &Store) -> anyhow::Result<()> {
     store.add_areas(&by, AreaKind::Territory, None, true, &parse_geojson(&collection(&[("Gennevilliers", TERRITORY)]))?).await?;
     store.add_areas(&by, AreaKind::District, None, true, &parse_geojson(&collection(DISTRICTS))?).await?;
     store.add_areas(&by, AreaKind::PriorityArea, None, true, &parse_geojson(&collection(PRIORITY_AREAS))?).await?;
+    store.add_areas(&by, AreaKind::PoliceSector, None, true, &parse_geojson(&collection(POLICE_SECTORS))?).await?;
     let estates = store.add_areas(&by, AreaKind::Coverage, Some(landlord), false, &parse_geojson(&collection(ESTATES))?).await?;
     let categories = store.categories().await?;
     let cat = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id);
@@ -529,6 +537,19 @@ mod tests {
         assert!(!super::video_requests::load(&app).await.unwrap(), "loaded once");
         assert_eq!(store.video_agents().await.unwrap().len(), 2);
         assert_eq!(store.extractions_kept().await.unwrap().len(), 1);
+        // Vigik conventions: one renewed, one to renew (its reminder goes at once), one expired.
+        assert!(super::access_convention::load(&app).await.unwrap());
+        assert!(!super::access_convention::load(&app).await.unwrap(), "loaded once");
+        let conventions = store.access_conventions().await.unwrap();
+        assert_eq!(conventions.len(), 3);
+        assert!(conventions.iter().any(|c| c.renewals.len() == 1));
+        let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
+        assert_eq!(maillage_app::access_convention::remind_due(&app, today, "http://demo").await.unwrap(), 1);
+        // The observatory: observations, a subscription, and every record counted at once.
+        assert!(super::observatory::load(&app).await.unwrap());
+        assert!(!super::observatory::load(&app).await.unwrap(), "loaded once");
+        assert!(maillage_app::observatory::refresh(&app, today, true).await.unwrap() > 100);
+        assert_eq!(store.observatory_subscriptions().await.unwrap().len(), 1);
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;

@@ -18,10 +18,14 @@ pub enum AreaKind {
     PriorityArea,
     /// The part of the city an organisation covers (a landlord's estates, the public domain).
     Coverage,
+    /// A police sector (the police's own division of the city): a breakdown of the
+    /// neighbourhood observatory, used for nothing else.
+    PoliceSector,
 }
 
 impl AreaKind {
-    pub const ALL: [AreaKind; 4] = [AreaKind::Territory, AreaKind::District, AreaKind::PriorityArea, AreaKind::Coverage];
+    pub const ALL: [AreaKind; 5] =
+        [AreaKind::Territory, AreaKind::District, AreaKind::PriorityArea, AreaKind::Coverage, AreaKind::PoliceSector];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -29,6 +33,7 @@ impl AreaKind {
             AreaKind::District => "district",
             AreaKind::PriorityArea => "priority_area",
             AreaKind::Coverage => "coverage",
+            AreaKind::PoliceSector => "police_sector",
         }
     }
 
@@ -38,6 +43,7 @@ impl AreaKind {
             AreaKind::District => "Quartier",
             AreaKind::PriorityArea => "Quartier prioritaire (QPV)",
             AreaKind::Coverage => "Secteur d'une organisation",
+            AreaKind::PoliceSector => "Secteur de police",
         }
     }
 

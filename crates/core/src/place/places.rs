@@ -21,6 +21,7 @@ pub struct Places {
     pub districts: Vec<(i64, String, Shape, bool)>,
     pub priority_areas: Vec<(i64, String, Shape)>,
     pub coverage: Vec<(i64, Shape)>,
+    pub police_sectors: Vec<(i64, String, Shape)>,
 }
 
 /// Where a point lies.
@@ -46,6 +47,7 @@ impl Places {
                 AreaKind::District => p.districts.push((a.id, a.name.clone(), shape, a.approximate)),
                 AreaKind::PriorityArea => p.priority_areas.push((a.id, a.name.clone(), shape)),
                 AreaKind::Coverage => p.coverage.push((a.id, shape)),
+                AreaKind::PoliceSector => p.police_sectors.push((a.id, a.name.clone(), shape)),
             }
         }
         p

@@ -486,6 +486,42 @@ impl Store {
         Ok(id)
     }
 
+    /// Writes findings as they are, many per statement and without an audit entry each: for
+    /// loading a large volume at once (the benchmarks), never for a user's findings.
+    pub async fn bulk_insert_walk_findings(&self, findings: &[NewFinding]) -> Result<(), StoreError> {
+        use crate::db::{Param, Sql};
+        let now = time_fmt::to_storage(time_fmt::now());
+        let mut tx = self.begin().await?;
+        for chunk in findings.chunks(30) {
+            let mut sql = Sql::new(
+                "INSERT INTO walk_findings (walk_id, item_id, description, place, lat, lon, district_id, severity, photo_caption, created_at, created_by) VALUES ",
+            );
+            for (i, f) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.bind_list([
+                    Param::Int(f.walk_id),
+                    f.item_id.map_or(Param::NullInt, Param::Int),
+                    Param::Text(f.description.clone()),
+                    Param::Text(f.place.clone()),
+                    Param::Float(f.lat),
+                    Param::Float(f.lon),
+                    f.district_id.map_or(Param::NullInt, Param::Int),
+                    Param::Text(f.severity.clone()),
+                    Param::Text(String::new()),
+                    Param::Text(now.clone()),
+                    Param::Text("import".into()),
+                ]);
+            }
+            on_tx!(&mut tx, c, {
+                bind_params!(sqlx::query(sqlx::AssertSqlSafe(sql.text)), &sql.params).execute(&mut *c).await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Removes a finding that has not become a report; returns its photo's files.
     pub async fn delete_walk_finding(&self, by: &Author, f: &Finding) -> Result<Vec<String>, StoreError> {
         let mut tx = self.begin().await?;

@@ -1,0 +1,212 @@
+//! The neighbourhood observatory's use cases: counting the records by area, source and day
+//! (`refresh`: the recent days every hour, everything once a day or when the areas change), an
+//! area's monthly series with its trends, observations, and the weekly digests.
+
+use crate::App;
+use maillage_core::observatory::{
+    Breakdown, MONTHS, ObservationDraft, Source, Trend, areas_of, check_observation, digest_week, month_key, month_start,
+};
+use maillage_core::{publication, time_fmt};
+use maillage_store::mail::OutgoingMail;
+use maillage_store::{Author, StoreError};
+use std::collections::HashMap;
+use time::{Date, Duration};
+
+/// How far back the hourly count goes: records are rarely dated earlier than this when typed.
+pub const RECENT_DAYS: i64 = 62;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ObservatoryError {
+    #[error("saisie invalide")]
+    Invalid(Vec<maillage_core::observatory::Fault>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The areas counted against, as the counts remember them: a change counts everything again.
+fn fingerprint(app: &App) -> String {
+    let places = app.places();
+    let mut ids: Vec<i64> = Breakdown::ALL.iter().flat_map(|b| b.areas(&places)).map(|a| a.0).collect();
+    ids.sort_unstable();
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
+/// Counts the records again: those of the last [`RECENT_DAYS`] when `whole` is false and the
+/// areas did not change since the last count, else every one. Returns how many records were
+/// read.
+pub async fn refresh(app: &App, today: Date, whole: bool) -> Result<usize, StoreError> {
+    // One count at a time: the hourly and the daily one would otherwise write the same days.
+    static COUNTING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let _one = COUNTING.lock().await;
+    let areas = fingerprint(app);
+    let whole = whole || app.store.observatory_counted_areas().await?.as_deref() != Some(areas.as_str());
+    let since = (!whole).then(|| today - Duration::days(RECENT_DAYS));
+    let places = app.places();
+    let mut counts: HashMap<(i64, Source, Date), i64> = HashMap::new();
+    let mut read = 0;
+    for source in Source::ALL.iter().copied() {
+        let mut after = 0;
+        loop {
+            let page = app.store.observatory_records(source, since, after).await?;
+            let Some(last) = page.last() else { break };
+            after = last.0;
+            read += page.len();
+            for (_, r) in &page {
+                for area in areas_of(&places, r) {
+                    *counts.entry((area, source, r.day)).or_default() += 1;
+                }
+            }
+            if page.len() < usize::try_from(maillage_store::observatory::PAGE).unwrap_or(usize::MAX) {
+                break;
+            }
+        }
+    }
+    let mut rows: Vec<(i64, Source, Date, i64)> = counts.into_iter().map(|((a, s, d), n)| (a, s, d, n)).collect();
+    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    app.store.replace_observatory_counts(since, &rows, &areas).await?;
+    Ok(read)
+}
+
+/// A source's line in an area's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceLine {
+    pub source: Source,
+    /// Each month's count, oldest first, published when asked ("< 5").
+    pub months: Vec<String>,
+    /// The raw counts, for the chart and the trend (the coordination's eyes only when published).
+    pub counts: Vec<i64>,
+    pub trend: Option<String>,
+    pub last_twelve: String,
+    pub this_month: String,
+}
+
+/// An area's series over the last [`MONTHS`] months.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Series {
+    /// `yyyy-mm`, oldest first, this month last.
+    pub months: Vec<String>,
+    pub lines: Vec<SourceLine>,
+}
+
+/// An area's monthly series, each count published (small ones as "< 5") when `published`.
+pub async fn series(app: &App, area_id: i64, today: Date, published: bool) -> Result<Series, StoreError> {
+    let first = month_start(today, MONTHS - 1);
+    let months: Vec<String> = (0..MONTHS).rev().map(|back| month_key(month_start(today, back))).collect();
+    let rows = app.store.observatory_months(area_id, first).await?;
+    let lines = Source::ALL
+        .iter()
+        .copied()
+        .map(|source| {
+            let counts: Vec<i64> =
+                months.iter().map(|m| rows.iter().filter(|(k, s, _)| k == m && *s == source).map(|r| r.2).sum()).collect();
+            let trend = Trend::of(&counts);
+            let show = |n: i64| if published { publication::count(n) } else { maillage_core::text::number_fr(n) };
+            SourceLine {
+                source,
+                months: counts.iter().map(|n| show(*n)).collect(),
+                // A trend tells a change in counts: from small ones it would tell them.
+                trend: if published && (!publication::is_shown(trend.last) || !publication::is_shown(trend.previous)) {
+                    None
+                } else {
+                    trend.label()
+                },
+                last_twelve: show(trend.last),
+                this_month: show(counts.last().copied().unwrap_or(0)),
+                counts,
+            }
+        })
+        .collect();
+    Ok(Series { months, lines })
+}
+
+/// Every area of a breakdown with its counts of the last twelve months (this one included:
+/// the watch is about now), by source.
+pub async fn overview(app: &App, breakdown: Breakdown, today: Date) -> Result<Vec<(i64, String, Vec<i64>)>, StoreError> {
+    let totals = app.store.observatory_totals(month_start(today, 11), today).await?;
+    let places = app.places();
+    Ok(breakdown
+        .areas(&places)
+        .into_iter()
+        .map(|(id, name)| {
+            let n = Source::ALL.iter().map(|s| totals.iter().filter(|t| t.0 == id && t.1 == *s).map(|t| t.2).sum()).collect();
+            (id, name, n)
+        })
+        .collect())
+}
+
+pub async fn observe(
+    app: &App,
+    by: &Author,
+    organisation_id: Option<i64>,
+    d: &ObservationDraft,
+    today: Date,
+) -> Result<i64, ObservatoryError> {
+    let places = app.places();
+    let area_ids: Vec<i64> = Breakdown::ALL.iter().flat_map(|b| b.areas(&places)).map(|a| a.0).collect();
+    let faults = check_observation(d, today, &area_ids);
+    if !faults.is_empty() {
+        return Err(ObservatoryError::Invalid(faults));
+    }
+    Ok(app.store.add_observation(by, organisation_id, d).await?)
+}
+
+/// Queues the weekly digest of every subscription not sent these seven days: the last week's
+/// counts of its area against the four weeks before (sent on Mondays), and its observations. Counts are
+/// published (small ones as "< 5") for everyone but the coordination. Returns how many went.
+pub async fn send_digests(app: &App, today: Date, public_url: &str) -> Result<usize, StoreError> {
+    // Weekly, on Mondays: the week told is a whole one, Monday to Sunday.
+    if today.weekday() != time::Weekday::Monday {
+        return Ok(0);
+    }
+    let subscriptions = app.store.observatory_subscriptions().await?;
+    if subscriptions.iter().all(|s| s.last_sent_on.is_some_and(|d| d > today - Duration::days(7))) {
+        return Ok(0);
+    }
+    let (from, to) = digest_week(today);
+    let week = app.store.observatory_totals(from, to).await?;
+    let before = app.store.observatory_totals(from - Duration::days(28), from - Duration::days(1)).await?;
+    let users = app.store.users().await?;
+    let places = app.places();
+    let mut sent = 0;
+    for s in subscriptions.iter().filter(|s| s.last_sent_on.is_none_or(|d| d <= today - Duration::days(7))) {
+        let Some((_, name)) = Breakdown::of_area(&places, s.area_id) else { continue };
+        let coordination = users.iter().any(|u| u.id == s.user_id && u.roles.contains(&maillage_core::authz::Role::Coordinator));
+        let show = |n: i64| if coordination { maillage_core::text::number_fr(n) } else { publication::count(n) };
+        let mut body = format!(
+            "Bonjour,\n\nObservatoire de quartier : {name}, semaine du {} au {}.\n\n",
+            time_fmt::day_fr(from),
+            time_fmt::day_fr(to)
+        );
+        for source in Source::ALL.iter().copied() {
+            let sum = |rows: &[(i64, Source, i64)]| rows.iter().filter(|r| r.0 == s.area_id && r.1 == source).map(|r| r.2).sum::<i64>();
+            let (n, four) = (sum(&week), sum(&before));
+            body.push_str(&format!(
+                "- {} : {} (moyenne des quatre semaines précédentes : {})\n",
+                source.label(),
+                show(n),
+                show((four + 2) / 4)
+            ));
+        }
+        let notes = app.store.observations(s.area_id, from, 20).await?;
+        if !notes.is_empty() {
+            body.push_str("\nObservations des acteurs locaux :\n");
+            for o in notes.iter().rev() {
+                body.push_str(&format!("- {} ({}) : {}\n", time_fmt::day_fr(o.observed_on), o.author, o.body));
+            }
+        }
+        body.push_str(&format!(
+            "\nLe détail : {public_url}/observatoire/secteurs/{}\nPour ne plus recevoir ce récapitulatif, désabonnez-vous depuis cette page.\n\n-- \nMaillage, outil partenarial du CLSPD.\n",
+            s.area_id
+        ));
+        let mail = OutgoingMail {
+            report_id: None,
+            recipient: s.email.clone(),
+            subject: format!("[Maillage] Observatoire : {name}, la semaine"),
+            body,
+        };
+        if app.store.queue_observatory_digest(s.id, today, &mail).await? {
+            sent += 1;
+        }
+    }
+    Ok(sent)
+}
