@@ -8,10 +8,12 @@ CREATE TABLE observatory_counts (
     area_id BIGINT NOT NULL REFERENCES areas(id) ON DELETE CASCADE,
     source TEXT NOT NULL,
     day TEXT NOT NULL,
-    n BIGINT NOT NULL,
-    UNIQUE (area_id, source, day)
+    n BIGINT NOT NULL
 );
-CREATE INDEX observatory_counts_day ON observatory_counts (day);
+-- Both cover what the pages read, so that neither reads the table: an area's days, and every
+-- area's days of a period. The job writes each (area, source, day) once, from one tally.
+CREATE INDEX observatory_counts_area ON observatory_counts (area_id, day, source, n);
+CREATE INDEX observatory_counts_day ON observatory_counts (day, area_id, source, n);
 CREATE TABLE observatory_refreshes (
     id INTEGER PRIMARY KEY,
     areas TEXT NOT NULL,
