@@ -76,7 +76,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let whole = started.elapsed();
     let (_, base) = bare(None).await?;
     println!(
-        "{:<44} {:>10} {:>10} {:>10} | {:>6.1}",
+        "{:<44} {:>10} {:>10.1} {:>10.1} | {:>6.1}",
         "whole count (daily)",
         n,
         ms(whole),
@@ -88,7 +88,7 @@ pub async fn run(args: &[String]) -> anyhow::Result<()> {
     let recent = started.elapsed();
     let (_, base) = bare(Some(today - time::Duration::days(maillage_app::observatory::RECENT_DAYS))).await?;
     println!(
-        "{:<44} {:>10} {:>10} {:>10} | {:>6.1}",
+        "{:<44} {:>10} {:>10.1} {:>10.1} | {:>6.1}",
         "recent days' count (hourly)",
         n,
         ms(recent),
