@@ -196,7 +196,7 @@ async fn measure(app: &maillage_app::App, base: &str, district: i64, sector: i64
                 let app = app.clone();
                 async move {
                     maillage_app::observatory::series(&app, area, today, false).await?;
-                    app.store.observations(area, today - time::Duration::days(366), 100).await?;
+                    app.store.observations(area, maillage_core::observatory::oldest_observation(today), 100).await?;
                     app.store.observatory_subscriptions().await?;
                     Ok(())
                 }

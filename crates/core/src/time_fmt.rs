@@ -140,6 +140,13 @@ pub fn date_fr(t: OffsetDateTime) -> String {
 }
 
 /// A calendar day (no time of day): `26/11/2026`.
+/// The same day `years` years later (earlier when negative); a 29 February falls on the 28th
+/// in a year without one.
+pub fn add_years(d: time::Date, years: i32) -> time::Date {
+    let year = d.year().saturating_add(years);
+    d.replace_year(year).or_else(|_| time::Date::from_calendar_date(year, d.month(), 28)).unwrap_or(d)
+}
+
 pub fn day_fr(d: time::Date) -> String {
     format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
 }

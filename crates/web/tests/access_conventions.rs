@@ -49,6 +49,16 @@ async fn a_convention_is_recorded_reminded_and_renewed(b: Backend) {
     assert!(page.contains("finit après avoir commencé"), "{page}");
     assert!(page.contains("digicode 4512"), "typed text kept");
     assert!(app.store.access_conventions().await.unwrap().is_empty());
+    // The same organisation twice is one signatory; a field sent twice is not guessed at.
+    let r = coordinator.post(&new).form(&form(&[city.landlord, city.landlord], "Bâtiment A", ends.to_string())).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("au moins deux signataires"));
+    let mut twice = form(&[city.landlord, city.police], "Bâtiment A", ends.to_string());
+    twice.push(("reference".into(), "Autre référence".into()));
+    let r = coordinator.post(&new).form(&twice).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("envoyé deux fois"));
+    assert!(app.store.access_conventions().await.unwrap().is_empty());
 
     let buildings = "Résidence Nord, bâtiment A\nRésidence Nord, bâtiment B";
     let r = coordinator.post(&new).form(&form(&[city.landlord, city.police], buildings, ends.to_string())).send().await.unwrap();

@@ -85,6 +85,10 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         // Vigik conventions: the coordinator keeps them, partners and elected officials read.
         ("GET", "/conventions-vigik" | "/conventions-vigik/{id}") => Some(FIGURES),
         (_, p) if p.starts_with("/conventions-vigik") => Some(COORD),
+        // The observatory: read by the coordination, partners and elected officials; local
+        // actors (coordination, partners) add and remove observations.
+        ("POST", "/observatoire/secteurs/{id}/observations" | "/observatoire/observations/{id}/suppression") => Some(REPORTS),
+        (_, p) if p.starts_with("/observatoire") => Some(FIGURES),
         // Walks: every partner reads them all; changing one is `EditWalk { own }`.
         ("GET", "/marches/gusp") => Some(FIGURES),
         (_, "/marches/grilles" | "/marches/grilles/{id}/retrait") => Some(COORD),

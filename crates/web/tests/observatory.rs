@@ -1,7 +1,8 @@
 //! The neighbourhood observatory (issue 12, axis 3), as its users meet it: reports placed on
 //! the map are counted in their district, their priority area and their police sector (a
 //! breakdown loaded as GeoJSON like the others); the coordination reads exact counts, partners
-//! and elected officials published ones ("< 5"); local actors add dated observations (refused
+//! and elected officials published ones ("< 5", and a month withheld when the published total
+//! would give a small one away); local actors add dated observations (refused
 //! from the future) and remove their own; a subscriber gets the week's digest on Monday, once;
 //! the breakdown downloads as GeoJSON with its counts.
 #![cfg(test)]
@@ -37,32 +38,50 @@ async fn the_observatory_counts_by_area_and_tells_the_week(b: Backend) {
         .unwrap()[0];
     app.state.reload_places().await.unwrap();
     let landlord = app.login(LANDLORD_AGENT).await;
-    for _ in 0..6 {
-        city.dumping_in_hall(&landlord).await;
+    let mut north = Vec::new();
+    for _ in 0..10 {
+        north.push(city.dumping_in_hall(&landlord).await);
     }
+    // Six of them 40 days ago, two 80 days ago (two different whole months), two today.
+    let ago = |days: i64| time_fmt::to_storage(time_fmt::now() - time::Duration::days(days));
+    let move_to = |ids: &[i64], days: i64| {
+        let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        format!("UPDATE reports SET created_at = '{}' WHERE id IN ({list})", ago(days))
+    };
+    common::raw_sql(b, &app.db.url, move_to(&north[..6], 40)).await;
+    common::raw_sql(b, &app.db.url, move_to(&north[6..8], 80)).await;
     let today = time_fmt::paris_date(time_fmt::now());
     // Nothing counted yet: the page says so rather than showing zeros as facts.
     let coordinator = app.login(email_for(Role::Coordinator)).await;
     let page = coordinator.get(app.url("/observatoire")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("pas encore comptés"), "{page}");
     let read = maillage_app::observatory::refresh(&app.state, today, false).await.unwrap();
-    assert_eq!(read, 6, "every record counted the first time");
+    assert_eq!(read, 10, "every record counted the first time");
 
     // The coordination reads exact counts, in each breakdown the point falls in.
     let page = coordinator.get(app.url("/observatoire")).send().await.unwrap().text().await.unwrap();
     assert!(
-        page.contains(&format!("/observatoire/secteurs/{}\">Nord</a></th><td data-label=\"Signalements\">6</td>", city.north)),
+        page.contains(&format!("/observatoire/secteurs/{}\">Nord</a></th><td data-label=\"Signalements\">8</td>", city.north)),
         "{page}"
     );
-    for id in [sector, qpv] {
+    for id in [city.north, sector, qpv] {
         let page = coordinator.get(app.url(&format!("/observatoire/secteurs/{id}"))).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("Signalements : 6 ce mois-ci"), "{page}");
+        assert!(page.contains("Signalements : 2 ce mois-ci ; 8 sur les douze derniers mois entiers"), "{page}");
     }
     assert_eq!(coordinator.get(app.url("/observatoire?decoupage=autre")).send().await.unwrap().status(), 400);
     assert_eq!(coordinator.get(app.url("/observatoire/secteurs/999999")).send().await.unwrap().status(), 404);
 
-    // Three more in the south would be "< 5" for a partner and an elected official.
+    // Outside the coordination a small count is "< 5", and the month of 6 is withheld too:
+    // with the published total of 8, it would give the 2 away.
+    let partner_page = app.login(POLICE_AGENT).await.get(app.url(&format!("/observatoire/secteurs/{}", city.north))).send().await.unwrap();
+    let partner_page = partner_page.text().await.unwrap();
+    assert!(partner_page.contains("Signalements : &#60;\u{a0}5 ce mois-ci ; 8 sur les douze"), "{partner_page}");
+    assert!(partner_page.contains("non publié") && !partner_page.contains("data-label=\"Signalements\">6<"), "{partner_page}");
+
+    // Three in the south, 40 days ago: "< 5" for a partner and an elected official, in the
+    // page, the overview and the GeoJSON alike.
     let cat = city.category("depot-sauvage").await.to_string();
+    let mut south_reports = Vec::new();
     for _ in 0..3 {
         let r = city
             .post_report(
@@ -78,20 +97,23 @@ async fn the_observatory_counts_by_area_and_tells_the_week(b: Backend) {
                 ],
             )
             .await;
-        common::created_report(r).await;
+        south_reports.push(common::created_report(r).await);
     }
+    common::raw_sql(b, &app.db.url, move_to(&south_reports, 40)).await;
     maillage_app::observatory::refresh(&app.state, today, false).await.unwrap();
     let south = app.state.places().districts.iter().find(|d| d.1 == "Sud").unwrap().0;
     let south_url = app.url(&format!("/observatoire/secteurs/{south}"));
     let exact = coordinator.get(&south_url).send().await.unwrap().text().await.unwrap();
-    assert!(exact.contains("Signalements : 3 ce mois-ci"), "{exact}");
+    assert!(exact.contains("Signalements : 0 ce mois-ci ; 3 sur"), "{exact}");
     assert_eq!(exact.matches("<th scope=\"row\" data-label=\"Mois\">").count(), 13);
     let all = coordinator.get(format!("{south_url}?mois=tous")).send().await.unwrap().text().await.unwrap();
     assert_eq!(all.matches("<th scope=\"row\" data-label=\"Mois\">").count(), 36);
     for who in [POLICE_AGENT, email_for(Role::Reader)] {
         let c = app.login(who).await;
         let page = c.get(&south_url).send().await.unwrap().text().await.unwrap();
-        assert!(page.contains("Signalements : &#60;\u{a0}5 ce mois-ci"), "{who}: {page}");
+        assert!(page.contains("Signalements : 0 ce mois-ci ; &#60;\u{a0}5 sur"), "{who}: {page}");
+        let overview = c.get(app.url("/observatoire")).send().await.unwrap().text().await.unwrap();
+        assert!(overview.contains(">Sud</a></th><td data-label=\"Signalements\">&#60;\u{a0}5</td>"), "{who}: {overview}");
         let geo: serde_json::Value = c.get(app.url("/observatoire/decoupage.geojson")).send().await.unwrap().json().await.unwrap();
         let feature = geo["features"].as_array().unwrap().iter().find(|f| f["properties"]["nom"] == "Sud").unwrap().clone();
         assert_eq!(
@@ -142,7 +164,8 @@ async fn the_observatory_counts_by_area_and_tells_the_week(b: Backend) {
     assert_eq!(mail.len(), before + 1);
     let digest = mail.iter().find(|m| m.subject.contains("Observatoire : Nord")).unwrap();
     assert_eq!(digest.recipient, LANDLORD_AGENT);
-    assert!(digest.body.contains("- Signalements : 6") && digest.body.contains("devant le gymnase"), "{}", digest.body);
+    // Two reports this week: published, for a partner.
+    assert!(digest.body.contains("- Signalements : <\u{a0}5") && digest.body.contains("devant le gymnase"), "{}", digest.body);
     assert!(digest.body.contains(&format!("/observatoire/secteurs/{}", city.north)));
     assert_eq!(maillage_app::observatory::send_digests(&app.state, monday, "http://maillage.test").await.unwrap(), 0, "once a week");
     assert_eq!(police.post(&remove).form(&[("x", "")]).send().await.unwrap().status(), 303);
@@ -154,7 +177,7 @@ async fn the_observatory_counts_by_area_and_tells_the_week(b: Backend) {
     // A breakdown removed is counted no more; the counts follow the areas.
     app.store.delete_area(&by, sector).await.unwrap();
     app.state.reload_places().await.unwrap();
-    assert_eq!(maillage_app::observatory::refresh(&app.state, today, false).await.unwrap(), 9, "areas changed: everything again");
+    assert_eq!(maillage_app::observatory::refresh(&app.state, today, false).await.unwrap(), 13, "areas changed: everything again");
     assert_eq!(coordinator.get(app.url(&format!("/observatoire/secteurs/{sector}"))).send().await.unwrap().status(), 404);
 }
 

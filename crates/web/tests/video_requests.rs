@@ -114,6 +114,8 @@ async fn the_register_from_request_to_destruction(b: Backend) {
     let judicial = extractions[1].id;
     let r = police.post(app.url(&format!("/videoprotection/extractions/{judicial}/destruction"))).form(&[("x", "")]).send().await.unwrap();
     assert_eq!(r.status(), 409);
+    let r = police.post(app.url("/videoprotection/extractions/999999/destruction")).form(&[("x", "")]).send().await.unwrap();
+    assert_eq!(r.status(), 404, "an extraction that does not exist");
 
     // The DPO reads the register and keeps nothing; an organisation's other agent sees nothing.
     let dpo = app.login(email_for(Role::Dpo)).await;

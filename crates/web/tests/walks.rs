@@ -319,14 +319,19 @@ async fn bad_input_is_refused_with_nothing_written(b: Backend) {
     let fields: Vec<&str> = body["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["severity", "point"], "{body}");
     assert!(app.store.walk(walk).await.unwrap().unwrap().findings.is_empty());
-    // A change made on a stale copy.
+    // A change made on a stale copy comes back as typed, with the current version, and
+    // changes nothing.
     let r = landlord
         .post(url("/modification"))
         .form(&[("version", "7"), ("walked_on", "2026-01-11"), ("route", "Avenue")])
         .send()
         .await
         .unwrap();
-    assert_eq!(r.status(), 409);
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("modifié cette marche entre-temps") && page.contains("value=\"Avenue\""), "{page}");
+    assert!(page.contains("name=\"version\" value=\"1\""), "{page}");
+    assert_ne!(app.store.walk(walk).await.unwrap().unwrap().walk.walked_on.to_string(), "2026-01-11");
     let r = landlord
         .post(url("/modification"))
         .form(&[("version", "1"), ("walked_on", "2026-01-11"), ("route", "Avenue")])

@@ -17,16 +17,21 @@ pub enum ConventionError {
     Store(#[from] StoreError),
 }
 
-/// Every fault of a draft, against the organisations and districts that exist.
-pub async fn faults(app: &App, d: &ConventionDraft, today: Date) -> Result<Vec<Fault>, StoreError> {
+/// Every fault of a draft, against the organisations and districts that exist; `id` is the
+/// convention it changes, whose current term counts from its last renewal.
+pub async fn faults(app: &App, id: Option<i64>, d: &ConventionDraft, today: Date) -> Result<Vec<Fault>, StoreError> {
     let organisations: Vec<i64> = app.catalog().await?.organisations.iter().map(|o| o.id).collect();
     let districts: Vec<i64> = app.places().districts.iter().map(|d| d.0).collect();
-    Ok(check(d, today, &organisations, &districts))
+    let term_start = match id {
+        Some(id) => app.store.access_convention(id).await?.and_then(|c| c.renewals.last().map(|r| r.previous_end)),
+        None => None,
+    };
+    Ok(check(d, today, &organisations, &districts, term_start))
 }
 
 /// Records a new convention (`id` none) or rewrites one read at `version`.
 pub async fn save(app: &App, by: &Author, id: Option<(i64, i64)>, d: &ConventionDraft, today: Date) -> Result<i64, ConventionError> {
-    let faults = faults(app, d, today).await?;
+    let faults = faults(app, id.map(|i| i.0), d, today).await?;
     if !faults.is_empty() {
         return Err(ConventionError::Invalid(faults));
     }

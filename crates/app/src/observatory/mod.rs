@@ -15,6 +15,27 @@ use time::{Date, Duration};
 /// How far back the hourly count goes: records are rarely dated earlier than this when typed.
 pub const RECENT_DAYS: i64 = 62;
 
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_small_month_is_not_told_by_the_total() {
+        // 36 months: a small month (2) among twelve whole ones whose total is published, next
+        // to one of 6: the 6 is withheld too, else 8 − 6 would give the 2.
+        let mut counts = vec![0; 36];
+        counts[30] = 2;
+        counts[31] = 6;
+        counts[35] = 3;
+        let shown = super::published_months(&counts);
+        assert_eq!(shown[30], "<\u{a0}5");
+        assert_eq!(shown[31], maillage_core::publication::WITHHELD);
+        assert_eq!(shown[35], "<\u{a0}5", "this month, in no total");
+        assert_eq!(shown[0], "0");
+        counts[32] = 7;
+        let shown = super::published_months(&counts);
+        assert_eq!((shown[31].as_str(), shown[32].as_str()), (maillage_core::publication::WITHHELD, "7"), "hidden 2 + 6 = 8: enough");
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ObservatoryError {
     #[error("saisie invalide")]
@@ -103,7 +124,7 @@ pub async fn series(app: &App, area_id: i64, today: Date, published: bool) -> Re
             let show = |n: i64| if published { publication::count(n) } else { maillage_core::text::number_fr(n) };
             SourceLine {
                 source,
-                months: counts.iter().map(|n| show(*n)).collect(),
+                months: if published { published_months(&counts) } else { counts.iter().map(|n| show(*n)).collect() },
                 // A trend tells a change in counts: from small ones it would tell them.
                 trend: if published && (!publication::is_shown(trend.last) || !publication::is_shown(trend.previous)) {
                     None
@@ -119,10 +140,27 @@ pub async fn series(app: &App, area_id: i64, today: Date, published: bool) -> Re
     Ok(Series { months, lines })
 }
 
-/// Every area of a breakdown with its counts of the last twelve months (this one included:
-/// the watch is about now), by source.
+/// Monthly counts (oldest first, this month last) as published. The last twelve whole months'
+/// total is published (the page's figure, the overview's) and the twelve before it can be told
+/// from the trend: within each of these two windows a small month's count must not be found by
+/// subtracting the others from the total, so the smallest shown months are withheld with it
+/// (`publication::breakdown`). Other months are in no published total.
+fn published_months(counts: &[i64]) -> Vec<String> {
+    let mut shown: Vec<String> = counts.iter().map(|n| publication::count(*n)).collect();
+    let whole = counts.len().saturating_sub(1);
+    for window in [whole.saturating_sub(24)..whole.saturating_sub(12), whole.saturating_sub(12)..whole] {
+        let labelled: Vec<(String, i64)> = window.clone().map(|i| (i.to_string(), counts[i])).collect();
+        for (i, (_, value)) in window.zip(publication::breakdown(&labelled)) {
+            shown[i] = value;
+        }
+    }
+    shown
+}
+
+/// Every area of a breakdown with its counts of the last twelve whole months (the window the
+/// area's page totals, so that one cannot be told from the other), by source.
 pub async fn overview(app: &App, breakdown: Breakdown, today: Date) -> Result<Vec<(i64, String, Vec<i64>)>, StoreError> {
-    let totals = app.store.observatory_totals(month_start(today, 11), today).await?;
+    let totals = app.store.observatory_totals(month_start(today, 12), month_start(today, 0) - Duration::days(1)).await?;
     let places = app.places();
     Ok(breakdown
         .areas(&places)

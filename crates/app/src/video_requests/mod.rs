@@ -5,7 +5,8 @@
 use crate::App;
 use maillage_core::time_fmt;
 use maillage_core::video_requests::{
-    CameraDraft, ExtractionDraft, Fault, REGISTER_YEARS, RequestDraft, check_camera, check_extraction, check_request, footage_exists,
+    CameraDraft, ExtractionDraft, Fault, REGISTER_YEARS, Recording, RequestDraft, check_camera, check_extraction, check_request,
+    footage_exists,
 };
 use maillage_store::video_requests::{FootageRequest, NewRequest};
 use maillage_store::{Author, StoreError};
@@ -31,8 +32,11 @@ pub async fn add_camera(app: &App, by: &Author, d: &CameraDraft, today: Date) ->
 /// Every fault of a request, against the chosen camera's retention.
 pub async fn request_faults(app: &App, d: &RequestDraft) -> Result<Vec<Fault>, StoreError> {
     let cameras = app.store.cameras().await?;
-    let retention = d.camera_id.and_then(|id| cameras.iter().find(|c| c.id == id)).map(|c| c.retention_days);
-    Ok(check_request(d, retention, time_fmt::now()))
+    let camera = d
+        .camera_id
+        .and_then(|id| cameras.iter().find(|c| c.id == id))
+        .map(|c| Recording { retention_days: c.retention_days, authorised_on: c.authorised_on });
+    Ok(check_request(d, camera, time_fmt::now()))
 }
 
 /// Records a request for footage the camera still holds.

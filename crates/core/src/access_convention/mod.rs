@@ -54,11 +54,13 @@ pub fn buildings(text: &str) -> Vec<String> {
 
 /// The latest day a term starting `start` may end.
 pub fn latest_end(start: Date) -> Date {
-    start.replace_year(start.year() + TERM_MAX_YEARS).unwrap_or(start + Duration::days(365 * i64::from(TERM_MAX_YEARS)))
+    crate::time_fmt::add_years(start, TERM_MAX_YEARS)
 }
 
-/// Every fault of a draft: `organisation_ids` are those that exist, `district_ids` the districts.
-pub fn check(d: &ConventionDraft, today: Date, organisation_ids: &[i64], district_ids: &[i64]) -> Vec<Fault> {
+/// Every fault of a draft: `organisation_ids` are those that exist, `district_ids` the districts;
+/// `term_start` is where the current term began when the convention was renewed (its length is
+/// counted from there), none for a convention never renewed.
+pub fn check(d: &ConventionDraft, today: Date, organisation_ids: &[i64], district_ids: &[i64], term_start: Option<Date>) -> Vec<Fault> {
     let mut faults = Vec::new();
     if !crate::text::is_name(&d.reference, REFERENCE_MAX) {
         faults.push(("reference", format!("Donnez la référence de la convention, {REFERENCE_MAX} caractères au plus sur une ligne.")));
@@ -72,7 +74,7 @@ pub fn check(d: &ConventionDraft, today: Date, organisation_ids: &[i64], distric
     let others = d.other_parties.trim();
     if !others.is_empty() && !crate::text::is_name(others, PARTIES_MAX) {
         faults.push(("other_parties", format!("Les autres signataires tiennent sur une ligne de {PARTIES_MAX} caractères au plus.")));
-    } else if d.organisation_ids.len() + usize::from(!others.is_empty()) < 2 {
+    } else if distinct(&d.organisation_ids) + usize::from(!others.is_empty()) < 2 {
         faults.push((
             "organisation_ids",
             "Une convention a au moins deux signataires : cochez les organisations ou nommez le syndic.".into(),
@@ -98,7 +100,7 @@ pub fn check(d: &ConventionDraft, today: Date, organisation_ids: &[i64], distric
     }
     match (d.starts_on, d.ends_on) {
         (Some(start), Some(end)) if end <= start => faults.push(("ends_on", "La convention finit après avoir commencé.".into())),
-        (Some(start), Some(end)) if end > latest_end(start) => {
+        (Some(start), Some(end)) if end > latest_end(term_start.unwrap_or(start).max(start)) => {
             faults.push(("ends_on", format!("Une convention court {TERM_MAX_YEARS} ans au plus : elle se renouvelle ensuite.")));
         }
         (Some(_), Some(_)) => {}
@@ -118,13 +120,32 @@ pub fn check(d: &ConventionDraft, today: Date, organisation_ids: &[i64], distric
     faults
 }
 
+/// How many different organisations a list names: the same one twice signs once.
+fn distinct(ids: &[i64]) -> usize {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len()
+}
+
 const NO_CODE: &str = "N'inscrivez ni code d'accès ni numéro de badge : la convention dit qui peut entrer, pas comment.";
 
-/// Whether a text holds what looks like an entrance code ("code 4512B", "badge n° …"): such a
-/// secret is never stored, whoever reads the convention.
+/// Whether a text holds what looks like an entrance code or a badge's number ("code 4512B",
+/// "digicode : 12A45", "badge 12345678", "clé Vigik n° 778899", "mot de passe 1234"): a word
+/// that names a secret followed, within three words, by one holding three digits or more. Such a
+/// secret is never stored, whoever reads the convention; a postal code is not one.
 fn looks_like_a_code(text: &str) -> bool {
-    let folded = crate::text::fold(text).replace('\u{2019}', "'");
-    ["code d'acces", "code acces", "digicode", "badge n", "code porte", "code du hall", "code hall"].iter().any(|w| folded.contains(w))
+    const SECRETS: [&str; 14] =
+        ["code", "codes", "digicode", "digi-code", "badge", "badges", "bip", "cle", "cles", "pass", "passe", "mdp", "vigik", "interphone"];
+    let folded = crate::text::fold(text).replace(['\u{2019}', '\''], " ");
+    let words: Vec<&str> = folded
+        .split(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ';' | '(' | ')' | '.' | '/' | '='))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| {
+        let secret = SECRETS.contains(w) && words.get(i + 1) != Some(&"postal");
+        secret && words.iter().skip(i + 1).take(3).any(|n| n.chars().filter(char::is_ascii_digit).count() >= 3)
+    })
 }
 
 /// Where a convention stands on a day.
@@ -216,30 +237,63 @@ mod tests {
 
     #[test]
     fn a_convention_needs_two_parties_buildings_and_its_dates() {
-        assert!(check(&draft(), TODAY, &[1, 2], &[7]).is_empty());
+        assert!(check(&draft(), TODAY, &[1, 2], &[7], None).is_empty());
         assert_eq!(buildings(&draft().buildings).len(), 2);
         let one = ConventionDraft { organisation_ids: vec![1], ..draft() };
-        assert_eq!(fields(check(&one, TODAY, &[1, 2], &[7])), ["organisation_ids"]);
+        assert_eq!(fields(check(&one, TODAY, &[1, 2], &[7], None)), ["organisation_ids"]);
         let syndic = ConventionDraft { other_parties: "Syndic Exemple".into(), ..one };
-        assert!(check(&syndic, TODAY, &[1, 2], &[7]).is_empty());
+        assert!(check(&syndic, TODAY, &[1, 2], &[7], None).is_empty());
         assert_eq!(
-            fields(check(&ConventionDraft::default(), TODAY, &[], &[])),
+            fields(check(&ConventionDraft::default(), TODAY, &[], &[], None)),
             ["reference", "holder", "organisation_ids", "buildings", "signed_on", "starts_on"]
         );
         let backwards = ConventionDraft { ends_on: Some(date!(2020 - 01 - 01)), ..draft() };
-        assert_eq!(fields(check(&backwards, TODAY, &[1, 2], &[7])), ["ends_on"]);
+        assert_eq!(fields(check(&backwards, TODAY, &[1, 2], &[7], None)), ["ends_on"]);
         let too_long = ConventionDraft { ends_on: Some(date!(2030 - 04 - 02)), ..draft() };
-        assert_eq!(fields(check(&too_long, TODAY, &[1, 2], &[7])), ["ends_on"]);
+        assert_eq!(fields(check(&too_long, TODAY, &[1, 2], &[7], None)), ["ends_on"]);
+        // The same organisation twice signs once.
+        let twice = ConventionDraft { organisation_ids: vec![1, 1], ..draft() };
+        assert_eq!(fields(check(&twice, TODAY, &[1, 2], &[7], None)), ["organisation_ids"]);
+        // A renewed convention's term counts from its renewal; a 29 February ends on the 28th.
+        let renewed = ConventionDraft { ends_on: Some(date!(2032 - 03 - 31)), ..draft() };
+        assert!(check(&renewed, TODAY, &[1, 2], &[7], Some(date!(2023 - 03 - 31))).is_empty());
+        assert_eq!(latest_end(date!(2024 - 02 - 29)), date!(2034 - 02 - 28));
         let future = ConventionDraft { signed_on: Some(date!(2021 - 06 - 02)), ..draft() };
-        assert_eq!(fields(check(&future, TODAY, &[1, 2], &[7])), ["signed_on"]);
+        assert_eq!(fields(check(&future, TODAY, &[1, 2], &[7], None)), ["signed_on"]);
+    }
+
+    #[test]
+    fn codes_are_told_from_addresses() {
+        for secret in [
+            "Bat A code 1234",
+            "12 rue de Paris code B7890",
+            "CODE: 12A45",
+            "digi-code 4521",
+            "badge 12345678",
+            "clé Vigik n° 778899",
+            "mot de passe 1234",
+            "pass 4521",
+            "bip 4521B",
+            "code d’accès : 2024",
+        ] {
+            assert!(looks_like_a_code(secret), "{secret}");
+        }
+        for plain in [
+            "12 rue de Paris, 92230 Gennevilliers",
+            "code postal 92230",
+            "liste des badges tenue par le bailleur",
+            "bâtiment 12, entrées 1 à 3",
+        ] {
+            assert!(!looks_like_a_code(plain), "{plain}");
+        }
     }
 
     #[test]
     fn no_access_code_is_kept() {
         let d = ConventionDraft { note: "Digicode 4512B au hall".into(), ..draft() };
-        assert_eq!(fields(check(&d, TODAY, &[1, 2], &[7])), ["note"]);
+        assert_eq!(fields(check(&d, TODAY, &[1, 2], &[7], None)), ["note"]);
         let d = ConventionDraft { buildings: "12 rue X, code d’accès 1234".into(), ..draft() };
-        assert_eq!(fields(check(&d, TODAY, &[1, 2], &[7])), ["buildings"]);
+        assert_eq!(fields(check(&d, TODAY, &[1, 2], &[7], None)), ["buildings"]);
     }
 
     #[test]

@@ -131,8 +131,11 @@ impl Trend {
 }
 
 pub const OBSERVATION_MAX: usize = 1000;
-/// How far back an observation may be dated: the watch is about now.
-pub const OBSERVATION_PAST_DAYS: i64 = 366;
+
+/// The oldest day an observation made `today` may be dated: a year before; the watch is about now.
+pub fn oldest_observation(today: Date) -> Date {
+    crate::time_fmt::add_years(today, -1)
+}
 
 /// A local actor's dated observation on an area.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -150,7 +153,7 @@ pub fn check_observation(d: &ObservationDraft, today: Date, area_ids: &[i64]) ->
     match d.observed_on {
         None => faults.push(("observed_on", "La date de l'observation est obligatoire (jj/mm/aaaa).".into())),
         Some(o) if o > today => faults.push(("observed_on", "Une observation ne peut pas être datée du futur.".into())),
-        Some(o) if o < today - Duration::days(OBSERVATION_PAST_DAYS) => {
+        Some(o) if o < oldest_observation(today) => {
             faults.push(("observed_on", "Une observation date de moins d'un an : la veille porte sur le présent.".into()));
         }
         Some(_) => {}
@@ -194,6 +197,9 @@ mod tests {
         let at = |lon, lat| Record { day: date!(2021 - 03 - 01), point: Some(Coordinates { lon, lat }), district_id: None };
         assert_eq!(areas_of(&places, &at(2.06, 48.02)), [1, 3, 4]);
         assert_eq!(areas_of(&places, &at(2.15, 48.08)), [2, 4]);
+        // On the border of two districts: in one of them, never in none.
+        assert_eq!(areas_of(&places, &at(2.1, 48.08)), [1, 4]);
+        assert_eq!(places.locate(Coordinates { lon: 2.1, lat: 48.08 }).ok().and_then(|l| l.district_id), Some(1));
         let no_point = Record { day: date!(2021 - 03 - 01), point: None, district_id: Some(2) };
         assert_eq!(areas_of(&places, &no_point), [2], "an activity counts in its district only");
         assert_eq!(Breakdown::of_area(&places, 4).map(|b| b.0), Some(Breakdown::PoliceSector));
@@ -225,5 +231,9 @@ mod tests {
         let fields: Vec<_> = check_observation(&wrong, today, &[1]).into_iter().map(|f| f.0).collect();
         assert_eq!(fields, ["area_id", "observed_on", "text"]);
         assert_eq!(digest_week(today), (date!(2021 - 05 - 25), date!(2021 - 05 - 31)));
+        let year_ago = ObservationDraft { observed_on: Some(date!(2020 - 06 - 01)), ..d.clone() };
+        assert!(check_observation(&year_ago, today, &[1]).is_empty());
+        let older = ObservationDraft { observed_on: Some(date!(2020 - 05 - 31)), ..d };
+        assert_eq!(check_observation(&older, today, &[1]).len(), 1);
     }
 }

@@ -4,7 +4,7 @@
 
 pub mod places;
 
-use geo::{BoundingRect, Contains, Distance, Haversine, MultiPolygon, Point};
+use geo::{BoundingRect, Distance, Haversine, Intersects, MultiPolygon, Point};
 pub use places::{Area, Location, Places};
 
 /// What an area is used for.
@@ -105,9 +105,11 @@ pub struct Shape {
 }
 
 impl Shape {
+    /// Whether the point lies inside the outline or on it: a point on the border of two
+    /// districts belongs to one of them (the first), never to none.
     pub fn contains(&self, c: Coordinates) -> bool {
         let [x0, y0, x1, y1] = self.bbox;
-        c.lon >= x0 && c.lon <= x1 && c.lat >= y0 && c.lat <= y1 && self.polygons.contains(&c.point())
+        c.lon >= x0 && c.lon <= x1 && c.lat >= y0 && c.lat <= y1 && self.polygons.intersects(&c.point())
     }
 
     /// The outer rings, as (lon, lat) lists, for drawing.

@@ -96,9 +96,18 @@ pub fn footage_exists(to: OffsetDateTime, retention_days: i64, now: OffsetDateTi
     to >= oldest_kept(now, retention_days)
 }
 
-/// Every fault of a request; `retention_days` is the chosen camera's (none: no camera chosen).
-pub fn check_request(d: &RequestDraft, retention_days: Option<i64>, now: OffsetDateTime) -> Vec<Fault> {
+/// The chosen camera, as a request's check needs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Recording {
+    pub retention_days: i64,
+    /// The day of the préfet's order: the camera recorded nothing lawfully before it.
+    pub authorised_on: Date,
+}
+
+/// Every fault of a request; `camera` is the chosen camera's recording (none: no camera chosen).
+pub fn check_request(d: &RequestDraft, camera: Option<Recording>, now: OffsetDateTime) -> Vec<Fault> {
     let mut faults = Vec::new();
+    let retention_days = camera.map(|c| c.retention_days);
     if retention_days.is_none() {
         faults.push(("camera_id", "Choisissez la caméra dans la liste.".into()));
     }
@@ -122,6 +131,13 @@ pub fn check_request(d: &RequestDraft, retention_days: Option<i64>, now: OffsetD
                 faults.push(("period", "La période demandée ne peut pas finir dans le futur.".into()));
             } else if to - from > Duration::days(PERIOD_MAX_DAYS) {
                 faults.push(("period", format!("Une demande couvre {PERIOD_MAX_DAYS} jours au plus : faites-en plusieurs.")));
+            } else if let Some(c) = camera
+                && to.date() < c.authorised_on
+            {
+                faults.push((
+                    "period",
+                    format!("Cette caméra n'était pas encore autorisée : son arrêté date du {}.", crate::time_fmt::day_fr(c.authorised_on)),
+                ));
             } else if let Some(days) = retention_days
                 && from < oldest_kept(now, days)
             {
@@ -213,14 +229,19 @@ mod tests {
 
     #[test]
     fn a_request_for_footage_that_no_longer_exists_is_refused() {
-        assert!(check_request(&request(), Some(15), NOW).is_empty());
+        let kept = |days| Some(Recording { retention_days: days, authorised_on: date!(2025 - 01 - 10) });
+        assert!(check_request(&request(), kept(15), NOW).is_empty());
         assert!(footage_exists(datetime!(2026-06-10 23:00 UTC), 5, NOW));
         assert!(!footage_exists(datetime!(2026-06-10 23:00 UTC), 4, NOW), "destroyed since the request");
-        let faults = check_request(&request(), Some(3), NOW);
+        let faults = check_request(&request(), kept(3), NOW);
         assert_eq!(fields(faults.clone()), ["period"]);
         assert!(faults[0].1.contains("n'existent plus"), "{faults:?}");
         let future = RequestDraft { to: Some(datetime!(2026-06-16 00:00 UTC)), ..request() };
-        assert_eq!(fields(check_request(&future, Some(15), NOW)), ["period"]);
+        assert_eq!(fields(check_request(&future, kept(15), NOW)), ["period"]);
+        // Before the camera's authorisation, nothing was lawfully recorded.
+        let new_camera = Some(Recording { retention_days: 30, authorised_on: date!(2026 - 06 - 12) });
+        let faults = check_request(&request(), new_camera, NOW);
+        assert!(faults[0].1.contains("pas encore autorisée"), "{faults:?}");
         let empty = RequestDraft::default();
         assert_eq!(fields(check_request(&empty, None, NOW)), ["camera_id", "requester", "service", "procedure", "reason", "period"]);
     }

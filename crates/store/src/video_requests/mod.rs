@@ -362,6 +362,12 @@ impl Store {
         Ok(n > 0)
     }
 
+    pub async fn extraction_exists(&self, id: i64) -> Result<bool, StoreError> {
+        let n: i64 =
+            on_db!(&self.db, p, { sqlx::query_scalar("SELECT COUNT(*) FROM extractions WHERE id = $1").bind(id).fetch_one(p).await? });
+        Ok(n > 0)
+    }
+
     /// Extractions not yet destroyed (judicial ones included, marked), soonest first.
     pub async fn extractions_kept(&self) -> Result<Vec<Extraction>, StoreError> {
         let rows: Vec<ExtractionRow> = on_db!(&self.db, p, {

@@ -126,27 +126,38 @@ struct ConventionForm {
     notice_days: String,
     note: String,
     version: String,
+    /// Fields sent more than once: which value was meant is not guessed.
+    repeated: Vec<&'static str>,
 }
 
 impl ConventionForm {
     fn from_pairs(pairs: Vec<(String, String)>) -> Self {
         let mut f = ConventionForm::default();
+        let mut seen: Vec<&'static str> = Vec::new();
         for (k, v) in pairs {
-            match k.as_str() {
-                "reference" => f.reference = v,
-                "holder" => f.holder = v,
-                "organisation" => f.organisations.push(v),
-                "other_parties" => f.other_parties = v,
-                "buildings" => f.buildings = v,
-                "district_id" => f.district_id = v,
-                "signed_on" => f.signed_on = v,
-                "starts_on" => f.starts_on = v,
-                "ends_on" => f.ends_on = v,
-                "notice_days" => f.notice_days = v,
-                "note" => f.note = v,
-                "version" => f.version = v,
-                _ => {}
+            if k == "organisation" {
+                f.organisations.push(v);
+                continue;
             }
+            let (name, slot): (&'static str, &mut String) = match k.as_str() {
+                "reference" => ("reference", &mut f.reference),
+                "holder" => ("holder", &mut f.holder),
+                "other_parties" => ("other_parties", &mut f.other_parties),
+                "buildings" => ("buildings", &mut f.buildings),
+                "district_id" => ("district_id", &mut f.district_id),
+                "signed_on" => ("signed_on", &mut f.signed_on),
+                "starts_on" => ("starts_on", &mut f.starts_on),
+                "ends_on" => ("ends_on", &mut f.ends_on),
+                "notice_days" => ("notice_days", &mut f.notice_days),
+                "note" => ("note", &mut f.note),
+                "version" => ("version", &mut f.version),
+                _ => continue,
+            };
+            *slot = v;
+            if seen.contains(&name) {
+                f.repeated.push(name);
+            }
+            seen.push(name);
         }
         f
     }
@@ -165,6 +176,7 @@ impl ConventionForm {
             notice_days: c.notice_days.to_string(),
             note: c.note.clone(),
             version: c.version.to_string(),
+            repeated: Vec::new(),
         }
     }
 
@@ -215,6 +227,9 @@ impl ConventionForm {
             notice_days,
             note: self.note.clone(),
         };
+        for name in &self.repeated {
+            read.push((name, "Ce champ est envoyé deux fois : saisissez-le une seule fois.".into()));
+        }
         read.dedup_by_key(|f| f.0);
         (d, read)
     }
@@ -258,9 +273,9 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>) -> R
 }
 
 /// What a refused save says: every fault, those the form could not read first.
-async fn refused(state: &AppState, d: &ConventionDraft, read: Vec<Fault>) -> Result<Vec<Fault>, AppError> {
+async fn refused(state: &AppState, id: Option<i64>, d: &ConventionDraft, read: Vec<Fault>) -> Result<Vec<Fault>, AppError> {
     let fields: Vec<&str> = read.iter().map(|r| r.0).collect();
-    let more = maillage_app::access_convention::faults(state, d, today()).await?;
+    let more = maillage_app::access_convention::faults(state, id, d, today()).await?;
     let mut all = read.clone();
     all.extend(more.into_iter().filter(|f| !fields.contains(&f.0)));
     Ok(all)
@@ -275,7 +290,7 @@ async fn save(state: &AppState, u: &CurrentUser, id: Option<i64>, mut form: Conv
     let result = if read.is_empty() {
         maillage_app::access_convention::save(state, &u.author(), id.zip(version), &d, today()).await
     } else {
-        Err(ConventionError::Invalid(refused(state, &d, read).await?))
+        Err(ConventionError::Invalid(refused(state, id, &d, read).await?))
     };
     let faults = match result {
         Ok(id) => return Ok(Redirect::to(&format!("/conventions-vigik/{id}?fait=enregistree")).into_response()),

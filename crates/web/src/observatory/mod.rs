@@ -96,7 +96,7 @@ fn show(n: i64, published: bool) -> String {
     if published { publication::count(n) } else { maillage_core::text::number_fr(n) }
 }
 
-/// The breakdown's areas as GeoJSON, each with its last twelve months' counts (this one included) by source (a
+/// The breakdown's areas as GeoJSON, each with its last twelve whole months' counts by source (a
 /// small count is null outside the coordination, with `masque` saying so).
 async fn geojson(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<BreakdownQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewObservatory, "/observatoire")?;
@@ -124,7 +124,7 @@ async fn geojson(State(state): State<AppState>, user: Option<CurrentUser>, Query
         properties.insert("masque".into(), masked.into());
         features.push(serde_json::json!({ "type": "Feature", "properties": properties, "geometry": geometry }));
     }
-    let body = serde_json::json!({ "type": "FeatureCollection", "name": chosen.label(), "periode": "12 derniers mois, celui en cours compris", "features": features });
+    let body = serde_json::json!({ "type": "FeatureCollection", "name": chosen.label(), "periode": "12 derniers mois entiers", "features": features });
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], body.to_string()).into_response())
 }
 
@@ -178,7 +178,7 @@ async fn area_view(
     let coordinator = can(u, Action::DeleteObservation { own: false });
     let observations = state
         .store
-        .observations(id, today - time::Duration::days(366), 100)
+        .observations(id, maillage_core::observatory::oldest_observation(today), 100)
         .await?
         .into_iter()
         .map(|o| {

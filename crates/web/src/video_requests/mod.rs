@@ -461,10 +461,13 @@ async fn add_extraction(
 
 async fn destroy(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
     let u = keeper(&state, user.as_ref(), "/videoprotection").await?;
-    if state.store.destroy_extraction(&u.author(), parse_id(&id)?, today()).await? {
+    let id = parse_id(&id)?;
+    if state.store.destroy_extraction(&u.author(), id, today()).await? {
         Ok(Redirect::to("/videoprotection?fait=detruite").into_response())
+    } else if state.store.extraction_exists(id).await? {
+        Err(AppError::Conflict("cette extraction est déjà détruite, ou conservée pour une procédure judiciaire".into()))
     } else {
-        Err(AppError::Conflict("cette extraction est déjà détruite, conservée pour une procédure judiciaire, ou n'existe pas".into()))
+        Err(AppError::NotFound)
     }
 }
 

@@ -23,6 +23,7 @@ use maillage_core::time_fmt;
 use maillage_core::walk::{
     AGE_BANDS, Fault, FindingDraft, Headcount, RATINGS, Rating, SEXES, Severity, WalkDraft, WalkKind, kind_label, label,
 };
+use maillage_store::StoreError;
 use maillage_store::walk::{Walk, WalkFilter, WalkItem, WalkRecord};
 use serde::Deserialize;
 
@@ -452,9 +453,18 @@ async fn update(
         Err(WalkError::Invalid(faults)) => {
             render_invalid(&form_view(&state, u, Some(r.walk.id), form, errors_of(faults, ""), &rated).await?)
         }
+        // Changed by someone else since the form was read: it comes back as typed, with the
+        // version read now, so that sending it again overwrites knowingly.
+        Err(WalkError::Store(StoreError::Conflict(_))) => {
+            form.version = r.walk.version.to_string();
+            let faults = vec![("version", STALE.to_string())];
+            render_invalid(&form_view(&state, u, Some(r.walk.id), form, errors_of(faults, ""), &rated).await?)
+        }
         Err(e) => Err(e.into()),
     }
 }
+
+const STALE: &str = "Quelqu'un a modifié cette marche entre-temps. Vérifiez vos saisies puis enregistrez de nouveau pour les garder.";
 
 async fn delete(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
     let (u, r) = editable(&state, user.as_ref(), &id).await?;
