@@ -186,7 +186,10 @@ async fn measure(app: &maillage_app::App, base: &str, district: i64, sector: i64
         bail!("connexion refusée ({})", r.status());
     }
     println!("{:<44} {:>8} {:>8} {:>8} | {:>8} {:>8} | {:>6}", "page (ms)", "p50", "p99", "req/s", "base p50", "base p99", "ratio");
-    for (label, area) in [("a district's page (36 months, 4 sources)", district), ("a police sector's page", sector)] {
+    for (label, area, breakdown) in [
+        ("a district's page (36 months, 4 sources)", district, Breakdown::District),
+        ("a police sector's page", sector, Breakdown::PoliceSector),
+    ] {
         let url = format!("{base}/observatoire/secteurs/{area}");
         pages(&client, url.clone(), WARM_UP * CLIENTS).await?;
         let (lat, wall) = pages(&client, url, REQUESTS).await?;
@@ -195,7 +198,7 @@ async fn measure(app: &maillage_app::App, base: &str, district: i64, sector: i64
             load(REQUESTS, CLIENTS, move || {
                 let app = app.clone();
                 async move {
-                    maillage_app::observatory::series(&app, area, today, false).await?;
+                    maillage_app::observatory::series(&app, area, breakdown, today, false).await?;
                     app.store.observations(area, maillage_core::observatory::oldest_observation(today), 100).await?;
                     app.store.observatory_subscriptions().await?;
                     Ok(())

@@ -72,12 +72,19 @@ impl Jobs {
             }
         });
         // The observatory: the recent days counted every hour (everything when the areas
-        // changed), then the weekly digests, on Mondays.
+        // changed), everything once a day (a record typed in late, dated before the hourly
+        // count's days, is counted within a day: not at start, where the recent days suffice),
+        // then the weekly digests, on Mondays.
         let observatory_app = app.clone();
         tokio::spawn(async move {
+            let mut whole_counted = std::time::Instant::now();
             loop {
                 let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
-                if let Err(e) = maillage_app::observatory::refresh(&observatory_app, today, false).await {
+                let whole = whole_counted.elapsed() >= Duration::from_secs(24 * 3600);
+                if whole {
+                    whole_counted = std::time::Instant::now();
+                }
+                if let Err(e) = maillage_app::observatory::refresh(&observatory_app, today, whole).await {
                     tracing::warn!("décompte de l'observatoire : {e}");
                 }
                 match maillage_app::observatory::send_digests(&observatory_app, today, &observatory_app.public_url).await {
@@ -152,12 +159,6 @@ impl Jobs {
             maillage_core::time_fmt::to_storage(maillage_core::time_fmt::now() - time::Duration::days(i64::from(self.mail_retention_days)));
         if let Err(e) = app.store.purge_mail(&mail_cutoff).await {
             tracing::warn!("purge des courriels envoyés : {e}");
-        }
-        // Everything counted again once a day: a record typed in late, dated before the
-        // hourly count's days, is counted by the next morning.
-        let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
-        if let Err(e) = maillage_app::observatory::refresh(app, today, true).await {
-            tracing::warn!("décompte complet de l'observatoire : {e}");
         }
         match maillage_app::video_requests::purge(app).await {
             Ok(0) => {}

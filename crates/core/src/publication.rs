@@ -18,6 +18,11 @@ pub fn count(n: i64) -> String {
     if is_shown(n) { number_fr(n) } else { format!("<\u{a0}{SMALL_COUNT}") }
 }
 
+/// A count as shown to a reader: published ("< 5") when `published`, exact otherwise.
+pub fn count_as(n: i64, published: bool) -> String {
+    if published { count(n) } else { number_fr(n) }
+}
+
 /// A share of `total` as published: none when either count is small.
 pub fn share(part: i64, total: i64) -> Option<String> {
     (total > 0 && is_shown(part) && is_shown(total)).then(|| format!("{:.0}\u{202f}%", part as f64 * 100.0 / total as f64))

@@ -143,7 +143,11 @@ async fn a_convention_is_recorded_reminded_and_renewed(b: Backend) {
     let page = coordinator.get(app.url("/conventions-vigik?etat=en_vigueur")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Convention Vigik n° 2026-07"));
     assert_eq!(coordinator.get(app.url("/conventions-vigik?etat=autre")).send().await.unwrap().status(), 400);
-    assert_eq!(coordinator.post(url("/suppression")).form(&[("x", "")]).send().await.unwrap().status(), 303);
+    // A deletion from a page read before the last change deletes nothing.
+    let current = app.store.access_convention(c.id).await.unwrap().unwrap().version;
+    let r = coordinator.post(url("/suppression")).form(&[("version", (current - 1).to_string())]).send().await.unwrap();
+    assert_eq!(r.status(), 409);
+    assert_eq!(coordinator.post(url("/suppression")).form(&[("version", current.to_string())]).send().await.unwrap().status(), 303);
     assert!(app.store.access_conventions().await.unwrap().is_empty());
     assert_eq!(coordinator.get(url("")).send().await.unwrap().status(), 404);
 }

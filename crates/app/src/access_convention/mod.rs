@@ -5,6 +5,7 @@ use crate::App;
 use maillage_core::access_convention::{ConventionDraft, Fault, Standing, check, check_renewal, standing};
 use maillage_core::authz::Role;
 use maillage_core::time_fmt;
+use maillage_store::access_convention::Convention;
 use maillage_store::mail::OutgoingMail;
 use maillage_store::{Author, StoreError};
 use time::Date;
@@ -17,29 +18,32 @@ pub enum ConventionError {
     Store(#[from] StoreError),
 }
 
-/// Every fault of a draft, against the organisations and districts that exist; `id` is the
-/// convention it changes, whose current term counts from its last renewal.
-pub async fn faults(app: &App, id: Option<i64>, d: &ConventionDraft, today: Date) -> Result<Vec<Fault>, StoreError> {
+/// Every fault of a draft, against the organisations and districts that exist; `current` is
+/// the convention it changes, whose current term counts from its last renewal.
+pub async fn faults(app: &App, current: Option<&Convention>, d: &ConventionDraft, today: Date) -> Result<Vec<Fault>, StoreError> {
     let organisations: Vec<i64> = app.catalog().await?.organisations.iter().map(|o| o.id).collect();
     let districts: Vec<i64> = app.places().districts.iter().map(|d| d.0).collect();
-    let term_start = match id {
-        Some(id) => app.store.access_convention(id).await?.and_then(|c| c.renewals.last().map(|r| r.previous_end)),
-        None => None,
-    };
+    let term_start = current.and_then(|c| c.renewals.last().map(|r| r.previous_end));
     Ok(check(d, today, &organisations, &districts, term_start))
 }
 
-/// Records a new convention (`id` none) or rewrites one read at `version`.
-pub async fn save(app: &App, by: &Author, id: Option<(i64, i64)>, d: &ConventionDraft, today: Date) -> Result<i64, ConventionError> {
-    let faults = faults(app, id.map(|i| i.0), d, today).await?;
+/// Records a new convention (`current` none) or rewrites `current` as read at `version`.
+pub async fn save(
+    app: &App,
+    by: &Author,
+    current: Option<(&Convention, i64)>,
+    d: &ConventionDraft,
+    today: Date,
+) -> Result<i64, ConventionError> {
+    let faults = faults(app, current.map(|c| c.0), d, today).await?;
     if !faults.is_empty() {
         return Err(ConventionError::Invalid(faults));
     }
-    match id {
+    match current {
         None => Ok(app.store.create_access_convention(by, d).await?),
-        Some((id, version)) => {
-            app.store.update_access_convention(by, id, version, d).await?;
-            Ok(id)
+        Some((c, version)) => {
+            app.store.update_access_convention(by, c.id, version, d).await?;
+            Ok(c.id)
         }
     }
 }

@@ -15,27 +15,6 @@ use time::{Date, Duration};
 /// How far back the hourly count goes: records are rarely dated earlier than this when typed.
 pub const RECENT_DAYS: i64 = 62;
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_small_month_is_not_told_by_the_total() {
-        // 36 months: a small month (2) among twelve whole ones whose total is published, next
-        // to one of 6: the 6 is withheld too, else 8 − 6 would give the 2.
-        let mut counts = vec![0; 36];
-        counts[30] = 2;
-        counts[31] = 6;
-        counts[35] = 3;
-        let shown = super::published_months(&counts);
-        assert_eq!(shown[30], "<\u{a0}5");
-        assert_eq!(shown[31], maillage_core::publication::WITHHELD);
-        assert_eq!(shown[35], "<\u{a0}5", "this month, in no total");
-        assert_eq!(shown[0], "0");
-        counts[32] = 7;
-        let shown = super::published_months(&counts);
-        assert_eq!((shown[31].as_str(), shown[32].as_str()), (maillage_core::publication::WITHHELD, "7"), "hidden 2 + 6 = 8: enough");
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum ObservatoryError {
     #[error("saisie invalide")]
@@ -46,10 +25,7 @@ pub enum ObservatoryError {
 
 /// The areas counted against, as the counts remember them: a change counts everything again.
 fn fingerprint(app: &App) -> String {
-    let places = app.places();
-    let mut ids: Vec<i64> = Breakdown::ALL.iter().flat_map(|b| b.areas(&places)).map(|a| a.0).collect();
-    ids.sort_unstable();
-    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+    Breakdown::all_area_ids(&app.places()).iter().map(i64::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// Counts the records again: those of the last [`RECENT_DAYS`] when `whole` is false and the
@@ -71,8 +47,9 @@ pub async fn refresh(app: &App, today: Date, whole: bool) -> Result<usize, Store
             let page = app.store.observatory_records(source, since, after).await?;
             let Some(last) = page.last() else { break };
             after = last.0;
-            read += page.len();
-            for (_, r) in &page {
+            // The page's last id goes on, whatever its day: a page is read once.
+            for (_, r) in page.iter().filter(|(_, r)| since.is_none_or(|s| r.day >= s)) {
+                read += 1;
                 for area in areas_of(&places, r) {
                     *counts.entry((area, source, r.day)).or_default() += 1;
                 }
@@ -82,8 +59,7 @@ pub async fn refresh(app: &App, today: Date, whole: bool) -> Result<usize, Store
             }
         }
     }
-    let mut rows: Vec<(i64, Source, Date, i64)> = counts.into_iter().map(|((a, s, d), n)| (a, s, d, n)).collect();
-    rows.sort_unstable_by_key(|r| (r.0, r.1, r.2));
+    let rows: Vec<(i64, Source, Date, i64)> = counts.into_iter().map(|((a, s, d), n)| (a, s, d, n)).collect();
     app.store.replace_observatory_counts(since, &rows, &areas).await?;
     Ok(read)
 }
@@ -109,19 +85,21 @@ pub struct Series {
     pub lines: Vec<SourceLine>,
 }
 
-/// An area's monthly series, each count published (small ones as "< 5") when `published`.
-pub async fn series(app: &App, area_id: i64, today: Date, published: bool) -> Result<Series, StoreError> {
+/// An area's monthly series of its breakdown's sources, each count published (small ones as
+/// "< 5") when `published`.
+pub async fn series(app: &App, area_id: i64, breakdown: Breakdown, today: Date, published: bool) -> Result<Series, StoreError> {
     let first = month_start(today, MONTHS - 1);
     let months: Vec<String> = (0..MONTHS).rev().map(|back| month_key(month_start(today, back))).collect();
     let rows = app.store.observatory_months(area_id, first).await?;
-    let lines = Source::ALL
+    let lines = breakdown
+        .sources()
         .iter()
         .copied()
         .map(|source| {
             let counts: Vec<i64> =
                 months.iter().map(|m| rows.iter().filter(|(k, s, _)| k == m && *s == source).map(|r| r.2).sum()).collect();
             let trend = Trend::of(&counts);
-            let show = |n: i64| if published { publication::count(n) } else { maillage_core::text::number_fr(n) };
+            let show = |n: i64| publication::count_as(n, published);
             SourceLine {
                 source,
                 months: if published { published_months(&counts) } else { counts.iter().map(|n| show(*n)).collect() },
@@ -158,7 +136,7 @@ fn published_months(counts: &[i64]) -> Vec<String> {
 }
 
 /// Every area of a breakdown with its counts of the last twelve whole months (the window the
-/// area's page totals, so that one cannot be told from the other), by source.
+/// area's page totals, so that one cannot be told from the other), by source of the breakdown.
 pub async fn overview(app: &App, breakdown: Breakdown, today: Date) -> Result<Vec<(i64, String, Vec<i64>)>, StoreError> {
     let totals = app.store.observatory_totals(month_start(today, 12), month_start(today, 0) - Duration::days(1)).await?;
     let places = app.places();
@@ -166,7 +144,7 @@ pub async fn overview(app: &App, breakdown: Breakdown, today: Date) -> Result<Ve
         .areas(&places)
         .into_iter()
         .map(|(id, name)| {
-            let n = Source::ALL.iter().map(|s| totals.iter().filter(|t| t.0 == id && t.1 == *s).map(|t| t.2).sum()).collect();
+            let n = breakdown.sources().iter().map(|s| totals.iter().filter(|t| t.0 == id && t.1 == *s).map(|t| t.2).sum()).collect();
             (id, name, n)
         })
         .collect())
@@ -179,9 +157,7 @@ pub async fn observe(
     d: &ObservationDraft,
     today: Date,
 ) -> Result<i64, ObservatoryError> {
-    let places = app.places();
-    let area_ids: Vec<i64> = Breakdown::ALL.iter().flat_map(|b| b.areas(&places)).map(|a| a.0).collect();
-    let faults = check_observation(d, today, &area_ids);
+    let faults = check_observation(d, today, &Breakdown::all_area_ids(&app.places()));
     if !faults.is_empty() {
         return Err(ObservatoryError::Invalid(faults));
     }
@@ -196,26 +172,45 @@ pub async fn send_digests(app: &App, today: Date, public_url: &str) -> Result<us
     if today.weekday() != time::Weekday::Monday {
         return Ok(0);
     }
-    let subscriptions = app.store.observatory_subscriptions().await?;
-    if subscriptions.iter().all(|s| s.last_sent_on.is_some_and(|d| d > today - Duration::days(7))) {
+    // Due: not sent these seven days, to an account that may still read the observatory.
+    let users = app.store.users().await?;
+    let reader = |user_id: i64| {
+        users.iter().find(|u| u.id == user_id).map(|u| maillage_core::authz::Actor {
+            user_id: u.id,
+            organisation_id: u.organisation_id,
+            roles: u.roles.clone(),
+        })
+    };
+    let due: Vec<_> = app
+        .store
+        .observatory_subscriptions()
+        .await?
+        .into_iter()
+        .filter(|s| s.last_sent_on.is_none_or(|d| d <= today - Duration::days(7)))
+        .filter_map(|s| reader(s.user_id).map(|a| (s, a)))
+        .filter(|(_, a)| {
+            maillage_core::authz::authorize(Some(a), maillage_core::authz::Action::ViewObservatory) == maillage_core::authz::Decision::Allow
+        })
+        .collect();
+    if due.is_empty() {
         return Ok(0);
     }
     let (from, to) = digest_week(today);
     let week = app.store.observatory_totals(from, to).await?;
     let before = app.store.observatory_totals(from - Duration::days(28), from - Duration::days(1)).await?;
-    let users = app.store.users().await?;
     let places = app.places();
+    let mut notes_of: HashMap<i64, Vec<maillage_store::observatory::Observation>> = HashMap::new();
     let mut sent = 0;
-    for s in subscriptions.iter().filter(|s| s.last_sent_on.is_none_or(|d| d <= today - Duration::days(7))) {
-        let Some((_, name)) = Breakdown::of_area(&places, s.area_id) else { continue };
-        let coordination = users.iter().any(|u| u.id == s.user_id && u.roles.contains(&maillage_core::authz::Role::Coordinator));
-        let show = |n: i64| if coordination { maillage_core::text::number_fr(n) } else { publication::count(n) };
+    for (s, actor) in &due {
+        let Some((breakdown, name)) = Breakdown::of_area(&places, s.area_id) else { continue };
+        let published = maillage_core::authz::confidential_figures_masked(actor);
+        let show = |n: i64| publication::count_as(n, published);
         let mut body = format!(
             "Bonjour,\n\nObservatoire de quartier : {name}, semaine du {} au {}.\n\n",
             time_fmt::day_fr(from),
             time_fmt::day_fr(to)
         );
-        for source in Source::ALL.iter().copied() {
+        for source in breakdown.sources().iter().copied() {
             let sum = |rows: &[(i64, Source, i64)]| rows.iter().filter(|r| r.0 == s.area_id && r.1 == source).map(|r| r.2).sum::<i64>();
             let (n, four) = (sum(&week), sum(&before));
             body.push_str(&format!(
@@ -225,7 +220,10 @@ pub async fn send_digests(app: &App, today: Date, public_url: &str) -> Result<us
                 show((four + 2) / 4)
             ));
         }
-        let notes = app.store.observations(s.area_id, from, 20).await?;
+        let notes = match notes_of.entry(s.area_id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(app.store.observations(s.area_id, from, 20).await?),
+        };
         if !notes.is_empty() {
             body.push_str("\nObservations des acteurs locaux :\n");
             for o in notes.iter().rev() {
@@ -247,4 +245,25 @@ pub async fn send_digests(app: &App, today: Date, public_url: &str) -> Result<us
         }
     }
     Ok(sent)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_small_month_is_not_told_by_the_total() {
+        // 36 months: a small month (2) among twelve whole ones whose total is published, next
+        // to one of 6: the 6 is withheld too, else 8 − 6 would give the 2.
+        let mut counts = vec![0; 36];
+        counts[30] = 2;
+        counts[31] = 6;
+        counts[35] = 3;
+        let shown = super::published_months(&counts);
+        assert_eq!(shown[30], "<\u{a0}5");
+        assert_eq!(shown[31], maillage_core::publication::WITHHELD);
+        assert_eq!(shown[35], "<\u{a0}5", "this month, in no total");
+        assert_eq!(shown[0], "0");
+        counts[32] = 7;
+        let shown = super::published_months(&counts);
+        assert_eq!((shown[31].as_str(), shown[32].as_str()), (maillage_core::publication::WITHHELD, "7"), "hidden 2 + 6 = 8: enough");
+    }
 }

@@ -35,6 +35,32 @@ impl Breakdown {
         }
     }
 
+    /// The sources counted in this breakdown's areas: activities have a district and no point,
+    /// so only districts count them.
+    pub fn sources(self) -> &'static [Source] {
+        match self {
+            Breakdown::District => Source::ALL,
+            Breakdown::PriorityArea | Breakdown::PoliceSector => &[Source::Reports, Source::Alerts, Source::Findings],
+        }
+    }
+
+    /// What a page of this breakdown says it does not count.
+    pub fn not_counted(self) -> Option<&'static str> {
+        match self {
+            Breakdown::District => None,
+            Breakdown::PriorityArea | Breakdown::PoliceSector => Some(
+                "Les actions menées, rattachées à un quartier, et les alertes données sans point sur la carte ne sont comptées que par quartier.",
+            ),
+        }
+    }
+
+    /// Every area the observatory counts, of every breakdown.
+    pub fn all_area_ids(places: &Places) -> Vec<i64> {
+        let mut ids: Vec<i64> = Breakdown::ALL.iter().flat_map(|b| b.areas(places)).map(|a| a.0).collect();
+        ids.sort_unstable();
+        ids
+    }
+
     /// The breakdown an area belongs to.
     pub fn of_area(places: &Places, id: i64) -> Option<(Breakdown, String)> {
         Breakdown::ALL.iter().copied().find_map(|b| b.areas(places).into_iter().find(|a| a.0 == id).map(|a| (b, a.1)))

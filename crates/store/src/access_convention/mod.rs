@@ -290,13 +290,20 @@ impl Store {
         Ok(())
     }
 
-    pub async fn delete_access_convention(&self, by: &Author, id: i64) -> Result<(), StoreError> {
+    /// Deletes a convention as read at `version`: a stale page (or a deletion sent again once
+    /// its id was given to a new convention) deletes nothing.
+    pub async fn delete_access_convention(&self, by: &Author, id: i64, version: i64) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         let n = on_tx!(&mut tx, c, {
-            sqlx::query("DELETE FROM access_conventions WHERE id = $1").bind(id).execute(&mut *c).await?.rows_affected()
+            let done = sqlx::query("DELETE FROM access_conventions WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(version)
+                .execute(&mut *c)
+                .await?;
+            done.rows_affected()
         });
         if n == 0 {
-            return Err(StoreError::NotFound(format!("convention {id}")));
+            return Err(self.convention_conflict(id).await);
         }
         append(&mut tx, by, "access_convention.delete", "access_convention", &id.to_string(), "").await?;
         tx.commit().await?;

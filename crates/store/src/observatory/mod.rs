@@ -37,6 +37,21 @@ pub struct Subscription {
 type ObservationRow = (i64, i64, String, String, Option<i64>, Option<i64>, String, String);
 type RecordRow = (i64, String, Option<f64>, Option<f64>, Option<i64>);
 
+const OBSERVATION_SELECT: &str = "SELECT id, area_id, observed_on, body, organisation_id, user_id, author, created_at FROM observations";
+
+fn observation_of((id, area_id, on, body, organisation_id, user_id, author, at): ObservationRow) -> Result<Observation, StoreError> {
+    Ok(Observation {
+        observed_on: decode("observations", id, "observed_on", &on, parse_iso_date)?,
+        created_at: decode("observations", id, "created_at", &at, time_fmt::from_storage)?,
+        id,
+        area_id,
+        body,
+        organisation_id,
+        user_id,
+        author,
+    })
+}
+
 /// The query reading a source's records after an id (every record, by pages) or, with a day,
 /// those of that day and later (the recent ones, at once).
 fn record_query(source: Source, recent: bool) -> String {
@@ -56,22 +71,25 @@ fn record_query(source: Source, recent: bool) -> String {
     };
     if recent {
         // A day as text sorts with the stored times: '2021-03-01' precedes '2021-03-01T…'.
-        format!("{select} WHERE {day} >= $1 AND {order} > $2 ORDER BY {order} LIMIT $3")
+        format!("{select} WHERE {order} > $1 AND {day} >= $3 ORDER BY {order} LIMIT $2")
     } else {
-        format!("{select} WHERE {order} > $2 AND $1 = $1 ORDER BY {order} LIMIT $3")
+        format!("{select} WHERE {order} > $1 ORDER BY {order} LIMIT $2")
     }
 }
 
 impl Store {
-    /// A page of a source's records after `after` (an id), with their day in Paris; only those
-    /// of `since` and later when given (a day or two earlier in UTC is read too, then left
-    /// out by the caller's day).
+    /// A page of a source's records after `after` (an id), with their day in Paris, at most
+    /// [`PAGE`]; from `since` when given, and a day earlier too (stored times are UTC, and a
+    /// Paris day starts the evening before): the caller leaves out the days before `since`.
     pub async fn observatory_records(&self, source: Source, since: Option<Date>, after: i64) -> Result<Vec<(i64, Record)>, StoreError> {
         let sql = record_query(source, since.is_some());
-        // Stored times are UTC: a day's Paris start is the evening before in UTC.
-        let since_text = since.map_or_else(String::new, |d| (d - time::Duration::days(1)).to_string());
-        let rows: Vec<RecordRow> =
-            on_db!(&self.db, p, { sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(since_text).bind(after).bind(PAGE).fetch_all(p).await? });
+        let rows: Vec<RecordRow> = on_db!(&self.db, p, {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(after).bind(PAGE);
+            match since {
+                Some(d) => q.bind((d - time::Duration::days(1)).to_string()).fetch_all(p).await?,
+                None => q.fetch_all(p).await?,
+            }
+        });
         let table = match source {
             Source::Reports => "reports",
             Source::Alerts => "alerts",
@@ -89,7 +107,6 @@ impl Store {
                 let point = lat.zip(lon).map(|(lat, lon)| Coordinates { lat, lon });
                 Ok((id, Record { day, point, district_id }))
             })
-            .filter(|r| !matches!(r, Ok((_, rec)) if since.is_some_and(|s| rec.day < s)))
             .collect()
     }
 
@@ -204,39 +221,35 @@ impl Store {
     /// An area's observations from `since`, newest first.
     pub async fn observations(&self, area_id: i64, since: Date, limit: i64) -> Result<Vec<Observation>, StoreError> {
         let rows: Vec<ObservationRow> = on_db!(&self.db, p, {
-            sqlx::query_as(
-                "SELECT id, area_id, observed_on, body, organisation_id, user_id, author, created_at FROM observations \
-                 WHERE area_id = $1 AND observed_on >= $2 ORDER BY observed_on DESC, id DESC LIMIT $3",
-            )
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "{OBSERVATION_SELECT} WHERE area_id = $1 AND observed_on >= $2 ORDER BY observed_on DESC, id DESC LIMIT $3"
+            )))
             .bind(area_id)
             .bind(since.to_string())
             .bind(limit)
             .fetch_all(p)
             .await?
         });
-        rows.into_iter()
-            .map(|(id, area_id, on, body, organisation_id, user_id, author, at)| {
-                Ok(Observation {
-                    observed_on: decode("observations", id, "observed_on", &on, parse_iso_date)?,
-                    created_at: decode("observations", id, "created_at", &at, time_fmt::from_storage)?,
-                    id,
-                    area_id,
-                    body,
-                    organisation_id,
-                    user_id,
-                    author,
-                })
-            })
-            .collect()
+        rows.into_iter().map(observation_of).collect()
     }
 
     pub async fn observation(&self, id: i64) -> Result<Option<Observation>, StoreError> {
-        let area: Option<(i64, String)> = on_db!(&self.db, p, {
-            sqlx::query_as("SELECT area_id, observed_on FROM observations WHERE id = $1").bind(id).fetch_optional(p).await?
+        let row: Option<ObservationRow> = on_db!(&self.db, p, {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{OBSERVATION_SELECT} WHERE id = $1"))).bind(id).fetch_optional(p).await?
         });
-        let Some((area, on)) = area else { return Ok(None) };
-        let on = decode("observations", id, "observed_on", &on, parse_iso_date)?;
-        Ok(self.observations(area, on, i64::MAX).await?.into_iter().find(|o| o.id == id))
+        row.map(observation_of).transpose()
+    }
+
+    /// Whether `user_id` receives `area_id`'s weekly digest.
+    pub async fn observatory_subscribed(&self, user_id: i64, area_id: i64) -> Result<bool, StoreError> {
+        let n: i64 = on_db!(&self.db, p, {
+            sqlx::query_scalar("SELECT COUNT(*) FROM observatory_subscriptions WHERE user_id = $1 AND area_id = $2")
+                .bind(user_id)
+                .bind(area_id)
+                .fetch_one(p)
+                .await?
+        });
+        Ok(n > 0)
     }
 
     pub async fn delete_observation(&self, by: &Author, id: i64) -> Result<(), StoreError> {

@@ -273,42 +273,42 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>) -> R
 }
 
 /// What a refused save says: every fault, those the form could not read first.
-async fn refused(state: &AppState, id: Option<i64>, d: &ConventionDraft, read: Vec<Fault>) -> Result<Vec<Fault>, AppError> {
+async fn refused(state: &AppState, current: Option<&Convention>, d: &ConventionDraft, read: Vec<Fault>) -> Result<Vec<Fault>, AppError> {
     let fields: Vec<&str> = read.iter().map(|r| r.0).collect();
-    let more = maillage_app::access_convention::faults(state, id, d, today()).await?;
+    let more = maillage_app::access_convention::faults(state, current, d, today()).await?;
     let mut all = read.clone();
     all.extend(more.into_iter().filter(|f| !fields.contains(&f.0)));
     Ok(all)
 }
 
-async fn save(state: &AppState, u: &CurrentUser, id: Option<i64>, mut form: ConventionForm) -> Result<Response, AppError> {
-    let version = match id {
+/// Saves a new convention (`current` none) or `current` changed, as read when this request began.
+async fn save(state: &AppState, u: &CurrentUser, current: Option<&Convention>, mut form: ConventionForm) -> Result<Response, AppError> {
+    let version = match current {
         None => None,
         Some(_) => Some(form.version.trim().parse::<i64>().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?),
     };
     let (d, read) = form.draft();
     let result = if read.is_empty() {
-        maillage_app::access_convention::save(state, &u.author(), id.zip(version), &d, today()).await
+        maillage_app::access_convention::save(state, &u.author(), current.zip(version), &d, today()).await
     } else {
-        Err(ConventionError::Invalid(refused(state, id, &d, read).await?))
+        Err(ConventionError::Invalid(refused(state, current, &d, read).await?))
     };
-    let faults = match result {
-        Ok(id) => return Ok(Redirect::to(&format!("/conventions-vigik/{id}?fait=enregistree")).into_response()),
-        Err(ConventionError::Invalid(f)) => f,
-        // Changed by someone else meanwhile: the form comes back as typed, with the current
-        // version, so that sending it again overwrites knowingly.
-        Err(ConventionError::Store(StoreError::Conflict(_))) => {
-            let current = state.store.access_convention(id.unwrap_or_default()).await?.ok_or(AppError::NotFound)?;
-            form.version = current.version.to_string();
+    let faults = match (result, current) {
+        (Ok(id), _) => return Ok(Redirect::to(&format!("/conventions-vigik/{id}?fait=enregistree")).into_response()),
+        (Err(ConventionError::Invalid(f)), _) => f,
+        // Changed by someone else since the form was read: it comes back as typed, with the
+        // version read now, so that sending it again overwrites knowingly.
+        (Err(ConventionError::Store(StoreError::Conflict(_))), Some(c)) => {
+            form.version = c.version.to_string();
             vec![(
                 "version",
                 "Quelqu'un a modifié cette convention entre-temps. Vérifiez vos saisies puis enregistrez de nouveau pour les garder."
                     .into(),
             )]
         }
-        Err(ConventionError::Store(e)) => return Err(e.into()),
+        (Err(ConventionError::Store(e)), _) => return Err(e.into()),
     };
-    render_invalid(&form_view(state, u, id, form, errors_of(faults, "")).await?)
+    render_invalid(&form_view(state, u, current.map(|c| c.id), form, errors_of(faults, "")).await?)
 }
 
 async fn create(
@@ -338,7 +338,7 @@ async fn update(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageAccessConventions, "/conventions-vigik")?;
     let c = found(&state, &id).await?;
-    save(&state, u, Some(c.id), ConventionForm::from_pairs(pairs)).await
+    save(&state, u, Some(&c), ConventionForm::from_pairs(pairs)).await
 }
 
 // ---- a convention's page and its renewal ----
@@ -440,9 +440,22 @@ async fn renew(
     render_invalid(&convention_view(&state, u, c, f.ends_on, errors_of(faults, ""), None))
 }
 
-async fn delete(State(state): State<AppState>, user: Option<CurrentUser>, Path(id): Path<String>) -> Result<Response, AppError> {
+/// A deletion names the version its page showed.
+#[derive(Deserialize, Default)]
+struct VersionForm {
+    #[serde(default)]
+    version: String,
+}
+
+async fn delete(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<VersionForm>,
+) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageAccessConventions, "/conventions-vigik")?;
     let c = found(&state, &id).await?;
-    state.store.delete_access_convention(&u.author(), c.id).await?;
+    let version: i64 = f.version.trim().parse().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?;
+    state.store.delete_access_convention(&u.author(), c.id, version).await?;
     Ok(Redirect::to("/conventions-vigik?fait=supprimee").into_response())
 }

@@ -833,7 +833,7 @@ async fn figures(State(state): State<AppState>, user: Option<CurrentUser>, Query
     let show = |rows: Vec<(String, i64)>| {
         if masked { publication::breakdown(&rows) } else { rows.into_iter().map(|(l, n)| (l, number_fr(n))).collect() }
     };
-    let count = |n: i64| if masked { publication::count(n) } else { number_fr(n) };
+    let count = |n: i64| publication::count_as(n, masked);
     let tables = vec![
         FigureTable { caption: "Par situation", rows: show(f.by_kind.iter().map(|(k, n)| (label(KINDS, k).to_string(), *n)).collect()) },
         FigureTable { caption: "Par quartier", rows: show(f.by_district.clone()) },

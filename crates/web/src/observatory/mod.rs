@@ -13,7 +13,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::observatory::{ObservatoryError, Series};
 use maillage_core::authz::{Action, confidential_figures_masked};
-use maillage_core::observatory::{Breakdown, ObservationDraft, Source, month_label};
+use maillage_core::observatory::{Breakdown, ObservationDraft, month_label};
 use maillage_core::{publication, time_fmt};
 use serde::Deserialize;
 
@@ -79,21 +79,19 @@ async fn overview_page(
     let areas = maillage_app::observatory::overview(&state, chosen, today())
         .await?
         .into_iter()
-        .map(|(id, name, n)| (id, name, Source::ALL.iter().zip(n).map(|(s, n)| (s.label(), show(n, published))).collect()))
+        .map(|(id, name, n)| {
+            (id, name, chosen.sources().iter().zip(n).map(|(s, n)| (s.label(), publication::count_as(n, published))).collect())
+        })
         .collect();
     render(&OverviewPage {
         layout: Layout::new("Observatoire de quartier", Some(u)),
         breakdowns: Breakdown::ALL.iter().map(|b| (b.code(), b.label())).collect(),
         chosen,
-        sources: Source::ALL.iter().map(|s| s.label()).collect(),
+        sources: chosen.sources().iter().map(|s| s.label()).collect(),
         areas,
         counted: counted_at(&state).await?,
         published,
     })
-}
-
-fn show(n: i64, published: bool) -> String {
-    if published { publication::count(n) } else { maillage_core::text::number_fr(n) }
 }
 
 /// The breakdown's areas as GeoJSON, each with its last twelve whole months' counts by source (a
@@ -112,7 +110,7 @@ async fn geojson(State(state): State<AppState>, user: Option<CurrentUser>, Query
         properties.insert("id".into(), id.into());
         properties.insert("nom".into(), name.into());
         let mut masked = false;
-        for (source, n) in Source::ALL.iter().zip(n) {
+        for (source, n) in chosen.sources().iter().zip(n) {
             let value = if published && !publication::is_shown(n) {
                 masked = true;
                 serde_json::Value::Null
@@ -174,7 +172,7 @@ async fn area_view(
     let (breakdown, name) = Breakdown::of_area(&state.places(), id).ok_or(AppError::NotFound)?;
     let published = confidential_figures_masked(&u.actor);
     let today = today();
-    let series = maillage_app::observatory::series(state, id, today, published).await?;
+    let series = maillage_app::observatory::series(state, id, breakdown, today, published).await?;
     let coordinator = can(u, Action::DeleteObservation { own: false });
     let observations = state
         .store
@@ -186,7 +184,7 @@ async fn area_view(
             (o.id, time_fmt::day_fr(o.observed_on), o.author, o.body, removable)
         })
         .collect();
-    let subscribed = state.store.observatory_subscriptions().await?.iter().any(|s| s.user_id == u.id && s.area_id == id);
+    let subscribed = state.store.observatory_subscribed(u.id, id).await?;
     Ok(AreaPage {
         layout: Layout::new(&format!("Observatoire : {name}"), Some(u)),
         id,

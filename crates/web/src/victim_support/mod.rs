@@ -172,7 +172,7 @@ async fn figures(State(state): State<AppState>, user: Option<CurrentUser>, Query
     render(&FiguresPage {
         layout: Layout::new(&format!("Accueil des victimes : chiffres {year}"), Some(u)),
         year,
-        total: if masked { publication::count(total) } else { maillage_core::text::number_fr(total) },
+        total: publication::count_as(total, masked),
         tables,
         masked,
     })
