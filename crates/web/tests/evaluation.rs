@@ -94,12 +94,12 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
         r.text().await.unwrap()
     };
     let fr = csv(coordinator.clone(), format!("annee={year}&format=point-virgule")).await;
-    assert!(fr.starts_with("\u{feff}Année;Axe;Fiche;Mesure;Ventilation;Catégorie;Valeur"), "{fr}");
+    assert!(fr.starts_with("\u{feff}Année;Quartier;Axe;Fiche;Mesure;Ventilation;Catégorie;Valeur"), "{fr}");
     let code = &sheets[0].code;
-    assert!(fr.contains(&format!("{year};1;{code};Participants;Âge et sexe;12 à 15 ans — Hommes, garçons;3")), "{fr}");
-    assert!(fr.contains(&format!("{year};1;{code};Actions réalisées;;;2")));
+    assert!(fr.contains(&format!("{year};Toute la ville;1;{code};Participants;Âge et sexe;12 à 15 ans — Hommes, garçons;3")), "{fr}");
+    assert!(fr.contains(&format!("{year};Toute la ville;1;{code};Actions réalisées;;;2")));
     let plain = csv(coordinator.clone(), format!("annee={year}")).await;
-    assert!(plain.starts_with("Année,Axe,Fiche") && plain.contains(&format!("{year},1,{code},Participants,,,22")));
+    assert!(plain.starts_with("Année,Quartier,Axe,Fiche") && plain.contains(&format!("{year},Toute la ville,1,{code},Participants,,,22")));
     let outside = csv(app.login(email_for(Role::Reader)).await, format!("annee={year}&format=point-virgule")).await;
     assert!(!outside.contains("Hommes, garçons;3") && outside.contains("Hommes, garçons;<"), "{outside}");
     assert!(!outside.contains("26 ans et plus — Femmes, filles;7"), "the one that would give it away");
@@ -127,6 +127,23 @@ async fn figures_are_live_and_published_outside_the_coordination(b: Backend) {
     let outside = text(&app.login(email_for(Role::Reader)).await, north_url).await.1;
     assert!(!outside.contains(r#"<td data-label="Participants">4</td>"#), "a count below 5 stays hidden: {outside}");
     assert!(outside.contains("<strong>non publié</strong> participant(s)"), "the district's total would give it away: {outside}");
+    // A sheet's page and the exports in one district: its activities counted from the rows, its
+    // participants by age and sex there, published as everywhere else.
+    let north_sheet = app.url(&format!("/evaluation/fiches/{code}?annee={year}&quartier={}", city.north));
+    let page = text(&coordinator, north_sheet.clone()).await.1;
+    assert!(page.contains("<strong>1</strong> action(s) réalisée(s), <strong>15</strong> participant(s)"), "{page}");
+    assert!(page.contains(r#"<td data-label="Hommes, garçons">3</td>"#) && page.contains(" selected>Nord</option>"), "{page}");
+    assert!(!page.contains("<caption>Par quartier</caption>") && page.contains("Évolution par année, quartier Nord"), "{page}");
+    assert!(page.contains(&format!("quartier={}\">← Évaluation de la stratégie", city.north)), "the way back keeps the district");
+    let outside = text(&app.login(email_for(Role::Partner)).await, north_sheet).await.1;
+    assert!(!outside.contains(r#"<td data-label="Hommes, garçons">3</td>"#) && outside.contains("<strong>15</strong> participant(s)"));
+    let r = coordinator.get(app.url(&format!("/evaluation/export.csv?annee={year}&quartier={}", city.north))).send().await.unwrap();
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(&format!("evaluation-{year}-quartier-{}.csv", city.north)));
+    let body = r.text().await.unwrap();
+    assert!(body.contains(&format!("{year},Nord,1,{code},Participants,,,15")) && !body.contains("Toute la ville"), "{body}");
+    assert!(!body.contains(",Quartier,Nord,"), "no table by district inside one district: {body}");
+    assert_eq!(text(&coordinator, app.url(&format!("/evaluation/export.ods?annee={year}&quartier=x"))).await.0, 400);
+    assert_eq!(text(&coordinator, app.url(&format!("/evaluation/fiches/{code}?annee={year}&quartier=0"))).await.0, 400);
     assert_eq!(text(&coordinator, app.url(&format!("/evaluation?annee={year}&quartier=999999"))).await.0, 400);
     assert_eq!(text(&coordinator, app.url(&format!("/evaluation?annee={year}&quartier=nord"))).await.0, 400);
 

@@ -19,6 +19,8 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FigureLine {
     pub year: i32,
+    /// The district the figures were counted in, "Toute la ville" when they were not filtered.
+    pub district: String,
     pub axis: i32,
     pub sheet: String,
     pub measure: &'static str,
@@ -28,7 +30,7 @@ pub struct FigureLine {
     pub value: Value,
 }
 
-pub const HEADERS: [&str; 7] = ["Année", "Axe", "Fiche", "Mesure", "Ventilation", "Catégorie", "Valeur"];
+pub const HEADERS: [&str; 8] = ["Année", "Quartier", "Axe", "Fiche", "Mesure", "Ventilation", "Catégorie", "Valeur"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
@@ -101,6 +103,9 @@ pub struct Breakdown {
     pub rows: Vec<(String, Vec<Value>)>,
 }
 
+/// The breakdown by district, left out of a district's own figures.
+pub const BY_DISTRICT: &str = "Quartier";
+
 const ACTIONS: Column = Column { header: "Actions", measure: "Actions réalisées", part: None };
 const PARTICIPANTS: Column = Column { header: "Participants", measure: "Participants", part: None };
 
@@ -143,7 +148,7 @@ pub fn breakdowns(f: &ActivityFigures, masked: bool) -> Vec<Breakdown> {
     let by_district = Breakdown {
         caption: "Par quartier",
         row_header: "Quartier",
-        by: "Quartier",
+        by: BY_DISTRICT,
         columns: vec![ACTIONS, PARTICIPANTS],
         rows: f
             .by_district
@@ -155,18 +160,23 @@ pub fn breakdowns(f: &ActivityFigures, masked: bool) -> Vec<Breakdown> {
     vec![by_kind, by_age_and_sex, by_public, by_district]
 }
 
-/// Every figure of every sheet of the current strategy for `year`, one per line; the empty
-/// parts of a breakdown (zero) are left out.
-pub async fn lines(app: &App, year: i32, masked: bool) -> Result<Vec<FigureLine>, ExportError> {
+/// Every figure of every sheet of the current strategy for `year`, in the whole city or in one
+/// district (id, name), one per line; the empty parts of a breakdown (zero) are left out.
+pub async fn lines(app: &App, year: i32, district: Option<&(i64, String)>, masked: bool) -> Result<Vec<FigureLine>, ExportError> {
     let strategy = app.store.current_strategy().await?.ok_or(ExportError::NoStrategy)?;
     let ids = app.store.sheet_choices().await?;
+    let place = district.map_or_else(|| "Toute la ville".to_string(), |d| d.1.clone());
     let mut out = Vec::new();
     for axis in &strategy.doc.axes {
         for sheet in &axis.sheets {
             let Some(id) = ids.iter().find(|s| s.code == sheet.code).map(|s| s.id) else { continue };
-            let f = app.store.activity_figures(year, Some(id)).await?;
+            let f = match district {
+                None => app.store.activity_figures(year, Some(id)).await?,
+                Some(d) => app.store.activity_figures_in_district(year, Some(id), d.0).await?,
+            };
             let line = |measure: &'static str, by: &'static str, part: String, value: Value| FigureLine {
                 year,
+                district: place.clone(),
                 axis: axis.number,
                 sheet: sheet.code.clone(),
                 measure,
@@ -178,7 +188,7 @@ pub async fn lines(app: &App, year: i32, masked: bool) -> Result<Vec<FigureLine>
             out.push(line(ACTIONS.measure, "", String::new(), actions));
             out.push(line(PARTICIPANTS.measure, "", String::new(), participants));
             out.push(line("Présences de professionnels", "", String::new(), professionals));
-            for b in breakdowns(&f, masked) {
+            for b in breakdowns(&f, masked).into_iter().filter(|b| district.is_none() || b.by != BY_DISTRICT) {
                 for (row, values) in b.rows {
                     for (column, value) in b.columns.iter().zip(values) {
                         if value == Value::Count(0) {
@@ -205,8 +215,16 @@ pub fn csv(lines: &[FigureLine], french: bool) -> Result<Vec<u8>, ExportError> {
             Value::Count(n) => n.to_string(),
             Value::Hidden(s) => s.clone(),
         };
-        let record =
-            [l.year.to_string(), l.axis.to_string(), l.sheet.clone(), l.measure.to_string(), l.by.to_string(), l.part.clone(), value];
+        let record = [
+            l.year.to_string(),
+            l.district.clone(),
+            l.axis.to_string(),
+            l.sheet.clone(),
+            l.measure.to_string(),
+            l.by.to_string(),
+            l.part.clone(),
+            value,
+        ];
         w.write_record(record.iter().map(|c| crate::report::export::csv_cell(c).into_owned()))?;
     }
     w.flush()?;
@@ -220,6 +238,7 @@ pub fn ods(lines: &[FigureLine], year: i32) -> Result<Vec<u8>, ExportError> {
     let rows = lines.iter().map(|l| {
         vec![
             Cell::Number(f64::from(l.year)),
+            Cell::Text(l.district.clone()),
             Cell::Number(f64::from(l.axis)),
             Cell::Text(l.sheet.clone()),
             Cell::Text(l.measure.into()),

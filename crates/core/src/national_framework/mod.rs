@@ -366,9 +366,10 @@ mod tests {
         assert_eq!((f.period_start, f.period_end, f.status), (2020, 2024, FrameworkStatus::Adopted));
         assert_eq!(f.axes.iter().map(|a| a.number).collect::<Vec<_>>(), [1, 2, 3, 4]);
         assert!(f.axes[0].title.starts_with("Les jeunes"));
-        // Only the measure whose wording was checked against a source.
+        // Only the measures whose wording was checked against a source: axis 1's first thirteen.
         let measures: Vec<&Measure> = f.axes.iter().flat_map(|a| &a.measures).collect();
-        assert_eq!(measures.len(), 1);
+        assert_eq!(measures.iter().map(|m| m.number).collect::<Vec<_>>(), (1..=13).collect::<Vec<_>>());
+        assert!(f.axes[1..].iter().all(|a| a.measures.is_empty()));
         assert!(measures.iter().all(|m| !m.source.is_empty()));
         let next = all.iter().find(|f| f.code == "snpd-2025-2030").unwrap();
         assert_eq!((next.status, next.axes.len()), (FrameworkStatus::Draft, 5));

@@ -107,6 +107,8 @@ pub struct ActivityFilter {
     pub from: Option<Date>,
     pub to: Option<Date>,
     pub sheet_id: Option<i64>,
+    /// Only those recorded in this district (not the whole city's).
+    pub district_id: Option<i64>,
 }
 
 const SELECT: &str = "SELECT a.id, a.kind, k.label AS kind_label, a.title, a.started_on, a.ended_on, a.district_id, ar.name AS district, \
@@ -134,6 +136,9 @@ fn conditions(f: &ActivityFilter) -> (String, Vec<FilterValue>) {
     }
     if let Some(s) = f.sheet_id {
         next(&mut sql, " AND a.id IN (SELECT activity_id FROM activity_sheets WHERE action_sheet_id = ?)", FilterValue::Int(s));
+    }
+    if let Some(d) = f.district_id {
+        next(&mut sql, " AND a.district_id = ?", FilterValue::Int(d));
     }
     (sql, values)
 }
@@ -407,8 +412,25 @@ impl Store {
     /// The figures of the activities started within `[from, to]`, of one sheet or all, grouped
     /// from the rows: what the counts kept ahead ([`Store::activity_figures`]) must equal.
     pub async fn activity_figures_from_rows(&self, from: Date, to: Date, sheet_id: Option<i64>) -> Result<ActivityFigures, StoreError> {
-        let filter = ActivityFilter { from: Some(from), to: Some(to), sheet_id, organisation_id: None };
-        let (cond, values) = conditions(&filter);
+        self.figures_of(&ActivityFilter { from: Some(from), to: Some(to), sheet_id, ..ActivityFilter::default() }).await
+    }
+
+    /// A year's figures of the activities recorded in one district, of one sheet or all. The
+    /// counts kept ahead have no age and sex by district, so these are grouped from the rows
+    /// (an index leads with the district).
+    pub async fn activity_figures_in_district(
+        &self,
+        year: i32,
+        sheet_id: Option<i64>,
+        district_id: i64,
+    ) -> Result<ActivityFigures, StoreError> {
+        let (from, to) = maillage_core::indicator::period::Period::Year(year).days();
+        self.figures_of(&ActivityFilter { from: Some(from), to: Some(to), sheet_id, district_id: Some(district_id), organisation_id: None })
+            .await
+    }
+
+    async fn figures_of(&self, filter: &ActivityFilter) -> Result<ActivityFigures, StoreError> {
+        let (cond, values) = conditions(filter);
         let totals = format!(
             "SELECT COUNT(*), CAST(COALESCE(SUM(a.participants_total), 0) AS BIGINT), CAST(COALESCE(SUM(a.professionals_present), 0) AS BIGINT) \
              FROM activities a{cond}"

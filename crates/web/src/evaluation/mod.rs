@@ -8,12 +8,12 @@
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{YearQuery, render, year_param};
+use crate::page::{render, year_param};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use maillage_app::evaluation::{Value, breakdowns, person_count, totals};
+use maillage_app::evaluation::{BY_DISTRICT, Value, breakdowns, person_count, totals};
 use maillage_core::authz::{Action, confidential_figures_masked};
 use maillage_core::chart::{Bar, bar_chart};
 use maillage_core::publication;
@@ -69,14 +69,27 @@ struct StrategyPage {
     trend: Table,
     masked: bool,
     max_year: i32,
-    /// Every district (id, name), for the filter; the one chosen.
+    filter: DistrictFilter,
+}
+
+/// The district filter of a page of figures: every district (id, name), and the one chosen.
+struct DistrictFilter {
     districts: Vec<(String, String)>,
     district: Option<(String, String)>,
 }
 
-impl StrategyPage {
+impl DistrictFilter {
+    fn new(state: &AppState, chosen: Option<(i64, String)>) -> Self {
+        DistrictFilter { districts: crate::page::district_choices(state), district: chosen.map(|d| (d.0.to_string(), d.1)) }
+    }
+
     fn chosen(&self, id: &str) -> bool {
         self.district.as_ref().is_some_and(|d| d.0 == id)
+    }
+
+    /// `&quartier=…` for links that keep the district chosen.
+    fn query(&self) -> String {
+        self.district.as_ref().map_or_else(String::new, |d| format!("&quartier={}", d.0))
     }
 }
 
@@ -103,7 +116,7 @@ fn district_param(state: &AppState, value: &str) -> Result<Option<(i64, String)>
 /// A district's actions and participants in a sheet's (or every sheet's) figures, as that
 /// sheet's table by district publishes them: a filtered page tells no more than the table.
 fn in_district(f: &ActivityFigures, name: &str, masked: bool) -> (i64, Value) {
-    let row = breakdowns(f, masked).into_iter().find(|b| b.by == "Quartier").and_then(|b| b.rows.into_iter().find(|(l, _)| l == name));
+    let row = breakdowns(f, masked).into_iter().find(|b| b.by == BY_DISTRICT).and_then(|b| b.rows.into_iter().find(|(l, _)| l == name));
     match row.map(|(_, v)| v).as_deref() {
         Some([Value::Count(a), p]) => (*a, p.clone()),
         _ => (0, Value::Count(0)),
@@ -196,8 +209,7 @@ async fn strategy_page(
         trend,
         masked,
         max_year: this_year(),
-        districts: crate::page::district_choices(&state),
-        district: district.map(|d| (d.0.to_string(), d.1)),
+        filter: DistrictFilter::new(&state, district),
     })
 }
 
@@ -268,23 +280,30 @@ struct SheetPage {
     tables: Vec<Table>,
     masked: bool,
     max_year: i32,
+    filter: DistrictFilter,
 }
 
 async fn sheet_page(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     Path(code): Path<String>,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<BoardQuery>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
+    let district = district_param(&state, &q.quartier)?;
     let strategy = state.store.current_strategy().await?.ok_or(AppError::NotFound)?;
     let sheet = strategy.doc.axes.iter().flat_map(|a| a.sheets.iter()).find(|s| s.code == code).cloned().ok_or(AppError::NotFound)?;
     let id = Some(state.store.sheet_choices().await?.into_iter().find(|s| s.code == sheet.code).ok_or(AppError::NotFound)?.id);
-    let figures = state.store.activity_figures(year, id).await?;
+    let figures = match &district {
+        None => state.store.activity_figures(year, id).await?,
+        Some((d, _)) => state.store.activity_figures_in_district(year, id, *d).await?,
+    };
     let masked = confidential_figures_masked(&u.actor);
     let mut tables: Vec<Table> = breakdowns(&figures, masked)
         .into_iter()
+        // In one district, its table by district would be a single line.
+        .filter(|b| district.is_none() || b.by != BY_DISTRICT)
         .map(|b| Table {
             caption: b.caption.into(),
             header: std::iter::once(b.row_header).chain(b.columns.iter().map(|c| c.header)).map(String::from).collect(),
@@ -292,10 +311,14 @@ async fn sheet_page(
             chart: None,
         })
         .collect();
-    tables.push(trend_table(&state, id, masked).await?);
+    tables.push(match &district {
+        None => trend_table(&state, id, masked).await?,
+        Some((d, name)) => sheet_district_trend(&state, id, (*d, name), masked).await?,
+    });
     let (activities, participants, professionals) = totals(&figures, masked);
+    let place = district.as_ref().map_or_else(String::new, |d| format!(", quartier {}", d.1));
     render(&SheetPage {
-        layout: Layout::new(&format!("Évaluation de la fiche {} — {year}", sheet.code), Some(u)),
+        layout: Layout::new(&format!("Évaluation de la fiche {} — {year}{place}", sheet.code), Some(u)),
         year,
         activities: activities.shown(),
         participants: participants.shown(),
@@ -304,6 +327,39 @@ async fn sheet_page(
         tables,
         masked,
         max_year: this_year(),
+        filter: DistrictFilter::new(&state, district),
+    })
+}
+
+/// A sheet's actions and participants in one district, year by year, from the counts kept ahead
+/// by kind and district: each year's line is the one its sheet's table by district publishes.
+async fn sheet_district_trend(
+    state: &AppState,
+    sheet_id: Option<i64>,
+    (district, name): (i64, &str),
+    masked: bool,
+) -> Result<Table, AppError> {
+    let sheet = sheet_id.unwrap_or(maillage_store::activity::tally::ALL_SHEETS);
+    let suffix = format!("/{district}");
+    let mut bars = Vec::new();
+    let mut rows = Vec::new();
+    for (y, _, _) in state.store.activity_tally_years(sheet).await? {
+        let year = i32::try_from(y).map_err(AppError::internal)?;
+        let (mut a, mut p) = (0, 0);
+        for line in state.store.activity_tally(year, sheet, true).await? {
+            if line.0 == "kind_district" && line.1.ends_with(&suffix) {
+                a += line.2;
+                p += line.3;
+            }
+        }
+        bars.push(Bar::new(y.to_string(), a));
+        rows.push((y.to_string(), vec![number_fr(a), person_count(p, masked).shown()]));
+    }
+    Ok(Table {
+        caption: format!("Évolution par année, quartier {name}"),
+        header: vec!["Année".into(), "Actions réalisées".into(), "Participants".into()],
+        rows,
+        chart: bar_chart(&format!("Actions réalisées par année, quartier {name}"), &bars),
     })
 }
 
@@ -316,6 +372,9 @@ pub struct ExportQuery {
     /// `point-virgule`: the variant French spreadsheets open directly.
     #[serde(default)]
     pub(crate) format: String,
+    /// A district's id: its figures only.
+    #[serde(default)]
+    quartier: String,
 }
 
 /// Whether a CSV is asked in its French variant (`?format=point-virgule`).
@@ -340,16 +399,23 @@ async fn export_csv(State(state): State<AppState>, user: Option<CurrentUser>, Qu
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
     let french = french_csv(&q.format)?;
-    let lines = maillage_app::evaluation::lines(&state, year, confidential_figures_masked(&u.actor)).await?;
+    let district = district_param(&state, &q.quartier)?;
+    let lines = maillage_app::evaluation::lines(&state, year, district.as_ref(), confidential_figures_masked(&u.actor)).await?;
     let csv = maillage_app::evaluation::csv(&lines, french)?;
-    let name = if french { format!("evaluation-{year}-point-virgule.csv") } else { format!("evaluation-{year}.csv") };
+    let name = format!("{}{}.csv", file_stem(year, district.as_ref()), if french { "-point-virgule" } else { "" });
     Ok(attachment("text/csv; charset=utf-8", name, csv))
 }
 
-async fn export_ods(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<YearQuery>) -> Result<Response, AppError> {
+/// `evaluation-2020`, or `evaluation-2020-quartier-12` for a district's figures.
+fn file_stem(year: i32, district: Option<&(i64, String)>) -> String {
+    district.map_or_else(|| format!("evaluation-{year}"), |d| format!("evaluation-{year}-quartier-{}", d.0))
+}
+
+async fn export_ods(State(state): State<AppState>, user: Option<CurrentUser>, Query(q): Query<ExportQuery>) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ViewEvaluation, "/evaluation")?;
     let year = year_param(&q.annee)?;
-    let lines = maillage_app::evaluation::lines(&state, year, confidential_figures_masked(&u.actor)).await?;
+    let district = district_param(&state, &q.quartier)?;
+    let lines = maillage_app::evaluation::lines(&state, year, district.as_ref(), confidential_figures_masked(&u.actor)).await?;
     let ods = maillage_app::evaluation::ods(&lines, year)?;
-    Ok(attachment("application/vnd.oasis.opendocument.spreadsheet", format!("evaluation-{year}.ods"), ods))
+    Ok(attachment("application/vnd.oasis.opendocument.spreadsheet", format!("{}.ods", file_stem(year, district.as_ref())), ods))
 }
