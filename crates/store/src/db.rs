@@ -117,6 +117,8 @@ pub struct Store {
     writer: Option<SqlitePool>,
     /// Events waiting for the audit chain, written together (see `Store::record_event`).
     pub(crate) events: std::sync::Arc<crate::audit::EventQueue>,
+    /// The current strategy as last read, reused while its row names the same version.
+    pub(crate) current: std::sync::Arc<crate::strategy::CurrentCache>,
 }
 
 /// An URL with its password replaced by `***`, for messages and logs.
@@ -163,7 +165,7 @@ impl Store {
         } else {
             return Err(StoreError::BadUrl(mask_url(url)));
         };
-        let store = Store { db, writer, events: std::sync::Arc::default() };
+        let store = Store { db, writer, events: std::sync::Arc::default(), current: std::sync::Arc::default() };
         store.migrate().await?;
         store.ensure_default_glossary().await?;
         store.ensure_default_categories().await?;

@@ -106,7 +106,7 @@ async fn sheets_are_aligned_and_covered(b: Backend) {
     let (status, location, _) = upload(&coordinator, import.clone(), "cadres.toml", &file).await;
     assert_eq!((status, location.as_str()), (303, "/evaluation/cadre-national?fait=inchange"), "the same file saves nothing");
     frameworks[0].axes[1].measures.push(maillage_core::national_framework::Measure {
-        number: 12,
+        number: 40,
         title: "Mesure ajoutée pour l'essai".into(),
         source: "Tome 1".into(),
     });
@@ -119,7 +119,7 @@ async fn sheets_are_aligned_and_covered(b: Backend) {
     assert!(
         page.contains("version 2")
             && page.contains("2 sur 4")
-            && page.contains("Mesure 12 — Mesure ajoutée pour l&#39;essai : aucune fiche")
+            && page.contains("Mesure 40 — Mesure ajoutée pour l&#39;essai : aucune fiche")
     );
 
     // A version that removes an axis takes the links to it: a later axis reusing the number

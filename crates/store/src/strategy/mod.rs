@@ -95,16 +95,48 @@ fn to_json<T: serde::Serialize>(v: &T) -> Result<String, StoreError> {
     Ok(serde_json::to_string(v)?)
 }
 
+/// The current strategy kept after a reading, with the (id, version, time) of the row it was
+/// read at.
+#[derive(Debug, Default)]
+pub(crate) struct CurrentCache(std::sync::Mutex<Option<(CurrentKey, StoredStrategy)>>);
+
+/// A strategy row's id, version and time of its last change.
+type CurrentKey = (i64, i64, String);
+
+impl CurrentCache {
+    fn get(&self, key: &CurrentKey) -> Option<StoredStrategy> {
+        let kept = self.0.lock().ok()?;
+        kept.as_ref().filter(|(k, _)| k == key).map(|(_, s)| s.clone())
+    }
+
+    fn keep(&self, key: CurrentKey, strategy: &StoredStrategy) {
+        if let Ok(mut kept) = self.0.lock() {
+            *kept = Some((key, strategy.clone()));
+        }
+    }
+}
+
 impl Store {
     /// The strategy shown by default: the one whose period starts last.
     pub async fn current_strategy(&self) -> Result<Option<StoredStrategy>, StoreError> {
-        let code: Option<String> = on_db!(&self.db, p, {
-            sqlx::query_scalar("SELECT code FROM strategies ORDER BY period_start DESC, id DESC LIMIT 1").fetch_optional(p).await?
+        // Every change of a strategy is a new version with a new time (`save_strategy`), and a
+        // restore writes the row it was backed up with: one row read tells whether the copy
+        // kept from the last reading still holds. Pages of figures read it at every request.
+        let row: Option<(i64, i64, String, String)> = on_db!(&self.db, p, {
+            sqlx::query_as("SELECT id, version, updated_at, code FROM strategies ORDER BY period_start DESC, id DESC LIMIT 1")
+                .fetch_optional(p)
+                .await?
         });
-        match code {
-            Some(code) => self.strategy(&code).await,
-            None => Ok(None),
+        let Some((id, version, updated_at, code)) = row else { return Ok(None) };
+        let key = (id, version, updated_at);
+        if let Some(kept) = self.current.get(&key) {
+            return Ok(Some(kept));
         }
+        let read = self.strategy(&code).await?;
+        if let Some(s) = &read {
+            self.current.keep(key, s);
+        }
+        Ok(read)
     }
 
     /// Loads a strategy's current version; retired axes and sheets are left out.
