@@ -17,6 +17,7 @@ pub mod mail;
 pub mod national_framework;
 pub mod observatory;
 pub mod printed;
+pub mod public_page;
 pub mod report;
 pub mod video_requests;
 pub mod walk;
@@ -152,6 +153,7 @@ impl App {
         };
         app.reload_glossary().await?;
         app.reload_places().await?;
+        app.store.ensure_public_site(public_page::render).await?;
         Ok(app)
     }
 

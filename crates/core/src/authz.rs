@@ -253,6 +253,9 @@ pub enum Action {
     ViewAccessConventions,
     /// Record, change and renew them.
     ManageAccessConventions,
+    /// Write the public site: the booklet's sections, news, events, the institutional pages
+    /// and the directory of help (residents read them without an account).
+    ManagePublicSite,
     /// The neighbourhood observatory: counts by area (published outside the coordination),
     /// observations, and the weekly digest's subscription.
     ViewObservatory,
@@ -396,7 +399,7 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::KeepVideoRegister { .. } => return Decision::Deny,
         Action::ManageVideoAgents => &[Administrator],
         Action::ViewAccessConventions => &[Coordinator, Partner, Reader],
-        Action::ManageAccessConventions => &[Coordinator],
+        Action::ManageAccessConventions | Action::ManagePublicSite => &[Coordinator],
         Action::ViewObservatory => &[Coordinator, Partner, Reader],
         Action::Observe | Action::DeleteObservation { own: true } => &[Coordinator, Partner],
         Action::DeleteObservation { own: false } => &[Coordinator],

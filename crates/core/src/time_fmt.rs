@@ -103,6 +103,24 @@ pub fn paris_offset(t: OffsetDateTime) -> UtcOffset {
 }
 
 /// The date it is in Paris at `t`.
+/// A Paris wall-clock `yyyy-mm-ddThh:mm` (a `datetime-local` field, seconds allowed) as an
+/// instant; anything else (an offset, a zone, trailing text) is unreadable, never guessed.
+pub fn local_instant(text: &str) -> Option<OffsetDateTime> {
+    let (d, t) = text.trim().split_once('T')?;
+    let date = time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    let time = time::Time::parse(t, time::macros::format_description!("[hour]:[minute]"))
+        .or_else(|_| time::Time::parse(t, time::macros::format_description!("[hour]:[minute]:[second]")))
+        .ok()?;
+    let local = time::PrimitiveDateTime::new(date, time);
+    Some(local.assume_offset(paris_offset(local.assume_utc())))
+}
+
+/// An instant as a `datetime-local` field shows it: Paris wall-clock `yyyy-mm-ddThh:mm`.
+pub fn local_field(t: OffsetDateTime) -> String {
+    let l = t.to_offset(paris_offset(t));
+    format!("{}T{:02}:{:02}", l.date(), l.hour(), l.minute())
+}
+
 pub fn paris_date(t: OffsetDateTime) -> time::Date {
     t.to_offset(paris_offset(t)).date()
 }

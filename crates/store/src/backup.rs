@@ -88,6 +88,9 @@ pub const TABLES: &[&str] = &[
     "access_convention_renewals",
     "observations",
     "observatory_subscriptions",
+    "public_pages",
+    "help_directory",
+    "published_indicators",
 ];
 
 /// Tables a backup leaves out, and why. Every table of the schema is in [`TABLES`] or here; a
@@ -223,6 +226,8 @@ impl Store {
             sqlx::query("DELETE FROM activity_kinds").execute(&mut *c).await?;
             sqlx::query("DELETE FROM walk_items").execute(&mut *c).await?;
             sqlx::query("DELETE FROM national_frameworks").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM public_pages").execute(&mut *c).await?;
+            sqlx::query("DELETE FROM help_directory").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_log").execute(&mut *c).await?;
             sqlx::query("DELETE FROM audit_head").execute(&mut *c).await?.rows_affected()
         });

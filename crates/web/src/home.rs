@@ -21,8 +21,9 @@ use maillage_store::report::{ReportFilter, ReportSort, StatGroup};
 /// How many reports a start page lists in each of its tables.
 const SHOWN: i64 = 10;
 
-pub async fn home(State(state): State<AppState>, user: Option<CurrentUser>) -> Result<Response, AppError> {
-    let Some(u) = user else { return render(&Welcome { layout: Layout::anonymous("Accueil") }) };
+pub async fn home(State(state): State<AppState>, user: Option<CurrentUser>, request: axum::http::HeaderMap) -> Result<Response, AppError> {
+    // A visitor without an account reads the public site's home.
+    let Some(u) = user else { return crate::public_page::home(&state, &request).await };
     match start_page(&u.actor) {
         StartPage::Triage => triage(&state, &u).await,
         StartPage::OrganisationReports => organisation(&state, &u).await,
@@ -31,12 +32,6 @@ pub async fn home(State(state): State<AppState>, user: Option<CurrentUser>) -> R
         StartPage::AccessLog => Ok(Redirect::to("/journal").into_response()),
         StartPage::Strategy => Ok(Redirect::to("/strategie").into_response()),
     }
-}
-
-#[derive(Template)]
-#[template(path = "home/welcome.html")]
-struct Welcome {
-    layout: Layout,
 }
 
 /// A headline count, with the list it stands for.

@@ -14,6 +14,7 @@ pub mod error;
 pub mod evaluation;
 pub mod evaluation_report;
 pub mod glossary;
+pub mod help_directory;
 pub mod home;
 pub mod indicator;
 pub mod layout;
@@ -21,6 +22,7 @@ pub mod national_framework;
 pub mod observatory;
 pub mod organisation;
 pub mod page;
+pub mod public_page;
 pub mod report;
 pub mod strategy;
 pub mod victim_support;
@@ -153,6 +155,8 @@ fn routes() -> Routes {
     let r = video_requests::routes(r);
     let r = access_convention::routes(r);
     let r = observatory::routes(r);
+    let r = public_page::routes(r);
+    let r = help_directory::routes(r);
     audit::routes(r)
 }
 

@@ -7,19 +7,19 @@ use axum::response::{Html, IntoResponse, Response};
 
 /// Renders a template into an HTML response.
 pub fn render<T: Template>(t: &T) -> Result<Response, AppError> {
-    Ok(Html(html(t)?).into_response())
+    Ok(Html(html_of(t)?).into_response())
 }
 
 /// Renders a form page again with its errors: 422 so that clients see it failed.
 /// The title says so first, so that a screen reader announces the error with the page.
 pub fn render_invalid<T: Template>(t: &T) -> Result<Response, AppError> {
-    let page = html(t)?.replacen("<title>", "<title>Erreur : ", 1);
+    let page = html_of(t)?.replacen("<title>", "<title>Erreur : ", 1);
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
 }
 
 /// A template's HTML. A NUL typed into a form and shown again is the one character escaping
 /// leaves and HTML forbids: it becomes the replacement character, as a browser would read it.
-fn html<T: Template>(t: &T) -> Result<String, AppError> {
+pub fn html_of<T: Template>(t: &T) -> Result<String, AppError> {
     let page = t.render()?;
     Ok(if page.contains('\0') { page.replace('\0', "\u{fffd}") } else { page })
 }

@@ -35,6 +35,22 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ("GET" | "POST", p) if p.starts_with("/admin/") => Some(ADMIN),
         ("GET", "/journal") => Some(LOG),
         ("GET", "/information-groupes-de-travail") => None,
+        // The public site: read without an account, written by the coordinator.
+        (
+            "GET",
+            "/aide"
+            | "/livret"
+            | "/actualites"
+            | "/actualites/{slug}"
+            | "/actualites.atom"
+            | "/evenements.ics"
+            | "/chiffres"
+            | "/accessibilite"
+            | "/accessibilite/schema-pluriannuel"
+            | "/donnees-personnelles"
+            | "/mentions-legales",
+        ) => None,
+        ("GET" | "POST", p) if p.starts_with("/site-public") => Some(COORD),
         ("GET" | "POST", "/accueil-victimes") => Some(REPORTS),
         ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),
         ("GET", p) if p.starts_with("/travaux-interet-general") => Some(FIGURES),
@@ -106,6 +122,7 @@ fn concrete(path: &str) -> String {
     path.replace("{file}", "services.json")
         .replace("{number}", "1")
         .replace("{code}", "1.1")
+        .replace("{slug}", "inconnue")
         .replace("{id}", "999999")
         .replace("{version}", "1")
         .replace("{case}", "999999")
@@ -167,6 +184,8 @@ async fn matrix(b: Backend) {
                 }
                 // A token that was never sent: refused as unknown, to anyone.
                 (None, _) if spec.path == "/alertes/accuse/{token}" => assert_eq!(status, 404, "{who} {}", spec.method),
+                // A public page that does not exist: the same 404 for everyone.
+                (None, _) if spec.path == "/actualites/{slug}" => assert_eq!(status, 404, "{who} {}", spec.method),
                 (None, _) => assert!(status < 400 || status == 401, "{who} {} {} → {status}", spec.method, spec.path),
                 (Some(_), None) => {
                     let expected = if spec.path.starts_with("/api/") { 401 } else { 303 };

@@ -138,6 +138,20 @@ const NAMES: &[&str] = &[
     "ends_on",
     "notice_days",
     "version",
+    // The public site.
+    "indicateur",
+    "title",
+    "summary",
+    "body",
+    "starts_at",
+    "ends_at",
+    "published",
+    "sms",
+    "url",
+    "address",
+    "hours",
+    "accessibility",
+    "phone_note",
 ];
 
 /// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a

@@ -230,10 +230,21 @@ impl BoardCell {
 /// Every indicator of the current strategy (or of one sheet) with its figures for the periods
 /// that end in `year`.
 pub async fn board(app: &App, year: i32, sheet: Option<&str>, masked: bool, today: time::Date) -> Result<Vec<BoardLine>, StoreError> {
+    board_of(app, year, |i| sheet.is_none_or(|s| s == i.indicator.sheet), masked, today).await
+}
+
+/// The board of the indicators `keep` chooses (the public site's published ones).
+pub async fn board_of(
+    app: &App,
+    year: i32,
+    keep: impl Fn(&IndicatorRef) -> bool,
+    masked: bool,
+    today: time::Date,
+) -> Result<Vec<BoardLine>, StoreError> {
     let mut out = Vec::new();
     let mut cache = source::Cache::default();
     for ind in indicators(app).await? {
-        if sheet.is_some_and(|s| s != ind.indicator.sheet) {
+        if !keep(&ind) {
             continue;
         }
         let mut periods = Vec::new();

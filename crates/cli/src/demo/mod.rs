@@ -4,6 +4,7 @@ pub mod access_convention;
 pub mod alert;
 mod evaluation;
 pub mod observatory;
+pub mod public_page;
 pub mod video_requests;
 pub mod walk;
 pub mod working_group;
@@ -550,6 +551,13 @@ mod tests {
         assert!(!super::observatory::load(&app).await.unwrap(), "loaded once");
         assert!(maillage_app::observatory::refresh(&app, today, true).await.unwrap() > 100);
         assert_eq!(store.observatory_subscriptions().await.unwrap().len(), 1);
+        // The public site: the booklet, news, events and the local services beside the national numbers.
+        assert!(super::public_page::load(&app).await.unwrap());
+        assert!(!super::public_page::load(&app).await.unwrap(), "loaded once");
+        let booklet = store.public_pages(maillage_core::public_page::PageKind::Booklet, true).await.unwrap();
+        assert_eq!(booklet.len(), 3);
+        assert!(booklet.iter().all(|p| p.body_html.contains("<p>") && !p.body_html.contains("<h1>")));
+        assert!(store.help_entries().await.unwrap().len() > 10);
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;

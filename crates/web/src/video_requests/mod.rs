@@ -16,7 +16,6 @@ use maillage_core::time_fmt;
 use maillage_core::video_requests::{CameraDraft, ExtractionDraft, Fault, RequestDraft, SiteKind};
 use maillage_store::video_requests::{Camera, Extraction, FootageRequest, Viewing};
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 pub fn routes(r: Routes) -> Routes {
     r.get("/videoprotection", register_page)
@@ -266,24 +265,12 @@ struct RequestForm {
     au: String,
 }
 
-/// A Paris wall-clock `yyyy-mm-ddThh:mm` (a `datetime-local` field, seconds allowed) as an
-/// instant; anything else (an offset, a zone, trailing text) is unreadable, never guessed.
-fn local_instant(text: &str) -> Option<OffsetDateTime> {
-    let (d, t) = text.trim().split_once('T')?;
-    let date = time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
-    let time = time::Time::parse(t, time::macros::format_description!("[hour]:[minute]"))
-        .or_else(|_| time::Time::parse(t, time::macros::format_description!("[hour]:[minute]:[second]")))
-        .ok()?;
-    let local = time::PrimitiveDateTime::new(date, time);
-    Some(local.assume_offset(time_fmt::paris_offset(local.assume_utc())))
-}
-
 impl RequestForm {
     fn draft(&self) -> (RequestDraft, Vec<Fault>) {
         let mut read = Vec::new();
         let camera_id = self.camera_id.trim().parse().ok();
-        let from = local_instant(&self.du);
-        let to = local_instant(&self.au);
+        let from = time_fmt::local_instant(&self.du);
+        let to = time_fmt::local_instant(&self.au);
         if (from.is_none() && !self.du.trim().is_empty()) || (to.is_none() && !self.au.trim().is_empty()) {
             read.push(("period", "Une date et heure s'écrit aaaa-mm-jjThh:mm, à l'heure de Paris, sans fuseau.".to_string()));
         }
