@@ -153,7 +153,7 @@ impl App {
         };
         app.reload_glossary().await?;
         app.reload_places().await?;
-        app.store.ensure_public_site(public_page::render).await?;
+        app.store.ensure_public_site(|m| public_page::render(m, maillage_core::public_page::PageKind::Institutional)).await?;
         Ok(app)
     }
 

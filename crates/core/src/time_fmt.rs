@@ -103,16 +103,29 @@ pub fn paris_offset(t: OffsetDateTime) -> UtcOffset {
 }
 
 /// The date it is in Paris at `t`.
+/// The years a typed date and time may fall in: anything else is a typing slip, and far years
+/// are out of what storage and calendars write.
+pub const TYPED_YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;
+
 /// A Paris wall-clock `yyyy-mm-ddThh:mm` (a `datetime-local` field, seconds allowed) as an
-/// instant; anything else (an offset, a zone, trailing text) is unreadable, never guessed.
+/// instant; anything else (an offset, a zone, trailing text, a year outside [`TYPED_YEARS`], a
+/// time the spring clock change skips) is unreadable, never guessed. In the autumn's repeated
+/// hour, the first (summer time) is meant.
 pub fn local_instant(text: &str) -> Option<OffsetDateTime> {
     let (d, t) = text.trim().split_once('T')?;
     let date = time::Date::parse(d, time::macros::format_description!("[year]-[month]-[day]")).ok()?;
+    if !TYPED_YEARS.contains(&date.year()) {
+        return None;
+    }
     let time = time::Time::parse(t, time::macros::format_description!("[hour]:[minute]"))
         .or_else(|_| time::Time::parse(t, time::macros::format_description!("[hour]:[minute]:[second]")))
         .ok()?;
     let local = time::PrimitiveDateTime::new(date, time);
-    Some(local.assume_offset(paris_offset(local.assume_utc())))
+    [2, 1]
+        .into_iter()
+        .filter_map(|h| UtcOffset::from_hms(h, 0, 0).ok())
+        .map(|o| local.assume_offset(o))
+        .find(|t| paris_offset(*t) == t.offset())
 }
 
 /// An instant as a `datetime-local` field shows it: Paris wall-clock `yyyy-mm-ddThh:mm`.
@@ -173,6 +186,26 @@ pub fn day_fr(d: time::Date) -> String {
 pub fn datetime_fr(t: OffsetDateTime) -> String {
     let local = t.to_offset(paris_offset(t));
     local.format(format_description!("[day]/[month]/[year] à [hour]:[minute]")).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod local_tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_local_time_is_read_in_paris_and_never_guessed() {
+        let winter = local_instant("2027-01-10T10:00").unwrap();
+        assert_eq!(winter.offset(), UtcOffset::from_hms(1, 0, 0).unwrap());
+        let summer = local_instant("2027-07-10T10:00").unwrap();
+        assert_eq!(summer.offset(), UtcOffset::from_hms(2, 0, 0).unwrap());
+        assert_eq!(local_field(summer), "2027-07-10T10:00");
+        // The hour the spring change skips does not exist; the autumn's repeated hour is summer time first.
+        assert_eq!(local_instant("2027-03-28T02:30"), None);
+        assert_eq!(local_instant("2027-10-31T02:30").unwrap().offset(), UtcOffset::from_hms(2, 0, 0).unwrap());
+        for far in ["-0001-01-01T10:00", "-9999-01-01T00:00", "0000-01-01T10:00", "1900-01-01T10:00", "9999-12-31T23:30"] {
+            assert_eq!(local_instant(far), None, "{far}");
+        }
+    }
 }
 
 #[cfg(test)]

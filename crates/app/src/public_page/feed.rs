@@ -66,6 +66,18 @@ pub fn icalendar(base: &str, title: &str, events: &[PublicPage]) -> String {
     for p in events {
         let Some(start) = p.starts_at else { continue };
         let mut e = icalendar::Event::new();
+        // The time of the page's last change: the feed is the same until it changes.
+        let stamp = p.updated_at.to_offset(time::UtcOffset::UTC);
+        let stamp = format!(
+            "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+            stamp.year(),
+            u8::from(stamp.month()),
+            stamp.day(),
+            stamp.hour(),
+            stamp.minute(),
+            stamp.second()
+        );
+        e.add_property("DTSTAMP", stamp);
         e.uid(&format!("evenement-{}@{host}", p.id))
             .sequence(u32::try_from(p.version.saturating_sub(1)).unwrap_or(0))
             .summary(&p.title)

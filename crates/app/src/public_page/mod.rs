@@ -21,7 +21,7 @@ pub enum PageError {
 /// Where a link may lead from a public page: the web, a mail, a phone, or this site.
 fn safe_link(url: &str) -> bool {
     let u = url.trim();
-    ["https://", "http://", "mailto:", "tel:"].iter().any(|s| u.to_ascii_lowercase().starts_with(s))
+    ["https://", "http://", "mailto:", "tel:", "sms:"].iter().any(|s| u.to_ascii_lowercase().starts_with(s))
         || (u.starts_with('/') && !u.starts_with("//"))
         || u.starts_with('#')
 }
@@ -79,31 +79,29 @@ fn sanitiser() -> ammonia::Builder<'static> {
     ])
     .add_tag_attributes("a", ["href"])
     .add_tag_attributes("th", ["scope"])
-    .url_schemes(["https", "http", "mailto", "tel"].into_iter().collect())
+    .url_schemes(["https", "http", "mailto", "tel", "sms"].into_iter().collect())
     .url_relative(ammonia::UrlRelative::PassThrough)
     .link_rel(Some("noopener noreferrer"));
     b
 }
 
-/// A page's Markdown as HTML: its headings from `h2` (the page's title is its only `h1`, so
-/// `#` and `##` both give `h2`), then sanitised whatever the Markdown held.
-pub fn render(markdown: &str) -> String {
+/// A page's Markdown as HTML, then sanitised whatever the Markdown held. Its headings start
+/// below the page's own: at `h2` on a page whose title is its `h1`, at `h3` in a booklet
+/// section (itself an `h2` of the booklet); `#` and `##` both give that first level.
+pub fn render(markdown: &str, kind: PageKind) -> String {
+    let top: u8 = if kind == PageKind::Booklet { 3 } else { 2 };
+    let level = |l: HeadingLevel| {
+        let n = (l as u8).max(2) + top - 2;
+        HeadingLevel::try_from(usize::from(n.min(6))).unwrap_or(HeadingLevel::H6)
+    };
     let events = Parser::new_ext(markdown, Options::ENABLE_TABLES).map(|e| match e {
-        Event::Start(Tag::Heading { level, id, classes, attrs }) => Event::Start(Tag::Heading { level: lower(level), id, classes, attrs }),
-        Event::End(pulldown_cmark::TagEnd::Heading(level)) => Event::End(pulldown_cmark::TagEnd::Heading(lower(level))),
+        Event::Start(Tag::Heading { level: l, id, classes, attrs }) => Event::Start(Tag::Heading { level: level(l), id, classes, attrs }),
+        Event::End(pulldown_cmark::TagEnd::Heading(l)) => Event::End(pulldown_cmark::TagEnd::Heading(level(l))),
         other => other,
     });
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     sanitiser().clean(&html).to_string()
-}
-
-fn lower(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 | HeadingLevel::H2 => HeadingLevel::H2,
-        HeadingLevel::H3 => HeadingLevel::H3,
-        _ => HeadingLevel::H4,
-    }
 }
 
 /// Every fault of a draft: the domain's, then what cannot be published in its text.
@@ -122,10 +120,19 @@ pub async fn save(app: &App, by: &Author, current: Option<(&PublicPage, i64)>, d
     if !faults.is_empty() {
         return Err(PageError::Invalid(faults));
     }
-    let html = render(&d.body);
+    let kind = current.map_or_else(|| PageKind::from_code(&d.kind), |(p, _)| Some(p.kind));
+    let kind = kind.ok_or_else(|| PageError::Invalid(vec![("kind", "Type de page inconnu.".into())]))?;
+    let html = render(&d.body, kind);
+    // A commune's site must carry its institutional pages: they stay published.
+    let forced;
+    let d = if kind == PageKind::Institutional && !d.published {
+        forced = PageDraft { published: true, ..d.clone() };
+        &forced
+    } else {
+        d
+    };
     match current {
         None => {
-            let kind = PageKind::from_code(&d.kind).ok_or_else(|| PageError::Invalid(vec![("kind", "Type de page inconnu.".into())]))?;
             if kind == PageKind::Institutional {
                 return Err(PageError::Invalid(vec![("kind", "Les pages institutionnelles existent déjà : modifiez-les.".into())]));
             }
@@ -142,13 +149,19 @@ pub async fn save(app: &App, by: &Author, current: Option<(&PublicPage, i64)>, d
 mod tests {
     use super::*;
 
+    fn render_news(markdown: &str) -> String {
+        render(markdown, PageKind::News)
+    }
+
     #[test]
     fn markdown_becomes_sanitised_html_with_headings_under_the_title() {
-        let html = render("# Qui appeler\n\nLe **17** ou le [3919](tel:3919).\n\n- un\n- deux");
+        let booklet = render("# Qui appeler\n\n### Le soir", PageKind::Booklet);
+        assert!(booklet.contains("<h3>Qui appeler</h3>") && booklet.contains("<h4>Le soir</h4>"), "{booklet}");
+        let html = render("# Qui appeler\n\nLe **17** ou le [3919](tel:3919).\n\n- un\n- deux", PageKind::News);
         assert!(html.contains("<h2>Qui appeler</h2>") && html.contains("<strong>17</strong>"), "{html}");
         assert!(html.contains(r#"<a href="tel:3919" rel="noopener noreferrer">3919</a>"#), "{html}");
         // Whatever slips through is cleaned anyway.
-        let html = render("<script>alert(1)</script><p onclick=\"x()\">a</p>\n\n[b](javascript:alert(1))");
+        let html = render_news("<script>alert(1)</script><p onclick=\"x()\">a</p>\n\n[b](javascript:alert(1))");
         assert!(!html.contains("<script") && !html.contains("onclick") && !html.contains("href=\"javascript"), "{html}");
         assert!(html.contains("<a rel=\"noopener noreferrer\">b</a>"), "the link's text stays, not its target: {html}");
     }

@@ -56,6 +56,19 @@ fn is_number(n: &str) -> bool {
     (2..=15).contains(&digits) && t.chars().enumerate().all(|(i, c)| c.is_ascii_digit() || c == ' ' || c == '.' || (c == '+' && i == 0))
 }
 
+/// A site's address: `https://`, then a host name of letters, digits, dots and hyphens with a
+/// dot inside (no user name before an `@`, no port trick), then an optional path.
+fn is_site(url: &str) -> bool {
+    let Some(rest) = url.get(..8).filter(|s| s.eq_ignore_ascii_case("https://")).and(url.get(8..)) else { return false };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let labels_ok = host.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+    crate::text::is_name(url, LINE_MAX)
+        && !url.contains(char::is_whitespace)
+        && host.contains('.')
+        && labels_ok
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+}
+
 /// Every fault of an entry, by field.
 pub fn check(d: &EntryDraft) -> Vec<Fault> {
     let mut faults = Vec::new();
@@ -77,8 +90,11 @@ pub fn check(d: &EntryDraft) -> Vec<Fault> {
         faults.push(("email", "Cette adresse électronique n'est pas valide.".into()));
     }
     let url = d.url.trim();
-    if !url.is_empty() && (!url.starts_with("https://") || !crate::text::is_name(url, LINE_MAX) || url.contains(char::is_whitespace)) {
-        faults.push(("url", "Le site commence par https:// et tient sur une ligne, sans espace.".into()));
+    if !url.is_empty() && !is_site(url) {
+        faults.push((
+            "url",
+            "Le site commence par https:// suivi de son nom (« https://www.exemple.fr/page »), sur une ligne, sans espace.".into(),
+        ));
     }
     for (field, value) in [("phone_note", &d.phone_note), ("address", &d.address), ("hours", &d.hours), ("accessibility", &d.accessibility)]
     {
@@ -113,7 +129,19 @@ mod tests {
         assert_eq!(dial("+33 1 99 00 12 34"), "+33199001234");
         let unreachable = EntryDraft { phone: String::new(), ..entry() };
         assert_eq!(check(&unreachable).iter().map(|f| f.0).collect::<Vec<_>>(), ["phone"]);
-        for url in ["javascript:alert(1)", "http://exemple.fr", "https://a b"] {
+        for ok in ["https://www.exemple.fr", "HTTPS://EXEMPLE.FR/page?x=1", "https://exemple.fr#ancre"] {
+            assert!(check(&EntryDraft { url: ok.into(), ..entry() }).is_empty(), "{ok}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            "http://exemple.fr",
+            "https://a b",
+            "https://",
+            "https:///x",
+            "https://ok.example@evil.example/",
+            "https://localhost",
+            "https://-a.fr",
+        ] {
             let bad = EntryDraft { url: url.into(), ..entry() };
             assert_eq!(check(&bad).iter().map(|f| f.0).collect::<Vec<_>>(), ["url"], "{url}");
         }

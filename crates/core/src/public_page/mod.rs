@@ -50,7 +50,7 @@ pub fn check(d: &PageDraft) -> Vec<Fault> {
     let mut faults = Vec::new();
     let kind = PageKind::from_code(&d.kind);
     if kind.is_none() {
-        faults.push(("kind", format!("Choisissez le type de page : {}.", PageKind::codes())));
+        faults.push(("kind", "Choisissez le type de page : « livret », « actualite » ou « evenement ».".into()));
     }
     if !crate::text::is_name(&d.title, TITLE_MAX) {
         faults.push(("title", format!("Donnez un titre, {TITLE_MAX} caractères au plus sur une ligne.")));

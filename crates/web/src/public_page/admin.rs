@@ -38,7 +38,7 @@ struct SiteQuery {
 #[template(path = "public_page/admin.html")]
 struct SitePage {
     layout: Layout,
-    /// (kind's code, label, its pages)
+    /// (kind's code, heading, its pages)
     kinds: Vec<(&'static str, &'static str, Vec<PublicPage>)>,
     entries: Vec<(&'static str, Vec<HelpEntry>)>,
     /// The current strategy's indicators: (id, sheet, wording, published).
@@ -50,7 +50,13 @@ async fn site_page(State(state): State<AppState>, user: Option<CurrentUser>, Que
     let u = require(user.as_ref(), Action::ManagePublicSite, "/site-public")?;
     let mut kinds = Vec::new();
     for k in [PageKind::Booklet, PageKind::News, PageKind::Event, PageKind::Institutional] {
-        kinds.push((k.code(), k.label(), state.store.public_pages(k, false).await?));
+        let heading = match k {
+            PageKind::Booklet => "Sections du livret de la tranquillité",
+            PageKind::News => "Actualités",
+            PageKind::Event => "Événements",
+            PageKind::Institutional => "Pages institutionnelles",
+        };
+        kinds.push((k.code(), heading, state.store.public_pages(k, false).await?));
     }
     let all = state.store.help_entries().await?;
     let entries = maillage_core::help_directory::Category::ALL
@@ -85,6 +91,8 @@ struct PageForm {
     ends_at: String,
     place: String,
     published: bool,
+    /// The checkbox's value as sent, to tell a second one.
+    published_sent: String,
     version: String,
     repeated: Vec<&'static str>,
 }
@@ -103,9 +111,13 @@ impl PageForm {
                 "ends_at" => ("ends_at", &mut f.ends_at),
                 "place" => ("place", &mut f.place),
                 "version" => ("version", &mut f.version),
+                // A checkbox: "1" when ticked, absent otherwise.
                 "published" => {
                     f.published = v == "1";
-                    continue;
+                    if v != "1" {
+                        f.repeated.push("published_value");
+                    }
+                    ("published", &mut f.published_sent)
                 }
                 _ => continue,
             };
@@ -128,6 +140,7 @@ impl PageForm {
             ends_at: p.ends_at.map(time_fmt::local_field).unwrap_or_default(),
             place: p.place.clone(),
             published: p.published,
+            published_sent: String::new(),
             version: p.version.to_string(),
             repeated: Vec::new(),
         }
@@ -150,7 +163,11 @@ impl PageForm {
         let starts_at = instant("starts_at", &self.starts_at);
         let ends_at = instant("ends_at", &self.ends_at);
         for name in &self.repeated {
-            read.push((name, "Ce champ est envoyé deux fois : saisissez-le une seule fois.".into()));
+            if *name == "published_value" {
+                read.push(("published", "« Publiée » se coche ou se décoche : la case envoie la valeur 1.".into()));
+            } else {
+                read.push((name, "Ce champ est envoyé deux fois : saisissez-le une seule fois.".into()));
+            }
         }
         let d = PageDraft {
             kind: self.kind.clone(),

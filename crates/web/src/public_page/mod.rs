@@ -53,13 +53,20 @@ pub fn public_response(body: String, content_type: &'static str, anonymous: bool
         (header::VARY, HeaderValue::from_static("Cookie")),
         (header::ETAG, HeaderValue::from_str(&etag).unwrap_or_else(|_| HeaderValue::from_static("\"\""))),
     ];
-    let matches = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    // Weak comparison, as RFC 9110 asks of If-None-Match; `*` matches any current copy.
+    let matches = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == etag));
     if matches { (StatusCode::NOT_MODIFIED, headers).into_response() } else { (headers, body).into_response() }
 }
 
-/// A template as a public page.
+/// A template as a public page. A request that carries a cookie (an expired session, which
+/// the session layer answers by clearing it) is not given a cacheable page: a shared cache
+/// must never keep a response that sets a cookie.
 pub fn public_page<T: Template>(t: &T, user: Option<&CurrentUser>, request: &HeaderMap) -> Result<Response, AppError> {
-    Ok(public_response(crate::page::html_of(t)?, "text/html; charset=utf-8", user.is_none(), request))
+    let anonymous = user.is_none() && !request.contains_key(header::COOKIE);
+    Ok(public_response(crate::page::html_of(t)?, "text/html; charset=utf-8", anonymous, request))
 }
 
 /// The commune's name, from the current strategy's territory.
@@ -183,8 +190,10 @@ async fn news_item_page(
     request: HeaderMap,
     Path(slug): Path<String>,
 ) -> Result<Response, AppError> {
-    let page = state.store.public_page_by_slug(&slug).await?.filter(|p| p.published && matches!(p.kind, PageKind::News | PageKind::Event));
-    let page = page.ok_or(AppError::NotFound)?;
+    // The coordinator previews a draft at its address; everyone else sees published pages only.
+    let writer = user.as_ref().is_some_and(|u| crate::auth::can(u, maillage_core::authz::Action::ManagePublicSite));
+    let page = state.store.public_page_by_slug(&slug).await?;
+    let page = page.filter(|p| (p.published || writer) && matches!(p.kind, PageKind::News | PageKind::Event)).ok_or(AppError::NotFound)?;
     let one = OnePage {
         layout: Layout::new(&page.title, user.as_ref()),
         when: when(&page),
@@ -238,8 +247,9 @@ async fn atom_feed(State(state): State<AppState>, request: HeaderMap) -> Result<
     let title = format!("Prévention et tranquillité à {commune}");
     let xml = maillage_app::public_page::feed::atom(&base(&state), &title, &pages).map_err(AppError::internal)?;
     let body = String::from_utf8(xml).map_err(AppError::internal)?;
-    // The same for everyone: nothing in a feed depends on who reads it.
-    Ok(public_response(body, "application/atom+xml; charset=utf-8", true, &request))
+    // The same for everyone: nothing in a feed depends on who reads it (but see `public_page`
+    // for a request with a cookie).
+    Ok(public_response(body, "application/atom+xml; charset=utf-8", !request.contains_key(header::COOKIE), &request))
 }
 
 async fn events_feed(State(state): State<AppState>, request: HeaderMap) -> Result<Response, AppError> {
@@ -247,7 +257,7 @@ async fn events_feed(State(state): State<AppState>, request: HeaderMap) -> Resul
     let events = state.store.public_pages(PageKind::Event, true).await?;
     let ics =
         maillage_app::public_page::feed::icalendar(&base(&state), &format!("Événements — prévention et tranquillité à {commune}"), &events);
-    Ok(public_response(ics, "text/calendar; charset=utf-8", true, &request))
+    Ok(public_response(ics, "text/calendar; charset=utf-8", !request.contains_key(header::COOKIE), &request))
 }
 
 // ---- public figures --------------------------------------------------------------------------
