@@ -14,6 +14,7 @@ pub mod evaluation_report;
 pub mod indicator;
 pub mod keyring;
 pub mod mail;
+pub mod meeting;
 pub mod national_framework;
 pub mod observatory;
 pub mod printed;

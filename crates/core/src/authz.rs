@@ -256,6 +256,10 @@ pub enum Action {
     /// Write the public site: the booklet's sections, news, events, the institutional pages
     /// and the directory of help (residents read them without an account).
     ManagePublicSite,
+    /// Read the CLSPD's meetings: bodies, agendas, attendance, minutes (nothing nominative).
+    ViewMeetings,
+    /// Plan them, record attendance and minutes, and the decisions taken.
+    ManageMeetings,
     /// The neighbourhood observatory: counts by area (published outside the coordination),
     /// observations, and the weekly digest's subscription.
     ViewObservatory,
@@ -399,7 +403,8 @@ pub fn authorize(actor: Option<&Actor>, action: Action) -> Decision {
         Action::KeepVideoRegister { .. } => return Decision::Deny,
         Action::ManageVideoAgents => &[Administrator],
         Action::ViewAccessConventions => &[Coordinator, Partner, Reader],
-        Action::ManageAccessConventions | Action::ManagePublicSite => &[Coordinator],
+        Action::ManageAccessConventions | Action::ManagePublicSite | Action::ManageMeetings => &[Coordinator],
+        Action::ViewMeetings => &[Coordinator, Partner, Reader],
         Action::ViewObservatory => &[Coordinator, Partner, Reader],
         Action::Observe | Action::DeleteObservation { own: true } => &[Coordinator, Partner],
         Action::DeleteObservation { own: false } => &[Coordinator],

@@ -45,6 +45,7 @@ pub mod document;
 pub mod glossary;
 pub mod help_directory;
 pub mod indicator;
+pub mod meeting;
 pub mod national_framework;
 pub mod observatory;
 pub mod organisation;

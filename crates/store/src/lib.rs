@@ -23,6 +23,7 @@ pub mod glossary;
 pub mod help_directory;
 pub mod indicator;
 pub mod mail;
+pub mod meeting;
 pub mod national_framework;
 pub mod observatory;
 pub mod organisation;

@@ -18,6 +18,7 @@ pub mod help_directory;
 pub mod home;
 pub mod indicator;
 pub mod layout;
+pub mod meeting;
 pub mod national_framework;
 pub mod observatory;
 pub mod organisation;
@@ -157,6 +158,7 @@ fn routes() -> Routes {
     let r = observatory::routes(r);
     let r = public_page::routes(r);
     let r = help_directory::routes(r);
+    let r = meeting::routes(r);
     audit::routes(r)
 }
 

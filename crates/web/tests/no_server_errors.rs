@@ -152,6 +152,17 @@ const NAMES: &[&str] = &[
     "hours",
     "accessibility",
     "phone_note",
+    // The CLSPD's meetings.
+    "point_1",
+    "fiche_1",
+    "point_9",
+    "body_id",
+    "minutes",
+    "professionals",
+    "sheet",
+    "text",
+    "owner",
+    "due_on",
 ];
 
 /// Values that broke, or could break, a parser: out-of-range dates, numbers past 64 bits, a

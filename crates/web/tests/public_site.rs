@@ -8,21 +8,11 @@
 
 mod common;
 
+use common::member::{post, text};
 use common::{Backend, city, email_for};
 use icalendar::{Component, EventLike};
 use maillage_core::authz::Role;
 use maillage_core::time_fmt;
-
-async fn text(c: &reqwest::Client, url: String) -> (u16, String) {
-    let r = c.get(url).send().await.unwrap();
-    (r.status().as_u16(), r.text().await.unwrap())
-}
-
-async fn post(c: &reqwest::Client, url: String, form: &[(&str, &str)]) -> (u16, String, String) {
-    let r = c.post(url).form(form).send().await.unwrap();
-    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string()).unwrap_or_default();
-    (r.status().as_u16(), location, r.text().await.unwrap())
-}
 
 async fn residents_read_and_the_coordinator_writes(b: Backend) {
     let city = city(b).await;

@@ -149,6 +149,13 @@ pub async fn save(
 
 /// Records a decision for a sheet.
 pub async fn decide(app: &App, by: &Author, code: &str, year: i32, draft: &DecisionDraft) -> Result<i64, DecisionError> {
+    check_new(app, code, year, draft).await?;
+    Ok(app.store.create_sheet_decision(by, code, year, draft).await?)
+}
+
+/// What a new decision must pass, wherever it is taken: a sheet of the current strategy, a
+/// year not adopted, the draft's own checks.
+pub async fn check_new(app: &App, code: &str, year: i32, draft: &DecisionDraft) -> Result<(), DecisionError> {
     let strategy = app.store.current_strategy().await?.ok_or(DecisionError::NotFound)?;
     if !strategy.doc.sheets().any(|(_, s)| s.code == code) {
         return Err(DecisionError::NotFound);
@@ -159,5 +166,5 @@ pub async fn decide(app: &App, by: &Author, code: &str, year: i32, draft: &Decis
     if !faults.is_empty() {
         return Err(DecisionError::Invalid(faults.into_iter().map(|(f, m)| (f.to_string(), m)).collect()));
     }
-    Ok(app.store.create_sheet_decision(by, code, year, draft).await?)
+    Ok(())
 }

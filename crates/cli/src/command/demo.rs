@@ -60,6 +60,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     demo::access_convention::load(&app).await?;
     demo::observatory::load(&app).await?;
     demo::public_page::load(&app).await?;
+    demo::meeting::load(&app).await?;
     // Counted before the first page, rather than by the job a moment after the start.
     let today = maillage_core::time_fmt::paris_date(maillage_core::time_fmt::now());
     maillage_app::observatory::refresh(&app, today, false).await?;

@@ -3,6 +3,7 @@
 pub mod access_convention;
 pub mod alert;
 mod evaluation;
+pub mod meeting;
 pub mod observatory;
 pub mod public_page;
 pub mod video_requests;
@@ -558,6 +559,12 @@ mod tests {
         assert_eq!(booklet.len(), 3);
         assert!(booklet.iter().all(|p| p.body_html.contains("<p>") && !p.body_html.contains("<h1>")));
         assert!(store.help_entries().await.unwrap().len() > 10);
+        // The meetings: a plenary held with its minutes and decisions, a restricted formation planned.
+        assert!(super::meeting::load(&app).await.unwrap());
+        assert!(!super::meeting::load(&app).await.unwrap(), "loaded once");
+        let meetings = store.council_meetings().await.unwrap();
+        assert_eq!(meetings.len(), 2);
+        assert!(store.sheet_decisions(None).await.unwrap().iter().filter(|d| d.meeting_id.is_some()).count() == 2);
         let mut bytes = Vec::new();
         store.export(&mut bytes, &mut |_, _| {}).await.unwrap();
         store.close().await;

@@ -40,6 +40,8 @@ pub struct Decision {
     pub due_on: Option<Date>,
     pub done_on: Option<Date>,
     pub created_by: String,
+    /// The meeting it was taken at, if one.
+    pub meeting_id: Option<i64>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -64,6 +66,7 @@ struct DecisionRow {
     due_on: Option<String>,
     done_on: Option<String>,
     created_by: String,
+    meeting_id: Option<i64>,
 }
 
 fn decision(r: DecisionRow) -> Result<Decision, StoreError> {
@@ -77,10 +80,11 @@ fn decision(r: DecisionRow) -> Result<Decision, StoreError> {
         text: r.text,
         owner: r.owner,
         created_by: r.created_by,
+        meeting_id: r.meeting_id,
     })
 }
 
-const DECISION_SELECT: &str = "SELECT id, sheet_code, year, text, owner, due_on, done_on, created_by FROM decisions";
+const DECISION_SELECT: &str = "SELECT id, sheet_code, year, text, owner, due_on, done_on, created_by, meeting_id FROM decisions";
 
 impl Store {
     /// Each objective's status as it stood for `year`: set that year, or carried forward from
@@ -224,12 +228,24 @@ impl Store {
     }
 
     pub async fn create_sheet_decision(&self, by: &Author, sheet_code: &str, year: i32, d: &DecisionDraft) -> Result<i64, StoreError> {
+        self.create_decision(by, sheet_code, year, d, None).await
+    }
+
+    /// A decision for a sheet, taken at `meeting` if one.
+    pub async fn create_decision(
+        &self,
+        by: &Author,
+        sheet_code: &str,
+        year: i32,
+        d: &DecisionDraft,
+        meeting: Option<i64>,
+    ) -> Result<i64, StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let mut tx = self.begin().await?;
         let id: i64 = on_tx!(&mut tx, c, {
             sqlx::query_scalar(
-                "INSERT INTO decisions (sheet_code, year, text, owner, due_on, done_on, created_at, created_by) \
-                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $7) RETURNING id",
+                "INSERT INTO decisions (sheet_code, year, text, owner, due_on, done_on, created_at, created_by, meeting_id) \
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6, $7, $8) RETURNING id",
             )
             .bind(sheet_code)
             .bind(i64::from(year))
@@ -238,6 +254,7 @@ impl Store {
             .bind(d.due_on.map(|d| d.to_string()))
             .bind(&now)
             .bind(&by.label)
+            .bind(meeting)
             .fetch_one(&mut *c)
             .await?
         });

@@ -36,6 +36,8 @@ struct DecisionLine {
     due: String,
     done: Option<String>,
     overdue: bool,
+    /// The meeting it was taken at.
+    meeting_id: Option<i64>,
 }
 
 fn decision_lines(s: &SheetConclusions) -> Vec<DecisionLine> {
@@ -48,6 +50,7 @@ fn decision_lines(s: &SheetConclusions) -> Vec<DecisionLine> {
             due: d.due_on.map_or_else(|| "—".into(), time_fmt::day_fr),
             done: d.done_on.map(time_fmt::day_fr),
             overdue: overdue(d.due_on, d.done_on, today()),
+            meeting_id: d.meeting_id,
         })
         .collect()
 }
