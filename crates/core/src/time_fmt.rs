@@ -103,6 +103,9 @@ pub fn paris_offset(t: OffsetDateTime) -> UtcOffset {
 }
 
 /// The date it is in Paris at `t`.
+/// What a refused `local_instant` tells its writer.
+pub const LOCAL_INSTANT_HELP: &str = "Une date et heure s'écrit aaaa-mm-jjThh:mm, à l'heure de Paris, entre 1970 et 2199, hors de l'heure sautée au passage à l'heure d'été.";
+
 /// The years a typed date and time may fall in: anything else is a typing slip, and far years
 /// are out of what storage and calendars write.
 pub const TYPED_YEARS: std::ops::RangeInclusive<i32> = 1970..=2199;

@@ -68,6 +68,7 @@ pub const TABLES: &[&str] = &[
     "meetings",
     "agenda_items",
     "meeting_organisations",
+    "meeting_invitations",
     "decisions",
     "national_frameworks",
     "national_alignments",

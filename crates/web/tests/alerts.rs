@@ -68,11 +68,7 @@ async fn an_alert_reaches_two_services_and_escalates(b: Backend) {
     .await;
     let app = &city.app;
     let smtp = SmtpServer::start(&app.db.dir);
-    let mailer = maillage_app::mail::Mailer::new(&maillage_app::mail::MailConfig {
-        smtp_url: format!("smtp://127.0.0.1:{}", smtp.port),
-        from: "Maillage <maillage@test.example>".into(),
-    })
-    .unwrap();
+    let mailer = smtp.mailer();
     let chief = app
         .store
         .create_user(

@@ -52,7 +52,8 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ) => None,
         ("GET" | "POST", p) if p.starts_with("/site-public") => Some(COORD),
         // The CLSPD's meetings: read by partners and elected officials, kept by the coordinator.
-        ("GET", "/reunions" | "/reunions/{id}" | "/reunions/{id}/releve.odt" | "/reunions/{id}/releve.pdf") => Some(FIGURES),
+        ("GET", "/reunions" | "/reunions/{id}" | "/reunions/{id}/releve.odt" | "/reunions/{id}/releve.pdf")
+        | ("POST", "/reunions/{id}/reponse") => Some(FIGURES),
         ("GET" | "POST", p) if p.starts_with("/reunions") => Some(COORD),
         ("GET" | "POST", "/accueil-victimes") => Some(REPORTS),
         ("GET", "/accueil-victimes/chiffres") => Some(FIGURES),

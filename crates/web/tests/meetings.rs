@@ -8,7 +8,8 @@
 mod common;
 
 use common::member::{post, text};
-use common::{Backend, city, email_for};
+use common::{Backend, LANDLORD_AGENT, POLICE_AGENT, SmtpServer, city, email_for};
+use icalendar::{Component, EventLike};
 use maillage_core::authz::Role;
 use maillage_core::meeting::{AgendaItem, MeetingDraft};
 use maillage_core::time_fmt;
@@ -27,6 +28,9 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
     let (status, _, page) = post(&coordinator, app.url("/reunions/instances"), &body).await;
     assert_eq!(status, 422);
     assert!(page.contains("Une instance porte déjà ce nom"), "{page}");
+    let (status, _, _) =
+        post(&coordinator, app.url("/reunions/instances"), &[("kind", "pleniere"), ("name", "seance  pleniere du clspd")]).await;
+    assert_eq!(status, 422, "the same name but for case, accents and spaces");
     assert_eq!(post(&partner, app.url("/reunions/instances"), &[("kind", "pleniere"), ("name", "Autre")]).await.0, 403);
     let body_id = app.store.bodies().await.unwrap()[0].id.to_string();
 
@@ -50,6 +54,9 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
     assert!(r.text().await.unwrap().contains("La réunion est dans le passé"));
     let r = coordinator.post(new.clone()).form(&plan(&start, "9.9")).send().await.unwrap();
     assert_eq!(r.status(), 422, "a sheet that is not the strategy's");
+    let mut nine = plan(&start, &first);
+    nine.push(("point_9", "Un point de trop".into()));
+    assert_eq!(coordinator.post(new.clone()).form(&nine).send().await.unwrap().status(), 422, "past the form's last line");
     let r = coordinator.post(new.clone()).form(&plan(&start, &first)).send().await.unwrap();
     assert_eq!(r.status(), 303);
     let location = r.headers()["location"].to_str().unwrap().to_string();
@@ -69,6 +76,12 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
         .unwrap();
     assert_eq!(r.status(), 422);
     assert!(r.text().await.unwrap().contains("pas encore eu lieu"));
+    // Nor decisions.
+    let (status, _, page) =
+        post(&coordinator, app.url(&format!("/reunions/{id}/decisions")), &[("sheet", &first), ("text", "Trop tôt"), ("owner", "Ville")])
+            .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("pas encore eu lieu"), "{page}");
 
     // A stale change comes back as typed; the current one moves it.
     let edit = app.url(&format!("/reunions/{id}/modification"));
@@ -130,6 +143,15 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
         .await;
         assert_eq!(status, 303, "{page}");
     }
+    let before = (time_fmt::paris_date(time_fmt::now()) - time::Duration::days(30)).to_string();
+    let (status, _, page) = post(
+        &coordinator,
+        format!("{url}/decisions"),
+        &[("sheet", &first), ("text", "En retard d'emblée"), ("owner", "Ville"), ("due_on", &before)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("L&#39;échéance vient après la réunion"), "{page}");
     let off = sheets.iter().map(|s| s.code.clone()).find(|c| *c != first && *c != second).unwrap();
     let (status, _, page) =
         post(&coordinator, format!("{url}/decisions"), &[("sheet", &off), ("text", "Hors ordre du jour"), ("owner", "Ville")]).await;
@@ -175,4 +197,146 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
     assert_eq!(text(&app.login(email_for(Role::Dpo)).await, app.url("/reunions")).await.0, 403);
 }
 
-backend_tests!(a_plenary_is_planned_held_and_its_decisions_followed);
+/// The iCalendar object of a received message: its `text/calendar` part, decoded.
+fn calendar_of(message: &str) -> (String, String, icalendar::Calendar) {
+    let message = message.replace("\r\n", "\n");
+    let part = message.split("Content-Type: text/calendar").nth(1).expect("a text/calendar part");
+    let (headers, rest) = part.split_once("\n\n").unwrap();
+    let body = rest.split("\n--").next().unwrap();
+    let text = if headers.contains("base64") {
+        let joined: String = body.lines().collect();
+        String::from_utf8(base64_decode(&joined)).unwrap()
+    } else if headers.contains("quoted-printable") {
+        String::from_utf8(quoted_printable::decode(body, quoted_printable::ParseMode::Robust).unwrap()).unwrap()
+    } else {
+        body.to_string()
+    };
+    let calendar = text.parse().unwrap();
+    (format!("Content-Type: text/calendar{headers}"), text, calendar)
+}
+
+fn base64_decode(s: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let clean: Vec<u8> = s.bytes().filter(|c| *c != b'=' && !c.is_ascii_whitespace()).collect();
+    let mut out = Vec::new();
+    for chunk in clean.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, c)| acc | (u32::from(value(*c)) << (18 - 6 * i)));
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..chunk.len() - 1]);
+    }
+    out
+}
+
+/// The invitation reaches a real SMTP server with a calendar a library reads; a reply is
+/// recorded; a change and a cancellation follow with the same UID and a higher SEQUENCE.
+async fn invitations_reach_calendars_and_follow_the_meeting(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let smtp = SmtpServer::start(&app.db.dir);
+    let mailer = smtp.mailer();
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let code = app.store.sheet_choices().await.unwrap()[0].code.clone();
+    assert_eq!(post(&coordinator, app.url("/reunions/instances"), &[("kind", "pleniere"), ("name", "Séance plénière")]).await.0, 303);
+    let body_id = app.store.bodies().await.unwrap()[0].id.to_string();
+    let start = time_fmt::local_field(time_fmt::now() + time::Duration::days(30));
+    let plan = vec![
+        ("body_id", body_id.clone()),
+        ("starts_at", start.clone()),
+        ("place", "Salle du conseil".to_string()),
+        ("point_1", "Bilan de la stratégie".to_string()),
+        ("fiche_1", code.clone()),
+    ];
+    let r = coordinator.post(app.url("/reunions/nouvelle")).form(&plan).send().await.unwrap();
+    let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/reunions/").split('?').next().unwrap().parse().unwrap();
+    let url = app.url(&format!("/reunions/{id}"));
+
+    // Two organisations invited: their partners' accounts, by e-mail with the calendar object.
+    let invite = [("organisation", city.police.to_string()), ("organisation", city.landlord.to_string())];
+    let r = coordinator.post(format!("{url}/invitations")).form(&invite).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(r.headers()["location"].to_str().unwrap().contains("fait=invitations-2"));
+    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 2);
+    let messages = smtp.messages();
+    let police = messages.iter().find(|m| m.contains(&format!("To: {POLICE_AGENT}"))).expect("the police's invitation");
+    assert!(police.contains("Subject: Invitation"), "{police}");
+    let (headers, ics, calendar) = calendar_of(police);
+    assert!(headers.contains("method=REQUEST"), "{headers}");
+    assert_eq!(calendar.property_value("METHOD"), Some("REQUEST"));
+    let event = calendar.components.iter().find_map(|c| c.as_event()).unwrap();
+    let uid = event.get_uid().unwrap().to_string();
+    assert!(uid.starts_with(&format!("reunion-{id}@")), "{uid}");
+    assert_eq!(
+        (event.get_sequence(), event.get_summary(), event.get_location()),
+        (Some(0), Some("Séance plénière"), Some("Salle du conseil"))
+    );
+    assert!(
+        ics.contains(&format!("ATTENDEE:mailto:{POLICE_AGENT}")) && ics.contains("ORGANIZER:mailto:coordination@test.example"),
+        "{ics}"
+    );
+    assert!(event.get_start().is_some() && event.get_end().is_some());
+    // Again: nobody is invited twice.
+    let r = coordinator.post(format!("{url}/invitations")).form(&invite).send().await.unwrap();
+    assert!(r.headers()["location"].to_str().unwrap().contains("fait=invitations-0"));
+    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 0);
+
+    // The invited reply; someone not invited cannot.
+    let agent = app.login(POLICE_AGENT).await;
+    assert!(text(&agent, url.clone()).await.1.contains("Vous êtes invité(e)"));
+    assert_eq!(post(&agent, format!("{url}/reponse"), &[("reponse", "oui")]).await.0, 303);
+    assert!(text(&coordinator, url.clone()).await.1.contains(r#"<td data-label="Réponse">Vient</td>"#));
+    assert_eq!(post(&app.login(email_for(Role::Reader)).await, format!("{url}/reponse"), &[("reponse", "oui")]).await.0, 403);
+    assert_eq!(post(&agent, format!("{url}/reponse"), &[("reponse", "peut-etre")]).await.0, 400);
+
+    // A change reaches them as an update: same UID, next SEQUENCE.
+    let m = app.store.council_meeting(id).await.unwrap().unwrap();
+    let mut moved = plan.clone();
+    moved.iter_mut().find(|f| f.0 == "place").unwrap().1 = "Hôtel de ville".into();
+    moved.push(("version", m.version.to_string()));
+    assert_eq!(coordinator.post(format!("{url}/modification")).form(&moved).send().await.unwrap().status(), 303);
+    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 2);
+    let messages = smtp.messages();
+    let update = messages
+        .iter()
+        .filter(|m| m.contains(&format!("To: {LANDLORD_AGENT}")))
+        .find(|m| calendar_of(m).1.contains("SEQUENCE:1"))
+        .expect("the landlord's update");
+    let (_, _, calendar) = calendar_of(update);
+    let event = calendar.components.iter().find_map(|c| c.as_event()).unwrap();
+    assert_eq!((event.get_uid(), event.get_sequence(), event.get_location()), (Some(uid.as_str()), Some(1), Some("Hôtel de ville")));
+
+    // A cancellation: METHOD:CANCEL, the event cancelled, the sequence raised again.
+    let version = app.store.council_meeting(id).await.unwrap().unwrap().version.to_string();
+    assert_eq!(post(&coordinator, format!("{url}/annulation"), &[("version", &version)]).await.0, 303);
+    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 2);
+    let messages = smtp.messages();
+    let cancels: Vec<&String> = messages.iter().filter(|m| m.contains("method=CANCEL")).collect();
+    assert_eq!(cancels.len(), 2);
+    let (_, _, calendar) = calendar_of(cancels[0]);
+    assert_eq!(calendar.property_value("METHOD"), Some("CANCEL"));
+    let event = calendar.components.iter().find_map(|c| c.as_event()).unwrap();
+    assert_eq!((event.get_uid(), event.get_sequence()), (Some(uid.as_str()), Some(2)));
+    assert_eq!(event.property_value("STATUS"), Some("CANCELLED"));
+    // Nobody is invited to a cancelled meeting, nor to one past.
+    let r = coordinator.post(format!("{url}/invitations")).form(&invite).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    let past = MeetingDraft {
+        body_id: Some(body_id.parse().unwrap()),
+        starts_at: Some(time_fmt::now() - time::Duration::days(2)),
+        ends_at: None,
+        place: "Salle".into(),
+        agenda: vec![AgendaItem { title: "Point".into(), sheet_code: None }],
+    };
+    let past_id = app.store.create_council_meeting(&maillage_store::Author::system(), &past).await.unwrap();
+    let r = coordinator.post(app.url(&format!("/reunions/{past_id}/invitations"))).form(&invite).send().await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("La réunion est passée"));
+    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 0);
+}
+
+backend_tests!(a_plenary_is_planned_held_and_its_decisions_followed, invitations_reach_calendars_and_follow_the_meeting);

@@ -153,6 +153,7 @@ const NAMES: &[&str] = &[
     "accessibility",
     "phone_note",
     // The CLSPD's meetings.
+    "reponse",
     "point_1",
     "fiche_1",
     "point_9",

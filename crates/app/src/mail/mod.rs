@@ -4,11 +4,28 @@
 
 pub mod digest;
 
-use lettre::message::{Mailbox, header::ContentType};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::AsyncSmtpTransport;
 use lettre::{AsyncTransport, Message, Tokio1Executor};
 use maillage_store::Store;
 use std::time::Duration;
+
+/// A queued message as sent: its text, and its iCalendar object beside it when it has one
+/// (iMIP, RFC 6047: `text/calendar` with the object's METHOD, so that a calendar applies an
+/// invitation, an update or a cancellation).
+fn message(from: Mailbox, to: Mailbox, m: &maillage_store::mail::QueuedMail) -> Result<Message, lettre::error::Error> {
+    let builder = Message::builder().from(from).to(to).subject(m.subject.clone());
+    let Some(ics) = &m.calendar else {
+        return builder.header(ContentType::TEXT_PLAIN).body(m.body.clone());
+    };
+    let method = if ics.contains("\r\nMETHOD:CANCEL\r\n") { "CANCEL" } else { "REQUEST" };
+    let calendar = ContentType::parse(&format!("text/calendar; charset=utf-8; method={method}")).unwrap_or(ContentType::TEXT_PLAIN);
+    builder.multipart(
+        MultiPart::mixed()
+            .singlepart(SinglePart::builder().header(ContentType::TEXT_PLAIN).body(m.body.clone()))
+            .singlepart(Attachment::new("invitation.ics".into()).body(ics.clone(), calendar)),
+    )
+}
 
 #[derive(Clone, Debug)]
 pub struct MailConfig {
@@ -86,13 +103,7 @@ impl Mailer {
             sends.spawn(async move {
                 let outcome = match m.recipient.parse::<Mailbox>() {
                     Err(e) => Err(format!("destinataire invalide : {e}")),
-                    Ok(to) => match Message::builder()
-                        .from(from)
-                        .to(to)
-                        .subject(m.subject.clone())
-                        .header(ContentType::TEXT_PLAIN)
-                        .body(m.body.clone())
-                    {
+                    Ok(to) => match message(from, to, &m) {
                         Err(e) => Err(e.to_string()),
                         Ok(msg) => transport.send(msg).await.map(|_| ()).map_err(|e| e.to_string()),
                     },

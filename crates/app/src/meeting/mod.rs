@@ -1,6 +1,9 @@
 //! The CLSPD's meetings: planned with an agenda checked against the current strategy's sheets,
 //! recorded once held (attendance, minutes), decisions taken there added to the conclusions'
-//! dashboard with the meeting they came from, and the minutes as ODT and accessible PDF.
+//! dashboard with the meeting they came from, and the minutes as ODT and accessible PDF. The
+//! invited partners get an iCalendar invitation by e-mail, then its updates or cancellation.
+
+pub mod ics;
 
 use crate::App;
 use crate::evaluation::ExportError;
@@ -9,7 +12,8 @@ use maillage_core::document::{Block, Document};
 use maillage_core::meeting::{CHARTER_ARTICLE_5, Fault, MeetingDraft, check, check_minutes};
 use maillage_core::time_fmt;
 use maillage_store::decision::Decision;
-use maillage_store::meeting::Meeting;
+use maillage_store::mail::OutgoingMail;
+use maillage_store::meeting::{CalendarMail, Meeting};
 use maillage_store::{Author, StoreError};
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +39,14 @@ pub async fn faults(app: &App, d: &MeetingDraft) -> Result<Vec<Fault>, StoreErro
 
 /// Plans a meeting, or changes `current` as read at `version`; gives its id.
 pub async fn plan(app: &App, by: &Author, current: Option<(&Meeting, i64)>, d: &MeetingDraft) -> Result<i64, MeetingError> {
+    if let Some((m, _)) = current
+        && (m.status != maillage_core::meeting::MeetingStatus::Planned || m.starts_at <= time_fmt::now())
+    {
+        return Err(MeetingError::Invalid(vec![(
+            "version",
+            "La réunion a commencé, ou n'est plus prévue : elle ne se modifie plus.".into(),
+        )]));
+    }
     let faults = faults(app, d).await?;
     if !faults.is_empty() {
         return Err(MeetingError::Invalid(faults));
@@ -42,10 +54,88 @@ pub async fn plan(app: &App, by: &Author, current: Option<(&Meeting, i64)>, d: &
     match current {
         None => Ok(app.store.create_council_meeting(by, d).await?),
         Some((m, version)) => {
-            app.store.update_council_meeting(by, m.id, version, d).await?;
+            // The invited get the change as an update of the invitation they hold.
+            let changed = Meeting {
+                starts_at: d.starts_at.unwrap_or(m.starts_at),
+                ends_at: d.ends_at,
+                place: d.place.trim().to_string(),
+                agenda: d.agenda.clone(),
+                ..m.clone()
+            };
+            let mails = invited_mails(app, by, &changed, ics::Method::Request, version + 1).await?;
+            app.store.update_council_meeting(by, m.id, version, d, &mails).await?;
             Ok(m.id)
         }
     }
+}
+
+/// Cancels `m` read at `version`; the invited get the cancellation.
+pub async fn cancel(app: &App, by: &Author, m: &Meeting, version: i64) -> Result<(), MeetingError> {
+    let mails = invited_mails(app, by, m, ics::Method::Cancel, version + 1).await?;
+    Ok(app.store.cancel_council_meeting(by, m.id, version, &mails).await?)
+}
+
+/// The author's address as a calendar's ORGANIZER, when it is one.
+fn organizer(by: &Author) -> Option<&str> {
+    by.label.contains('@').then_some(by.label.as_str())
+}
+
+/// A message for `email` about `m`, with its calendar object.
+fn mail(app: &App, by: &Author, m: &Meeting, method: ics::Method, sequence: i64, email: &str) -> CalendarMail {
+    let when = time_fmt::datetime_fr(m.starts_at);
+    let (subject, lead) = match method {
+        ics::Method::Request if sequence > 1 => (format!("Réunion modifiée : {} du {when}", m.body.name), "La réunion a changé"),
+        ics::Method::Request => (format!("Invitation : {} du {when}", m.body.name), "Vous êtes invité(e) à"),
+        ics::Method::Cancel => (format!("Réunion annulée : {} du {when}", m.body.name), "Est annulée :"),
+    };
+    let agenda: Vec<String> = m.agenda.iter().enumerate().map(|(i, a)| format!("{}. {}", i + 1, a.title)).collect();
+    let body = format!(
+        "{lead} {} le {when}, {}.\n\nOrdre du jour :\n{}\n\nRépondre et suivre la réunion : {}/reunions/{}\n\nL'invitation est jointe pour votre agenda.\n",
+        m.body.name,
+        m.place,
+        agenda.join("\n"),
+        app.public_url,
+        m.id
+    );
+    let ics = ics::object(m, method, sequence, organizer(by), email, &app.public_url);
+    (OutgoingMail { recipient: email.to_string(), subject, body, report_id: None }, ics)
+}
+
+/// Every invited account's message about `m`.
+async fn invited_mails(app: &App, by: &Author, m: &Meeting, method: ics::Method, sequence: i64) -> Result<Vec<CalendarMail>, StoreError> {
+    Ok(app.store.meeting_invitations(m.id).await?.iter().map(|i| mail(app, by, m, method, sequence, &i.email)).collect())
+}
+
+/// Invites the active accounts of `organisations` that may read the meetings, each by e-mail
+/// with the iCalendar invitation; a meeting past or not planned any more invites nobody. Gives
+/// how many were invited (those already invited are not again).
+pub async fn invite(app: &App, by: &Author, m: &Meeting, organisations: &[i64]) -> Result<usize, MeetingError> {
+    let mut faults = Vec::new();
+    if m.status != maillage_core::meeting::MeetingStatus::Planned {
+        faults.push(("invitations", "La réunion n'est plus prévue : on n'y invite plus.".to_string()));
+    } else if m.starts_at < time_fmt::now() {
+        faults.push(("invitations", "La réunion est passée : on n'y invite plus.".to_string()));
+    }
+    let known: Vec<i64> = app.catalog().await?.organisations.iter().map(|o| o.id).collect();
+    if organisations.is_empty() || organisations.iter().any(|o| !known.contains(o)) {
+        faults.push(("invitations", "Cochez les organisations à inviter dans la liste.".to_string()));
+    }
+    if !faults.is_empty() {
+        return Err(MeetingError::Invalid(faults));
+    }
+    let reads = |u: &maillage_store::account::UserRecord| {
+        let actor = maillage_core::authz::Actor { user_id: u.id, roles: u.roles.clone(), organisation_id: u.organisation_id };
+        maillage_core::authz::authorize(Some(&actor), maillage_core::authz::Action::ViewMeetings) == maillage_core::authz::Decision::Allow
+    };
+    let invitees: Vec<(i64, CalendarMail)> = app
+        .store
+        .users()
+        .await?
+        .into_iter()
+        .filter(|u| !u.disabled && u.organisation_id.is_some_and(|o| organisations.contains(&o)) && reads(u))
+        .map(|u| (u.id, mail(app, by, m, ics::Method::Request, m.version, &u.email)))
+        .collect();
+    Ok(app.store.invite_to_meeting(by, m.id, &invitees).await?)
 }
 
 /// Records `m` as held: its minutes, professionals and organisations present. A meeting is
@@ -60,9 +150,12 @@ pub async fn record(
     organisations: &[i64],
 ) -> Result<(), MeetingError> {
     let known: Vec<i64> = app.catalog().await?.organisations.iter().map(|o| o.id).collect();
-    let mut faults = check_minutes(minutes, professionals, organisations, &known);
+    let faults = check_minutes(minutes, professionals, organisations, &known);
+    if m.status == maillage_core::meeting::MeetingStatus::Cancelled {
+        return Err(MeetingError::Invalid(vec![("releve", "La réunion est annulée : elle n'a pas de relevé.".into())]));
+    }
     if m.starts_at > time_fmt::now() {
-        faults.insert(0, ("minutes", "La réunion n'a pas encore eu lieu : son relevé s'écrit après.".into()));
+        return Err(MeetingError::Invalid(vec![("releve", "La réunion n'a pas encore eu lieu : son relevé s'écrit après.".into())]));
     }
     if !faults.is_empty() {
         return Err(MeetingError::Invalid(faults));
@@ -72,7 +165,23 @@ pub async fn record(
 
 /// A decision taken at `m` for a sheet of its agenda's year: checked as the dashboard's own.
 pub async fn decide(app: &App, by: &Author, m: &Meeting, sheet_code: &str, draft: &DecisionDraft) -> Result<i64, MeetingError> {
-    let year = time_fmt::paris_date(m.starts_at).year();
+    let day = time_fmt::paris_date(m.starts_at);
+    let year = day.year();
+    if m.status == maillage_core::meeting::MeetingStatus::Cancelled {
+        return Err(MeetingError::Invalid(vec![("form", "La réunion est annulée : aucune décision n'y est prise.".into())]));
+    }
+    if m.starts_at > time_fmt::now() {
+        return Err(MeetingError::Invalid(vec![(
+            "form",
+            "La réunion n'a pas encore eu lieu : ses décisions s'enregistrent une fois prises.".into(),
+        )]));
+    }
+    if !m.agenda.iter().any(|i| i.sheet_code.as_deref() == Some(sheet_code)) {
+        return Err(MeetingError::Invalid(vec![("sheet", "Choisissez une fiche de l'ordre du jour.".into())]));
+    }
+    if draft.due_on.is_some_and(|d| d < day) {
+        return Err(MeetingError::Invalid(vec![("due_on", "L'échéance vient après la réunion.".into())]));
+    }
     crate::decision::check_new(app, sheet_code, year, draft).await?;
     Ok(app.store.create_decision(by, sheet_code, year, draft, Some(m.id)).await?)
 }

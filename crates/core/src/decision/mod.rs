@@ -146,6 +146,13 @@ pub fn check_decision(d: &DecisionDraft, today: Date) -> Vec<(&'static str, Stri
     let mut faults = Vec::new();
     text_fault(&mut faults, "text", "Décision", &d.text, DECISION_MAX, true);
     text_fault(&mut faults, "owner", "Responsable", &d.owner, OWNER_MAX, true);
+    // What a text hides or turns around, and a line break in a one-line field.
+    if !faults.iter().any(|f| f.0 == "text") && d.text.chars().any(crate::text::is_invisible) {
+        faults.push(("text", "Décision : sans caractère invisible.".to_string()));
+    }
+    if !faults.iter().any(|f| f.0 == "owner") && !crate::text::is_name(&d.owner, OWNER_MAX) {
+        faults.push(("owner", "Responsable : sur une ligne, sans caractère invisible.".to_string()));
+    }
     if let Some(due) = d.due_on
         && (due.year() < today.year() - 10 || due.year() > today.year() + 10)
     {

@@ -76,10 +76,12 @@ pub fn check(d: &MeetingDraft, now: OffsetDateTime, body_ids: &[i64], sheet_code
     if !d.body_id.is_some_and(|b| body_ids.contains(&b)) {
         faults.push(("body_id", "Choisissez l'instance qui se réunit.".into()));
     }
+    // In the form's order: the body, the times, the place, the agenda.
     match (d.starts_at, d.ends_at) {
         (None, _) => faults.push(("starts_at", "Donnez le début de la réunion (jour et heure).".into())),
         (Some(s), _) if s < now => faults.push(("starts_at", "La réunion est dans le passé : une réunion se prévoit à l'avance.".into())),
         (Some(s), Some(e)) if e <= s => faults.push(("ends_at", "La fin de la réunion vient après son début.".into())),
+        (Some(s), Some(e)) if e - s > time::Duration::days(1) => faults.push(("ends_at", "Une réunion dure une journée au plus.".into())),
         _ => {}
     }
     if !crate::text::is_name(&d.place, PLACE_MAX) {

@@ -40,3 +40,18 @@ CREATE TABLE meeting_organisations (
 );
 
 ALTER TABLE decisions ADD COLUMN meeting_id BIGINT REFERENCES meetings (id);
+
+-- Invitations: who was invited to a meeting (accounts of the partner organisations), their
+-- reply; the mail that carries an iCalendar invitation, update or cancellation keeps it beside
+-- its text.
+CREATE TABLE meeting_invitations (
+    id INTEGER PRIMARY KEY,
+    meeting_id BIGINT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    email TEXT NOT NULL,
+    reply TEXT,
+    replied_at TEXT,
+    invited_at TEXT NOT NULL,
+    UNIQUE (meeting_id, user_id)
+);
+ALTER TABLE outbox ADD COLUMN calendar TEXT;

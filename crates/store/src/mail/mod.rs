@@ -21,19 +21,28 @@ pub struct QueuedMail {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
+    /// An iCalendar object (RFC 5545) sent beside the text: a meeting's invitation, update or
+    /// cancellation.
+    pub calendar: Option<String>,
 }
 
 pub(crate) async fn enqueue(tx: &mut Tx, m: &OutgoingMail) -> Result<(), StoreError> {
+    enqueue_with(tx, m, None).await
+}
+
+/// Queues a message with an iCalendar object beside its text.
+pub(crate) async fn enqueue_with(tx: &mut Tx, m: &OutgoingMail, calendar: Option<&str>) -> Result<(), StoreError> {
     let now = time_fmt::to_storage(time_fmt::now());
     on_tx!(tx, c, {
         sqlx::query(
-            "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at, report_id) VALUES ($1, $2, $3, $4, $1, $5)",
+            "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at, report_id, calendar) VALUES ($1, $2, $3, $4, $1, $5, $6)",
         )
         .bind(&now)
         .bind(&m.recipient)
         .bind(&m.subject)
         .bind(&m.body)
         .bind(m.report_id)
+        .bind(calendar)
         .execute(c)
         .await?;
     });
@@ -76,7 +85,7 @@ impl Store {
         let now = time_fmt::to_storage(time_fmt::now());
         Ok(on_db!(&self.db, p, {
             sqlx::query_as(
-                "SELECT id, recipient, subject, body, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
+                "SELECT id, recipient, subject, body, attempts, calendar FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 \
                  AND attempts < $2 ORDER BY id LIMIT $3",
             )
             .bind(&now)

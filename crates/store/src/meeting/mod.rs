@@ -3,6 +3,7 @@
 
 use crate::audit::append;
 use crate::db::decode;
+use crate::mail::{OutgoingMail, enqueue_with};
 use crate::{Author, Store, StoreError};
 use maillage_core::meeting::{AgendaItem, BodyKind, MeetingDraft, MeetingStatus};
 use maillage_core::time_fmt;
@@ -14,6 +15,23 @@ pub struct Body {
     pub kind: BodyKind,
     pub name: String,
 }
+
+/// Whom a meeting invited, and their reply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    pub user_id: i64,
+    pub name: String,
+    pub organisation: Option<String>,
+    pub email: String,
+    /// "oui", "non", or none yet.
+    pub reply: Option<String>,
+}
+
+/// (user, name, organisation, e-mail, reply)
+type InvitationRow = (i64, String, Option<String>, String, Option<String>);
+
+/// A message to queue with its iCalendar object.
+pub type CalendarMail = (OutgoingMail, String);
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Meeting {
@@ -152,7 +170,15 @@ impl Store {
     }
 
     /// Changes a planned meeting read at `version` (its body, times, place and agenda).
-    pub async fn update_council_meeting(&self, by: &Author, id: i64, version: i64, d: &MeetingDraft) -> Result<(), StoreError> {
+    /// `mails`: the invited's updates, queued with the change.
+    pub async fn update_council_meeting(
+        &self,
+        by: &Author,
+        id: i64,
+        version: i64,
+        d: &MeetingDraft,
+        mails: &[CalendarMail],
+    ) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         let (Some(body_id), Some(starts_at)) = (d.body_id, d.starts_at) else {
             return Err(StoreError::Invalid("réunion sans instance ni début".into()));
@@ -181,14 +207,17 @@ impl Store {
         }
         on_tx!(&mut tx, c, sqlx::query("DELETE FROM agenda_items WHERE meeting_id = $1").bind(id).execute(&mut *c).await?.rows_affected());
         write_agenda(&mut tx, id, &d.agenda).await?;
+        for (m, ics) in mails {
+            enqueue_with(&mut tx, m, Some(ics)).await?;
+        }
         append(&mut tx, by, "meeting.update", "meeting", &id.to_string(), &time_fmt::to_storage(starts_at)).await?;
         tx.commit().await?;
         Ok(())
     }
 
-    /// Cancels a planned meeting read at `version`.
-    pub async fn cancel_council_meeting(&self, by: &Author, id: i64, version: i64) -> Result<(), StoreError> {
-        self.set_meeting_status(by, id, version, MeetingStatus::Cancelled, None).await
+    /// Cancels a planned meeting read at `version`; `mails`: the invited's cancellations.
+    pub async fn cancel_council_meeting(&self, by: &Author, id: i64, version: i64, mails: &[CalendarMail]) -> Result<(), StoreError> {
+        self.set_meeting_status(by, id, version, MeetingStatus::Cancelled, None, mails).await
     }
 
     /// Records a meeting as held, read at `version`: its minutes, the professionals present
@@ -202,7 +231,7 @@ impl Store {
         professionals: i64,
         organisation_ids: &[i64],
     ) -> Result<(), StoreError> {
-        self.set_meeting_status(by, id, version, MeetingStatus::Held, Some((minutes, professionals, organisation_ids))).await
+        self.set_meeting_status(by, id, version, MeetingStatus::Held, Some((minutes, professionals, organisation_ids)), &[]).await
     }
 
     async fn set_meeting_status(
@@ -212,6 +241,7 @@ impl Store {
         version: i64,
         status: MeetingStatus,
         record: Option<(&str, i64, &[i64])>,
+        mails: &[CalendarMail],
     ) -> Result<(), StoreError> {
         let now = time_fmt::to_storage(time_fmt::now());
         // A cancelled meeting stays so; a held one takes its minutes again.
@@ -255,10 +285,88 @@ impl Store {
                 }
             });
         }
+        for (m, ics) in mails {
+            enqueue_with(&mut tx, m, Some(ics)).await?;
+        }
         let op = if status == MeetingStatus::Cancelled { "meeting.cancel" } else { "meeting.record" };
         append(&mut tx, by, op, "meeting", &id.to_string(), "").await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Invitations.
+impl Store {
+    pub async fn meeting_invitations(&self, meeting_id: i64) -> Result<Vec<Invitation>, StoreError> {
+        let rows: Vec<InvitationRow> = on_db!(&self.db, p, {
+            sqlx::query_as(
+                "SELECT i.user_id, u.display_name, o.name, i.email, i.reply FROM meeting_invitations i JOIN users u ON u.id = i.user_id \
+                 LEFT JOIN organisations o ON o.id = u.organisation_id WHERE i.meeting_id = $1 ORDER BY o.name, u.display_name",
+            )
+            .bind(meeting_id)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, name, organisation, email, reply)| Invitation { user_id, name, organisation, email, reply })
+            .collect())
+    }
+
+    /// Invites `invitees` (user id, e-mail) not yet invited to a meeting still planned, each
+    /// with their message; gives how many were invited.
+    pub async fn invite_to_meeting(&self, by: &Author, meeting_id: i64, invitees: &[(i64, CalendarMail)]) -> Result<usize, StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let mut tx = self.begin().await?;
+        let planned: Option<i64> = on_tx!(&mut tx, c, {
+            sqlx::query_scalar("SELECT id FROM meetings WHERE id = $1 AND status = $2")
+                .bind(meeting_id)
+                .bind(MeetingStatus::Planned.code())
+                .fetch_optional(&mut *c)
+                .await?
+        });
+        if planned.is_none() {
+            return Err(StoreError::Conflict(format!("la réunion n° {meeting_id} n'est plus prévue")));
+        }
+        let mut invited = 0;
+        for (user_id, (mail, ics)) in invitees {
+            let n = on_tx!(&mut tx, c, {
+                sqlx::query(
+                    "INSERT INTO meeting_invitations (meeting_id, user_id, email, invited_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (meeting_id, user_id) DO NOTHING",
+                )
+                .bind(meeting_id)
+                .bind(user_id)
+                .bind(&mail.recipient)
+                .bind(&now)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
+            });
+            if n > 0 {
+                enqueue_with(&mut tx, mail, Some(ics)).await?;
+                invited += 1;
+            }
+        }
+        append(&mut tx, by, "meeting.invite", "meeting", &meeting_id.to_string(), &format!("{invited} invitation(s)")).await?;
+        tx.commit().await?;
+        Ok(invited)
+    }
+
+    /// An invited account's reply; `false` when it was not invited.
+    pub async fn reply_to_meeting(&self, meeting_id: i64, user_id: i64, reply: &str) -> Result<bool, StoreError> {
+        let now = time_fmt::to_storage(time_fmt::now());
+        let n = on_db!(&self.db, p, {
+            sqlx::query("UPDATE meeting_invitations SET reply = $1, replied_at = $2 WHERE meeting_id = $3 AND user_id = $4")
+                .bind(reply)
+                .bind(&now)
+                .bind(meeting_id)
+                .bind(user_id)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
     }
 }
 

@@ -33,6 +33,8 @@ pub fn routes(r: Routes) -> Routes {
         .post("/reunions/{id}/annulation", cancel)
         .post("/reunions/{id}/releve", record)
         .post("/reunions/{id}/decisions", decide)
+        .post("/reunions/{id}/invitations", invite)
+        .post("/reunions/{id}/reponse", reply)
         .get("/reunions/{id}/releve.odt", minutes_odt)
         .get("/reunions/{id}/releve.pdf", minutes_pdf)
 }
@@ -117,9 +119,15 @@ async fn create_body(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageMeetings, "/reunions")?;
     let mut faults = check_body(&f.kind, &f.name);
+    // The same name but for case, accents and spaces is the same body.
+    let folded = |n: &str| maillage_core::text::fold(n).split_whitespace().collect::<Vec<_>>().join(" ");
+    if faults.is_empty() && state.store.bodies().await?.iter().any(|b| folded(&b.name) == folded(&f.name)) {
+        faults.push(("name", "Une instance porte déjà ce nom.".into()));
+    }
     if faults.is_empty() {
         let kind = BodyKind::from_code(&f.kind).ok_or_else(|| AppError::BadRequest("type d'instance inconnu".into()))?;
-        match state.store.create_body(&u.author(), kind, &f.name).await {
+        let name = f.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        match state.store.create_body(&u.author(), kind, &name).await {
             Ok(_) => return Ok(Redirect::to("/reunions?fait=instance").into_response()),
             Err(StoreError::Conflict(_)) => faults.push(("name", "Une instance porte déjà ce nom.".into())),
             Err(e) => return Err(e.into()),
@@ -140,6 +148,8 @@ struct PlanForm {
     agenda: Vec<(String, String)>,
     version: String,
     repeated: Vec<&'static str>,
+    /// A line past the form's last was sent.
+    beyond: bool,
 }
 
 impl PlanForm {
@@ -148,11 +158,27 @@ impl PlanForm {
         let mut seen: Vec<String> = Vec::new();
         for (k, v) in pairs {
             if seen.contains(&k) {
-                f.repeated.push("agenda");
+                f.repeated.push(match k.as_str() {
+                    "body_id" => "body_id",
+                    "starts_at" => "starts_at",
+                    "ends_at" => "ends_at",
+                    "place" => "place",
+                    _ => "agenda",
+                });
             }
             seen.push(k.clone());
-            let line =
-                |prefix: &str| k.strip_prefix(prefix).and_then(|n| n.parse::<usize>().ok()).filter(|n| (1..=AGENDA_LINES).contains(n));
+            // `point_3`: digits only, no sign or leading zero, so that no two names mean one line.
+            let number = |prefix: &str| {
+                k.strip_prefix(prefix)
+                    .filter(|n| !n.is_empty() && !n.starts_with('0') && n.chars().all(|c| c.is_ascii_digit()))
+                    .and_then(|n| n.parse::<usize>().ok())
+            };
+            let line = |prefix: &str| number(prefix).filter(|n| (1..=AGENDA_LINES).contains(n));
+            if (number("point_").is_some_and(|n| n > AGENDA_LINES) || number("fiche_").is_some_and(|n| n > AGENDA_LINES))
+                && !v.trim().is_empty()
+            {
+                f.beyond = true;
+            }
             match k.as_str() {
                 "body_id" => f.body_id = v,
                 "starts_at" => f.starts_at = v,
@@ -183,6 +209,7 @@ impl PlanForm {
             agenda,
             version: m.version.to_string(),
             repeated: Vec::new(),
+            beyond: false,
         }
     }
 
@@ -191,7 +218,7 @@ impl PlanForm {
         let mut instant = |field: &'static str, v: &str| match v.trim() {
             "" => None,
             t => time_fmt::local_instant(t).or_else(|| {
-                read.push((field, "Une date et heure s'écrit aaaa-mm-jjThh:mm, à l'heure de Paris.".into()));
+                read.push((field, time_fmt::LOCAL_INSTANT_HELP.into()));
                 None
             }),
         };
@@ -209,8 +236,11 @@ impl PlanForm {
             let sheet = sheet.trim();
             agenda.push(AgendaItem { title: title.clone(), sheet_code: (!sheet.is_empty()).then(|| sheet.to_string()) });
         }
-        if !self.repeated.is_empty() {
-            read.push(("agenda", "Un champ est envoyé deux fois : saisissez-le une seule fois.".into()));
+        if self.beyond {
+            read.push(("agenda", format!("{AGENDA_LINES} points au plus à l'ordre du jour.")));
+        }
+        for field in &self.repeated {
+            read.push((field, "Ce champ est envoyé deux fois : saisissez-le une seule fois.".into()));
         }
         (MeetingDraft { body_id, starts_at, ends_at, place: self.place.clone(), agenda }, read)
     }
@@ -271,7 +301,12 @@ async fn save(state: &AppState, u: &CurrentUser, current: Option<&Meeting>, mut 
     };
     let faults = match (result, current) {
         (Ok(id), _) => return Ok(Redirect::to(&format!("/reunions/{id}?fait=enregistree")).into_response()),
-        (Err(MeetingError::Invalid(f)), _) => f,
+        (Err(MeetingError::Invalid(mut f)), _) => {
+            let order = ["version", "body_id", "starts_at", "ends_at", "place", "agenda"];
+            f.sort_by_key(|x| order.iter().position(|o| *o == x.0).unwrap_or(order.len()));
+            f.dedup_by_key(|x| x.0);
+            f
+        }
         (Err(MeetingError::Store(StoreError::Conflict(_))), Some(m)) => {
             let now = state.store.council_meeting(m.id).await?.ok_or(AppError::NotFound)?;
             form.version = now.version.to_string();
@@ -310,7 +345,7 @@ async fn edit_page(State(state): State<AppState>, user: Option<CurrentUser>, Pat
     let u = require(user.as_ref(), Action::ManageMeetings, "/reunions")?;
     let m = found(&state, &id).await?;
     if m.status != MeetingStatus::Planned {
-        return Err(AppError::Conflict("Seule une réunion prévue se modifie.".into()));
+        return Err(AppError::Conflict("La réunion s'est tenue ou a été annulée : elle ne se modifie plus.".into()));
     }
     render(&form_view(&state, u, Some(m.id), PlanForm::of(&m), FieldErrors::default()).await?)
 }
@@ -347,8 +382,13 @@ struct MeetingPage {
     professionals: String,
     present: Vec<i64>,
     decision: (String, String, String, String),
-    notice: Option<&'static str>,
+    notice: Option<String>,
     charter: &'static str,
+    invitations: Vec<maillage_store::meeting::Invitation>,
+    /// The reader's own invitation's reply: `Some("")` when invited and not replied yet.
+    my_reply: Option<String>,
+    /// Invitations are still sent: planned and to come.
+    invitable: bool,
 }
 
 impl MeetingPage {
@@ -379,6 +419,8 @@ async fn page_view(
     done: &str,
 ) -> Result<MeetingPage, AppError> {
     let decisions = maillage_app::meeting::decisions(state, &m).await?;
+    let invitations = state.store.meeting_invitations(m.id).await?;
+    let my_reply = invitations.iter().find(|i| i.user_id == u.actor.user_id).map(|i| i.reply.clone().unwrap_or_default());
     let (minutes, professionals, present) = typed
         .minutes
         .unwrap_or_else(|| (m.minutes.clone(), m.professionals_present.to_string(), m.organisations.iter().map(|o| o.0).collect()));
@@ -386,8 +428,8 @@ async fn page_view(
         Some(e) => format!("du {} au {}", time_fmt::datetime_fr(m.starts_at), time_fmt::datetime_fr(e)),
         None => format!("le {}", time_fmt::datetime_fr(m.starts_at)),
     };
-    let all: Vec<(String, String)> = errors.into_iter().cloned().collect();
-    let (decision_faults, minutes_faults) = all.into_iter().partition(|e| e.0.starts_with("decision-"));
+    let all: Vec<(String, String)> = errors.into_iter().filter(|e| e.0 != "invitations").cloned().collect();
+    let (decision_faults, minutes_faults) = all.into_iter().partition(|e| e.0.starts_with("decision"));
     Ok(MeetingPage {
         layout: Layout::new(&format!("{} — {}", m.body.name, time_fmt::date_fr(m.starts_at)), Some(u)),
         minutes_faults,
@@ -403,13 +445,20 @@ async fn page_view(
         present,
         decision: typed.decision,
         notice: match done {
-            "enregistree" => Some("La réunion est enregistrée."),
-            "releve" => Some("Le relevé de conclusions est enregistré."),
-            "decision" => Some("La décision est enregistrée ; elle figure au tableau de bord des conclusions."),
-            "annulee" => Some("La réunion est annulée."),
+            "enregistree" => Some("La réunion est enregistrée ; les invités reçoivent la mise à jour.".into()),
+            "releve" => Some("Le relevé de conclusions est enregistré.".into()),
+            "decision" => Some("La décision est enregistrée ; elle figure au tableau de bord des conclusions.".into()),
+            "annulee" => Some("La réunion est annulée ; les invités reçoivent l'annulation.".into()),
+            "reponse" => Some("Votre réponse est enregistrée.".into()),
+            d if d.starts_with("invitations-") => {
+                Some(format!("{} invitation(s) envoyée(s) par courriel, avec l'invitation pour l'agenda.", &d[12..]))
+            }
             _ => None,
         },
         charter: CHARTER_ARTICLE_5,
+        invitable: m.status == MeetingStatus::Planned && m.starts_at > time_fmt::now(),
+        invitations,
+        my_reply,
         m,
     })
 }
@@ -443,7 +492,12 @@ async fn cancel(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageMeetings, "/reunions")?;
     let m = found(&state, &id).await?;
-    state.store.cancel_council_meeting(&u.author(), m.id, version_of(&f.version)?).await?;
+    match m.status {
+        MeetingStatus::Cancelled => return Err(AppError::Conflict("La réunion est déjà annulée.".into())),
+        MeetingStatus::Held => return Err(AppError::Conflict("La réunion s'est tenue : elle ne s'annule plus.".into())),
+        MeetingStatus::Planned => {}
+    }
+    maillage_app::meeting::cancel(&state, &u.author(), &m, version_of(&f.version)?).await.map_err(meeting_error)?;
     Ok(Redirect::to(&format!("/reunions/{}?fait=annulee", m.id)).into_response())
 }
 
@@ -525,12 +579,7 @@ async fn decide(
         "" => None,
         t => time_fmt::read_typed_date(t).map_err(|e| faults.push(("due_on".into(), e.to_string()))).ok(),
     };
-    if m.status == MeetingStatus::Cancelled {
-        faults.push(("text".into(), "La réunion est annulée : aucune décision n'y est prise.".into()));
-    }
-    if !m.agenda.iter().any(|i| i.sheet_code.as_deref() == Some(f.sheet.trim())) && !f.sheet.trim().is_empty() {
-        faults.push(("sheet".into(), "Choisissez une fiche de l'ordre du jour.".into()));
-    } else if f.sheet.trim().is_empty() {
+    if f.sheet.trim().is_empty() {
         faults.push(("sheet".into(), "Choisissez la fiche que sert la décision.".into()));
     }
     if faults.is_empty() {
@@ -538,16 +587,19 @@ async fn decide(
         match maillage_app::meeting::decide(&state, &u.author(), &m, f.sheet.trim(), &draft).await {
             Ok(_) => return Ok(Redirect::to(&format!("/reunions/{}?fait=decision#decisions", m.id)).into_response()),
             Err(MeetingError::Decision(maillage_app::decision::DecisionError::Invalid(f))) => faults = f,
+            Err(MeetingError::Invalid(f)) => faults = f.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
             Err(e) => return Err(meeting_error(e)),
         }
     }
-    let errors = {
-        let mut e = FieldErrors::default();
-        for (field, message) in faults {
-            e.add(format!("decision-{field}"), message);
+    let mut errors = FieldErrors::default();
+    for (field, message) in faults {
+        // A fault of no field of the form (the year, the meeting) points at the decisions' heading.
+        if ["sheet", "text", "owner", "due_on"].contains(&field.as_str()) {
+            errors.add(format!("decision-{field}"), message);
+        } else {
+            errors.add("decisions", message);
         }
-        e
-    };
+    }
     render_invalid(&page_view(&state, u, m, errors, Typed { decision: typed, ..Typed::default() }, "").await?)
 }
 
@@ -565,4 +617,55 @@ async fn minutes_pdf(State(state): State<AppState>, user: Option<CurrentUser>, P
     let decisions = maillage_app::meeting::decisions(&state, &m).await?;
     let pdf = maillage_app::meeting::pdf(&state, &m, &decisions).await?;
     Ok(attachment("application/pdf", format!("releve-reunion-{}.pdf", m.id), pdf.to_vec()))
+}
+
+async fn invite(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(pairs): axum::Form<Vec<(String, String)>>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ManageMeetings, "/reunions")?;
+    let m = found(&state, &id).await?;
+    let mut organisations = Vec::new();
+    for (_, v) in pairs.iter().filter(|(k, _)| k == "organisation") {
+        organisations
+            .push(v.trim().parse::<i64>().map_err(|_| AppError::BadRequest("organisation illisible : cochez-la dans la liste.".into()))?);
+    }
+    let faults = match maillage_app::meeting::invite(&state, &u.author(), &m, &organisations).await {
+        Ok(n) => return Ok(Redirect::to(&format!("/reunions/{}?fait=invitations-{n}#invitations", m.id)).into_response()),
+        Err(MeetingError::Invalid(f)) => f,
+        Err(MeetingError::Store(StoreError::Conflict(_))) => {
+            vec![("invitations", "La réunion n'est plus prévue : on n'y invite plus.".into())]
+        }
+        Err(e) => return Err(meeting_error(e)),
+    };
+    render_invalid(&page_view(&state, u, m, errors_of(faults, ""), Typed::default(), "").await?)
+}
+
+#[derive(serde::Deserialize)]
+struct ReplyForm {
+    #[serde(default)]
+    reponse: String,
+}
+
+/// An invited account says whether it comes.
+async fn reply(
+    State(state): State<AppState>,
+    user: Option<CurrentUser>,
+    Path(id): Path<String>,
+    axum::Form(f): axum::Form<ReplyForm>,
+) -> Result<Response, AppError> {
+    let u = require(user.as_ref(), Action::ViewMeetings, "/reunions")?;
+    let m = found(&state, &id).await?;
+    if !matches!(f.reponse.as_str(), "oui" | "non") {
+        return Err(AppError::BadRequest("réponse inconnue : « oui » ou « non ».".into()));
+    }
+    if m.status != MeetingStatus::Planned {
+        return Err(AppError::Conflict("La réunion n'est plus prévue : la réponse n'est plus attendue.".into()));
+    }
+    if !state.store.reply_to_meeting(m.id, u.actor.user_id, &f.reponse).await? {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Redirect::to(&format!("/reunions/{}?fait=reponse#invitations", m.id)).into_response())
 }

@@ -156,7 +156,7 @@ impl PageForm {
         let mut instant = |field: &'static str, v: &str| match v.trim() {
             "" => None,
             t => time_fmt::local_instant(t).or_else(|| {
-                read.push((field, "Une date et heure s'écrit aaaa-mm-jjThh:mm, à l'heure de Paris.".into()));
+                read.push((field, time_fmt::LOCAL_INSTANT_HELP.into()));
                 None
             }),
         };

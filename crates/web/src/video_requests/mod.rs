@@ -272,7 +272,7 @@ impl RequestForm {
         let from = time_fmt::local_instant(&self.du);
         let to = time_fmt::local_instant(&self.au);
         if (from.is_none() && !self.du.trim().is_empty()) || (to.is_none() && !self.au.trim().is_empty()) {
-            read.push(("period", "Une date et heure s'écrit aaaa-mm-jjThh:mm, à l'heure de Paris, sans fuseau.".to_string()));
+            read.push(("period", time_fmt::LOCAL_INSTANT_HELP.to_string()));
         }
         let d = RequestDraft {
             camera_id,

@@ -396,6 +396,15 @@ impl SmtpServer {
         SmtpServer { port: server.port, maildir, _server: server }
     }
 
+    /// A mailer that sends through this server.
+    pub fn mailer(&self) -> maillage_app::mail::Mailer {
+        maillage_app::mail::Mailer::new(&maillage_app::mail::MailConfig {
+            smtp_url: format!("smtp://127.0.0.1:{}", self.port),
+            from: "Maillage <maillage@test.example>".into(),
+        })
+        .unwrap()
+    }
+
     /// Every message received so far, as text.
     pub fn messages(&self) -> Vec<String> {
         let mut out = Vec::new();
