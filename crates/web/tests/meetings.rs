@@ -127,6 +127,19 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
     assert_eq!(r.status(), 303);
     let m = app.store.council_meeting(held_id).await.unwrap().unwrap();
     assert_eq!((m.professionals_present, m.organisations.len(), m.status.code()), (14, 2, "tenue"));
+    // Counted for the indicators: the meetings held, the professionals present.
+    let year = time_fmt::paris_date(time_fmt::now()).year();
+    let mut ind = maillage_app::indicator::indicators(&app.state).await.unwrap().into_iter().next().unwrap();
+    ind.indicator.breakdowns.clear();
+    let today = time_fmt::paris_date(time_fmt::now());
+    for (source, expected) in
+        [(maillage_core::indicator::Source::CouncilMeetings, 1), (maillage_core::indicator::Source::MeetingProfessionals, 14)]
+    {
+        ind.indicator.source = source;
+        let f =
+            maillage_app::indicator::figure(&app.state, &ind, maillage_core::indicator::period::Period::Year(year), today).await.unwrap();
+        assert_eq!(f.total, expected, "{source:?}");
+    }
 
     // Three decisions, each for a sheet of the agenda; one for a sheet off the agenda is refused.
     let due = (time_fmt::paris_date(time_fmt::now()) + time::Duration::days(90)).to_string();
@@ -160,7 +173,6 @@ async fn a_plenary_is_planned_held_and_its_decisions_followed(b: Backend) {
     let decisions = maillage_app::meeting::decisions(&app.state, &m).await.unwrap();
     assert_eq!(decisions.len(), 3);
     // On the conclusions' dashboard: counted for their sheet, and linked to their meeting.
-    let year = time_fmt::paris_date(time_fmt::now()).year();
     let sheet_page = text(&coordinator, app.url(&format!("/evaluation/conclusions/fiches/{first}?annee={year}"))).await.1;
     assert!(
         sheet_page.contains("Présenter le bilan aux conseils de quartier") && sheet_page.contains(&format!("href=\"/reunions/{held_id}\"")),

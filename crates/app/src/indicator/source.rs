@@ -134,6 +134,13 @@ pub(super) async fn compute(
         }
         Source::CasesFollowed => f.total = app.store.cases_followed(i.group_kind.as_deref(), from, to).await?,
         Source::GroupMeetings => f.total = app.store.group_meetings_held(i.group_kind.as_deref(), from, to).await?,
+        Source::CouncilMeetings | Source::MeetingProfessionals => {
+            // The CLSPD's meetings held in the period (by their Paris day), or the professionals
+            // present at them.
+            let held = app.store.council_meetings_held().await?;
+            let within = held.iter().filter(|m| (from..=to).contains(&maillage_core::time_fmt::paris_date(m.0)));
+            f.total = if i.source == Source::CouncilMeetings { within.count() as i64 } else { within.map(|m| m.1).sum() };
+        }
         Source::PostsCreated => f.total = app.store.count_posts_opened(from, to).await?,
         Source::TutorTrainings => f.total = app.store.tutor_trainings_held(from, to).await?,
         Source::PeopleHosted => {

@@ -74,6 +74,8 @@ coded!(
         ReportsResolved => ("reports.resolved", "Signalements : interventions achevées (signalements résolus)"),
         CasesFollowed => ("working_groups.cases_followed", "Groupes de travail : situations suivies"),
         GroupMeetings => ("working_groups.meetings", "Groupes de travail : réunions tenues"),
+        CouncilMeetings => ("meetings.held", "Réunions du CLSPD : réunions tenues"),
+        MeetingProfessionals => ("meetings.professionals", "Réunions du CLSPD : professionnels présents"),
         PostsCreated => ("community_service.posts_created", "TIG : postes créés"),
         TutorTrainings => ("community_service.trainings", "TIG : formations de tuteurs"),
         PeopleHosted => ("community_service.people_hosted", "TIG : personnes accueillies"),
@@ -96,6 +98,8 @@ impl Source {
             Source::CasesFollowed
             | Source::ActivitiesOrganisations
             | Source::GroupMeetings
+            | Source::CouncilMeetings
+            | Source::MeetingProfessionals
             | Source::PostsCreated
             | Source::TutorTrainings => &[],
         }
@@ -109,6 +113,7 @@ impl Source {
             Source::Declared
                 | Source::ActivitiesParticipants
                 | Source::ActivitiesProfessionals
+                | Source::MeetingProfessionals
                 | Source::CasesFollowed
                 | Source::PeopleHosted
                 | Source::VictimReceptions

@@ -295,8 +295,19 @@ impl Store {
     }
 }
 
-/// Invitations.
+/// Invitations, and the counts the indicators read.
 impl Store {
+    /// Every meeting held: (start, professionals present).
+    pub async fn council_meetings_held(&self) -> Result<Vec<(OffsetDateTime, i64)>, StoreError> {
+        let rows: Vec<(i64, String, i64)> = on_db!(&self.db, p, {
+            sqlx::query_as("SELECT id, starts_at, professionals_present FROM meetings WHERE status = $1")
+                .bind(MeetingStatus::Held.code())
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter().map(|(id, at, n)| Ok((decode("meetings", id, "starts_at", &at, time_fmt::from_storage)?, n))).collect()
+    }
+
     pub async fn meeting_invitations(&self, meeting_id: i64) -> Result<Vec<Invitation>, StoreError> {
         let rows: Vec<InvitationRow> = on_db!(&self.db, p, {
             sqlx::query_as(
