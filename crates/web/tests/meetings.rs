@@ -268,12 +268,28 @@ async fn invitations_reach_calendars_and_follow_the_meeting(b: Backend) {
     let id: i64 = r.headers()["location"].to_str().unwrap().trim_start_matches("/reunions/").split('?').next().unwrap().parse().unwrap();
     let url = app.url(&format!("/reunions/{id}"));
 
+    // An account whose address the mail server refuses.
+    let hash = maillage_core::account::password::hash(common::PASSWORD).unwrap();
+    let refused = maillage_store::account::NewUser {
+        email: "refuse@police.example".into(),
+        display_name: "Adresse refusée".into(),
+        organisation_id: Some(city.police),
+        roles: vec![Role::Partner],
+        password_hash: hash,
+    };
+    app.store.create_user(&maillage_store::Author::system(), &refused).await.unwrap();
+
     // Two organisations invited: their partners' accounts, by e-mail with the calendar object.
     let invite = [("organisation", city.police.to_string()), ("organisation", city.landlord.to_string())];
     let r = coordinator.post(format!("{url}/invitations")).form(&invite).send().await.unwrap();
     assert_eq!(r.status(), 303);
-    assert!(r.headers()["location"].to_str().unwrap().contains("fait=invitations-2"));
-    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 2);
+    assert!(r.headers()["location"].to_str().unwrap().contains("fait=invitations-3"));
+    assert_eq!(mailer.send_due(&app.store).await.unwrap(), 2, "the refused address is not sent");
+    let page = text(&coordinator, url.clone()).await.1;
+    assert!(
+        page.contains("Courriel refusé par le serveur") && page.contains("Adresse inconnue"),
+        "recorded against the invitation: {page}"
+    );
     let messages = smtp.messages();
     let police = messages.iter().find(|m| m.contains(&format!("To: {POLICE_AGENT}"))).expect("the police's invitation");
     assert!(police.contains("Subject: Invitation"), "{police}");

@@ -52,6 +52,10 @@ CREATE TABLE meeting_invitations (
     reply TEXT,
     replied_at TEXT,
     invited_at TEXT NOT NULL,
+    -- The last refusal of the mail server for this invitation's messages (an address that
+    -- bounces at sending), empty while they go through.
+    delivery_error TEXT NOT NULL DEFAULT '',
     UNIQUE (meeting_id, user_id)
 );
 ALTER TABLE outbox ADD COLUMN calendar TEXT;
+ALTER TABLE outbox ADD COLUMN meeting_id BIGINT;

@@ -30,19 +30,22 @@ pub(crate) async fn enqueue(tx: &mut Tx, m: &OutgoingMail) -> Result<(), StoreEr
     enqueue_with(tx, m, None).await
 }
 
-/// Queues a message with an iCalendar object beside its text.
-pub(crate) async fn enqueue_with(tx: &mut Tx, m: &OutgoingMail, calendar: Option<&str>) -> Result<(), StoreError> {
+/// Queues a message with an iCalendar object beside its text, about a meeting (whose
+/// invitation records what the mail server says of it).
+pub(crate) async fn enqueue_with(tx: &mut Tx, m: &OutgoingMail, calendar: Option<(&str, i64)>) -> Result<(), StoreError> {
     let now = time_fmt::to_storage(time_fmt::now());
     on_tx!(tx, c, {
         sqlx::query(
-            "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at, report_id, calendar) VALUES ($1, $2, $3, $4, $1, $5, $6)",
+            "INSERT INTO outbox (created_at, recipient, subject, body, next_attempt_at, report_id, calendar, meeting_id) \
+             VALUES ($1, $2, $3, $4, $1, $5, $6, $7)",
         )
         .bind(&now)
         .bind(&m.recipient)
         .bind(&m.subject)
         .bind(&m.body)
         .bind(m.report_id)
-        .bind(calendar)
+        .bind(calendar.map(|c| c.0))
+        .bind(calendar.map(|c| c.1))
         .execute(c)
         .await?;
     });
@@ -59,6 +62,11 @@ pub struct OutboxCounts {
     pub sent: i64,
     pub given_up: i64,
 }
+
+/// Sets the delivery error (`$2`, empty once delivered) of the invitation a message (`$1`) was
+/// sent for.
+const INVITATION_DELIVERED: &str = "UPDATE meeting_invitations SET delivery_error = $2 \
+     WHERE meeting_id = (SELECT meeting_id FROM outbox WHERE id = $1) AND email = (SELECT recipient FROM outbox WHERE id = $1)";
 
 impl Store {
     /// Deletes mail sent, or given up, before `before`: the outbox is a queue, not an archive
@@ -111,6 +119,7 @@ impl Store {
             .bind(id)
             .execute(&mut *c)
             .await?;
+            sqlx::query(INVITATION_DELIVERED).bind(id).bind("").execute(&mut *c).await?;
             sqlx::query(
                 "INSERT INTO alert_events (alert_id, at, kind, delivery_id, author, body) \
                  SELECT d.alert_id, $1, 'mail_sent', d.id, 'serveur de messagerie', '' FROM outbox m \
@@ -135,6 +144,8 @@ impl Store {
                 .bind(id)
                 .execute(p)
                 .await?;
+            // A meeting's invitation keeps what the mail server said of its address.
+            sqlx::query(INVITATION_DELIVERED).bind(id).bind(error).execute(p).await?;
         });
         Ok(())
     }

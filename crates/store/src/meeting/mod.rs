@@ -25,10 +25,12 @@ pub struct Invitation {
     pub email: String,
     /// "oui", "non", or none yet.
     pub reply: Option<String>,
+    /// What the mail server last said when refusing its message, empty once delivered.
+    pub delivery_error: String,
 }
 
-/// (user, name, organisation, e-mail, reply)
-type InvitationRow = (i64, String, Option<String>, String, Option<String>);
+/// (user, name, organisation, e-mail, reply, delivery error)
+type InvitationRow = (i64, String, Option<String>, String, Option<String>, String);
 
 /// A message to queue with its iCalendar object.
 pub type CalendarMail = (OutgoingMail, String);
@@ -208,7 +210,7 @@ impl Store {
         on_tx!(&mut tx, c, sqlx::query("DELETE FROM agenda_items WHERE meeting_id = $1").bind(id).execute(&mut *c).await?.rows_affected());
         write_agenda(&mut tx, id, &d.agenda).await?;
         for (m, ics) in mails {
-            enqueue_with(&mut tx, m, Some(ics)).await?;
+            enqueue_with(&mut tx, m, Some((ics, id))).await?;
         }
         append(&mut tx, by, "meeting.update", "meeting", &id.to_string(), &time_fmt::to_storage(starts_at)).await?;
         tx.commit().await?;
@@ -286,7 +288,7 @@ impl Store {
             });
         }
         for (m, ics) in mails {
-            enqueue_with(&mut tx, m, Some(ics)).await?;
+            enqueue_with(&mut tx, m, Some((ics, id))).await?;
         }
         let op = if status == MeetingStatus::Cancelled { "meeting.cancel" } else { "meeting.record" };
         append(&mut tx, by, op, "meeting", &id.to_string(), "").await?;
@@ -311,7 +313,7 @@ impl Store {
     pub async fn meeting_invitations(&self, meeting_id: i64) -> Result<Vec<Invitation>, StoreError> {
         let rows: Vec<InvitationRow> = on_db!(&self.db, p, {
             sqlx::query_as(
-                "SELECT i.user_id, u.display_name, o.name, i.email, i.reply FROM meeting_invitations i JOIN users u ON u.id = i.user_id \
+                "SELECT i.user_id, u.display_name, o.name, i.email, i.reply, i.delivery_error FROM meeting_invitations i JOIN users u ON u.id = i.user_id \
                  LEFT JOIN organisations o ON o.id = u.organisation_id WHERE i.meeting_id = $1 ORDER BY o.name, u.display_name",
             )
             .bind(meeting_id)
@@ -320,7 +322,14 @@ impl Store {
         });
         Ok(rows
             .into_iter()
-            .map(|(user_id, name, organisation, email, reply)| Invitation { user_id, name, organisation, email, reply })
+            .map(|(user_id, name, organisation, email, reply, delivery_error)| Invitation {
+                user_id,
+                name,
+                organisation,
+                email,
+                reply,
+                delivery_error,
+            })
             .collect())
     }
 
@@ -355,7 +364,7 @@ impl Store {
                 .rows_affected()
             });
             if n > 0 {
-                enqueue_with(&mut tx, mail, Some(ics)).await?;
+                enqueue_with(&mut tx, mail, Some((ics, meeting_id))).await?;
                 invited += 1;
             }
         }
