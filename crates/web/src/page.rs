@@ -98,6 +98,25 @@ pub fn district_choices(state: &crate::AppState) -> Vec<(String, String)> {
     state.places().districts.iter().map(|d| (d.0.to_string(), d.1.clone())).collect()
 }
 
+/// The version a form was read at (optimistic concurrency): a number, or the form is unreadable.
+pub fn read_version(v: &str) -> Result<i64, AppError> {
+    v.trim().parse().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))
+}
+
+/// A form that names only the version it was read at: a deletion, a cancellation, so that a
+/// stale page changes nothing.
+#[derive(serde::Deserialize)]
+pub struct VersionForm {
+    #[serde(default)]
+    pub version: String,
+}
+
+impl VersionForm {
+    pub fn version(&self) -> Result<i64, AppError> {
+        read_version(&self.version)
+    }
+}
+
 /// `?annee=…` of a page of figures.
 #[derive(serde::Deserialize, Default)]
 pub struct YearQuery {

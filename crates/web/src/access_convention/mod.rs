@@ -5,7 +5,7 @@
 use crate::auth::{CurrentUser, can, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{Done, FieldErrors, district_choices, errors_of, parse_id, render, render_invalid};
+use crate::page::{Done, FieldErrors, VersionForm, district_choices, errors_of, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -285,7 +285,7 @@ async fn refused(state: &AppState, current: Option<&Convention>, d: &ConventionD
 async fn save(state: &AppState, u: &CurrentUser, current: Option<&Convention>, mut form: ConventionForm) -> Result<Response, AppError> {
     let version = match current {
         None => None,
-        Some(_) => Some(form.version.trim().parse::<i64>().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?),
+        Some(_) => Some(crate::page::read_version(&form.version)?),
     };
     let (d, read) = form.draft();
     let result = if read.is_empty() {
@@ -417,7 +417,7 @@ async fn renew(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageAccessConventions, "/conventions-vigik")?;
     let c = found(&state, &id).await?;
-    let version: i64 = f.version.trim().parse().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?;
+    let version: i64 = crate::page::read_version(&f.version)?;
     let new_end = match f.ends_on.trim() {
         "" => Ok(None),
         t => time_fmt::read_typed_date(t).map(Some).map_err(|e| vec![("ends_on", e.to_string())]),
@@ -440,13 +440,6 @@ async fn renew(
     render_invalid(&convention_view(&state, u, c, f.ends_on, errors_of(faults, ""), None))
 }
 
-/// A deletion names the version its page showed.
-#[derive(Deserialize, Default)]
-struct VersionForm {
-    #[serde(default)]
-    version: String,
-}
-
 async fn delete(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -455,7 +448,7 @@ async fn delete(
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManageAccessConventions, "/conventions-vigik")?;
     let c = found(&state, &id).await?;
-    let version: i64 = f.version.trim().parse().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?;
+    let version: i64 = crate::page::read_version(&f.version)?;
     state.store.delete_access_convention(&u.author(), c.id, version).await?;
     Ok(Redirect::to("/conventions-vigik?fait=supprimee").into_response())
 }

@@ -127,7 +127,7 @@ async fn save(state: &AppState, u: &CurrentUser, current: Option<HelpEntry>, pai
         let saved = match &current {
             None => state.store.create_help_entry(&u.author(), &d).await.map(|_| ()),
             Some(e) => {
-                let v = version.trim().parse::<i64>().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?;
+                let v = crate::page::read_version(&version)?;
                 state.store.update_help_entry(&u.author(), e.id, v, &d).await
             }
         };
@@ -183,11 +183,11 @@ async fn delete(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
     Path(id): Path<String>,
-    axum::Form(f): axum::Form<crate::public_page::admin::VersionForm>,
+    axum::Form(f): axum::Form<crate::page::VersionForm>,
 ) -> Result<Response, AppError> {
     let u = require(user.as_ref(), Action::ManagePublicSite, "/site-public")?;
     let e = found(&state, &id).await?;
-    let version = f.version().ok_or_else(|| AppError::BadRequest("version du formulaire illisible".into()))?;
+    let version = f.version()?;
     state.store.delete_help_entry(&u.author(), e.id, version).await?;
     Ok(Redirect::to("/site-public?fait=entree-supprimee").into_response())
 }

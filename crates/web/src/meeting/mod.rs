@@ -8,7 +8,7 @@ use crate::auth::{CurrentUser, can, require};
 use crate::error::AppError;
 use crate::evaluation::attachment;
 use crate::layout::Layout;
-use crate::page::{Done, FieldErrors, errors_of, parse_id, render, render_invalid};
+use crate::page::{Done, FieldErrors, VersionForm, errors_of, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -289,7 +289,7 @@ async fn new_page(State(state): State<AppState>, user: Option<CurrentUser>) -> R
 async fn save(state: &AppState, u: &CurrentUser, current: Option<&Meeting>, mut form: PlanForm) -> Result<Response, AppError> {
     let version = match current {
         None => None,
-        Some(_) => Some(form.version.trim().parse::<i64>().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?),
+        Some(_) => Some(crate::page::read_version(&form.version)?),
     };
     let (d, read) = form.draft();
     let result = if read.is_empty() {
@@ -474,16 +474,6 @@ async fn meeting_page(
     render(&page_view(&state, u, m, FieldErrors::default(), Typed::default(), &done.fait).await?)
 }
 
-#[derive(serde::Deserialize)]
-struct VersionForm {
-    #[serde(default)]
-    version: String,
-}
-
-fn version_of(v: &str) -> Result<i64, AppError> {
-    v.trim().parse().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))
-}
-
 async fn cancel(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -497,7 +487,7 @@ async fn cancel(
         MeetingStatus::Held => return Err(AppError::Conflict("La réunion s'est tenue : elle ne s'annule plus.".into())),
         MeetingStatus::Planned => {}
     }
-    maillage_app::meeting::cancel(&state, &u.author(), &m, version_of(&f.version)?).await.map_err(meeting_error)?;
+    maillage_app::meeting::cancel(&state, &u.author(), &m, f.version()?).await.map_err(meeting_error)?;
     Ok(Redirect::to(&format!("/reunions/{}?fait=annulee", m.id)).into_response())
 }
 
@@ -514,7 +504,7 @@ async fn record(
     if minutes.len() > 1 || professionals.len() > 1 || version.len() != 1 {
         return Err(AppError::BadRequest("formulaire du relevé illisible : un champ manque ou est envoyé deux fois.".into()));
     }
-    let version = version_of(&version[0])?;
+    let version = crate::page::read_version(&version[0])?;
     let minutes = minutes.into_iter().next().unwrap_or_default();
     let typed_count = professionals.into_iter().next().unwrap_or_default();
     let mut read: Vec<Fault> = Vec::new();

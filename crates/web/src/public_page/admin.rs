@@ -5,7 +5,7 @@
 use crate::auth::{CurrentUser, require};
 use crate::error::AppError;
 use crate::layout::Layout;
-use crate::page::{FieldErrors, errors_of, parse_id, render, render_invalid};
+use crate::page::{FieldErrors, VersionForm, errors_of, parse_id, render, render_invalid};
 use crate::{AppState, Routes};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -229,7 +229,7 @@ async fn save(state: &AppState, u: &CurrentUser, current: Option<PublicPage>, mu
     }
     let version = match &current {
         None => None,
-        Some(_) => Some(form.version.trim().parse::<i64>().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?),
+        Some(_) => Some(crate::page::read_version(&form.version)?),
     };
     let (d, read) = form.draft();
     let result = if read.is_empty() {
@@ -287,19 +287,6 @@ async fn update(
     save(&state, u, Some(p), PageForm::from_pairs(pairs)).await
 }
 
-/// A deletion's form: the version the page was read at, so that a stale page deletes nothing.
-#[derive(serde::Deserialize)]
-pub struct VersionForm {
-    #[serde(default)]
-    version: String,
-}
-
-impl VersionForm {
-    pub fn version(&self) -> Option<i64> {
-        self.version.trim().parse().ok()
-    }
-}
-
 async fn delete(
     State(state): State<AppState>,
     user: Option<CurrentUser>,
@@ -311,7 +298,7 @@ async fn delete(
     if p.kind == PageKind::Institutional {
         return Err(AppError::Conflict("Une page institutionnelle ne se supprime pas : modifiez-la.".into()));
     }
-    let version = f.version().ok_or_else(|| AppError::BadRequest("version du formulaire illisible".into()))?;
+    let version = f.version()?;
     state.store.delete_public_page(&u.author(), p.id, version).await?;
     Ok(Redirect::to("/site-public?fait=supprimee").into_response())
 }

@@ -233,11 +233,6 @@ async fn institutional(
     public_page(&one, user.as_ref(), &request)
 }
 
-/// The site's address as feeds name it.
-fn base(state: &AppState) -> String {
-    state.public_url.clone()
-}
-
 async fn atom_feed(State(state): State<AppState>, request: HeaderMap) -> Result<Response, AppError> {
     let commune = commune(&state).await?;
     let mut pages = state.store.public_pages(PageKind::News, true).await?;
@@ -245,7 +240,7 @@ async fn atom_feed(State(state): State<AppState>, request: HeaderMap) -> Result<
     pages.sort_by_key(|p| std::cmp::Reverse(p.published_at.unwrap_or(p.updated_at)));
     pages.truncate(50);
     let title = format!("Prévention et tranquillité à {commune}");
-    let xml = maillage_app::public_page::feed::atom(&base(&state), &title, &pages).map_err(AppError::internal)?;
+    let xml = maillage_app::public_page::feed::atom(&state.public_url, &title, &pages).map_err(AppError::internal)?;
     let body = String::from_utf8(xml).map_err(AppError::internal)?;
     // The same for everyone: nothing in a feed depends on who reads it (but see `public_page`
     // for a request with a cookie).
@@ -255,8 +250,11 @@ async fn atom_feed(State(state): State<AppState>, request: HeaderMap) -> Result<
 async fn events_feed(State(state): State<AppState>, request: HeaderMap) -> Result<Response, AppError> {
     let commune = commune(&state).await?;
     let events = state.store.public_pages(PageKind::Event, true).await?;
-    let ics =
-        maillage_app::public_page::feed::icalendar(&base(&state), &format!("Événements — prévention et tranquillité à {commune}"), &events);
+    let ics = maillage_app::public_page::feed::icalendar(
+        &state.public_url,
+        &format!("Événements — prévention et tranquillité à {commune}"),
+        &events,
+    );
     Ok(public_response(ics, "text/calendar; charset=utf-8", !request.contains_key(header::COOKIE), &request))
 }
 

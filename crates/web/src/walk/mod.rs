@@ -441,7 +441,7 @@ async fn update(
     let mut form = WalkForm::from_pairs(pairs);
     form.kind.clone_from(&r.walk.kind);
     let rated: Vec<i64> = r.ratings.iter().map(|x| x.item_id).collect();
-    let version: i64 = form.version.trim().parse().map_err(|_| AppError::BadRequest("version du formulaire illisible".into()))?;
+    let version: i64 = crate::page::read_version(&form.version)?;
     let (draft, read) = form.draft();
     let result = if read.is_empty() {
         maillage_app::walk::update(&state, &u.author(), &r, version, draft).await
