@@ -182,10 +182,24 @@ impl Keyring {
     /// A keyed hash of `text` (already normalised by the caller), in hex: equal texts give equal
     /// hashes, and nobody without the key can test a guess.
     pub fn lookup_hash(&self, text: &str) -> String {
-        let mut mac =
-            <hmac::Hmac<sha2::Sha256>>::new_from_slice(&self.lookup).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
-        mac.update(text.as_bytes());
-        mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+        self.lookup_hasher()(text)
+    }
+
+    /// [`Keyring::lookup_hash`] for many texts in a row (a document read for names): the
+    /// key is set up once.
+    pub fn lookup_hasher(&self) -> impl Fn(&str) -> String + use<> {
+        let keyed = <hmac::Hmac<sha2::Sha256>>::new_from_slice(&self.lookup).unwrap_or_else(|_| unreachable!("HMAC takes any key length"));
+        move |text| {
+            let mut mac = keyed.clone();
+            mac.update(text.as_bytes());
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            let mut out = String::with_capacity(64);
+            for b in mac.finalize().into_bytes() {
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
+            }
+            out
+        }
     }
 }
 

@@ -155,6 +155,8 @@ impl App {
         app.reload_glossary().await?;
         app.reload_places().await?;
         app.store.ensure_public_site(|m| public_page::render(m, maillage_core::public_page::PageKind::Institutional)).await?;
+        // Situations written before the meetings were checked for names get their name hash.
+        working_group::names::fill_name_hashes(&app).await?;
         Ok(app)
     }
 

@@ -8,6 +8,7 @@
 //!   same store calls without opening any sealed value, in the same run (the ratio is what
 //!   sealing, rendering and logging cost);
 //! - the keyed-hash look-up (hash and index), in process;
+//! - a 100 000-word meeting document checked for the followed persons' names, in process;
 //! - opening one sealed identity, in process;
 //! - key rotation: values sealed again per second.
 //!
@@ -119,6 +120,7 @@ async fn setup(app: &maillage_app::App, count: i64) -> anyhow::Result<(i64, i64)
                 group_id: group,
                 identity: ring.seal(&serde_json::to_string(&identity)?, &identity_place(id)),
                 lookup_hash: ring.lookup_hash(&maillage_core::working_group::lookup_text(group, &identity.surname, "Prénom", birth)),
+                name_hash: ring.lookup_hash(&maillage_core::working_group::name_text(group, &identity.surname, "Prénom")),
                 opened_on: today - time::Duration::days(30),
                 origin: "education".into(),
                 programme: "cve".into(),
@@ -265,6 +267,32 @@ async fn measure(
     }
     lookups.sort();
     println!("keyed-hash look-up (in process): p50 {:.3} ms, p99 {:.3} ms", ms(percentile(&lookups, 0.5)), ms(percentile(&lookups, 0.99)));
+    // A meeting's document checked for followed persons' names: a long one (about 200 pages),
+    // read whole because none is there, then the same with a name in its last line; the
+    // baseline is the same text cut into candidate names without hashing them.
+    let paragraph = "Le comité de pilotage présente le bilan des actions de prévention menées dans les quartiers, \
+                     avec les bailleurs, la police municipale et les associations, et propose les orientations de l'année. ";
+    let words_per_paragraph = paragraph.split_whitespace().count();
+    let document = paragraph.repeat(100_000 / words_per_paragraph);
+    let words = document.split_whitespace().count();
+    let named = format!("{document}\nPrésente : Prénom NOM{count}.");
+    let t = Instant::now();
+    let cut = maillage_core::working_group::name_candidates(&document, |_, _| false);
+    let baseline = t.elapsed();
+    for (what, text, expected) in [("no name in it", document.clone(), false), ("a name in its last line", named, true)] {
+        let t = Instant::now();
+        let found = maillage_app::working_group::names::names_a_followed_person(app, vec![text]).await?;
+        let took = t.elapsed();
+        if found != expected || cut {
+            bail!("names check ({what}): {found}");
+        }
+        println!(
+            "names check of a {words}-word document, {what} (in process): {:.0} ms; candidates alone {:.0} ms (×{:.1})",
+            ms(took),
+            ms(baseline),
+            took.as_secs_f64() / baseline.as_secs_f64()
+        );
+    }
     let record = app.store.case(group, 1).await?.context("situation 1")?;
     let t = Instant::now();
     for _ in 0..1_000 {

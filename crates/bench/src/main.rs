@@ -7,6 +7,7 @@
 //! - cold start: from process start to the first page served;
 //! - per page, under 16 concurrent clients on loopback: p50 and p99 server round trip;
 //! - memory: the server's resident set (RSS) after the load, and its peak;
+//! - the public site's pages as a visitor reads them, against the health check's round trip;
 //! - as a baseline measured in the same run, on the same database file: the bare store calls each
 //!   page makes (session, account, then the page's own queries), under the same concurrency,
 //!   and the ratio page / baseline.
@@ -326,6 +327,7 @@ async fn main() -> anyhow::Result<()> {
             ms(p50) / ms(b50).max(f64::EPSILON)
         );
     }
+    public_pages(&base).await?;
     let (rss, peak) = rss_kib(pid);
     println!();
     println!(
@@ -337,6 +339,50 @@ async fn main() -> anyhow::Result<()> {
     store.close().await;
     stop(&mut child);
     remove_dir(&data);
+    Ok(())
+}
+
+/// The public site as visitors read it (no cookie, so no session is read), under the same
+/// load; the baseline is the health check's round trip in the same run (HTTP and the
+/// middleware, no page). A revalidation with the page's ETag is measured too.
+async fn public_pages(base: &str) -> anyhow::Result<()> {
+    let visitor = reqwest::Client::new();
+    let run = |url: String, etag: Option<String>| {
+        let c = visitor.clone();
+        load(REQUESTS_PER_PAGE, CLIENTS, move || {
+            let (c, url, etag) = (c.clone(), url.clone(), etag.clone());
+            async move {
+                let mut r = c.get(&url);
+                if let Some(e) = etag {
+                    r = r.header("if-none-match", e);
+                }
+                let r = r.send().await?;
+                if !(r.status().is_success() || r.status() == 304) {
+                    bail!("{url} → {}", r.status());
+                }
+                r.bytes().await?;
+                Ok(())
+            }
+        })
+    };
+    let (health, _) = run(format!("{base}/sante"), None).await?;
+    println!();
+    println!(
+        "public site, as a visitor (baseline: /sante in the same run, p50 {:.2} ms, p99 {:.2} ms)",
+        ms(percentile(&health, 0.5)),
+        ms(percentile(&health, 0.99))
+    );
+    for path in ["/", "/aide", "/livret", "/actualites", "/chiffres", "/accessibilite", "/actualites.atom", "/evenements.ics"] {
+        let url = format!("{base}{path}");
+        for _ in 0..20 {
+            visitor.get(&url).send().await?.bytes().await?;
+        }
+        let (lat, wall) = run(url, None).await?;
+        row(path, &lat, wall, &health);
+    }
+    let etag = visitor.get(format!("{base}/")).send().await?.headers().get("etag").and_then(|v| v.to_str().ok()).map(str::to_string);
+    let (lat, wall) = run(format!("{base}/"), etag).await?;
+    row("/ revalidated (If-None-Match → 304)", &lat, wall, &health);
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 //! dates stay numbers and dates, so that the spreadsheet sorts, filters and sums them.
 
 pub mod odt;
+pub mod reading;
 
 use spreadsheet_ods::format::FormatNumberStyle;
 use spreadsheet_ods::{CellStyle, CellStyleRef, Sheet, Value, ValueFormatDateTime, ValueFormatNumber, WorkBook};

@@ -7,6 +7,8 @@
 //! The layout is one typst file (`document.typ`) that reads the document as JSON data, so that
 //! no text of a document is ever parsed as typst markup.
 
+pub mod reading;
+
 use std::sync::LazyLock;
 
 use maillage_core::document::Document;

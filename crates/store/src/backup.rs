@@ -69,6 +69,7 @@ pub const TABLES: &[&str] = &[
     "agenda_items",
     "meeting_organisations",
     "meeting_invitations",
+    "meeting_documents",
     "decisions",
     "national_frameworks",
     "national_alignments",

@@ -52,7 +52,10 @@ fn allowed(method: &str, path: &str) -> Option<&'static [Role]> {
         ) => None,
         ("GET" | "POST", p) if p.starts_with("/site-public") => Some(COORD),
         // The CLSPD's meetings: read by partners and elected officials, kept by the coordinator.
-        ("GET", "/reunions" | "/reunions/{id}" | "/reunions/{id}/releve.odt" | "/reunions/{id}/releve.pdf")
+        (
+            "GET",
+            "/reunions" | "/reunions/{id}" | "/reunions/{id}/releve.odt" | "/reunions/{id}/releve.pdf" | "/reunions/{id}/documents/{doc}",
+        )
         | ("POST", "/reunions/{id}/reponse") => Some(FIGURES),
         ("GET" | "POST", p) if p.starts_with("/reunions") => Some(COORD),
         ("GET" | "POST", "/accueil-victimes") => Some(REPORTS),
@@ -137,6 +140,7 @@ fn concrete(path: &str) -> String {
         .replace("{period}", "2020")
         .replace("{photo}", "999999")
         .replace("{finding}", "999999")
+        .replace("{doc}", "999999")
         .replace("{token}", &"0".repeat(48))
 }
 
@@ -145,6 +149,7 @@ async fn send(c: &reqwest::Client, method: &str, url: String, path: &str) -> (u1
         c.get(url).send().await.unwrap()
     } else if path == "/strategie/import"
         || path.ends_with("/photos")
+        || path == "/reunions/{id}/documents"
         || path == "/admin/signalements/zones"
         || path == "/evaluation/declarations/import"
         || path == "/evaluation/cadre-national/import"

@@ -367,4 +367,150 @@ async fn invitations_reach_calendars_and_follow_the_meeting(b: Backend) {
     assert_eq!(mailer.send_due(&app.store).await.unwrap(), 0);
 }
 
-backend_tests!(a_plenary_is_planned_held_and_its_decisions_followed, invitations_reach_calendars_and_follow_the_meeting);
+/// Sends a document to a meeting as its form does; gives the status and the page.
+async fn upload(c: &reqwest::Client, url: &str, title: &str, file: &str, bytes: Vec<u8>) -> (u16, String) {
+    let form = reqwest::multipart::Form::new()
+        .text("titre", title.to_string())
+        .part("fichier", reqwest::multipart::Part::bytes(bytes).file_name(file.to_string()));
+    let r = c.post(format!("{url}/documents")).multipart(form).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+/// An office document of one paragraph.
+fn odt(text: &str) -> Vec<u8> {
+    let doc = maillage_core::document::Document { title: "Document".into(), blocks: vec![maillage_core::document::Block::paragraph(text)] };
+    maillage_office::odt::write(&doc).unwrap()
+}
+
+/// Charter art. 5: a person a working group follows is named in no document, minutes or
+/// decision of the CLSPD's meetings. The check finds the name whatever its order, case and
+/// accents, in the body or the title, refuses without saying who, keeps nothing, and records
+/// the refusal; documents without names are attached, read by partners, and removed.
+async fn no_followed_name_reaches_a_meeting(b: Backend) {
+    let city = city(b).await;
+    let app = &city.app;
+    let coordinator = app.login(email_for(Role::Coordinator)).await;
+    let reader = app.login(email_for(Role::Reader)).await;
+    let (group, partner_id, member) = common::member::group_with_member(app, "cve").await;
+    let org = app.store.user(partner_id).await.unwrap().unwrap().organisation_id;
+    let today = time_fmt::paris_date(time_fmt::now());
+    let draft = maillage_app::working_group::Draft {
+        identity: maillage_core::working_group::case::Identity {
+            surname: "Dupont-Martin".into(),
+            first_name: "Émilie".into(),
+            sex: "F".into(),
+            birth_date: (today - time::Duration::days(15 * 365)).to_string(),
+            school_or_job: "college".into(),
+            ..Default::default()
+        },
+        opened_on: Some(today),
+        origin: "education".into(),
+        programme: "cve".into(),
+        already_in_charge: true,
+        ..Default::default()
+    };
+    let by = maillage_store::Author::system();
+    maillage_app::working_group::create_case(&app.state, &by, (partner_id, org), group, &draft).await.unwrap();
+
+    let body_id = app.store.create_body(&by, maillage_core::meeting::BodyKind::Plenary, "Séance plénière").await.unwrap();
+    let sheet = app.store.sheet_choices().await.unwrap()[0].code.clone();
+    let held = MeetingDraft {
+        body_id: Some(body_id),
+        starts_at: Some(time_fmt::now() - time::Duration::hours(2)),
+        ends_at: None,
+        place: "Salle du conseil".into(),
+        agenda: vec![AgendaItem { title: "Bilan".into(), sheet_code: Some(sheet.clone()) }],
+    };
+    let id = app.store.create_council_meeting(&by, &held).await.unwrap();
+    let url = app.url(&format!("/reunions/{id}"));
+    let refusals =
+        || common::raw_sql(b, &app.db.url, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE operation = 'meeting.name_refused'");
+    let files = || std::fs::read_dir(app.db.dir.join("documents")).map_or(0, Iterator::count);
+
+    // A followed person's name, in the body or the title, in either order: refused, nothing kept.
+    for (title, text) in [
+        ("Bilan de la cellule", "Situations évoquées : DUPONT MARTIN Emilie, exclue du collège."),
+        ("Bilan de la cellule", "Présente : émilie dupont-martin."),
+        ("Suivi d'Émilie Dupont-Martin", "Rien de nominatif ici."),
+    ] {
+        let (status, page) = upload(&coordinator, &url, title, "bilan.odt", odt(text)).await;
+        assert_eq!(status, 422, "{text}");
+        assert!(page.contains("le nom d&#39;une personne suivie par un groupe de travail"), "{page}");
+        assert!(!page.contains("Dupont-Martin") || title.contains("Dupont"), "the page does not say who: {page}");
+        assert!(page.contains(&format!("value=\"{}\"", title.replace('\'', "&#39;"))), "the title comes back as typed");
+    }
+    assert!(app.store.meeting_documents(id).await.unwrap().is_empty());
+    assert_eq!(files(), 0, "no file kept");
+    assert_eq!(refusals().await.as_deref(), Some("3"), "each refusal in the audit chain");
+
+    // Another Émilie, or the surname alone, is no followed person.
+    let clean = odt("Présentation du bilan par Émilie Durand ; la famille Dupont-Martin n'est pas citée avec un prénom.");
+    let (status, page) = upload(&coordinator, &url, "Bilan 2021 de la stratégie", "bilan.odt", clean.clone()).await;
+    assert_eq!(status, 303, "{page}");
+    // A PDF the application wrote (its own minutes) is read the same way.
+    let pdf = coordinator.get(format!("{url}/releve.pdf")).send().await.unwrap().bytes().await.unwrap().to_vec();
+    assert_eq!(upload(&coordinator, &url, "Relevé provisoire", "releve.pdf", pdf).await.0, 303);
+    // A file whose text cannot be read is not kept.
+    let (status, page) = upload(&coordinator, &url, "Notes", "notes.txt", b"Emilie Dupont-Martin".to_vec()).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("seuls les PDF et les documents OpenDocument"), "{page}");
+    let (status, page) = upload(&coordinator, &url, "Scan", "scan.pdf", b"%PDF-1.7\n%%EOF".to_vec()).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Document refusé : le PDF est illisible"), "{page}");
+    assert_eq!(upload(&member, &url, "Bilan", "bilan.odt", clean.clone()).await.0, 403, "only the coordinator attaches");
+    assert_eq!(files(), 2);
+
+    // Listed, and read by those who read the meetings, as sent.
+    let docs = app.store.meeting_documents(id).await.unwrap();
+    assert_eq!(docs.iter().map(|d| d.kind.code()).collect::<Vec<_>>(), ["odt", "pdf"]);
+    let page = text(&reader, url.clone()).await.1;
+    assert!(page.contains(&format!("href=\"/reunions/{id}/documents/{}\">Bilan 2021 de la stratégie</a>", docs[0].id)), "{page}");
+    assert!(!page.contains("Joindre le document"), "the reader does not attach");
+    let r = reader.get(format!("{url}/documents/{}", docs[0].id)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-type"], "application/vnd.oasis.opendocument.text");
+    assert!(r.headers()["content-disposition"].to_str().unwrap().starts_with("attachment;"));
+    assert_eq!(r.bytes().await.unwrap().to_vec(), clean);
+    let other = app.store.create_council_meeting(&by, &held).await.unwrap();
+    let r = reader.get(app.url(&format!("/reunions/{other}/documents/{}", docs[0].id))).send().await.unwrap();
+    assert_eq!(r.status(), 404, "a document is read through its own meeting");
+
+    // Minutes and decisions are checked as the documents are.
+    let version = app.store.council_meeting(id).await.unwrap().unwrap().version.to_string();
+    let (status, _, page) = post(
+        &coordinator,
+        format!("{url}/releve"),
+        &[("minutes", "La situation de Mme DUPONT-MARTIN Émilie est évoquée."), ("professionals", "9"), ("version", &version)],
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("Le relevé de conclusions : il semble contenir le nom") && page.contains("Mme DUPONT-MARTIN"),
+        "as typed: {page}"
+    );
+    assert_eq!(app.store.council_meeting(id).await.unwrap().unwrap().minutes, "", "nothing recorded");
+    let (status, _, page) =
+        post(&coordinator, format!("{url}/decisions"), &[("sheet", &sheet), ("text", "Orienter Émilie Dupont-Martin"), ("owner", "Ville")])
+            .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("La décision : il semble contenir le nom"), "{page}");
+    assert_eq!(refusals().await.as_deref(), Some("5"));
+
+    // Situations written before the check existed get their name hash at start-up.
+    common::raw_sql(b, &app.db.url, "UPDATE cases SET name_hash = NULL").await;
+    assert_eq!(maillage_app::working_group::names::fill_name_hashes(&app.state).await.unwrap(), 1);
+    assert_eq!(upload(&coordinator, &url, "Bilan", "bilan.odt", odt("Émilie Dupont-Martin")).await.0, 422);
+
+    // Removed by the coordinator: its row and its file.
+    assert_eq!(post(&member, format!("{url}/documents/{}/suppression", docs[0].id), &[]).await.0, 403);
+    assert_eq!(post(&coordinator, format!("{url}/documents/{}/suppression", docs[0].id), &[]).await.0, 303);
+    assert_eq!(app.store.meeting_documents(id).await.unwrap().len(), 1);
+    assert_eq!(files(), 1);
+    assert_eq!(reader.get(format!("{url}/documents/{}", docs[0].id)).send().await.unwrap().status(), 404);
+}
+
+backend_tests!(
+    a_plenary_is_planned_held_and_its_decisions_followed,
+    invitations_reach_calendars_and_follow_the_meeting,
+    no_followed_name_reaches_a_meeting
+);

@@ -159,6 +159,8 @@ const NAMES: &[&str] = &[
     "point_9",
     "body_id",
     "minutes",
+    "titre",
+    "fichier",
     "professionals",
     "sheet",
     "text",
@@ -333,7 +335,7 @@ async fn no_server_error(b: Backend) {
         let request = if spec.method == "GET" {
             let query: String = form_urlencoded::Serializer::new(String::new()).extend_pairs(&params).finish();
             c.get(format!("{}{path}?{query}", city.app.base))
-        } else if path.ends_with("/photos") || path.ends_with("/zones") || path.ends_with("/import") {
+        } else if path.ends_with("/photos") || path.ends_with("/zones") || path.ends_with("/import") || path.ends_with("/documents") {
             let mut form = reqwest::multipart::Form::new();
             for (k, v) in &params {
                 form = form.text(k.clone(), v.clone());

@@ -3,6 +3,7 @@
 //! dashboard with the meeting they came from, and the minutes as ODT and accessible PDF. The
 //! invited partners get an iCalendar invitation by e-mail, then its updates or cancellation.
 
+pub mod document;
 pub mod ics;
 
 use crate::App;
@@ -24,6 +25,19 @@ pub enum MeetingError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Decision(#[from] crate::decision::DecisionError),
+    #[error(transparent)]
+    NameCheck(#[from] crate::working_group::names::NameCheckError),
+}
+
+/// Refuses `text` of meeting `m` (the minutes, a decision: its form's `field`, `what` in the
+/// message and the audit entry) if it seems to name a person a working group follows, and
+/// records the refusal (not the name).
+async fn refuse_names(app: &App, by: &Author, m: &Meeting, field: &'static str, what: &str, text: &str) -> Result<(), MeetingError> {
+    if crate::working_group::names::names_a_followed_person(app, vec![text.to_string()]).await? {
+        document::refused_for_a_name(app, by, m.id, what).await?;
+        return Err(MeetingError::Invalid(vec![(field, format!("{what} : {}.", document::NAMES_A_FOLLOWED_PERSON))]));
+    }
+    Ok(())
 }
 
 /// The current strategy's sheet codes.
@@ -160,6 +174,7 @@ pub async fn record(
     if !faults.is_empty() {
         return Err(MeetingError::Invalid(faults));
     }
+    refuse_names(app, by, m, "minutes", "Le relevé de conclusions", minutes).await?;
     Ok(app.store.record_council_meeting(by, m.id, version, minutes.trim(), professionals, organisations).await?)
 }
 
@@ -183,6 +198,8 @@ pub async fn decide(app: &App, by: &Author, m: &Meeting, sheet_code: &str, draft
         return Err(MeetingError::Invalid(vec![("due_on", "L'échéance vient après la réunion.".into())]));
     }
     crate::decision::check_new(app, sheet_code, year, draft).await?;
+    refuse_names(app, by, m, "text", "La décision", &draft.text).await?;
+    refuse_names(app, by, m, "owner", "Le responsable", &draft.owner).await?;
     Ok(app.store.create_decision(by, sheet_code, year, draft, Some(m.id)).await?)
 }
 

@@ -5,6 +5,7 @@
 
 pub mod export;
 pub mod meeting;
+pub mod names;
 pub mod report;
 
 use crate::App;
@@ -70,11 +71,15 @@ pub struct CaseView {
     pub judicial: Option<String>,
 }
 
+/// Opens the sealed identity of situation `id`.
+pub(crate) fn open_identity(ring: &Keyring, id: i64, sealed: &str) -> Result<Identity, CaseError> {
+    serde_json::from_str(&ring.open(sealed, &identity_place(id))?).map_err(|e| CaseError::Unreadable(format!("situation {id} : {e}")))
+}
+
 /// Opens a situation's sealed values.
 pub fn open_case(app: &App, record: CaseRecord) -> Result<CaseView, CaseError> {
     let ring = ring(app)?;
-    let identity: Identity = serde_json::from_str(&ring.open(&record.identity, &identity_place(record.id))?)
-        .map_err(|e| CaseError::Unreadable(format!("situation {} : {e}", record.id)))?;
+    let identity = open_identity(ring, record.id, &record.identity)?;
     let judicial = record.judicial.as_deref().map(|j| ring.open(j, &judicial_place(record.id))).transpose()?;
     Ok(CaseView { record, identity, judicial })
 }
@@ -156,6 +161,7 @@ pub async fn create_case(app: &App, by: &Author, reporter: (i64, Option<i64>), g
     let new = NewCase {
         group_id,
         lookup_hash: hash,
+        name_hash: names::name_hash(ring, group_id, &d.identity.surname, &d.identity.first_name),
         opened_on,
         origin: d.origin.clone(),
         reported_by_id: Some(reporter.0),
@@ -322,8 +328,7 @@ pub async fn destroy_due(app: &App, today: Date) -> Result<usize, CaseError> {
     let ring = ring(app)?;
     let mut destroyed = 0;
     for row in app.store.retention_rows().await? {
-        let identity: Identity = serde_json::from_str(&ring.open(&row.identity, &identity_place(row.id))?)
-            .map_err(|e| CaseError::Unreadable(format!("situation {} : {e}", row.id)))?;
+        let identity = open_identity(ring, row.id, &row.identity)?;
         let due = identity.birth().and_then(|b| destruction_day(b, row.ended_on));
         // A birth date that cannot be read keeps nothing: the row is destroyed.
         if due.is_none_or(|d| d <= today) {
@@ -352,7 +357,8 @@ pub async fn rectify(app: &App, by: &Author, record: &CaseRecord, identity: &Ide
     };
     let sealed = ring.seal(&serde_json::to_string(identity).map_err(|e| CaseError::Unreadable(e.to_string()))?, &identity_place(record.id));
     let hash = ring.lookup_hash(&lookup_text(record.group_id, &identity.surname, &identity.first_name, birth));
-    Ok(app.store.rectify_case(by, record.id, &sealed, &hash, reason).await?)
+    let name = names::name_hash(ring, record.group_id, &identity.surname, &identity.first_name);
+    Ok(app.store.rectify_case(by, record.id, &sealed, (&hash, &name), reason).await?)
 }
 
 /// Erases a situation at the person's request (or when it should never have been recorded),

@@ -64,6 +64,14 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
         maillage_app::meeting::decide(app, &by, &meeting, &code, &draft).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
 
+    // The yearly report presented at the plenary, attached as the coordinator would (and
+    // checked for followed persons' names like any document).
+    let year = time_fmt::paris_date(meeting.starts_at).year() - 1;
+    let report = maillage_app::evaluation_report::odt(app, year, true).await?;
+    maillage_app::meeting::document::add(app, &by, &meeting, &format!("Rapport d'évaluation {year} présenté en séance"), report)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
     let planned = MeetingDraft {
         body_id: Some(restricted),
         starts_at: at(35, "09:30"),

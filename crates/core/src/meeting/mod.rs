@@ -115,6 +115,46 @@ pub fn check_minutes(minutes: &str, professionals: i64, organisation_ids: &[i64]
     faults
 }
 
+coded! {
+    /// A document attached to a meeting: a format whose text can be read, so that it can be
+    /// checked for followed persons' names. Scanned pictures and other files are refused.
+    DocumentKind {
+        Pdf => ("pdf", "PDF"),
+        Odt => ("odt", "texte OpenDocument"),
+        Ods => ("ods", "classeur OpenDocument"),
+        Odp => ("odp", "présentation OpenDocument"),
+        Docx => ("docx", "document Word"),
+        Xlsx => ("xlsx", "classeur Excel"),
+        Pptx => ("pptx", "présentation PowerPoint"),
+    }
+}
+
+impl DocumentKind {
+    /// The media type the file is served with.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            DocumentKind::Pdf => "application/pdf",
+            DocumentKind::Odt => "application/vnd.oasis.opendocument.text",
+            DocumentKind::Ods => "application/vnd.oasis.opendocument.spreadsheet",
+            DocumentKind::Odp => "application/vnd.oasis.opendocument.presentation",
+            DocumentKind::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            DocumentKind::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            DocumentKind::Pptx => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        }
+    }
+}
+
+/// The longest title of a meeting's document.
+pub const DOCUMENT_TITLE_MAX: usize = 150;
+/// The most documents a meeting keeps.
+pub const DOCUMENTS_MAX: usize = 20;
+
+/// A document's title: what the list and the download show, on one line.
+pub fn check_document_title(title: &str) -> Option<String> {
+    (!crate::text::is_name(title, DOCUMENT_TITLE_MAX))
+        .then(|| format!("Donnez un titre au document, {DOCUMENT_TITLE_MAX} caractères au plus sur une ligne."))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -151,8 +151,62 @@ pub fn check_birth_date(birth: Date, today: Date) -> Result<(), BirthDateError> 
 /// martin emilie" born the same day are found as one person. The group is part of it, so that
 /// the same person's situations in two groups cannot be linked from the database.
 pub fn lookup_text(group_id: i64, surname: &str, first_name: &str, birth: Date) -> String {
-    let letters = |s: &str| crate::text::fold(s).chars().filter(|c| c.is_alphanumeric()).collect::<String>();
     format!("{group_id}|{}|{}|{birth}", letters(surname), letters(first_name))
+}
+
+/// A name folded to its letters and digits, as the keyed hashes take it.
+fn letters(s: &str) -> String {
+    crate::text::fold(s).chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+/// What the keyed hash of a person's name alone is computed on: as [`lookup_text`], without
+/// the birth date. The CLSPD's meetings (documents, minutes) are checked against it: no
+/// followed person's name may reach them (charter art. 5), and a name is written there
+/// without a birth date. The group stays part of it, so that groups are still not linked.
+pub fn name_text(group_id: i64, surname: &str, first_name: &str) -> String {
+    format!("{group_id}|{}|{}", letters(surname), letters(first_name))
+}
+
+/// [`name_text`] of a surname and first name already folded (as [`name_candidates`] gives
+/// them), without folding them again: a long document gives millions.
+pub fn folded_name_text(group_id: i64, surname: &str, first_name: &str) -> String {
+    format!("{group_id}|{surname}|{first_name}")
+}
+
+/// The most words a first name and surname take together ("Jean Pierre Dupont Martin").
+pub const NAME_WORDS_MAX: usize = 4;
+
+/// Reads every run of 2 to [`NAME_WORDS_MAX`] words of `text` as a surname and a first name,
+/// cut at each place and taken in either order ("Émilie Dupont-Martin", "DUPONT-MARTIN
+/// Émilie"), and gives `each` the pair (surname, first name) folded as [`name_text`] folds
+/// them, until `each` answers true; then answers true. A word without a letter (a number, a
+/// date) ends a run. Streamed, not collected: a long document has millions of such pairs.
+pub fn name_candidates(text: &str, mut each: impl FnMut(&str, &str) -> bool) -> bool {
+    let folded = crate::text::fold(text);
+    let words: Vec<Option<&str>> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().any(char::is_alphabetic).then_some(w))
+        .collect();
+    let (mut a, mut b) = (String::new(), String::new());
+    for start in 0..words.len() {
+        for len in 2..=NAME_WORDS_MAX {
+            let Some(run) = words.get(start..start + len) else { break };
+            if run.iter().any(Option::is_none) {
+                break;
+            }
+            for cut in 1..len {
+                a.clear();
+                b.clear();
+                run[..cut].iter().flatten().for_each(|w| a.push_str(w));
+                run[cut..].iter().flatten().for_each(|w| b.push_str(w));
+                if each(&a, &b) || each(&b, &a) {
+                    return true;
+                }
+            }
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -197,5 +251,24 @@ mod tests {
         assert_eq!(lookup_text(1, "Dupont\u{2010}Martin", "Emi\u{200b}lie", d), lookup_text(1, "Dupont Martin", "Emilie", d));
         assert_ne!(lookup_text(1, "Dupont", "Emilie", d), lookup_text(1, "Dupont", "Emilie", date!(2010 - 04 - 03)));
         assert_ne!(lookup_text(1, "Dupont", "Emilie", d), lookup_text(2, "Dupont", "Emilie", d), "groups are not linked");
+    }
+
+    /// Whether `text` names the person `surname`, `first` in group 1, as the meetings' check does.
+    fn names(text: &str, surname: &str, first: &str) -> bool {
+        let wanted = name_text(1, surname, first);
+        name_candidates(text, |s, f| folded_name_text(1, s, f) == wanted)
+    }
+
+    #[test]
+    fn a_name_is_found_in_a_text_in_either_order_and_whatever_its_spelling() {
+        assert!(names("Présents : Émilie Dupont-Martin, éducatrice.", "Dupont-Martin", "Émilie"));
+        assert!(names("situation de DUPONT MARTIN Emilie (suite)", "Dupont-Martin", "Émilie"));
+        assert!(names("Jean-Pierre O'Brien est venu", "O'Brien", "Jean-Pierre"));
+        assert!(names("compte rendu\nKarim\nBENALI\n", "Benali", "Karim"), "across lines");
+        assert!(names("Liste : DUPONT, Émilie ; MARTIN, Paul", "Dupont", "Émilie"), "punctuation between the two is no word");
+        assert!(!names("Émilie, puis Dupont", "Dupont", "Émilie"), "a word between");
+        assert!(!names("Émilie 12 Dupont", "Dupont", "Émilie"), "a number ends the run");
+        assert!(!names("Dupont seul", "Dupont", "Émilie"));
+        assert!(!names("Émilie Durand et Paul Dupont", "Dupont", "Émilie"));
     }
 }

@@ -1,6 +1,8 @@
 //! The CLSPD's bodies and meetings: a meeting written whole with its agenda under an optimistic
 //! version, its attendance and minutes recorded once held, its cancellation kept.
 
+pub mod document;
+
 use crate::audit::append;
 use crate::db::decode;
 use crate::mail::{OutgoingMail, enqueue_with};

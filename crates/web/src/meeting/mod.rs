@@ -4,6 +4,8 @@
 //! too; the minutes as ODT and accessible PDF. The coordinator keeps them; partners and elected
 //! officials read them.
 
+mod document;
+
 use crate::auth::{CurrentUser, can, require};
 use crate::error::AppError;
 use crate::evaluation::attachment;
@@ -37,6 +39,9 @@ pub fn routes(r: Routes) -> Routes {
         .post("/reunions/{id}/reponse", reply)
         .get("/reunions/{id}/releve.odt", minutes_odt)
         .get("/reunions/{id}/releve.pdf", minutes_pdf)
+        .post("/reunions/{id}/documents", document::upload)
+        .get("/reunions/{id}/documents/{doc}", document::download)
+        .post("/reunions/{id}/documents/{doc}/suppression", document::delete)
 }
 
 /// How many agenda lines the form offers.
@@ -325,6 +330,7 @@ fn meeting_error(e: MeetingError) -> AppError {
         MeetingError::Store(s) => s.into(),
         MeetingError::Decision(d) => d.into(),
         MeetingError::Invalid(f) => AppError::BadRequest(f.into_iter().map(|f| f.1).collect::<Vec<_>>().join(" ")),
+        MeetingError::NameCheck(e) => AppError::Internal(e.into()),
     }
 }
 
@@ -389,6 +395,10 @@ struct MeetingPage {
     my_reply: Option<String>,
     /// Invitations are still sent: planned and to come.
     invitable: bool,
+    documents: Vec<document::Line>,
+    /// The document form's title as typed, and why the document was refused.
+    document_title: String,
+    document_error: Option<String>,
 }
 
 impl MeetingPage {
@@ -408,6 +418,8 @@ impl MeetingPage {
 struct Typed {
     minutes: Option<(String, String, Vec<i64>)>,
     decision: (String, String, String, String),
+    /// The document's title, and why it was refused.
+    document: Option<(String, String)>,
 }
 
 async fn page_view(
@@ -420,6 +432,8 @@ async fn page_view(
 ) -> Result<MeetingPage, AppError> {
     let decisions = maillage_app::meeting::decisions(state, &m).await?;
     let invitations = state.store.meeting_invitations(m.id).await?;
+    let documents = state.store.meeting_documents(m.id).await?.iter().map(document::line).collect();
+    let (document_title, document_error) = typed.document.map_or((String::new(), None), |(t, e)| (t, Some(e)));
     let my_reply = invitations.iter().find(|i| i.user_id == u.actor.user_id).map(|i| i.reply.clone().unwrap_or_default());
     let (minutes, professionals, present) = typed
         .minutes
@@ -450,6 +464,8 @@ async fn page_view(
             "decision" => Some("La décision est enregistrée ; elle figure au tableau de bord des conclusions.".into()),
             "annulee" => Some("La réunion est annulée ; les invités reçoivent l'annulation.".into()),
             "reponse" => Some("Votre réponse est enregistrée.".into()),
+            "document" => Some("Le document est joint à la réunion.".into()),
+            "document_retire" => Some("Le document est retiré.".into()),
             d if d.starts_with("invitations-") => {
                 Some(format!("{} invitation(s) envoyée(s) par courriel, avec l'invitation pour l'agenda.", &d[12..]))
             }
@@ -459,6 +475,9 @@ async fn page_view(
         invitable: m.status == MeetingStatus::Planned && m.starts_at > time_fmt::now(),
         invitations,
         my_reply,
+        documents,
+        document_title,
+        document_error,
         m,
     })
 }

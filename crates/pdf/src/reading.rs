@@ -1,0 +1,80 @@
+//! The text of a PDF someone sends (every page, and the author and title of its metadata), so
+//! that it can be checked before it is kept. lopdf reads it, each page's content bounded when
+//! it inflates; a file it cannot read, even one that makes it panic, is refused, not kept.
+
+use lopdf::{Document, Object, decode_text_string};
+
+/// The most one page's content may inflate to.
+pub const MAX_PAGE_INFLATED: usize = 32 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ReadError {
+    #[error("le fichier n'est pas un PDF")]
+    NotAPdf,
+    #[error("le PDF est protégé par un mot de passe : son texte ne peut pas être vérifié")]
+    Encrypted,
+    #[error("le PDF est illisible ({0})")]
+    Unreadable(String),
+}
+
+/// The text of a PDF, its metadata apart: a scan has metadata and no text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PdfText {
+    /// The author, title, subject, keywords and creating program.
+    pub metadata: String,
+    /// Every page's text, a page a line or more.
+    pub pages: String,
+}
+
+/// The text of a PDF.
+pub fn text_of(bytes: &[u8]) -> Result<PdfText, ReadError> {
+    if !bytes.starts_with(b"%PDF-") {
+        return Err(ReadError::NotAPdf);
+    }
+    // A malformed file may reach a panic inside the parser: it is a refusal like another.
+    std::panic::catch_unwind(|| read(bytes)).unwrap_or_else(|_| Err(ReadError::Unreadable("structure invalide".into())))
+}
+
+fn read(bytes: &[u8]) -> Result<PdfText, ReadError> {
+    let doc = Document::load_mem(bytes).map_err(|e| ReadError::Unreadable(e.to_string()))?;
+    // Encrypted and not opened with the empty password: the text is out of reach.
+    if doc.is_encrypted() && !doc.was_encrypted() {
+        return Err(ReadError::Encrypted);
+    }
+    let mut text = PdfText::default();
+    if let Ok(info) = doc.trailer.get_deref(b"Info", &doc).and_then(Object::as_dict) {
+        for key in [&b"Author"[..], b"Title", b"Subject", b"Keywords", b"Creator"] {
+            if let Ok(s) = info.get_deref(key, &doc).and_then(decode_text_string) {
+                text.metadata.push_str(&s);
+                text.metadata.push('\n');
+            }
+        }
+    }
+    let pages: Vec<u32> = doc.get_pages().into_keys().collect();
+    for page in pages {
+        let t = doc.extract_text_with_limit(&[page], MAX_PAGE_INFLATED).map_err(|e| ReadError::Unreadable(format!("page {page} : {e}")))?;
+        text.pages.push_str(&t);
+        text.pages.push('\n');
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_written_document_is_read_back_and_what_is_not_a_pdf_is_refused() {
+        let doc = maillage_core::document::Document {
+            title: "Bilan de Karim Benali".into(),
+            blocks: vec![maillage_core::document::Block::paragraph("Présente : Émilie Dupont-Martin.")],
+        };
+        let bytes = crate::write(&doc, "", (2021, 3, 15)).unwrap();
+        let text = text_of(&bytes).unwrap();
+        assert!(text.pages.contains("Émilie Dupont-Martin"), "{text:?}");
+        assert!(text.metadata.contains("Bilan de Karim Benali"), "the metadata's title: {text:?}");
+        assert_eq!(text_of(b"PK\x03\x04"), Err(ReadError::NotAPdf));
+        assert!(matches!(text_of(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>"), Err(ReadError::Unreadable(_))));
+        assert!(matches!(text_of(&bytes[..bytes.len() / 2]), Err(ReadError::Unreadable(_)) | Ok(_)), "a cut file does not panic");
+    }
+}

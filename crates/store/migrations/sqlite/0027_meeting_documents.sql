@@ -1,0 +1,18 @@
+-- Documents attached to the CLSPD's meetings, kept as files under the data folder; and, for
+-- each situation of a working group, the keyed hash of the person's name alone (the group,
+-- surname and first name, no birth date), which the documents and minutes of these meetings
+-- are checked against so that no followed person's name reaches them (charter art. 5).
+ALTER TABLE cases ADD COLUMN name_hash TEXT;
+CREATE INDEX cases_name_hash ON cases (name_hash);
+
+CREATE TABLE meeting_documents (
+    id INTEGER PRIMARY KEY,
+    meeting_id BIGINT NOT NULL REFERENCES meetings (id),
+    title TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    file_name TEXT NOT NULL UNIQUE,
+    size_bytes BIGINT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL
+);
+CREATE INDEX meeting_documents_meeting ON meeting_documents (meeting_id);
