@@ -120,7 +120,7 @@ async fn setup(app: &maillage_app::App, count: i64) -> anyhow::Result<(i64, i64)
                 group_id: group,
                 identity: ring.seal(&serde_json::to_string(&identity)?, &identity_place(id)),
                 lookup_hash: ring.lookup_hash(&maillage_core::working_group::lookup_text(group, &identity.surname, "Prénom", birth)),
-                name_hash: ring.lookup_hash(&maillage_core::working_group::name_text(group, &identity.surname, "Prénom")),
+                name_hashes: ring.lookup_hash(&maillage_core::working_group::name_text(group, &identity.surname, "Prénom")),
                 opened_on: today - time::Duration::days(30),
                 origin: "education".into(),
                 programme: "cve".into(),

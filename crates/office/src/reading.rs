@@ -28,37 +28,12 @@ pub enum ReadError {
 /// Elements that end a word: paragraphs, headings, cells, line breaks, tabs, spaces and the
 /// metadata's fields. Other elements (a run of text, a span) may cut a word in two, as a word
 /// processor does when the formatting changes inside it, so their texts are joined.
+#[rustfmt::skip]
 const BREAKS: &[&[u8]] = &[
-    b"p",
-    b"h",
-    b"tab",
-    b"s",
-    b"line-break",
-    b"br",
-    b"cr",
-    b"tc",
-    b"table-cell",
-    b"covered-table-cell",
-    b"si",
-    b"c",
-    b"v",
-    b"list-item",
-    b"note",
-    b"note-citation",
-    b"frame",
-    b"creator",
-    b"initial-creator",
-    b"title",
-    b"subject",
-    b"description",
-    b"keyword",
-    b"keywords",
-    b"lastModifiedBy",
-    b"user-defined",
-    b"comment",
-    b"annotation",
-    b"author",
-    b"name",
+    b"p", b"h", b"tab", b"ptab", b"s", b"line-break", b"br", b"cr", b"tc", b"table-cell", b"covered-table-cell", b"si", b"c",
+    b"v", b"row", b"table-row", b"list-item", b"note", b"note-citation", b"frame", b"soft-page-break", b"creator",
+    b"initial-creator", b"title", b"subject", b"description", b"keyword", b"keywords", b"lastModifiedBy", b"user-defined",
+    b"comment", b"annotation", b"author", b"name",
 ];
 
 /// The kind of an office package, from its own declaration.
@@ -88,77 +63,213 @@ fn kind_of(z: &mut zip::ZipArchive<Cursor<&[u8]>>) -> Result<DocumentKind, ReadE
     }
 }
 
-/// The kind of an office document and all the text of its XML parts, each part's text on its
-/// own lines.
-pub fn text_of(bytes: &[u8]) -> Result<(DocumentKind, String), ReadError> {
+/// The text of an office document, read twice: `joined` keeps together what only a change of
+/// formatting cuts (a word split in two runs); `broken` cuts at every element (a name kept
+/// apart by an element not known as a break). Both end with the attributes' values (a cell's
+/// value, a field's), apart from the text so that none falls between two words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OfficeText {
+    pub joined: String,
+    pub broken: String,
+}
+
+/// The kind of an office document and the text of every XML part in its package, whatever the
+/// part's name (the package's own relationships may point anywhere).
+pub fn text_of(bytes: &[u8]) -> Result<(DocumentKind, OfficeText), ReadError> {
     read(bytes, MAX_INFLATED)
 }
 
-fn read(bytes: &[u8], max_inflated: u64) -> Result<(DocumentKind, String), ReadError> {
+/// Reads the next part's bytes, within what remains of the budget.
+fn inflate(f: &mut impl Read, budget: &mut u64) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::new();
+    // One byte more than the budget tells a part that would exceed it.
+    f.take(*budget + 1).read_to_end(&mut bytes).map_err(|_| ReadError::Unreadable("archive endommagée".into()))?;
+    let read = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if read > *budget {
+        return Err(ReadError::TooLarge);
+    }
+    *budget -= read;
+    Ok(bytes)
+}
+
+/// Whether a part is XML: a byte-order mark and spaces aside, it opens with `<`.
+fn is_xml(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    b.iter().find(|c| !c.is_ascii_whitespace()) == Some(&b'<')
+}
+
+/// A part written in UTF-16 (which office programs open), as UTF-8 bytes, if it is XML.
+fn from_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (big_endian, body) = if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        (true, rest)
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        (false, rest)
+    } else if bytes.starts_with(&[0, b'<']) {
+        (true, bytes)
+    } else if bytes.starts_with(&[b'<', 0]) {
+        (false, bytes)
+    } else {
+        return None;
+    };
+    let units: Vec<u16> = body
+        .chunks_exact(2)
+        .map(|c| if big_endian { u16::from_be_bytes([c[0], c[1]]) } else { u16::from_le_bytes([c[0], c[1]]) })
+        .collect();
+    let text = String::from_utf16_lossy(&units);
+    // The declaration names UTF-16; the reader takes the bytes as they now are.
+    let text = text.replacen("encoding=\"UTF-16\"", "", 1).replacen("encoding='UTF-16'", "", 1);
+    is_xml(text.as_bytes()).then(|| text.into_bytes())
+}
+
+fn read(bytes: &[u8], max_inflated: u64) -> Result<(DocumentKind, OfficeText), ReadError> {
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::NotAnOfficeDocument)?;
     let kind = kind_of(&mut z)?;
     if z.len() > MAX_PARTS {
         return Err(ReadError::TooLarge);
     }
-    // An encrypted OpenDocument says so in its manifest; its parts are not XML any more.
-    if let Ok(mut f) = z.by_name("META-INF/manifest.xml") {
-        let mut manifest = String::new();
-        f.by_ref().take(max_inflated).read_to_string(&mut manifest).map_err(|e| ReadError::Unreadable(e.to_string()))?;
-        if manifest.contains("encryption-data") {
-            return Err(ReadError::Encrypted);
-        }
-    }
     let mut budget = max_inflated;
-    let mut text = String::new();
+    let mut parts = Vec::new();
     for i in 0..z.len() {
         let mut f = match z.by_index(i) {
             Ok(f) => f,
             Err(zip::result::ZipError::UnsupportedArchive(m)) if m == zip::result::ZipError::PASSWORD_REQUIRED => {
                 return Err(ReadError::Encrypted);
             }
-            Err(e) => return Err(ReadError::Unreadable(e.to_string())),
+            Err(_) => return Err(ReadError::Unreadable("archive endommagée".into())),
         };
-        let name = f.name().to_string();
-        // Pictures, fonts and relationships carry no text to read.
-        if !name.ends_with(".xml") {
-            continue;
+        let name = f.name().to_ascii_lowercase();
+        let part = inflate(&mut f, &mut budget)?;
+        // An encrypted OpenDocument says so in its manifest; its parts are not XML any more.
+        if name == "meta-inf/manifest.xml" && part.windows(15).any(|w| w == b"encryption-data") {
+            return Err(ReadError::Encrypted);
         }
-        let mut xml = Vec::new();
-        // One byte more than the budget tells a part that would exceed it.
-        f.by_ref().take(budget + 1).read_to_end(&mut xml).map_err(|e| ReadError::Unreadable(e.to_string()))?;
-        let read = u64::try_from(xml.len()).unwrap_or(u64::MAX);
-        if read > budget {
-            return Err(ReadError::TooLarge);
+        if is_xml(&part) {
+            parts.push((name, part));
+        } else if let Some(utf8) = from_utf16(&part) {
+            parts.push((name, utf8));
         }
-        budget -= read;
-        xml_text(&xml, &mut text).map_err(|e| ReadError::Unreadable(format!("{name} : {e}")))?;
-        text.push('\n');
+    }
+    // A spreadsheet's cells point into its shared strings: read those first, so that each cell
+    // is read in its place, next to its neighbours.
+    let shared: Vec<String> = match parts.iter().find(|(n, _)| n.ends_with("sharedstrings.xml")) {
+        Some((_, xml)) => shared_strings(xml).map_err(|_| ReadError::Unreadable("table des textes".into()))?,
+        None => Vec::new(),
+    };
+    let mut text = OfficeText::default();
+    for (name, xml) in &parts {
+        xml_text(xml, &shared, &mut text).map_err(|_| ReadError::Unreadable(format!("partie {name}")))?;
     }
     Ok((kind, text))
 }
 
-/// Appends the text of one XML part to `out`, a space where an element ends a word.
-fn xml_text(xml: &[u8], out: &mut String) -> Result<(), quick_xml::Error> {
+/// A spreadsheet's shared strings, in their order.
+fn shared_strings(xml: &[u8]) -> Result<Vec<String>, quick_xml::Error> {
     let mut r = quick_xml::Reader::from_reader(xml);
     let mut buf = Vec::new();
+    let (mut all, mut current, mut inside) = (Vec::new(), String::new(), false);
     loop {
         match r.read_event_into(&mut buf)? {
-            Event::Eof => return Ok(()),
-            Event::Start(e) | Event::Empty(e) if BREAKS.contains(&e.local_name().as_ref()) => out.push(' '),
-            Event::End(e) if BREAKS.contains(&e.local_name().as_ref()) => out.push(' '),
-            Event::Text(t) => out.push_str(&t.decode().map_err(quick_xml::Error::Encoding)?),
-            Event::CData(t) => out.push_str(&t.decode().map_err(quick_xml::Error::Encoding)?),
-            Event::GeneralRef(g) => {
-                if let Some(c) = g.resolve_char_ref()? {
-                    out.push(c);
-                } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&g.decode().map_err(quick_xml::Error::Encoding)?) {
-                    out.push_str(s);
+            Event::Eof => return Ok(all),
+            Event::Start(e) if e.local_name().as_ref() == b"si" => {
+                inside = true;
+                current.clear();
+            }
+            Event::End(e) if e.local_name().as_ref() == b"si" => {
+                inside = false;
+                all.push(std::mem::take(&mut current));
+            }
+            Event::Text(t) if inside => current.push_str(&t.decode().map_err(quick_xml::Error::Encoding)?),
+            Event::GeneralRef(g) if inside => reference(&g, &mut current)?,
+            _ => {}
+        }
+        buf.clear();
+    }
+}
+
+/// An entity or character reference, resolved.
+fn reference(g: &quick_xml::events::BytesRef<'_>, out: &mut String) -> Result<(), quick_xml::Error> {
+    if let Some(c) = g.resolve_char_ref()? {
+        out.push(c);
+    } else if let Some(s) = quick_xml::escape::resolve_predefined_entity(&g.decode().map_err(quick_xml::Error::Encoding)?) {
+        out.push_str(s);
+    }
+    Ok(())
+}
+
+/// Appends the text of one XML part to `out` (see [`OfficeText`]).
+fn xml_text(xml: &[u8], shared: &[String], out: &mut OfficeText) -> Result<(), quick_xml::Error> {
+    let mut r = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut attributes = String::new();
+    // In a cell whose value is a shared string's number, then in that value.
+    let (mut shared_cell, mut in_value) = (false, false);
+    let both = |out: &mut OfficeText, s: &str| {
+        out.joined.push_str(s);
+        out.broken.push_str(s);
+    };
+    loop {
+        let event = r.read_event_into(&mut buf)?;
+        if let Event::Start(e) | Event::Empty(e) = &event {
+            for a in e.attributes().flatten() {
+                if !a.key.as_ref().starts_with(b"xmlns") {
+                    attributes.push_str(&a.decode_and_unescape_value(r.decoder()).unwrap_or_default());
+                    attributes.push('\n');
                 }
+            }
+            let name = e.local_name();
+            if name.as_ref() == b"c" {
+                shared_cell = e.attributes().flatten().any(|a| a.key.local_name().as_ref() == b"t" && a.value.as_ref() == b"s");
+            }
+            in_value = name.as_ref() == b"v" && matches!(event, Event::Start(_));
+            // A Word symbol: its character, in the run.
+            if name.as_ref() == b"sym"
+                && let Some(c) = e
+                    .attributes()
+                    .flatten()
+                    .find(|a| a.key.local_name().as_ref() == b"char")
+                    .and_then(|a| u32::from_str_radix(std::str::from_utf8(&a.value).ok()?, 16).ok())
+                    .and_then(|c| char::from_u32(if (0xF000..=0xF0FF).contains(&c) { c - 0xF000 } else { c }))
+            {
+                out.joined.push(c);
+            }
+        }
+        match &event {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) => {
+                out.broken.push(' ');
+                if BREAKS.contains(&e.local_name().as_ref()) {
+                    out.joined.push(' ');
+                }
+            }
+            Event::End(e) => {
+                out.broken.push(' ');
+                if BREAKS.contains(&e.local_name().as_ref()) {
+                    out.joined.push(' ');
+                }
+                if e.local_name().as_ref() == b"v" {
+                    in_value = false;
+                }
+            }
+            Event::Text(t) if shared_cell && in_value => {
+                let i: Option<usize> = t.decode().ok().and_then(|s| s.trim().parse().ok());
+                if let Some(s) = i.and_then(|i| shared.get(i)) {
+                    both(out, s);
+                }
+            }
+            Event::Text(t) => both(out, &t.decode().map_err(quick_xml::Error::Encoding)?),
+            Event::CData(t) => both(out, &t.decode().map_err(quick_xml::Error::Encoding)?),
+            Event::GeneralRef(g) => {
+                let mut s = String::new();
+                reference(g, &mut s)?;
+                both(out, &s);
             }
             _ => {}
         }
         buf.clear();
     }
+    both(out, "\n");
+    both(out, &attributes);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -169,10 +280,14 @@ mod tests {
     use zip::write::SimpleFileOptions;
 
     fn package(parts: &[(&str, &str)]) -> Vec<u8> {
+        package_bytes(&parts.iter().map(|(n, b)| (*n, b.as_bytes())).collect::<Vec<_>>())
+    }
+
+    fn package_bytes(parts: &[(&str, &[u8])]) -> Vec<u8> {
         let mut z = zip::ZipWriter::new(Cursor::new(Vec::new()));
         for (name, body) in parts {
             z.start_file(*name, SimpleFileOptions::default()).unwrap();
-            z.write_all(body.as_bytes()).unwrap();
+            z.write_all(body).unwrap();
         }
         z.finish().unwrap().into_inner()
     }
@@ -185,7 +300,7 @@ mod tests {
         };
         let (kind, text) = text_of(&crate::odt::write(&doc).unwrap()).unwrap();
         assert_eq!(kind, DocumentKind::Odt);
-        assert!(text.contains("Présente : Émilie Dupont-Martin & co."), "{text}");
+        assert!(text.joined.contains("Présente : Émilie Dupont-Martin & co."), "{text:?}");
     }
 
     #[test]
@@ -195,8 +310,32 @@ mod tests {
         let docx = package(&[("[Content_Types].xml", "<Types/>"), ("word/document.xml", body), ("docProps/core.xml", meta)]);
         let (kind, text) = text_of(&docx).unwrap();
         assert_eq!(kind, DocumentKind::Docx);
-        assert!(text.contains("Dupont") && !text.contains("DupontKarim"), "{text}");
-        assert!(text.contains("Anaïs Martin"), "the metadata's author is read: {text}");
+        assert!(text.joined.contains("Dupont") && !text.joined.contains("DupontKarim"), "{text:?}");
+        assert!(text.joined.contains("Anaïs Martin"), "the metadata's author is read: {text:?}");
+        assert!(!text.broken.contains("Dupont"), "cut at every element: {text:?}");
+    }
+
+    #[test]
+    fn parts_of_any_name_attributes_symbols_and_cells_in_their_place_are_read() {
+        let body = r#"<w:document xmlns:w="w"><w:p><w:r><w:t>In</w:t></w:r><w:sym w:char="F065"/><w:r><w:t>s</w:t></w:r><w:ptab/><w:r><w:t>Fictif</w:t></w:r></w:p></w:document>"#;
+        let hidden = r#"<x><field value="Léa Exemple"/></x>"#;
+        let docx = package(&[("[Content_Types].xml", "<Types/>"), ("word/document.xml", body), ("word/footer1.BIN", hidden)]);
+        let (_, text) = text_of(&docx).unwrap();
+        assert!(text.joined.contains("Ines"), "a symbol's character, in its run: {text:?}");
+        assert!(text.joined.contains("Ines Fictif"), "ptab breaks: {text:?}");
+        assert!(text.joined.contains("Léa Exemple"), "a part named anything, an attribute's value: {text:?}");
+        let sheet = r#"<worksheet><sheetData><row><c t="s"><v>1</v></c><c t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+        let strings = r"<sst><si><t>Fictif</t></si><si><t>Inès</t></si></sst>";
+        let xlsx = package(&[
+            ("[Content_Types].xml", "<Types/>"),
+            ("xl/workbook.xml", "<workbook/>"),
+            ("xl/sharedStrings.xml", strings),
+            ("xl/worksheets/sheet1.xml", sheet),
+        ]);
+        let (kind, text) = text_of(&xlsx).unwrap();
+        assert_eq!(kind, DocumentKind::Xlsx);
+        let words = text.joined.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(words.contains("Inès Fictif"), "cells in their place: {text:?}");
     }
 
     #[test]
@@ -214,6 +353,13 @@ mod tests {
         let big = " ".repeat(4096);
         let inflating = package(&[("mimetype", "application/vnd.oasis.opendocument.text"), ("content.xml", &big)]);
         assert_eq!(read(&inflating, 4000), Err(ReadError::TooLarge), "a part inflating past the bound");
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("<?xml version=\"1.0\" encoding=\"UTF-16\"?><p>Inès Fictif</p>".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let (_, text) =
+            read(&package_bytes(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", &utf16)]), 5000).unwrap();
+        assert!(text.joined.contains("Inès Fictif"), "a part in UTF-16: {text:?}");
         assert!(read(&inflating, 5000).is_ok());
     }
 }

@@ -36,7 +36,7 @@ pub fn text_of(bytes: &[u8]) -> Result<PdfText, ReadError> {
 }
 
 fn read(bytes: &[u8]) -> Result<PdfText, ReadError> {
-    let doc = Document::load_mem(bytes).map_err(|e| ReadError::Unreadable(e.to_string()))?;
+    let doc = Document::load_mem(bytes).map_err(|_| ReadError::Unreadable("structure invalide".into()))?;
     // Encrypted and not opened with the empty password: the text is out of reach.
     if doc.is_encrypted() && !doc.was_encrypted() {
         return Err(ReadError::Encrypted);
@@ -50,13 +50,79 @@ fn read(bytes: &[u8]) -> Result<PdfText, ReadError> {
             }
         }
     }
+    other_text(&doc, &mut text.metadata);
     let pages: Vec<u32> = doc.get_pages().into_keys().collect();
     for page in pages {
-        let t = doc.extract_text_with_limit(&[page], MAX_PAGE_INFLATED).map_err(|e| ReadError::Unreadable(format!("page {page} : {e}")))?;
+        let t = doc.extract_text_with_limit(&[page], MAX_PAGE_INFLATED).map_err(|_| ReadError::Unreadable(format!("page {page}")))?;
         text.pages.push_str(&t);
         text.pages.push('\n');
     }
     Ok(text)
+}
+
+/// Text a reader shows besides the pages' own: every string of the file (annotations, form
+/// fields, bookmarks, metadata), the XML metadata (XMP), and the strings a form XObject (a
+/// stamp, a repeated header) draws. Strings are read as text strings (PDFDocEncoding or
+/// UTF-16), which is what simple fonts mostly use; each inflation is bounded.
+fn other_text(doc: &Document, out: &mut String) {
+    fn strings(o: &Object, out: &mut String, depth: u8) {
+        match o {
+            Object::String(..) => {
+                if let Ok(s) = decode_text_string(o) {
+                    out.push_str(&s);
+                    out.push('\n');
+                }
+            }
+            Object::Array(a) if depth < 16 => a.iter().for_each(|o| strings(o, out, depth + 1)),
+            Object::Dictionary(d) if depth < 16 => d.iter().for_each(|(_, o)| strings(o, out, depth + 1)),
+            Object::Stream(s) if depth < 16 => s.dict.iter().for_each(|(_, o)| strings(o, out, depth + 1)),
+            _ => {}
+        }
+    }
+    for o in doc.objects.values() {
+        strings(o, out, 0);
+        let Object::Stream(s) = o else { continue };
+        let is = |key: &[u8], value: &[u8]| s.dict.get(key).and_then(Object::as_name).is_ok_and(|n| n == value);
+        if is(b"Type", b"Metadata") {
+            if let Ok(xml) = s.decompressed_content_with_limit(MAX_PAGE_INFLATED).or_else(|_| Ok::<_, lopdf::Error>(s.content.clone())) {
+                // The XML's text, its tags taken for spaces.
+                let xml = String::from_utf8_lossy(&xml);
+                let mut inside = false;
+                for c in xml.chars() {
+                    match c {
+                        '<' => inside = true,
+                        '>' => {
+                            inside = false;
+                            out.push(' ');
+                        }
+                        c if !inside => out.push(c),
+                        _ => {}
+                    }
+                }
+                out.push('\n');
+            }
+        } else if is(b"Subtype", b"Form")
+            && let Ok(content) = s.decompressed_content_with_limit(MAX_PAGE_INFLATED).or_else(|_| Ok::<_, lopdf::Error>(s.content.clone()))
+            && let Ok(ops) = lopdf::content::Content::decode(&content)
+        {
+            // A TJ's pieces are one run of text cut for kerning: joined, not spaced.
+            let shown = |o: &Object, out: &mut String| {
+                if let Ok(s) = decode_text_string(o) {
+                    out.push_str(&s);
+                }
+            };
+            for op in ops.operations.iter().filter(|op| matches!(op.operator.as_str(), "Tj" | "TJ" | "'" | "\"")) {
+                for o in &op.operands {
+                    match o {
+                        Object::Array(pieces) => pieces.iter().for_each(|p| shown(p, out)),
+                        o => shown(o, out),
+                    }
+                }
+                out.push(' ');
+            }
+            out.push('\n');
+        }
+    }
 }
 
 #[cfg(test)]

@@ -401,6 +401,11 @@ async fn no_followed_name_reaches_a_meeting(b: Backend) {
             sex: "F".into(),
             birth_date: (today - time::Duration::days(15 * 365)).to_string(),
             school_or_job: "college".into(),
+            representatives: vec![maillage_core::working_group::case::Representative {
+                surname: "Benali".into(),
+                first_name: "Karim".into(),
+                ..Default::default()
+            }],
             ..Default::default()
         },
         opened_on: Some(today),
@@ -427,11 +432,14 @@ async fn no_followed_name_reaches_a_meeting(b: Backend) {
         || common::raw_sql(b, &app.db.url, "SELECT CAST(COUNT(*) AS TEXT) FROM audit_log WHERE operation = 'meeting.name_refused'");
     let files = || std::fs::read_dir(app.db.dir.join("documents")).map_or(0, Iterator::count);
 
-    // A followed person's name, in the body or the title, in either order: refused, nothing kept.
+    // A followed person's name (or a representative's), in the body or the title, in either
+    // order, hidden behind look-alike letters: refused, nothing kept.
     for (title, text) in [
         ("Bilan de la cellule", "Situations évoquées : DUPONT MARTIN Emilie, exclue du collège."),
         ("Bilan de la cellule", "Présente : émilie dupont-martin."),
         ("Suivi d'Émilie Dupont-Martin", "Rien de nominatif ici."),
+        ("Bilan de la cellule", "Le père, M. Karim BENALI, est reçu."),
+        ("Bilan de la cellule", "Présente : \u{415}milie Dup\u{43e}nt-Martin."),
     ] {
         let (status, page) = upload(&coordinator, &url, title, "bilan.odt", odt(text)).await;
         assert_eq!(status, 422, "{text}");
@@ -441,7 +449,7 @@ async fn no_followed_name_reaches_a_meeting(b: Backend) {
     }
     assert!(app.store.meeting_documents(id).await.unwrap().is_empty());
     assert_eq!(files(), 0, "no file kept");
-    assert_eq!(refusals().await.as_deref(), Some("3"), "each refusal in the audit chain");
+    assert_eq!(refusals().await.as_deref(), Some("5"), "each refusal in the audit chain");
 
     // Another Émilie, or the surname alone, is no followed person.
     let clean = odt("Présentation du bilan par Émilie Durand ; la famille Dupont-Martin n'est pas citée avec un prénom.");
@@ -494,12 +502,25 @@ async fn no_followed_name_reaches_a_meeting(b: Backend) {
             .await;
     assert_eq!(status, 422);
     assert!(page.contains("La décision : il semble contenir le nom"), "{page}");
-    assert_eq!(refusals().await.as_deref(), Some("5"));
+    assert_eq!(refusals().await.as_deref(), Some("7"));
 
-    // Situations written before the check existed get their name hash at start-up.
-    common::raw_sql(b, &app.db.url, "UPDATE cases SET name_hash = NULL").await;
+    // Situations written before the check existed get their name hashes at start-up.
+    common::raw_sql(b, &app.db.url, "UPDATE cases SET name_hashes = NULL").await;
     assert_eq!(maillage_app::working_group::names::fill_name_hashes(&app.state).await.unwrap(), 1);
-    assert_eq!(upload(&coordinator, &url, "Bilan", "bilan.odt", odt("Émilie Dupont-Martin")).await.0, 422);
+    assert_eq!(upload(&coordinator, &url, "Bilan", "bilan.odt", odt("Karim Benali")).await.0, 422);
+
+    // Asked name after name, the check would tell who is followed: at the tenth refusal in a
+    // day the DPO is told, and the account's texts are no longer checked, hence refused.
+    for _ in 0..2 {
+        assert_eq!(upload(&coordinator, &url, "Bilan", "bilan.odt", odt("Émilie Dupont-Martin")).await.0, 422);
+    }
+    let dpo_mail =
+        "SELECT CAST(COUNT(*) AS TEXT) FROM outbox WHERE recipient = 'dpo@test.example' AND subject LIKE '%noms de personnes suivies%'";
+    assert_eq!(common::raw_sql(b, &app.db.url, dpo_mail).await.as_deref(), Some("1"));
+    let (status, page) = upload(&coordinator, &url, "Budget", "budget.odt", odt("Budget de l'année.")).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("la vérification est suspendue pour votre compte"), "{page}");
+    assert_eq!(refusals().await.as_deref(), Some("10"), "a text not checked is not a refusal for a name");
 
     // Removed by the coordinator: its row and its file.
     assert_eq!(post(&member, format!("{url}/documents/{}/suppression", docs[0].id), &[]).await.0, 403);

@@ -9,7 +9,7 @@
 //! the data folder.
 
 use crate::App;
-use crate::working_group::names::{NameCheckError, names_a_followed_person};
+use crate::working_group::names::{NameCheckError, refuse_followed_names};
 use maillage_core::meeting::{DOCUMENTS_MAX, DocumentKind, MeetingStatus, check_document_title};
 use maillage_store::meeting::Meeting;
 use maillage_store::meeting::document::MeetingDocument;
@@ -49,8 +49,8 @@ pub fn is_stored_name(name: &str) -> bool {
     })
 }
 
-/// The kind of a sent file and the text to check, or why it cannot be checked.
-fn read(bytes: &[u8]) -> Result<(DocumentKind, String), String> {
+/// The kind of a sent file and the texts to check, or why it cannot be checked.
+fn read(bytes: &[u8]) -> Result<(DocumentKind, Vec<String>), String> {
     if bytes.starts_with(b"%PDF-") {
         let t = maillage_pdf::reading::text_of(bytes).map_err(|e| e.to_string())?;
         if !t.pages.chars().any(char::is_alphabetic) {
@@ -58,16 +58,17 @@ fn read(bytes: &[u8]) -> Result<(DocumentKind, String), String> {
                  déposez la version d'origine, exportée en PDF depuis le traitement de texte"
                 .into());
         }
-        return Ok((DocumentKind::Pdf, format!("{}\n{}", t.metadata, t.pages)));
+        return Ok((DocumentKind::Pdf, vec![format!("{}\n{}", t.pages, t.metadata)]));
     }
-    maillage_office::reading::text_of(bytes).map_err(|e| match e {
-        maillage_office::reading::ReadError::NotAnOfficeDocument => {
-            "seuls les PDF et les documents OpenDocument (odt, ods, odp), Word, Excel ou PowerPoint sont acceptés, \
-             parce que leur texte peut être vérifié"
-                .to_string()
+    match maillage_office::reading::text_of(bytes) {
+        Ok((kind, t)) => Ok((kind, vec![t.joined, t.broken])),
+        Err(maillage_office::reading::ReadError::NotAnOfficeDocument) => {
+            Err("seuls les PDF et les documents OpenDocument (odt, ods, odp), \
+             Word, Excel ou PowerPoint sont acceptés, parce que leur texte peut être vérifié"
+                .to_string())
         }
-        e => e.to_string(),
-    })
+        Err(e) => Err(e.to_string()),
+    }
 }
 
 /// Checks a document for `m` (title, count, size, format, names), keeps its file and adds it.
@@ -88,16 +89,18 @@ pub async fn add(app: &App, by: &Author, m: &Meeting, title: &str, bytes: Vec<u8
     if bytes.len() > app.max_photo_bytes {
         return Err(DocumentError::Refused(format!("le fichier dépasse la taille permise ({} Mo)", app.max_photo_bytes / (1024 * 1024))));
     }
+    let turn = crate::working_group::names::CHECKS.acquire().await.map_err(|e| DocumentError::Interrupted(e.to_string()))?;
     let (bytes, read) = tokio::task::spawn_blocking(move || {
         let read = read(&bytes);
         (bytes, read)
     })
     .await
     .map_err(|e| DocumentError::Interrupted(e.to_string()))?;
-    let (kind, text) = read.map_err(DocumentError::Refused)?;
-    if names_a_followed_person(app, vec![title.to_string(), text]).await? {
-        refused_for_a_name(app, by, m.id, "document").await?;
-        return Err(DocumentError::Refused(NAMES_A_FOLLOWED_PERSON.into()));
+    drop(turn);
+    let (kind, mut texts) = read.map_err(DocumentError::Refused)?;
+    texts.push(title.to_string());
+    if let Some(why) = refuse_followed_names(app, by, m.id, "document", texts).await? {
+        return Err(DocumentError::Refused(why));
     }
     let dir = folder(&app.data_dir);
     let file_name = format!("{}.{}", maillage_core::organisation::api_key::random_hex(16), kind.code());
@@ -123,13 +126,6 @@ pub async fn add(app: &App, by: &Author, m: &Meeting, title: &str, bytes: Vec<u8
             })
         }
     }
-}
-
-/// Records in the audit chain that a text for meeting `id` was refused for naming a followed
-/// person (`what`: the document, the minutes, a decision), without the name: the DPO sees who
-/// tried, and how often.
-pub async fn refused_for_a_name(app: &App, by: &Author, id: i64, what: &str) -> Result<(), StoreError> {
-    app.store.record_event(by, "meeting.name_refused", "meeting", &id.to_string(), what).await
 }
 
 /// A document's file.

@@ -33,11 +33,10 @@ pub enum MeetingError {
 /// message and the audit entry) if it seems to name a person a working group follows, and
 /// records the refusal (not the name).
 async fn refuse_names(app: &App, by: &Author, m: &Meeting, field: &'static str, what: &str, text: &str) -> Result<(), MeetingError> {
-    if crate::working_group::names::names_a_followed_person(app, vec![text.to_string()]).await? {
-        document::refused_for_a_name(app, by, m.id, what).await?;
-        return Err(MeetingError::Invalid(vec![(field, format!("{what} : {}.", document::NAMES_A_FOLLOWED_PERSON))]));
+    match crate::working_group::names::refuse_followed_names(app, by, m.id, what, vec![text.to_string()]).await? {
+        Some(why) => Err(MeetingError::Invalid(vec![(field, format!("{what} : {why}."))])),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The current strategy's sheet codes.

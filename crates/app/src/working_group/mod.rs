@@ -161,7 +161,7 @@ pub async fn create_case(app: &App, by: &Author, reporter: (i64, Option<i64>), g
     let new = NewCase {
         group_id,
         lookup_hash: hash,
-        name_hash: names::name_hash(ring, group_id, &d.identity.surname, &d.identity.first_name),
+        name_hashes: names::name_hashes(ring, group_id, &d.identity),
         opened_on,
         origin: d.origin.clone(),
         reported_by_id: Some(reporter.0),
@@ -357,7 +357,7 @@ pub async fn rectify(app: &App, by: &Author, record: &CaseRecord, identity: &Ide
     };
     let sealed = ring.seal(&serde_json::to_string(identity).map_err(|e| CaseError::Unreadable(e.to_string()))?, &identity_place(record.id));
     let hash = ring.lookup_hash(&lookup_text(record.group_id, &identity.surname, &identity.first_name, birth));
-    let name = names::name_hash(ring, record.group_id, &identity.surname, &identity.first_name);
+    let name = names::name_hashes(ring, record.group_id, identity);
     Ok(app.store.rectify_case(by, record.id, &sealed, (&hash, &name), reason).await?)
 }
 

@@ -145,6 +145,7 @@ pub fn record_label(record_type: &str) -> &str {
         "working_group" => "groupe de travail",
         "case" => "situation",
         "meeting" => "réunion de groupe",
+        "council_meeting" => "réunion du CLSPD",
         "victim_reception" => "accueil de victime",
         "host_structure" => "structure d'accueil TIG",
         "host_post" => "poste TIG",

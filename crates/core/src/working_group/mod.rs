@@ -173,6 +173,59 @@ pub fn folded_name_text(group_id: i64, surname: &str, first_name: &str) -> Strin
     format!("{group_id}|{surname}|{first_name}")
 }
 
+/// `text` as someone hiding a name would have written it: letters of other scripts that look
+/// like Latin ones (Cyrillic "е", Greek "ο") read as those, and a word cut where a capital
+/// follows a small letter ("InèsFictif", two words a PDF drew without a space). Checked
+/// besides the text itself, which stays the reference for names really written so.
+pub fn evasion_variant(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut previous_small = false;
+    for c in text.chars() {
+        let c = match c {
+            'а' | 'α' => 'a',
+            'в' | 'β' => 'b',
+            'с' | 'ϲ' => 'c',
+            'е' | 'ε' => 'e',
+            'һ' => 'h',
+            'і' | 'ι' => 'i',
+            'ј' => 'j',
+            'к' | 'κ' => 'k',
+            'м' => 'm',
+            'н' | 'η' => 'n',
+            'о' | 'ο' => 'o',
+            'р' | 'ρ' => 'p',
+            'ѕ' => 's',
+            'т' | 'τ' => 't',
+            'у' | 'υ' => 'y',
+            'х' | 'χ' => 'x',
+            'А' | 'Α' => 'A',
+            'В' | 'Β' => 'B',
+            'С' | 'Ϲ' => 'C',
+            'Е' | 'Ε' => 'E',
+            'Н' | 'Η' => 'H',
+            'І' | 'Ι' => 'I',
+            'Ј' => 'J',
+            'К' | 'Κ' => 'K',
+            'М' | 'Μ' => 'M',
+            'О' | 'Ο' => 'O',
+            'Р' | 'Ρ' => 'P',
+            'Ѕ' => 'S',
+            'Т' | 'Τ' => 'T',
+            'У' | 'Υ' => 'Y',
+            'Х' | 'Χ' => 'X',
+            'Ζ' => 'Z',
+            'Ν' => 'N',
+            c => c,
+        };
+        if previous_small && c.is_uppercase() {
+            out.push(' ');
+        }
+        previous_small = c.is_lowercase();
+        out.push(c);
+    }
+    out
+}
+
 /// The most words a first name and surname take together ("Jean Pierre Dupont Martin").
 pub const NAME_WORDS_MAX: usize = 4;
 
@@ -270,5 +323,12 @@ mod tests {
         assert!(!names("Émilie 12 Dupont", "Dupont", "Émilie"), "a number ends the run");
         assert!(!names("Dupont seul", "Dupont", "Émilie"));
         assert!(!names("Émilie Durand et Paul Dupont", "Dupont", "Émilie"));
+    }
+
+    #[test]
+    fn look_alike_letters_and_words_drawn_without_a_space_are_read_as_meant() {
+        assert!(names(&evasion_variant("Іnès Fіctіf-Dеmo"), "Fictif-Démo", "Inès"), "Cyrillic І and е");
+        assert!(names(&evasion_variant("Présente : InèsFictif-Démo."), "Fictif-Démo", "Inès"));
+        assert_eq!(evasion_variant("Le bilan, présenté en séance."), "Le bilan, présenté en séance.", "ordinary text is unchanged");
     }
 }

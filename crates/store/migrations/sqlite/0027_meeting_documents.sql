@@ -1,9 +1,9 @@
 -- Documents attached to the CLSPD's meetings, kept as files under the data folder; and, for
--- each situation of a working group, the keyed hash of the person's name alone (the group,
--- surname and first name, no birth date), which the documents and minutes of these meetings
--- are checked against so that no followed person's name reaches them (charter art. 5).
-ALTER TABLE cases ADD COLUMN name_hash TEXT;
-CREATE INDEX cases_name_hash ON cases (name_hash);
+-- each situation of a working group, the keyed hashes of the names alone (the group, surname
+-- and first name, no birth date) of the person and of their legal representatives, separated
+-- by spaces, which the documents and minutes of these meetings are checked against so that no
+-- followed person's name reaches them (charter art. 5).
+ALTER TABLE cases ADD COLUMN name_hashes TEXT;
 
 CREATE TABLE meeting_documents (
     id INTEGER PRIMARY KEY,

@@ -87,7 +87,7 @@ impl Store {
         let Some(id) = id else {
             return Err(StoreError::Conflict(format!("la réunion a déjà {DOCUMENTS_MAX} documents, le maximum : retirez-en un d'abord")));
         };
-        append(&mut tx, by, "meeting.document_add", "meeting", &d.meeting_id.to_string(), &id.to_string()).await?;
+        append(&mut tx, by, "meeting.document_add", "council_meeting", &d.meeting_id.to_string(), &id.to_string()).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -101,7 +101,7 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound("document introuvable".into()));
         }
-        append(&mut tx, by, "meeting.document_delete", "meeting", &d.meeting_id.to_string(), &d.id.to_string()).await?;
+        append(&mut tx, by, "meeting.document_delete", "council_meeting", &d.meeting_id.to_string(), &d.id.to_string()).await?;
         tx.commit().await
     }
 }

@@ -168,7 +168,7 @@ impl Store {
             .await?
         });
         write_agenda(&mut tx, id, &d.agenda).await?;
-        append(&mut tx, by, "meeting.create", "meeting", &id.to_string(), &time_fmt::to_storage(starts_at)).await?;
+        append(&mut tx, by, "meeting.create", "council_meeting", &id.to_string(), &time_fmt::to_storage(starts_at)).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -214,7 +214,7 @@ impl Store {
         for (m, ics) in mails {
             enqueue_with(&mut tx, m, Some((ics, id))).await?;
         }
-        append(&mut tx, by, "meeting.update", "meeting", &id.to_string(), &time_fmt::to_storage(starts_at)).await?;
+        append(&mut tx, by, "meeting.update", "council_meeting", &id.to_string(), &time_fmt::to_storage(starts_at)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -293,7 +293,7 @@ impl Store {
             enqueue_with(&mut tx, m, Some((ics, id))).await?;
         }
         let op = if status == MeetingStatus::Cancelled { "meeting.cancel" } else { "meeting.record" };
-        append(&mut tx, by, op, "meeting", &id.to_string(), "").await?;
+        append(&mut tx, by, op, "council_meeting", &id.to_string(), "").await?;
         tx.commit().await?;
         Ok(())
     }
@@ -370,7 +370,7 @@ impl Store {
                 invited += 1;
             }
         }
-        append(&mut tx, by, "meeting.invite", "meeting", &meeting_id.to_string(), &format!("{invited} invitation(s)")).await?;
+        append(&mut tx, by, "meeting.invite", "council_meeting", &meeting_id.to_string(), &format!("{invited} invitation(s)")).await?;
         tx.commit().await?;
         Ok(invited)
     }

@@ -27,8 +27,9 @@ pub fn note_place(id: i64) -> String {
 pub struct NewCase {
     pub group_id: i64,
     pub lookup_hash: String,
-    /// The keyed hash of the name alone, which the CLSPD's meetings are checked against.
-    pub name_hash: String,
+    /// The keyed hashes of the names alone (the person's, their representatives'), separated
+    /// by spaces: what the CLSPD's meetings are checked against.
+    pub name_hashes: String,
     pub opened_on: Date,
     pub origin: String,
     pub reported_by_id: Option<i64>,
@@ -199,7 +200,7 @@ impl Store {
         let id: i64 = on_tx!(&mut tx, x, {
             sqlx::query_scalar(
                 "INSERT INTO cases (group_id, identity, lookup_hash, opened_on, origin, reported_by_id, reported_by_org_id, programme, \
-                 referent_id, already_in_charge, in_charge_org_id, created_at, name_hash) \
+                 referent_id, already_in_charge, in_charge_org_id, created_at, name_hashes) \
                  VALUES ($1, '', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
             )
             .bind(c.group_id)
@@ -213,7 +214,7 @@ impl Store {
             .bind(c.already_in_charge)
             .bind(c.in_charge_org_id)
             .bind(&now)
-            .bind(&c.name_hash)
+            .bind(&c.name_hashes)
             .fetch_one(x)
             .await?
         });
@@ -275,28 +276,36 @@ impl Store {
     }
 
     /// The group's situations of the person with that keyed hash.
-    /// Every situation's name hash, with its group: what the CLSPD's meetings are checked
-    /// against (hashes only: no name, no situation).
+    /// Every name hash of the situations, with its group: what the CLSPD's meetings are
+    /// checked against (hashes only: no name, no situation).
     pub async fn case_name_hashes(&self) -> Result<Vec<(i64, String)>, StoreError> {
-        Ok(on_db!(&self.db, p, {
-            sqlx::query_as("SELECT DISTINCT group_id, name_hash FROM cases WHERE name_hash IS NOT NULL").fetch_all(p).await?
-        }))
+        let rows: Vec<(i64, String)> = on_db!(&self.db, p, {
+            sqlx::query_as("SELECT group_id, name_hashes FROM cases WHERE name_hashes IS NOT NULL").fetch_all(p).await?
+        });
+        Ok(rows
+            .into_iter()
+            .flat_map(|(g, hashes)| hashes.split(' ').filter(|h| !h.is_empty()).map(|h| (g, h.to_string())).collect::<Vec<_>>())
+            .collect())
     }
 
     /// The situations written before name hashes existed: id, group and sealed identity.
-    pub async fn cases_without_name_hash(&self) -> Result<Vec<(i64, i64, String)>, StoreError> {
+    pub async fn cases_without_name_hashes(&self) -> Result<Vec<(i64, i64, String)>, StoreError> {
         Ok(on_db!(&self.db, p, {
-            sqlx::query_as("SELECT id, group_id, identity FROM cases WHERE name_hash IS NULL ORDER BY id").fetch_all(p).await?
+            sqlx::query_as("SELECT id, group_id, identity FROM cases WHERE name_hashes IS NULL ORDER BY id").fetch_all(p).await?
         }))
     }
 
-    /// Fills in name hashes (id, hash) computed by the caller, which holds the key; in one
+    /// Fills in name hashes (id, hashes) computed by the caller, which holds the key; in one
     /// transaction, without an audit entry: nothing a person reads or changes.
     pub async fn set_case_name_hashes(&self, hashes: &[(i64, String)]) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         for (id, hash) in hashes {
             on_tx!(&mut tx, x, {
-                sqlx::query("UPDATE cases SET name_hash = $1 WHERE id = $2 AND name_hash IS NULL").bind(hash).bind(id).execute(x).await?;
+                sqlx::query("UPDATE cases SET name_hashes = $1 WHERE id = $2 AND name_hashes IS NULL")
+                    .bind(hash)
+                    .bind(id)
+                    .execute(x)
+                    .await?;
             });
         }
         tx.commit().await
@@ -424,7 +433,7 @@ impl Store {
     }
 
     /// Rectifies the identity (a data subject's request): sealed again with its new look-up
-    /// and name hashes (`hashes`); the reason is recorded.
+    /// hash and name hashes (`hashes`); the reason is recorded.
     pub async fn rectify_case(
         &self,
         by: &Author,
@@ -435,7 +444,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin().await?;
         on_tx!(&mut tx, x, {
-            sqlx::query("UPDATE cases SET identity = $1, lookup_hash = $2, name_hash = $3 WHERE id = $4")
+            sqlx::query("UPDATE cases SET identity = $1, lookup_hash = $2, name_hashes = $3 WHERE id = $4")
                 .bind(identity)
                 .bind(hashes.0)
                 .bind(hashes.1)
@@ -496,7 +505,7 @@ pub struct BulkCase {
     pub group_id: i64,
     pub identity: String,
     pub lookup_hash: String,
-    pub name_hash: String,
+    pub name_hashes: String,
     pub opened_on: Date,
     pub origin: String,
     pub programme: String,
@@ -520,7 +529,7 @@ impl Store {
         on_tx!(&mut tx, x, {
             for c in cases {
                 sqlx::query(
-                    "INSERT INTO cases (id, group_id, identity, lookup_hash, opened_on, origin, programme, already_in_charge, created_at, name_hash) \
+                    "INSERT INTO cases (id, group_id, identity, lookup_hash, opened_on, origin, programme, already_in_charge, created_at, name_hashes) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $9)",
                 )
                 .bind(c.id)
@@ -531,7 +540,7 @@ impl Store {
                 .bind(&c.origin)
                 .bind(&c.programme)
                 .bind(&now)
-                .bind(&c.name_hash)
+                .bind(&c.name_hashes)
                 .execute(&mut *x)
                 .await?;
             }

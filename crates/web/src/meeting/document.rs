@@ -42,6 +42,8 @@ pub fn line(d: &MeetingDocument) -> Line {
 /// The meeting's page again, with why the document was refused and its title as typed.
 async fn refused(state: &AppState, u: &CurrentUser, id: &str, title: String, why: String) -> Result<Response, AppError> {
     let m = found(state, id).await?;
+    // What was typed comes back, but not beyond what a title could hold.
+    let title: String = title.chars().take(4 * maillage_core::meeting::DOCUMENT_TITLE_MAX).collect();
     render_invalid(&page_view(state, u, m, FieldErrors::default(), Typed { document: Some((title, why)), ..Typed::default() }, "").await?)
 }
 
