@@ -124,11 +124,21 @@ fn from_utf16(bytes: &[u8]) -> Option<Vec<u8>> {
 fn read(bytes: &[u8], max_inflated: u64) -> Result<(DocumentKind, OfficeText), ReadError> {
     let mut z = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| ReadError::NotAnOfficeDocument)?;
     let kind = kind_of(&mut z)?;
+    let (mut budget, mut text) = (max_inflated, OfficeText::default());
+    package_text(&mut z, &mut budget, 0, &mut text)?;
+    Ok((kind, text))
+}
+
+/// How deep packages inside packages are opened (a spreadsheet inserted in a text, itself
+/// inserted in a presentation).
+const MAX_DEPTH: u8 = 2;
+
+/// Appends the text of a package's XML parts, then of the packages it holds, to `text`.
+fn package_text(z: &mut zip::ZipArchive<Cursor<&[u8]>>, budget: &mut u64, depth: u8, text: &mut OfficeText) -> Result<(), ReadError> {
     if z.len() > MAX_PARTS {
         return Err(ReadError::TooLarge);
     }
-    let mut budget = max_inflated;
-    let mut parts = Vec::new();
+    let (mut parts, mut nested) = (Vec::new(), Vec::new());
     for i in 0..z.len() {
         let mut f = match z.by_index(i) {
             Ok(f) => f,
@@ -138,7 +148,7 @@ fn read(bytes: &[u8], max_inflated: u64) -> Result<(DocumentKind, OfficeText), R
             Err(_) => return Err(ReadError::Unreadable("archive endommagée".into())),
         };
         let name = f.name().to_ascii_lowercase();
-        let part = inflate(&mut f, &mut budget)?;
+        let part = inflate(&mut f, budget)?;
         // An encrypted OpenDocument says so in its manifest; its parts are not XML any more.
         if name == "meta-inf/manifest.xml" && part.windows(15).any(|w| w == b"encryption-data") {
             return Err(ReadError::Encrypted);
@@ -147,6 +157,8 @@ fn read(bytes: &[u8], max_inflated: u64) -> Result<(DocumentKind, OfficeText), R
             parts.push((name, part));
         } else if let Some(utf8) = from_utf16(&part) {
             parts.push((name, utf8));
+        } else if part.starts_with(b"PK\x03\x04") && depth < MAX_DEPTH {
+            nested.push(part);
         }
     }
     // A spreadsheet's cells point into its shared strings: read those first, so that each cell
@@ -155,11 +167,15 @@ fn read(bytes: &[u8], max_inflated: u64) -> Result<(DocumentKind, OfficeText), R
         Some((_, xml)) => shared_strings(xml).map_err(|_| ReadError::Unreadable("table des textes".into()))?,
         None => Vec::new(),
     };
-    let mut text = OfficeText::default();
     for (name, xml) in &parts {
-        xml_text(xml, &shared, &mut text).map_err(|_| ReadError::Unreadable(format!("partie {name}")))?;
+        xml_text(xml, &shared, text).map_err(|_| ReadError::Unreadable(format!("partie {name}")))?;
     }
-    Ok((kind, text))
+    for inner in &nested {
+        if let Ok(mut z) = zip::ZipArchive::new(Cursor::new(&inner[..])) {
+            package_text(&mut z, budget, depth + 1, text)?;
+        }
+    }
+    Ok(())
 }
 
 /// A spreadsheet's shared strings, in their order.
@@ -360,6 +376,12 @@ mod tests {
         let (_, text) =
             read(&package_bytes(&[("mimetype", b"application/vnd.oasis.opendocument.text"), ("content.xml", &utf16)]), 5000).unwrap();
         assert!(text.joined.contains("Inès Fictif"), "a part in UTF-16: {text:?}");
+        let inner =
+            package(&[("[Content_Types].xml", "<Types/>"), ("xl/workbook.xml", "<w/>"), ("xl/sheet.xml", "<c><v>Léa Exemple</v></c>")]);
+        let outer =
+            package_bytes(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<d/>"), ("word/embeddings/sheet.xlsx", &inner)]);
+        let (_, text) = read(&outer, 50_000).unwrap();
+        assert!(text.joined.contains("Léa Exemple"), "a package inside the package: {text:?}");
         assert!(read(&inflating, 5000).is_ok());
     }
 }

@@ -24,6 +24,8 @@ pub struct PdfText {
     pub metadata: String,
     /// Every page's text, a page a line or more.
     pub pages: String,
+    /// The files attached to the PDF, as they are (an office document, a text).
+    pub attachments: Vec<Vec<u8>>,
 }
 
 /// The text of a PDF.
@@ -50,7 +52,7 @@ fn read(bytes: &[u8]) -> Result<PdfText, ReadError> {
             }
         }
     }
-    other_text(&doc, &mut text.metadata);
+    other_text(&doc, &mut text);
     let pages: Vec<u32> = doc.get_pages().into_keys().collect();
     for page in pages {
         let t = doc.extract_text_with_limit(&[page], MAX_PAGE_INFLATED).map_err(|_| ReadError::Unreadable(format!("page {page}")))?;
@@ -64,7 +66,7 @@ fn read(bytes: &[u8]) -> Result<PdfText, ReadError> {
 /// fields, bookmarks, metadata), the XML metadata (XMP), and the strings a form XObject (a
 /// stamp, a repeated header) draws. Strings are read as text strings (PDFDocEncoding or
 /// UTF-16), which is what simple fonts mostly use; each inflation is bounded.
-fn other_text(doc: &Document, out: &mut String) {
+fn other_text(doc: &Document, text: &mut PdfText) {
     fn strings(o: &Object, out: &mut String, depth: u8) {
         match o {
             Object::String(..) => {
@@ -79,11 +81,16 @@ fn other_text(doc: &Document, out: &mut String) {
             _ => {}
         }
     }
+    let out = &mut text.metadata;
     for o in doc.objects.values() {
         strings(o, out, 0);
         let Object::Stream(s) = o else { continue };
         let is = |key: &[u8], value: &[u8]| s.dict.get(key).and_then(Object::as_name).is_ok_and(|n| n == value);
-        if is(b"Type", b"Metadata") {
+        if is(b"Type", b"EmbeddedFile") {
+            if let Ok(file) = s.decompressed_content_with_limit(MAX_PAGE_INFLATED).or_else(|_| Ok::<_, lopdf::Error>(s.content.clone())) {
+                text.attachments.push(file);
+            }
+        } else if is(b"Type", b"Metadata") {
             if let Ok(xml) = s.decompressed_content_with_limit(MAX_PAGE_INFLATED).or_else(|_| Ok::<_, lopdf::Error>(s.content.clone())) {
                 // The XML's text, its tags taken for spaces.
                 let xml = String::from_utf8_lossy(&xml);

@@ -58,7 +58,15 @@ fn read(bytes: &[u8]) -> Result<(DocumentKind, Vec<String>), String> {
                  déposez la version d'origine, exportée en PDF depuis le traitement de texte"
                 .into());
         }
-        return Ok((DocumentKind::Pdf, vec![format!("{}\n{}", t.pages, t.metadata)]));
+        let mut texts = vec![format!("{}\n{}", t.pages, t.metadata)];
+        // Files attached to the PDF: an office document is read as one, anything else as text.
+        for file in &t.attachments {
+            match maillage_office::reading::text_of(file) {
+                Ok((_, inner)) => texts.extend([inner.joined, inner.broken]),
+                Err(_) => texts.push(String::from_utf8_lossy(file).into_owned()),
+            }
+        }
+        return Ok((DocumentKind::Pdf, texts));
     }
     match maillage_office::reading::text_of(bytes) {
         Ok((kind, t)) => Ok((kind, vec![t.joined, t.broken])),
@@ -89,14 +97,15 @@ pub async fn add(app: &App, by: &Author, m: &Meeting, title: &str, bytes: Vec<u8
     if bytes.len() > app.max_photo_bytes {
         return Err(DocumentError::Refused(format!("le fichier dépasse la taille permise ({} Mo)", app.max_photo_bytes / (1024 * 1024))));
     }
+    // The turn goes with the reading: a request given up does not free it while it runs.
     let turn = crate::working_group::names::CHECKS.acquire().await.map_err(|e| DocumentError::Interrupted(e.to_string()))?;
     let (bytes, read) = tokio::task::spawn_blocking(move || {
         let read = read(&bytes);
+        drop(turn);
         (bytes, read)
     })
     .await
     .map_err(|e| DocumentError::Interrupted(e.to_string()))?;
-    drop(turn);
     let (kind, mut texts) = read.map_err(DocumentError::Refused)?;
     texts.push(title.to_string());
     if let Some(why) = refuse_followed_names(app, by, m.id, "document", texts).await? {

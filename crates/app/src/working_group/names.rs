@@ -60,9 +60,11 @@ pub async fn names_a_followed_person(app: &App, texts: Vec<String>) -> Result<bo
     }
     let groups: BTreeSet<i64> = rows.iter().map(|r| r.0).collect();
     let hashes: HashSet<String> = rows.into_iter().map(|r| r.1).collect();
-    let _turn = CHECKS.acquire().await.map_err(|e| NameCheckError::Interrupted(e.to_string()))?;
-    // Off the async runtime: a long document is millions of keyed hashes.
+    let turn = CHECKS.acquire().await.map_err(|e| NameCheckError::Interrupted(e.to_string()))?;
+    // Off the async runtime: a long document is millions of keyed hashes. The turn goes with
+    // the check: a request given up does not free it while the check runs.
     tokio::task::spawn_blocking(move || {
+        let _turn = turn;
         let hash = ring.lookup_hasher();
         let names = |text: &str| {
             name_candidates(text, |surname, first| groups.iter().any(|g| hashes.contains(&hash(&folded_name_text(*g, surname, first)))))
@@ -93,6 +95,7 @@ pub async fn refuse_followed_names(
         None => 0,
     };
     if refused_today >= REFUSALS_PER_DAY {
+        app.store.record_event(by, "meeting.name_check_suspended", "council_meeting", &meeting_id.to_string(), what).await?;
         return Ok(Some(format!(
             "{REFUSALS_PER_DAY} textes ont été refusés aujourd'hui pour des noms de personnes suivies : la vérification est \
              suspendue pour votre compte pendant 24 heures, et le délégué à la protection des données en est informé"

@@ -258,9 +258,28 @@ pub fn name_candidates(text: &str, mut each: impl FnMut(&str, &str) -> bool) -> 
                 }
             }
         }
+        // A word, then up to [`NAME_GAP_MAX`] words of anything (a middle name, "et Noah", a
+        // table's column), then one or two words: "Inès Marie Fictif", "Inès et Noah Fictif".
+        let Some(Some(first)) = words.get(start) else { continue };
+        for gap in 1..=NAME_GAP_MAX {
+            for len in 1..=2 {
+                let Some(run) = words.get(start + 1 + gap..start + 1 + gap + len) else { break };
+                if run.iter().any(Option::is_none) {
+                    break;
+                }
+                b.clear();
+                run.iter().flatten().for_each(|w| b.push_str(w));
+                if each(first, &b) || each(&b, first) {
+                    return true;
+                }
+            }
+        }
     }
     false
 }
+
+/// The most words read between a first name and a surname.
+pub const NAME_GAP_MAX: usize = 2;
 
 #[cfg(test)]
 mod tests {
@@ -319,10 +338,13 @@ mod tests {
         assert!(names("Jean-Pierre O'Brien est venu", "O'Brien", "Jean-Pierre"));
         assert!(names("compte rendu\nKarim\nBENALI\n", "Benali", "Karim"), "across lines");
         assert!(names("Liste : DUPONT, Émilie ; MARTIN, Paul", "Dupont", "Émilie"), "punctuation between the two is no word");
-        assert!(!names("Émilie, puis Dupont", "Dupont", "Émilie"), "a word between");
-        assert!(!names("Émilie 12 Dupont", "Dupont", "Émilie"), "a number ends the run");
+        assert!(names("Émilie, puis Dupont", "Dupont", "Émilie"), "a word between");
+        assert!(names("Émilie Marie DUPONT", "Dupont", "Émilie"), "a middle name");
+        assert!(names("Émilie et Paul Dupont", "Dupont", "Émilie"), "brother and sister");
+        assert!(names("Émilie | 15 | DUPONT", "Dupont", "Émilie"), "a table's column between");
+        assert!(!names("Émilie est venue avec Dupont", "Dupont", "Émilie"), "three words between");
         assert!(!names("Dupont seul", "Dupont", "Émilie"));
-        assert!(!names("Émilie Durand et Paul Dupont", "Dupont", "Émilie"));
+        assert!(!names("Émilie Durand, Jean et Paul Dupont", "Dupont", "Émilie"));
     }
 
     #[test]
