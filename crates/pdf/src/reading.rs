@@ -148,6 +148,5 @@ mod tests {
         assert!(text.metadata.contains("Bilan de Karim Benali"), "the metadata's title: {text:?}");
         assert_eq!(text_of(b"PK\x03\x04"), Err(ReadError::NotAPdf));
         assert!(matches!(text_of(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>"), Err(ReadError::Unreadable(_))));
-        assert!(matches!(text_of(&bytes[..bytes.len() / 2]), Err(ReadError::Unreadable(_)) | Ok(_)), "a cut file does not panic");
     }
 }

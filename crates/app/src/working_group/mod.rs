@@ -304,20 +304,12 @@ pub async fn record_access(
                 &format!("{n} lectures en {READ_ALERT_MINUTES} min"),
             )
             .await?;
-        for dpo in app.store.users().await?.into_iter().filter(|u| !u.disabled && u.roles.contains(&maillage_core::authz::Role::Dpo)) {
-            app.store
-                .queue_mail(&maillage_store::mail::OutgoingMail {
-                    recipient: dpo.email.clone(),
-                    subject: "Maillage : lectures nombreuses de situations".into(),
-                    body: format!(
-                        "Bonjour,\n\nLe compte {} a consulté {n} situations de groupes de travail en moins de {READ_ALERT_MINUTES} minutes.\n\
-                         Le détail est dans le journal des accès : {}/journal?operation={operation}\n\nMaillage",
-                        by.label, app.public_url
-                    ),
-                    report_id: None,
-                })
-                .await?;
-        }
+        let body = format!(
+            "Bonjour,\n\nLe compte {} a consulté {n} situations de groupes de travail en moins de {READ_ALERT_MINUTES} minutes.\n\
+             Le détail est dans le journal des accès : {}/journal?operation={operation}\n\nMaillage",
+            by.label, app.public_url
+        );
+        mail_dpos(app, "Maillage : lectures nombreuses de situations", &body).await?;
     }
     Ok(())
 }
@@ -366,6 +358,15 @@ pub async fn rectify(app: &App, by: &Author, record: &CaseRecord, identity: &Ide
 pub async fn erase(app: &App, by: &Author, record: &CaseRecord, reason: &str) -> Result<(), CaseError> {
     let reason = check_reason("e-reason", reason)?;
     Ok(app.store.erase_case(by, record.id, reason).await?)
+}
+
+/// Queues `subject` and `body` to every active DPO account.
+pub(crate) async fn mail_dpos(app: &App, subject: &str, body: &str) -> Result<(), StoreError> {
+    for dpo in app.store.users().await?.into_iter().filter(|u| !u.disabled && u.roles.contains(&maillage_core::authz::Role::Dpo)) {
+        let mail = maillage_store::mail::OutgoingMail { recipient: dpo.email, subject: subject.into(), body: body.into(), report_id: None };
+        app.store.queue_mail(&mail).await?;
+    }
+    Ok(())
 }
 
 /// After the administrator reset an account's password or removed its second factor: if the

@@ -13,7 +13,6 @@ use crate::working_group::open_identity;
 use maillage_core::time_fmt;
 use maillage_core::working_group::case::Identity;
 use maillage_core::working_group::{evasion_variant, folded_name_text, name_candidates, name_text};
-use maillage_store::mail::OutgoingMail;
 use maillage_store::{Author, StoreError};
 use std::collections::{BTreeSet, HashSet};
 use tokio::sync::Semaphore;
@@ -109,22 +108,14 @@ pub async fn refuse_followed_names(
     }
     app.store.record_event(by, REFUSED, "council_meeting", &meeting_id.to_string(), what).await?;
     if refused_today + 1 == REFUSALS_PER_DAY {
-        for dpo in app.store.users().await?.into_iter().filter(|u| !u.disabled && u.roles.contains(&maillage_core::authz::Role::Dpo)) {
-            app.store
-                .queue_mail(&OutgoingMail {
-                    recipient: dpo.email.clone(),
-                    subject: "Maillage : textes de réunion refusés pour des noms de personnes suivies".into(),
-                    body: format!(
-                        "Bonjour,\n\nLe compte {} a vu {REFUSALS_PER_DAY} textes refusés en 24 heures parce qu'ils semblaient \
-                         nommer des personnes suivies par les groupes de travail (documents, relevés ou décisions des réunions \
-                         du CLSPD). Ses textes ne sont plus vérifiés, donc plus acceptés, pendant 24 heures.\n\
-                         Le détail est dans le journal des accès : {}/journal?operation={REFUSED}\n\nMaillage",
-                        by.label, app.public_url
-                    ),
-                    report_id: None,
-                })
-                .await?;
-        }
+        let body = format!(
+            "Bonjour,\n\nLe compte {} a vu {REFUSALS_PER_DAY} textes refusés en 24 heures parce qu'ils semblaient \
+             nommer des personnes suivies par les groupes de travail (documents, relevés ou décisions des réunions \
+             du CLSPD). Ses textes ne sont plus vérifiés, donc plus acceptés, pendant 24 heures.\n\
+             Le détail est dans le journal des accès : {}/journal?operation={REFUSED}\n\nMaillage",
+            by.label, app.public_url
+        );
+        crate::working_group::mail_dpos(app, "Maillage : textes de réunion refusés pour des noms de personnes suivies", &body).await?;
     }
     Ok(Some(crate::meeting::document::NAMES_A_FOLLOWED_PERSON.into()))
 }

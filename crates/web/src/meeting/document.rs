@@ -8,7 +8,6 @@ use crate::error::AppError;
 use crate::page::{FieldErrors, parse_id, render_invalid};
 use axum::extract::multipart::MultipartRejection;
 use axum::extract::{Multipart, Path, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use maillage_app::meeting::MeetingError;
 use maillage_app::meeting::document::{DocumentError, add, file, remove};
@@ -111,14 +110,7 @@ pub(super) async fn download(
     let body = file(&state, &d).await.map_err(|e| AppError::Internal(format!("document {} : {e}", d.id).into()))?;
     // A name of our own, never the title: the header stays plain ASCII.
     let name = format!("reunion-{}-document-{}.{}", d.meeting_id, d.id, d.kind.code());
-    Ok((
-        [
-            (header::CONTENT_TYPE, d.kind.media_type().to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(crate::evaluation::attachment(d.kind.media_type(), name, body))
 }
 
 pub(super) async fn delete(
